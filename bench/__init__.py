@@ -1,0 +1,1 @@
+"""kolscope benchmarks: `make bench` runs every module here and prints its figures."""

@@ -1,0 +1,36 @@
+"""kolscope's scraper package: captured creator pages -> snapshots, and the Playwright fetcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scraper.capture import Capture
+from scraper.errors import CaptureError, Malformed, UnsupportedPlatform
+from scraper.models import Account, Comment, Post, Snapshot
+
+__all__ = ["parse", "Snapshot", "Post", "Comment", "Account", "CaptureError", "Capture"]
+
+
+def parse(capture: dict[str, Any] | Capture) -> Snapshot:
+    """Parse a `kolscope.capture/1` dict into a Snapshot.
+
+    Raises CaptureError (with a `code`) for anything that is not a usable creator page; nothing else
+    escapes.
+    """
+    from scraper.registry import platform_for
+
+    cap = capture if isinstance(capture, Capture) else Capture.load(capture)
+    module = platform_for(cap.url)
+    if module is None:
+        raise UnsupportedPlatform(f"kolscope does not support this site: {cap.url[:200]}")
+    try:
+        snapshot = module.parse(cap)
+    except CaptureError:
+        raise
+    except RecursionError:
+        raise Malformed("The capture's data is nested too deeply to read.") from None
+    except Exception as exc:  # a parser bug or data shape never seen: a typed answer, not a crash
+        raise Malformed(f"The {module.NAME} page could not be read ({type(exc).__name__}).") from exc
+    snapshot.captured_at = snapshot.captured_at or cap.captured_at
+    snapshot.source = snapshot.source or cap.source
+    return snapshot

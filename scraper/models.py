@@ -1,0 +1,112 @@
+"""The snapshot model: what one capture says about one creator (`kolscope.snapshot/1`).
+
+A field the page does not show is None or [], never a guess. Only platform and handle are mandatory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+CAPTURE_FORMAT = "kolscope.capture/1"
+SNAPSHOT_FORMAT = "kolscope.snapshot/1"
+PLATFORMS = ("youtube", "tiktok", "instagram", "x")
+COUNT_FIELDS = ("followers", "following", "posts", "likes", "views")
+
+
+@dataclass
+class Post:
+    id: str
+    url: str | None = None
+    title: str | None = None
+    published_at: str | None = None
+    views: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    is_sponsored: bool | None = None
+    hashtags: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Comment:
+    post_id: str | None = None
+    author: str | None = None
+    text: str | None = None
+    likes: int | None = None
+    replies: int | None = None
+    is_creator: bool | None = None
+    published_at: str | None = None
+
+
+@dataclass
+class Account:
+    """A follower or commenter account visible in a capture (an audience sample)."""
+
+    username: str
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    has_profile_pic: bool | None = None
+    is_private: bool | None = None
+    verified: bool | None = None
+    bio_length: int | None = None
+
+
+@dataclass
+class Snapshot:
+    platform: str
+    handle: str
+    platform_id: str | None = None
+    url: str | None = None
+    display_name: str | None = None
+    bio: str | None = None
+    avatar_url: str | None = None
+    verified: bool | None = None
+    country: str | None = None
+    links: list[str] = field(default_factory=list)
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    likes: int | None = None
+    views: int | None = None
+    approximate: list[str] = field(default_factory=list)
+    recent_posts: list[Post] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    audience_sample: list[Account] = field(default_factory=list)
+    captured_at: str | None = None
+    source: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def set_count(self, name: str, value: int | None, approx: bool = False) -> None:
+        """Set a count and record whether it came from rounded display text."""
+        setattr(self, name, value)
+        if name in self.approximate:
+            self.approximate.remove(name)
+        if value is not None and approx:
+            self.approximate.append(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"format": SNAPSHOT_FORMAT}
+        d.update(asdict(self))
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Snapshot":
+        """Rebuild a snapshot from its JSON (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in data.items() if k in names}
+        kw["recent_posts"] = [_build(Post, p) for p in data.get("recent_posts") or [] if isinstance(p, dict)]
+        kw["comments"] = [_build(Comment, c) for c in data.get("comments") or [] if isinstance(c, dict)]
+        kw["audience_sample"] = [
+            _build(Account, a) for a in data.get("audience_sample") or [] if isinstance(a, dict)
+        ]
+        for name in ("links", "approximate", "warnings"):
+            kw[name] = list(kw.get(name) or [])
+        return cls(**kw)
+
+
+def _build(cls, data: dict) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})

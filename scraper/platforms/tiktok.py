@@ -1,0 +1,14 @@
+"""tiktok: parse a captured page into a Snapshot (to be written)."""
+
+from __future__ import annotations
+
+from scraper.capture import Capture
+from scraper.errors import NotACreatorPage
+from scraper.models import Snapshot
+
+NAME = "tiktok"
+URL_RE = r"https?://(?:(?:www|m)\.)?tiktok\.com/"
+
+
+def parse(capture: Capture) -> Snapshot:
+    raise NotACreatorPage("the tiktok parser is not written yet")

@@ -1,0 +1,14 @@
+"""x: parse a captured page into a Snapshot (to be written)."""
+
+from __future__ import annotations
+
+from scraper.capture import Capture
+from scraper.errors import NotACreatorPage
+from scraper.models import Snapshot
+
+NAME = "x"
+URL_RE = r"https?://(?:(?:www|mobile)\.)?(?:x|twitter)\.com/"
+
+
+def parse(capture: Capture) -> Snapshot:
+    raise NotACreatorPage("the x parser is not written yet")

@@ -1,0 +1,1 @@
+"""kolscope's Flask backend: receives captures, stores creators and history, serves scores."""

@@ -1,0 +1,129 @@
+"""The `kolscope` command: parse, score, audit-accounts, serve, token, refresh."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_USAGE_OR_IO, EXIT_CAPTURE_ERROR = 0, 2, 3
+
+
+def default_data_dir() -> str:
+    return os.environ.get("KOLSCOPE_DATA") or "./data"
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def read_json_file(path: str):
+    """Load a JSON file; exit 2 with a clear message when it cannot be read."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        _fail_io(f"cannot read {path}: {exc.strerror or exc}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        _fail_io(f"{path} is not valid JSON: {exc}")
+
+
+def _fail_io(message: str):
+    sys.stderr.write(f"kolscope: {message}\n")
+    raise SystemExit(EXIT_USAGE_OR_IO)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from scraper import parse
+    from scraper.capture import from_html
+    from scraper.errors import CaptureError
+
+    if args.url:
+        try:
+            html = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            _fail_io(f"cannot read {args.file}: {exc.strerror or exc}")
+        capture = from_html(html, args.url)
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            _fail_io(f"cannot read {args.file}: {exc.strerror or exc}")
+        try:
+            capture = json.loads(text)
+        except ValueError:
+            _print_json({"error": {"code": "malformed",
+                                   "message": f"{args.file} is not a capture JSON (for raw HTML, pass --url)."}})
+            return EXIT_CAPTURE_ERROR
+    try:
+        snapshot = parse(capture)
+    except CaptureError as exc:
+        _print_json(exc.to_dict())
+        return EXIT_CAPTURE_ERROR
+    _print_json(snapshot.to_dict())
+    return EXIT_OK
+
+
+def _lazy(target: str):
+    """Run `module:function(args)` imported on use, so `kolscope parse` does not load Flask."""
+    module, func = target.split(":")
+
+    def run(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(module), func)(args)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kolscope", description="Vet influencers locally.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sp = sub.add_parser("parse", help="parse a capture (or raw HTML with --url) into a snapshot")
+    sp.add_argument("file")
+    sp.add_argument("--url", help="the page URL, when FILE is raw HTML")
+    sp.set_defaults(func=cmd_parse)
+
+    sp = sub.add_parser("score", help="score a capture or snapshot: fit and authenticity with reasons")
+    sp.add_argument("file", help="a capture JSON or a snapshot JSON")
+    sp.add_argument("--brief", help="a brief JSON (the campaign's target)")
+    sp.add_argument("--history", help="earlier snapshots, one JSON per line")
+    sp.add_argument("--now", help="the time to score at (ISO-8601); default: now")
+    sp.set_defaults(func=_lazy("server.scoring.cli:cmd_score"))
+
+    sp = sub.add_parser("audit-accounts", help="check audience accounts (JSONL) for fake-looking ones")
+    sp.add_argument("file")
+    sp.set_defaults(func=_lazy("server.scoring.cli:cmd_audit_accounts"))
+
+    data_help = "data directory (default: $KOLSCOPE_DATA, then ./data)"
+    sp = sub.add_parser("serve", help="serve the API and dashboard on 127.0.0.1")
+    sp.add_argument("--data", default=None, help=data_help)
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8765)
+    sp.add_argument("--replay", default=None, help="refresh watchlists from capture files in DIR, not the network")
+    sp.add_argument("--no-scheduler", action="store_true", help="do not run scheduled refreshes")
+    sp.set_defaults(func=_lazy("server.serve:cmd_serve"))
+
+    sp = sub.add_parser("token", help="print the API token (created on first start)")
+    sp.add_argument("--data", default=None, help=data_help)
+    sp.set_defaults(func=_lazy("server.serve:cmd_token"))
+
+    sp = sub.add_parser("refresh", help="refresh watchlisted creators now")
+    sp.add_argument("watchlist", nargs="?", help="watchlist id or name")
+    sp.add_argument("--all", action="store_true", help="every watchlist")
+    sp.add_argument("--replay", default=None, help="serve platform URLs from capture files in DIR")
+    sp.add_argument("--data", default=None, help=data_help)
+    sp.set_defaults(func=_lazy("server.refresh_cli:cmd_refresh"))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "data", "unset") is None:
+        args.data = default_data_dir()
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

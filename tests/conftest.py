@@ -1,0 +1,57 @@
+"""Shared test fixtures: where the real captured pages live, and how their absence is reported."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+REALPAGES = Path(os.environ.get("KOLSCOPE_REALPAGES", ROOT.parent / "shared" / "realpages"))
+REQUIRE_REALPAGES = os.environ.get("KOLSCOPE_REQUIRE_REALPAGES", "") not in ("", "0", "false")
+MISSING_REASON = (
+    f"real captured pages not found at {REALPAGES} (set KOLSCOPE_REALPAGES to the shared/realpages "
+    "folder); the project's own fixtures in tests/fixtures still cover every part"
+)
+
+
+def realpage_cases(platform: str | None = None) -> list[str]:
+    """Case names ('youtube/yt_channel_...') of the real captures, or [] when they are absent."""
+    if not REALPAGES.is_dir():
+        return []
+    pattern = f"{platform}/*.capture.json" if platform else "*/*.capture.json"
+    return sorted(str(p.relative_to(REALPAGES))[: -len(".capture.json")] for p in REALPAGES.glob(pattern))
+
+
+def require_realpages() -> None:
+    """Skip (or, in CI, fail) when the real pages are absent."""
+    if not REALPAGES.is_dir():
+        if REQUIRE_REALPAGES:
+            pytest.fail(MISSING_REASON + " -- KOLSCOPE_REQUIRE_REALPAGES is set, so this is a failure")
+        pytest.skip(MISSING_REASON)
+
+
+def load_case(case: str) -> tuple[dict, dict]:
+    """The capture and expected values of one real page."""
+    require_realpages()
+    capture = json.loads((REALPAGES / f"{case}.capture.json").read_text(encoding="utf-8"))
+    expected = json.loads((REALPAGES / f"{case}.expected.json").read_text(encoding="utf-8"))
+    return capture, expected
+
+
+def cases_or_placeholder(platform: str | None = None) -> list[str]:
+    """Parametrize over real cases; with none present, one placeholder that skips or fails clearly."""
+    return realpage_cases(platform) or ["<realpages missing>"]
+
+
+@pytest.fixture
+def realpages_dir() -> Path:
+    require_realpages()
+    return REALPAGES
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))

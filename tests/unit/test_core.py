@@ -1,0 +1,101 @@
+"""The shared pieces under every parser: tolerant JSON walking, the capture, the snapshot, text helpers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scraper import parse
+from scraper.capture import Capture
+from scraper.errors import CODES, CaptureError
+from scraper.jsonpath import find_key, first_key, json_after, script_json, traverse
+from scraper.models import Comment, Post, Snapshot
+from scraper.registry import platform_for
+from scraper.text import hashtags, looks_sponsored, mentions
+
+DOC = {"a": {"b": [{"c": 1}, {"c": 2}, {"d": 3}]}, "s": "text"}
+
+
+def test_traverse_is_tolerant():
+    assert traverse(DOC, ("a", "b", 0, "c")) == 1
+    assert traverse(DOC, ("a", "b", -1, "d")) == 3
+    assert traverse(DOC, ("a", "x", 0), ("s",)) == "text"
+    assert traverse(DOC, ("a", "b", 9, "c")) is None
+    assert traverse(DOC, ("s", "nope")) is None
+    assert traverse(DOC, ("a", "b", ..., "c")) == [1, 2]
+    assert traverse(DOC, ("s",), expected_type=int, default=0) == 0
+    assert traverse(DOC, ("a", "b", len)) == 3
+    assert traverse(None, ("a",)) is None
+
+
+def test_find_key_in_document_order():
+    assert list(find_key(DOC, "c")) == [1, 2]
+    assert first_key(DOC, "c", lambda v: v > 1) == 2
+    assert first_key(DOC, "zzz") is None
+
+
+def test_json_after_and_script_json():
+    html = 'x <script>var ytInitialData = {"k": [1, 2]};</script><script id="D" type="application/json">{"z":1}</script>'
+    value, end = json_after(html, "var ytInitialData")
+    assert value == {"k": [1, 2]} and html[end] == ";"
+    assert json_after(html, "missing") == (None, -1)
+    assert json_after('var a = {"broken": ', "var a") == (None, -1)
+    assert script_json(html, "D") == {"z": 1}
+    assert script_json(html, "E") is None
+
+
+def test_capture_load_validates_shape():
+    cap = Capture.load({"url": "https://x.com/a", "html": "<html lang='de-DE'>", "responses": [
+        {"url": "https://x.com/i/api/graphql/1/UserTweets", "status": 200, "body": '{"a": 1}'},
+        {"url": "https://x.com/other", "body": "not json"},
+        "garbage",
+    ]})
+    assert cap.lang == "de-DE"
+    assert list(cap.json_responses("UserTweets")) == [{"a": 1}]
+    assert len(cap.responses) == 2
+    for bad in (None, [], {"html": "x"}, {"url": "ftp://a", "html": "x"}, {"url": "https://a.b", "html": 5},
+                {"url": "https://a.b", "html": "x", "responses": {}}, {"url": "https://a.b"},
+                {"url": "https://a.b", "html": "x", "format": "other/1"}):
+        with pytest.raises(CaptureError) as info:
+            Capture.load(bad)
+        assert info.value.code == "malformed"
+
+
+def test_unknown_site_is_unsupported():
+    with pytest.raises(CaptureError) as info:
+        parse({"url": "https://example.com/@someone", "html": "<html></html>"})
+    assert info.value.code == "unsupported_platform"
+    assert platform_for("https://www.youtube.com/@a").NAME == "youtube"
+    assert platform_for("https://twitter.com/a").NAME == "x"
+    assert platform_for("https://www.tiktok.com/@a").NAME == "tiktok"
+    assert platform_for("https://www.instagram.com/a/").NAME == "instagram"
+    assert platform_for("https://youtube.com.evil.example/") is None
+
+
+def test_error_codes_are_closed():
+    assert set(CODES) == {"not_a_creator_page", "unavailable", "restricted", "login_wall", "blocked",
+                          "unsupported_platform", "malformed"}
+    with pytest.raises(ValueError):
+        CaptureError("nope")
+    assert CaptureError("blocked").to_dict()["error"]["code"] == "blocked"
+
+
+def test_snapshot_round_trip_and_counts():
+    snap = Snapshot(platform="x", handle="a", recent_posts=[Post(id="1", views=3, hashtags=["h"])],
+                    comments=[Comment(author="@b", text="hi")])
+    snap.set_count("followers", 1200, approx=True)
+    snap.set_count("followers", 1234, approx=False)
+    snap.set_count("likes", 5_000_000, approx=True)
+    assert snap.approximate == ["likes"]
+    data = json.loads(json.dumps(snap.to_dict()))
+    assert data["format"] == "kolscope.snapshot/1"
+    assert Snapshot.from_dict(data) == snap
+
+
+def test_text_helpers():
+    assert hashtags("Love it #Ad #travel, #ad #日本") == ["ad", "travel", "日本"]
+    assert mentions("thanks @nike and @adidas.") == ["nike", "adidas"]
+    assert looks_sponsored("new video #anzeige")
+    assert looks_sponsored("Includes paid promotion")
+    assert not looks_sponsored("just a trip to the lake #travel")

@@ -1,0 +1,82 @@
+"""parse_count as a table: every locale and unit a user meets (the issue's list and more)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.counts import int_or_none, parse_count, parse_count_ex
+
+TABLE = [
+    # text, lang, value, approximate
+    ("1.2M", None, 1_200_000, True),
+    ("5.03m subscribers", "en", 5_030_000, True),
+    ("16K", None, 16_000, True),
+    ("1,234,567", "en", 1_234_567, False),
+    ("1.234.567", "de", 1_234_567, False),
+    ("1 234 567", "fr", 1_234_567, False),
+    ("1\u00a0234\u00a0567 abonnés", "fr", 1_234_567, False),
+    ("1\u202f234 abonnés", "fr", 1_234, False),
+    ("25 Mio. Abonnenten", "de", 25_000_000, True),
+    ("3,4 Tsd.", "de", 3_400, True),
+    ("1,2 mil suscriptores", "es", 1_200, True),
+    ("1,2 mil inscritos", "pt", 1_200, True),
+    ("1,2 mi inscritos", "pt-BR", 1_200_000, True),
+    ("2,5 M de suscriptores", "es", 2_500_000, True),
+    ("1,5 mil M", "es", 1_500_000_000, True),
+    ("1.2万", "zh", 12_000, True),
+    ("1.2万 位订阅者", "zh-CN", 12_000, True),
+    ("3.4億", "ja", 340_000_000, True),
+    ("チャンネル登録者数 1.2万人", "ja", 12_000, True),
+    ("1.2만", "ko", 12_000, True),
+    ("구독자 1.2만명", "ko", 12_000, True),
+    ("12 lakh subscribers", "en-IN", 1_200_000, True),
+    ("1.5 crore", "hi", 15_000_000, True),
+    ("1,2 тыс.", "ru", 1_200, True),
+    ("1,2 млн подписчиков", "ru", 1_200_000, True),
+    ("1.2 N", "vi", 1_200, True),
+    ("1,2 Tr người đăng ký", "vi", 1_200_000, True),
+    ("1,2 rb", "id", 1_200, True),
+    ("1,2 jt subscriber", "id", 1_200_000, True),
+    ("1,2 B", "tr", 1_200, True),
+    ("1,2 Mn abone", "tr", 1_200_000, True),
+    ("1.2B", "en", 1_200_000_000, True),
+    ("1.234", "de", 1_234, False),
+    ("1.234", "en", 1, True),
+    ("1,234", "en", 1_234, False),
+    ("1,5", "de", 2, True),
+    ("12 tys.", "pl", 12_000, True),
+    ("3,1 mln", "pl", 3_100_000, True),
+    ("1,2 Mrd.", "de", 1_200_000_000, True),
+    ("2 Md", "fr", 2_000_000_000, True),
+    ("10 k abonnés", "fr", 10_000, True),
+    ("1.2 แสน", "th", 120_000, True),
+    ("٣٤ ألف", "ar", 34_000, True),
+    ("12 members", "en", 12, False),
+    ("123 Beiträge", "de", 123, False),
+    ("No views", "en", 0, False),
+    ("19K", None, 19_000, True),
+    ("501k", None, 501_000, True),
+    ("Followers", None, None, False),
+    ("", None, None, False),
+    (None, None, None, False),
+    (42, None, 42, False),
+]
+
+
+@pytest.mark.parametrize("text,lang,value,approx", TABLE)
+def test_parse_count_table(text, lang, value, approx):
+    assert parse_count_ex(text, lang) == (value, approx)
+    assert parse_count(text, lang) == value
+
+
+def test_language_decides_ambiguous_units():
+    assert parse_count("1,2 B", "tr") == 1_200
+    assert parse_count("1.2 B", "en") == 1_200_000_000
+    assert parse_count("1.234", "de") == 1_234
+    assert parse_count("1.234", "en") == 1
+
+
+@pytest.mark.parametrize("value,expected", [(5, 5), ("123", 123), (" 7 ", 7), ("1.2M", None), (True, None),
+                                            (None, None), (3.0, 3), (float("nan"), None)])
+def test_int_or_none(value, expected):
+    assert int_or_none(value) == expected

@@ -1,14 +1,595 @@
-"""x: parse a captured page into a Snapshot (to be written)."""
+"""x: parse a captured X (Twitter) page into a Snapshot from the GraphQL bodies the page loaded.
+
+X serves an empty app shell; everything a person sees arrives as GraphQL responses
+(UserByScreenName, UserTweets, Followers, TweetDetail) that the capture keeps in `responses`.
+Two user schemas are handled: the one before X's 2025 change (`legacy.followers_count`,
+`legacy.screen_name`, ...) and the one after it (`relationship_counts`, `core.screen_name`,
+`avatar.image_url`, `verification.verified`, `tweet_counts`).
+"""
 
 from __future__ import annotations
 
+import html as htmllib
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any, Iterator
+from urllib.parse import parse_qs, urlsplit
+
+from scraper import text as textutil
 from scraper.capture import Capture
-from scraper.errors import NotACreatorPage
-from scraper.models import Snapshot
+from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
+from scraper.jsonpath import first_key, traverse
+from scraper.models import Account, Comment, Post, Snapshot
 
 NAME = "x"
 URL_RE = r"https?://(?:(?:www|mobile)\.)?(?:x|twitter)\.com/"
 
+_HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+# First path segments that are X's own pages, not accounts (x.com/home, x.com/explore, ...).
+_RESERVED = frozenset({
+    "home", "explore", "search", "notifications", "messages", "i", "settings", "compose", "login",
+    "logout", "signup", "tos", "privacy", "about", "hashtag", "intent", "share", "account", "jobs",
+    "communities", "lists", "bookmarks", "premium", "premium_sign_up", "verified-choose", "download",
+    "who_to_follow", "flow", "oauth", "ads", "help", "rules", "en", "twitter", "topics", "spaces",
+    "following", "followers", "directory", "places", "status", "statuses",
+})
+_STATUS_SEGMENTS = ("status", "statuses")
+# Followers lists whose entries are the creator's audience (not /following: those are accounts the
+# creator chose, which say nothing about who follows them).
+_FOLLOWER_OPS = ("Followers", "BlueVerifiedFollowers", "FollowersYouKnow", "VerifiedFollowers")
+_LOGIN_MARKERS = ("/i/flow/login", 'href="/login"', "Log in to X", "Sign in to X", "Log in to Twitter",
+                  'data-testid="loginButton"', 'data-testid="login"')
+_RATE_LIMIT_CODES = {88, 420, 429}
+_AUTH_CODES = {32, 215, 239, 326, 353}
+
+
+def profile_url(handle: str) -> str:
+    """The canonical profile URL of `handle`."""
+    return f"https://x.com/{handle}"
+
+
+def handle_from_url(url: str) -> str | None:
+    """The account handle a page URL belongs to (x.com/NAME/...), or None for X's own pages."""
+    if not isinstance(url, str) or not re.match(URL_RE, url):
+        return None
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if not segments:
+        return None
+    first = segments[0].lstrip("@")
+    if first.lower() in _RESERVED or not _HANDLE_RE.match(first):
+        return None
+    return first
+
 
 def parse(capture: Capture) -> Snapshot:
-    raise NotACreatorPage("the x parser is not written yet")
+    page = _Page(capture)
+    kind, url_handle, status_id = _page_kind(capture.url)
+    if kind == "other":
+        raise NotACreatorPage("This X page (home, search, explore, settings...) does not show one account.")
+    page.raise_for_errors()
+    if kind == "tweet":
+        return _parse_tweet_page(page, url_handle, status_id)
+    return _parse_profile_page(page, url_handle, kind)
+
+
+# --- the page and its responses -------------------------------------------------------------------
+
+
+class _Page:
+    """The capture's GraphQL bodies, grouped by operation name (the last segment of /graphql/HASH/Op)."""
+
+    def __init__(self, capture: Capture):
+        self.capture = capture
+        self.bodies: list[tuple[str, dict, Any, int | None]] = []  # (op, variables, body, status)
+        for r in capture.responses:
+            op = _operation(r.url)
+            if op is None:
+                continue
+            body = r.json()
+            if body is None:
+                continue
+            self.bodies.append((op, _variables(r.url), body, r.status))
+
+    def of(self, *ops: str) -> Iterator[tuple[dict, Any]]:
+        for op, variables, body, _status in self.bodies:
+            if op in ops:
+                yield variables, body
+
+    def has_data(self) -> bool:
+        return any(isinstance(traverse(body, "data"), dict) and traverse(body, "data") for _o, _v, body, _s in self.bodies)
+
+    def raise_for_errors(self) -> None:
+        """Rate limits and auth failures are answers, but only when no body carries usable data."""
+        if self.has_data():
+            return
+        for _op, _v, body, status in self.bodies:
+            codes = {c for c in (traverse(e, "code") for e in _list(traverse(body, "errors"))) if isinstance(c, int)}
+            messages = " ".join(m for m in (traverse(e, "message") for e in _list(traverse(body, "errors")))
+                                if isinstance(m, str))
+            if status == 429 or codes & _RATE_LIMIT_CODES or "rate limit" in messages.lower():
+                raise Blocked("X refused the request: rate limit exceeded. Try again later.")
+            if status in (401, 403) or codes & _AUTH_CODES:
+                raise LoginWall("X asks to log in before it shows this page.")
+        html = self.capture.html
+        if any(m in html for m in _LOGIN_MARKERS) or "/i/flow/login" in self.capture.url:
+            raise LoginWall("X shows a login wall instead of this page.")
+        if not self.bodies:
+            raise Malformed(
+                "The X page carries no data: X's pages are an empty shell, and the capture holds none of "
+                "the GraphQL responses (UserByScreenName, UserTweets, TweetDetail) the page loads."
+            )
+
+
+def _operation(url: str) -> str | None:
+    path = urlsplit(url).path if isinstance(url, str) else ""
+    if "/graphql/" not in path:
+        return None
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return name or None
+
+
+def _variables(url: str) -> dict:
+    """The `variables` JSON of a GraphQL GET URL (userId, screen_name, focalTweetId), or {}."""
+    try:
+        raw = parse_qs(urlsplit(url).query).get("variables")
+        value = json.loads(raw[0]) if raw else None
+    except (ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _page_kind(url: str) -> tuple[str, str | None, str | None]:
+    """('profile' | 'followers' | 'following' | 'tweet' | 'other', handle from URL, status id)."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    # x.com/i/status/ID and x.com/i/web/status/ID name the tweet but not its author.
+    for i, seg in enumerate(segments[:-1]):
+        if seg in _STATUS_SEGMENTS and segments[i + 1].isdigit():
+            handle = handle_from_url(url)
+            return "tweet", handle, segments[i + 1]
+    handle = handle_from_url(url)
+    if handle is None:
+        return "other", None, None
+    rest = segments[1] if len(segments) > 1 else ""
+    if rest in ("followers", "verified_followers", "followers_you_follow"):
+        return "followers", handle, None
+    if rest == "following":
+        return "following", handle, None
+    return "profile", handle, None
+
+
+# --- small typed readers (the data is untrusted: a wrong type is "not shown", never a crash) -------
+
+
+def _int(v: Any) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v if v >= 0 else None
+    if isinstance(v, str) and v.isdigit():
+        return int(v)
+    return None
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _list(v: Any) -> list:
+    return v if isinstance(v, list) else []
+
+
+def _dict(v: Any) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def _iso(created_at: Any) -> str | None:
+    """X's 'Thu Apr 20 23:21:13 +0000 2023' as ISO-8601 UTC."""
+    if not isinstance(created_at, str):
+        return None
+    try:
+        dt = datetime.strptime(created_at, "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        return None
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- users -----------------------------------------------------------------------------------------
+
+
+def _unwrap_user(result: Any) -> dict | None:
+    """A `user_results.result` as a dict, or None for UserUnavailable and garbage."""
+    if not isinstance(result, dict) or result.get("__typename") == "UserUnavailable":
+        return None
+    return result
+
+
+def _screen_name(u: dict) -> str | None:
+    return _str(traverse(u, ("core", "screen_name"), ("legacy", "screen_name")))
+
+
+def _user_id(u: dict) -> str | None:
+    uid = traverse(u, "rest_id", ("legacy", "id_str"))
+    return str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else None
+
+
+def _verified(u: dict) -> bool | None:
+    flags = [traverse(u, "is_blue_verified"), traverse(u, ("verification", "verified")),
+             traverse(u, ("legacy", "verified"))]
+    vtype = traverse(u, ("verification", "verified_type"), ("legacy", "verified_type"))
+    # The badge a visitor sees: blue (paid), gold (business) or grey (government) all show a check.
+    if any(f is True for f in flags) or _str(vtype):
+        return True
+    if any(f is False for f in flags):
+        return False
+    return None
+
+
+def _bio(u: dict) -> str | None:
+    return _str(traverse(u, ("profile_bio", "description"), ("legacy", "description")))
+
+
+def _protected(u: dict) -> bool | None:
+    v = traverse(u, ("privacy", "protected"), ("legacy", "protected"))
+    return v if isinstance(v, bool) else None
+
+
+def _avatar(u: dict) -> str | None:
+    return _str(traverse(u, ("avatar", "image_url"), ("legacy", "profile_image_url_https")))
+
+
+def _has_profile_pic(u: dict) -> bool | None:
+    default = traverse(u, ("legacy", "default_profile_image"))
+    if isinstance(default, bool):
+        return not default
+    avatar = _avatar(u)
+    if avatar is None:
+        return None
+    return "default_profile_images" not in avatar
+
+
+def _counts(u: dict) -> tuple[int | None, int | None, int | None]:
+    followers = _int(traverse(u, ("relationship_counts", "followers"), ("legacy", "followers_count")))
+    following = _int(traverse(u, ("relationship_counts", "following"), ("legacy", "friends_count")))
+    posts = _int(traverse(u, ("tweet_counts", "tweets"), ("legacy", "statuses_count")))
+    return followers, following, posts
+
+
+def _links(u: dict) -> list[str]:
+    links: list[str] = []
+    for path in (("legacy", "entities", "url", "urls"), ("profile_bio", "entities", "url", "urls"),
+                 ("legacy", "entities", "description", "urls"),
+                 ("profile_bio", "entities", "description", "urls")):
+        for item in _list(traverse(u, path)):
+            link = _str(traverse(item, "expanded_url", "url"))
+            if link and link not in links:
+                links.append(link)
+    return links
+
+
+def _pinned_ids(u: dict) -> set[str]:
+    ids = traverse(u, ("pinned_items", "tweet_ids_str"), ("legacy", "pinned_tweet_ids_str"))
+    return {i for i in _list(ids) if isinstance(i, str)}
+
+
+def _account(u: dict) -> Account | None:
+    name = _screen_name(u)
+    if name is None:
+        return None
+    followers, following, posts = _counts(u)
+    bio = _bio(u)
+    return Account(
+        username=name,
+        followers=followers,
+        following=following,
+        posts=posts,
+        has_profile_pic=_has_profile_pic(u),
+        is_private=_protected(u),
+        verified=_verified(u),
+        bio_length=len(bio) if bio is not None else (0 if _dict(u.get("profile_bio")) or "legacy" in u else None),
+    )
+
+
+def _fill_profile(snap: Snapshot, u: dict) -> None:
+    snap.handle = _screen_name(u) or snap.handle
+    snap.url = profile_url(snap.handle)
+    snap.platform_id = _user_id(u)
+    snap.display_name = _str(traverse(u, ("core", "name"), ("legacy", "name")))
+    snap.bio = _bio(u)
+    snap.avatar_url = _avatar(u)
+    snap.verified = _verified(u)
+    snap.links = _links(u)
+    followers, following, posts = _counts(u)
+    # GraphQL counts are exact integers, never rounded display text.
+    snap.set_count("followers", followers)
+    snap.set_count("following", following)
+    snap.set_count("posts", posts)
+
+
+# --- timelines and tweets --------------------------------------------------------------------------
+
+
+def _instructions(body: Any) -> list:
+    value = first_key(traverse(body, "data"), "instructions", lambda v: isinstance(v, list))
+    return value or []
+
+
+def _timeline_items(body: Any) -> Iterator[tuple[str, str, dict, bool]]:
+    """(entry id, instruction type, itemContent, first item of its module) in page order."""
+    for ins in _instructions(body):
+        if not isinstance(ins, dict):
+            continue
+        itype = ins.get("type") if isinstance(ins.get("type"), str) else ""
+        entries = list(_list(ins.get("entries")))
+        if isinstance(ins.get("entry"), dict):
+            entries.append(ins["entry"])
+        if ins.get("moduleItems"):
+            # TimelineAddToModule: more items of a module already on the page (a longer thread).
+            entries.append({"entryId": ins.get("moduleEntryId"), "content": {"items": _list(ins.get("moduleItems"))},
+                            "continues_module": True})
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            entry_id = entry.get("entryId") if isinstance(entry.get("entryId"), str) else ""
+            content = _dict(entry.get("content"))
+            single = content.get("itemContent")
+            if isinstance(single, dict):
+                yield entry_id, itype, single, True
+            continues = entry.get("continues_module") is True
+            for n, item in enumerate(_list(content.get("items"))):
+                ic = traverse(item, ("item", "itemContent"))
+                if isinstance(ic, dict):
+                    yield entry_id, itype, ic, n == 0 and not continues
+
+
+def _tweet(item_content: dict) -> dict | None:
+    """The tweet of a TimelineTweet item (unwrapping TweetWithVisibilityResults), or None."""
+    r = traverse(item_content, ("tweet_results", "result"))
+    if isinstance(r, dict) and r.get("__typename") == "TweetWithVisibilityResults":
+        r = r.get("tweet")
+    if not isinstance(r, dict) or r.get("__typename") in ("TweetTombstone", "TweetUnavailable"):
+        return None
+    if not isinstance(r.get("legacy"), dict) and _str(r.get("rest_id")) is None:
+        return None
+    return r
+
+
+def _tweet_id(t: dict) -> str | None:
+    return _str(traverse(t, "rest_id", ("legacy", "id_str")))
+
+
+def _author(t: dict) -> dict | None:
+    return _unwrap_user(traverse(t, ("core", "user_results", "result")))
+
+
+def _author_id(t: dict) -> str | None:
+    a = _author(t)
+    return (_user_id(a) if a else None) or _str(traverse(t, ("legacy", "user_id_str")))
+
+
+def _is_retweet(t: dict) -> bool:
+    lg = _dict(t.get("legacy"))
+    if lg.get("retweeted_status_result") is not None:
+        return True
+    full = lg.get("full_text")
+    return isinstance(full, str) and full.startswith("RT @")
+
+
+def _tweet_text(t: dict) -> str | None:
+    # Long posts keep their whole text in note_tweet; legacy.full_text is cut at 280 characters.
+    raw = _str(traverse(t, ("note_tweet", "note_tweet_results", "result", "text"), ("legacy", "full_text")))
+    return htmllib.unescape(raw) if raw else None
+
+
+def _entity_names(t: dict, kind: str, key: str) -> list[str] | None:
+    items = traverse(t, ("legacy", "entities", kind))
+    if not isinstance(items, list):
+        return None
+    out: list[str] = []
+    for item in items:
+        name = _str(traverse(item, key))
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _post(t: dict, item_content: dict, author_handle: str | None) -> Post | None:
+    tid = _tweet_id(t)
+    if tid is None:
+        return None
+    lg = _dict(t.get("legacy"))
+    text = _tweet_text(t)
+    tags = _entity_names(t, "hashtags", "text")
+    tags = [x.lower() for x in tags] if tags else textutil.hashtags(text)
+    mentioned = _entity_names(t, "user_mentions", "screen_name") or textutil.mentions(text)
+    retweets, quotes = _int(lg.get("retweet_count")), _int(lg.get("quote_count"))
+    shares = None if retweets is None and quotes is None else (retweets or 0) + (quotes or 0)
+    # An X ad carries promotedMetadata; otherwise a disclosure in the text (#ad, "paid partnership").
+    promoted = isinstance(item_content.get("promotedMetadata"), dict)
+    return Post(
+        id=tid,
+        url=f"https://x.com/{author_handle or 'i'}/status/{tid}",
+        title=text,
+        published_at=_iso(lg.get("created_at")),
+        views=_int(traverse(t, ("views", "count"))),
+        likes=_int(lg.get("favorite_count")),
+        comments=_int(lg.get("reply_count")),
+        shares=shares,
+        is_sponsored=promoted or textutil.looks_sponsored(text, tags),
+        hashtags=tags,
+        mentions=mentioned,
+    )
+
+
+# --- profile, followers and following pages --------------------------------------------------------
+
+
+def _profile_user(page: _Page, handle: str) -> tuple[dict | None, bool]:
+    """The creator's user object from UserByScreenName (matching the URL's handle), and whether a
+    UserByScreenName response said the account does not exist or is suspended."""
+    said_unavailable = False
+    fallback = None
+    for variables, body in page.of("UserByScreenName", "UserByRestId", "UserResultByScreenName"):
+        asked = variables.get("screen_name")
+        if isinstance(asked, str) and asked.lower() != handle.lower():
+            continue  # a leftover from another profile the user visited before (single-page app)
+        result = traverse(body, ("data", "user", "result"), ("data", "user_result", "result"))
+        if isinstance(result, dict) and result.get("__typename") == "UserUnavailable":
+            said_unavailable = True
+            continue
+        user = _unwrap_user(result)
+        if user is None:
+            # `data.user` empty or missing: X's answer for a handle that does not exist.
+            if isinstance(traverse(body, "data"), dict) and not traverse(body, ("data", "user")):
+                said_unavailable = True
+            continue
+        name = _screen_name(user)
+        if name and name.lower() == handle.lower():
+            return user, False
+        fallback = fallback or user
+    return fallback, said_unavailable
+
+
+def _parse_profile_page(page: _Page, handle: str, kind: str) -> Snapshot:
+    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
+    user, said_unavailable = _profile_user(page, handle)
+    tweets = list(page.of("UserTweets", "UserTweetsAndReplies", "UserMedia", "UserHighlightsTweets"))
+    if user is None:
+        # Without UserByScreenName the creator's own tweets still carry the full user object.
+        user = _author_from_timelines(tweets, handle)
+    if user is None and said_unavailable:
+        raise Unavailable(f"The X account @{handle} does not exist or is suspended.")
+    if user is not None:
+        _fill_profile(snap, user)
+    creator_id = snap.platform_id
+    pinned = _pinned_ids(user) if user else set()
+
+    seen: set[str] = set()
+    for variables, body in tweets:
+        asked = variables.get("userId")
+        if creator_id and isinstance(asked, str) and asked != creator_id:
+            continue
+        for _eid, itype, ic, _first in _timeline_items(body):
+            if itype == "TimelinePinEntry":
+                continue
+            t = _tweet(ic)
+            if t is None:
+                continue
+            tid = _tweet_id(t)
+            if tid is None or tid in seen or tid in pinned or _is_retweet(t):
+                continue
+            if not _is_by(t, creator_id, snap.handle):
+                continue  # who-to-follow, the tweet a reply answers, an injected ad: not the creator's own
+            post = _post(t, ic, snap.handle)
+            if post is not None:
+                seen.add(tid)
+                snap.recent_posts.append(post)
+
+    if kind == "followers":
+        for variables, body in page.of(*_FOLLOWER_OPS):
+            asked = variables.get("userId")
+            if creator_id and isinstance(asked, str) and asked != creator_id:
+                continue
+            for _eid, _itype, ic, _first in _timeline_items(body):
+                follower = _unwrap_user(traverse(ic, ("user_results", "result")))
+                account = _account(follower) if follower else None
+                if account is not None:
+                    snap.audience_sample.append(account)
+        if not snap.audience_sample:
+            snap.warnings.append("The capture holds no Followers list response: no audience sample.")
+
+    if user is None and not snap.recent_posts and not snap.audience_sample:
+        if not page.bodies:
+            raise Malformed("The X page carries none of the data X loads for a profile.")
+        raise NotACreatorPage(f"The capture holds no data about @{handle}.")
+    if user is not None and _protected(user) and not snap.recent_posts and kind == "profile":
+        raise Restricted(f"@{snap.handle}'s posts are protected: only approved followers can see them.")
+    if user is not None and not tweets and kind == "profile":
+        snap.warnings.append("The capture holds no UserTweets response: no recent posts.")
+    return snap
+
+
+def _author_from_timelines(tweet_bodies: list[tuple[dict, Any]], handle: str) -> dict | None:
+    for _v, body in tweet_bodies:
+        for _eid, _itype, ic, _first in _timeline_items(body):
+            t = _tweet(ic)
+            a = _author(t) if t else None
+            name = _screen_name(a) if a else None
+            if name and name.lower() == handle.lower():
+                return a
+    return None
+
+
+def _is_by(t: dict, creator_id: str | None, handle: str) -> bool:
+    if creator_id:
+        return _author_id(t) == creator_id
+    a = _author(t)
+    name = _screen_name(a) if a else None
+    return bool(name) and name.lower() == handle.lower()
+
+
+# --- a tweet page: the focal tweet, its author and the replies -------------------------------------
+
+
+def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None) -> Snapshot:
+    focal: tuple[dict, dict] | None = None
+    replies: list[tuple[dict, dict]] = []
+    unavailable = False
+    for variables, body in page.of("TweetDetail", "TweetResultByRestId", "ConversationTimeline"):
+        asked = variables.get("focalTweetId") or variables.get("tweetId")
+        if isinstance(asked, str) and asked != status_id:
+            continue
+        direct = traverse(body, ("data", "tweetResult", "result"))
+        if isinstance(direct, dict):
+            t = _tweet({"tweet_results": {"result": direct}})
+            if t is not None and _tweet_id(t) == status_id:
+                focal = focal or (t, {})
+            elif t is None:
+                unavailable = True
+        after_focal = False
+        for entry_id, _itype, ic, first in _timeline_items(body):
+            t = _tweet(ic)
+            if t is None:
+                if entry_id == f"tweet-{status_id}":
+                    unavailable = True
+                continue
+            if _tweet_id(t) == status_id:
+                focal = focal or (t, ic)
+                after_focal = True
+                continue
+            # Top-level replies: the first tweet of each conversation thread below the focal tweet.
+            if after_focal and first and entry_id.startswith("conversationthread-"):
+                replies.append((t, ic))
+    if focal is None:
+        if unavailable:
+            raise Unavailable("This post is unavailable (deleted, or its account is suspended or protected).")
+        if not page.bodies:
+            raise Malformed("The X page carries none of the data X loads for a post.")
+        raise NotACreatorPage("The capture holds no TweetDetail data for this post.")
+
+    tweet, ic = focal
+    author = _author(tweet)
+    handle = (_screen_name(author) if author else None) or url_handle
+    if handle is None:
+        raise NotACreatorPage("The post's author is not in the capture.")
+    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
+    if author is not None:
+        _fill_profile(snap, author)
+    post = _post(tweet, ic, snap.handle)
+    if post is not None:
+        snap.recent_posts.append(post)
+    creator_id = snap.platform_id or _author_id(tweet)
+    for t, _ric in replies:
+        a = _author(t)
+        name = _screen_name(a) if a else None
+        lg = _dict(t.get("legacy"))
+        snap.comments.append(Comment(
+            post_id=status_id,
+            author=f"@{name}" if name else None,
+            text=_tweet_text(t),
+            likes=_int(lg.get("favorite_count")),
+            replies=_int(lg.get("reply_count")),
+            is_creator=bool(creator_id) and _author_id(t) == creator_id,
+            published_at=_iso(lg.get("created_at")),
+        ))
+    return snap

@@ -1,0 +1,735 @@
+"""The repository: kolscope's durable store over TinyDB (the only module that imports tinydb).
+
+Layout of a data directory (format_version 1):
+
+    <data>/lock                          flock'ed by the one server (or CLI) using the directory
+    <data>/token                         the API token (0600)
+    <data>/meta.json                     watchlists, briefs, notes, settings, format version
+    <data>/index/<00..ff>.json           creator summaries (latest snapshot summary + scores),
+                                         sharded by a hash of (platform, handle)
+    <data>/creators/<platform>/<key>.json  one creator: its latest full snapshot + scores ("latest")
+                                         and its history points ("history")
+
+Why this layout: TinyDB rewrites a whole file on every write, so one big file makes every ingest
+slower as data grows. An ingest here rewrites one creator's file (its own history only) and one
+index shard (about 1/256 of the creators), so its cost stays flat from 100 to 10,000 creators.
+Listings read the index, which is loaded once into memory (this process holds the lock, so the
+in-memory copy is authoritative).
+
+Every write goes through AtomicJSONStorage: temp file, fsync, os.replace, fsync of the directory,
+so a kill -9 at any moment leaves the previous or the new file, never half of one. An ingest writes
+the creator file first and the index shard second; a crash in between loses nothing that was
+acknowledged (the 201 is sent after both writes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+FORMAT_VERSION = 1
+INDEX_SHARDS = 256
+REFRESH_STATUSES = ("ok", "stale", "blocked", "error", "running")
+DEFAULT_REFRESH_HOURS = 24
+
+# Handles the API accepts, per platform (allow-list: these also become file names, so no `/`).
+# YouTube allows non-Latin handles, hence \w (Unicode) there; channel ids (UC + 22) are handles too.
+HANDLE_RES: dict[str, re.Pattern] = {
+    "x": re.compile(r"^[A-Za-z0-9_]{1,50}$"),
+    "tiktok": re.compile(r"^[A-Za-z0-9_.]{1,50}$"),
+    "instagram": re.compile(r"^[A-Za-z0-9_.]{1,50}$"),
+    "youtube": re.compile(r"^[\w.\-]{1,100}$"),
+}
+PLATFORMS = tuple(HANDLE_RES)
+_YT_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+_SAFE_FILE = re.compile(r"^[a-z0-9_][a-z0-9_.\-]{0,99}$")
+_ID_RE = re.compile(r"^[a-z]{2}_[0-9a-f]{12}$")
+
+
+class StoreError(Exception):
+    """A store problem a person can act on; `code` names it for the API."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class StoreLocked(StoreError):
+    def __init__(self, data_dir: Path):
+        super().__init__(
+            "store_locked",
+            f"Another kolscope process is using the data directory {data_dir} (its lock file is held). "
+            "Stop that server first, or pass a different --data directory.",
+        )
+
+
+class NotFound(StoreError):
+    def __init__(self, what: str):
+        super().__init__("not_found", f"{what} not found.")
+
+
+class Conflict(StoreError):
+    def __init__(self, message: str):
+        super().__init__("conflict", message)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def valid_handle(platform: str, handle: Any) -> bool:
+    pattern = HANDLE_RES.get(platform)
+    return bool(pattern and isinstance(handle, str) and pattern.match(handle))
+
+
+def creator_key(platform: str, handle: str) -> str:
+    """The case-folded identity of a handle. All four platforms match handles case-insensitively,
+    except YouTube channel ids (UC...), which are case-sensitive."""
+    if platform == "youtube" and _YT_CHANNEL_ID.match(handle):
+        return handle
+    return handle.lower()
+
+
+def _file_name(key: str) -> str:
+    # Case-sensitive YouTube channel ids and non-ASCII handles are hex-encoded so file names stay
+    # safe and distinct even on case-insensitive file systems.
+    if _SAFE_FILE.match(key):
+        return key + ".json"
+    return "x-" + key.encode("utf-8").hex() + ".json"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that writes atomically and keeps the last written data in memory.
+
+    `read()` hands TinyDB the cached object (TinyDB re-reads the whole storage on every query);
+    a failed write drops the cache so the next read comes from disk, which still holds the
+    previous version. `sync=False` skips the fsyncs (bulk imports of benchmark stores only).
+    """
+
+    def __init__(self, path: str | os.PathLike, sync: bool = True):
+        self.path = Path(path)
+        self.sync = sync
+        self._cache: dict | None = None
+        self._deferred = 0
+        self._dirty = False
+
+    def read(self) -> dict | None:
+        if self._cache is None:
+            try:
+                text = self.path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return None
+            self._cache = json.loads(text) if text.strip() else {}
+        return self._cache
+
+    def write(self, data: dict) -> None:
+        self._cache = data
+        if self._deferred:
+            self._dirty = True
+            return
+        self._flush()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several TinyDB operations, one atomic file write at the end."""
+        self._deferred += 1
+        try:
+            yield
+        except BaseException:
+            self._deferred -= 1
+            self._cache, self._dirty = None, False
+            raise
+        self._deferred -= 1
+        if not self._deferred and self._dirty:
+            self._dirty = False
+            self._flush()
+
+    def _flush(self) -> None:
+        data = self._cache
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+                fh.flush()
+                if self.sync:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+            if self.sync:
+                _fsync_dir(self.path.parent)
+        except BaseException:
+            self._cache = None
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+
+    def close(self) -> None:
+        pass
+
+
+def _open_db(path: Path, sync: bool = True) -> TinyDB:
+    return TinyDB(path, storage=AtomicJSONStorage, sync=sync)
+
+
+def _compact_score(part: Any) -> dict | None:
+    if not isinstance(part, dict):
+        return None
+    return {k: part.get(k) for k in ("score", "grade", "confidence")}
+
+
+def _tier_name(tier: Any) -> str | None:
+    if isinstance(tier, str):
+        return tier
+    if isinstance(tier, dict):
+        for k in ("name", "tier", "label"):
+            if isinstance(tier.get(k), str):
+                return tier[k]
+    return None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def growth_30d(points: list[dict], latest: dict) -> float | None:
+    """Follower growth in percent over the last ~30 days of history (None without data)."""
+    now_t, now_f = _parse_time(latest.get("captured_at")), latest.get("followers")
+    if now_t is None or not isinstance(now_f, int):
+        return None
+    target = now_t - timedelta(days=30)
+    best = None
+    for p in points:
+        t, f = _parse_time(p.get("captured_at")), p.get("followers")
+        if t is None or not isinstance(f, int) or f <= 0 or t >= now_t:
+            continue
+        # the point nearest to 30 days ago, but at least a day old
+        if now_t - t < timedelta(days=1):
+            continue
+        if best is None or abs(t - target) < abs(best[0] - target):
+            best = (t, f)
+    if best is None:
+        return None
+    return round((now_f - best[1]) / best[1] * 100, 2)
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(6)}"
+
+
+# Migrations: MIGRATIONS[n] upgrades a store from format n to n+1 (called with the Store, the
+# lock held). Add one with every layout change and bump FORMAT_VERSION.
+MIGRATIONS: dict[int, Callable[["Store"], None]] = {}
+
+
+class Store:
+    """The repository over one data directory. Thread-safe (one lock for Flask's threads and the
+    scheduler's); one process per data directory (a held flock, else StoreLocked)."""
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.dir = Path(data_dir).resolve()
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError("store_unavailable", f"Cannot create the data directory {self.dir}: {exc}")
+        self._lock = threading.RLock()
+        self._lock_fh = open(self.dir / "lock", "a+")
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_fh.close()
+            raise StoreLocked(self.dir) from None
+        self._lock_fh.seek(0)
+        self._lock_fh.truncate()
+        self._lock_fh.write(f"{os.getpid()}\n")
+        self._lock_fh.flush()
+        self._closed = False
+        try:
+            self.meta = _open_db(self.dir / "meta.json")
+            self._shards: dict[int, TinyDB] = {}
+            self._bulk_dirty: set[int] | None = None
+            self._check_format()
+            self._index: dict[tuple[str, str], dict] = {}
+            self._load_index()
+        except (ValueError, OSError) as exc:
+            self.close()
+            raise StoreError("store_corrupt", f"The store in {self.dir} cannot be read: {exc}") from exc
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(OSError, ValueError):
+            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+        self._lock_fh.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _check_format(self) -> None:
+        table = self.meta.table("_meta")
+        doc = table.get(doc_id=1)
+        if doc is None:
+            table.insert({"format_version": FORMAT_VERSION, "created_at": now_iso()})
+            return
+        version = doc.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise StoreError(
+                "store_too_new",
+                f"The store in {self.dir} has format {version!r}; this kolscope reads up to "
+                f"{FORMAT_VERSION}. Upgrade kolscope.",
+            )
+        while version < FORMAT_VERSION:
+            MIGRATIONS[version](self)
+            version += 1
+            table.update({"format_version": version}, doc_ids=[1])
+
+    @property
+    def format_version(self) -> int:
+        return FORMAT_VERSION
+
+    def token(self) -> str:
+        """The API token in <data>/token, created (0600) on first use."""
+        path = self.dir / "token"
+        with self._lock:
+            try:
+                tok = path.read_text(encoding="utf-8").strip()
+                if tok:
+                    return tok
+            except FileNotFoundError:
+                pass
+            tok = secrets.token_urlsafe(32)
+            tmp = path.with_name(".token.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(tok + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(self.dir)
+            return tok
+
+    # -- creators: files -------------------------------------------------------------------------
+
+    def _shard_no(self, platform: str, key: str) -> int:
+        return hashlib.blake2b(f"{platform}/{key}".encode(), digest_size=2).digest()[0] % INDEX_SHARDS
+
+    def _shard(self, n: int) -> TinyDB:
+        db = self._shards.get(n)
+        if db is None:
+            db = self._shards[n] = _open_db(self.dir / "index" / f"{n:02x}.json")
+        return db
+
+    def _creator_path(self, platform: str, key: str) -> Path:
+        return self.dir / "creators" / platform / _file_name(key)
+
+    def _load_index(self) -> None:
+        folder = self.dir / "index"
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.glob("*.json")):
+            try:
+                n = int(path.stem, 16)
+            except ValueError:
+                continue
+            for doc in self._shard(n).all():
+                self._index[(doc["platform"], doc["key"])] = dict(doc)
+
+    def _write_summary(self, summary: dict) -> None:
+        n = self._shard_no(summary["platform"], summary["key"])
+        if self._bulk_dirty is not None:
+            self._bulk_dirty.add(n)
+        else:
+            q = Query()
+            self._shard(n).upsert(summary, (q.platform == summary["platform"]) & (q.key == summary["key"]))
+        self._index[(summary["platform"], summary["key"])] = summary
+
+    def _identity(self, platform: str, handle: str) -> tuple[str, str]:
+        if not valid_handle(platform, handle):
+            raise StoreError("invalid_handle", f"{handle!r} is not a valid {platform} handle.")
+        return platform, creator_key(platform, handle)
+
+    # -- creators: public ------------------------------------------------------------------------
+
+    def add_snapshot(self, snapshot: dict, scores: dict | None, *, brief_id: str | None = None,
+                     history_point: dict | None = None) -> dict:
+        """Store a parsed snapshot (kolscope.snapshot/1 dict) and its scores; answer the creator
+        summary. The history point is `history_point` when given (scoring's compact form), else
+        the snapshot's counts. Durable when it returns."""
+        platform, key = self._identity(snapshot.get("platform"), snapshot.get("handle"))
+        point = history_point if history_point is not None else _default_point(snapshot)
+        with self._lock:
+            db = _open_db(self._creator_path(platform, key))
+            with db.storage.batch():
+                hist = db.table("history")
+                hist.insert(point)
+                points = hist.all()
+                latest = db.table("latest")
+                latest.truncate()
+                latest.insert({"snapshot": snapshot, "scores": scores, "brief_id": brief_id})
+            old = self._index.get((platform, key)) or {}
+            summary = self._summary(platform, key, snapshot, scores, brief_id, points, old)
+            self._write_summary(summary)
+            return dict(summary)
+
+    def _summary(self, platform: str, key: str, snapshot: dict, scores: dict | None,
+                 brief_id: str | None, points: list[dict], old: dict) -> dict:
+        scores = scores if isinstance(scores, dict) else {}
+        refresh = dict(old.get("refresh") or {})
+        return {
+            "platform": platform,
+            "key": key,
+            "handle": snapshot.get("handle"),
+            "url": snapshot.get("url") or old.get("url"),
+            "display_name": snapshot.get("display_name"),
+            "avatar_url": snapshot.get("avatar_url"),
+            "followers": snapshot.get("followers"),
+            "verified": snapshot.get("verified"),
+            "tier": _tier_name(scores.get("tier")),
+            "engagement_rate": scores.get("engagement_rate"),
+            "fit": _compact_score(scores.get("fit")),
+            "authenticity": _compact_score(scores.get("authenticity")),
+            "brief_id": brief_id,
+            "growth_30d": growth_30d(points, snapshot),
+            "captured": True,
+            "captured_at": snapshot.get("captured_at"),
+            "snapshots": len(points),
+            "first_seen": old.get("first_seen") or now_iso(),
+            "stored_at": now_iso(),
+            "updated_at": now_iso(),
+            "refresh": refresh,
+        }
+
+    def import_creator(self, snapshot: dict, scores: dict | None, history: list[dict]) -> dict:
+        """Write one creator with a whole history at once, without fsync. For building benchmark
+        stores quickly: call inside `bulk()`, which writes the index shards once at its end."""
+        platform, key = self._identity(snapshot.get("platform"), snapshot.get("handle"))
+        with self._lock:
+            db = _open_db(self._creator_path(platform, key), sync=False)
+            with db.storage.batch():
+                db.table("history").insert_multiple(history)
+                db.table("latest").insert({"snapshot": snapshot, "scores": scores, "brief_id": None})
+            summary = self._summary(platform, key, snapshot, scores, None, history, {})
+            self._write_summary(summary)
+            return summary
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Index writes collected in memory; each touched shard rewritten once at the end."""
+        with self._lock:
+            self._bulk_dirty = set()
+            try:
+                yield
+            finally:
+                dirty, self._bulk_dirty = self._bulk_dirty, None
+                by_shard: dict[int, list[dict]] = {n: [] for n in dirty}
+                for (platform, key), summary in self._index.items():
+                    n = self._shard_no(platform, key)
+                    if n in by_shard:
+                        by_shard[n].append(summary)
+                for n, docs in by_shard.items():
+                    db = self._shard(n)
+                    with db.storage.batch():
+                        db.truncate()
+                        db.insert_multiple(docs)
+
+    def ensure_creator(self, platform: str, handle: str, url: str | None = None) -> dict:
+        """The summary of a creator, created as 'not captured yet' when unknown (watchlisting a
+        profile URL before any capture)."""
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            existing = self._index.get((platform, key))
+            if existing is not None:
+                return dict(existing)
+            summary = {
+                "platform": platform, "key": key, "handle": handle, "url": url, "display_name": None,
+                "avatar_url": None, "followers": None, "verified": None, "tier": None,
+                "engagement_rate": None, "fit": None, "authenticity": None, "brief_id": None,
+                "growth_30d": None, "captured": False, "captured_at": None, "snapshots": 0,
+                "first_seen": now_iso(), "updated_at": now_iso(), "refresh": {},
+            }
+            self._write_summary(summary)
+            return dict(summary)
+
+    def get_creator(self, platform: str, handle: str) -> dict | None:
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            s = self._index.get((platform, key))
+            return dict(s) if s else None
+
+    def latest(self, platform: str, handle: str) -> dict | None:
+        """{snapshot, scores, brief_id} of the latest capture, or None."""
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            path = self._creator_path(platform, key)
+            if not path.exists():
+                return None
+            docs = _open_db(path).table("latest").all()
+            return dict(docs[-1]) if docs else None
+
+    def history(self, platform: str, handle: str) -> list[dict]:
+        """History points, oldest first."""
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            path = self._creator_path(platform, key)
+            if not path.exists():
+                return []
+            points = [dict(p) for p in _open_db(path).table("history").all()]
+        points.sort(key=lambda p: str(p.get("captured_at") or ""))
+        return points
+
+    def update_scores(self, platform: str, handle: str, scores: dict, brief_id: str | None) -> None:
+        """Re-scored latest snapshot (another brief became active): keep it and the summary."""
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            path = self._creator_path(platform, key)
+            if not path.exists():
+                return
+            latest = _open_db(path).table("latest")
+            if not latest.all():
+                return
+            latest.update({"scores": scores, "brief_id": brief_id})
+            old = self._index.get((platform, key))
+            if old:
+                new = dict(old, tier=_tier_name(scores.get("tier")),
+                           engagement_rate=scores.get("engagement_rate"),
+                           fit=_compact_score(scores.get("fit")),
+                           authenticity=_compact_score(scores.get("authenticity")), brief_id=brief_id)
+                self._write_summary(new)
+
+    def list_creators(self) -> list[dict]:
+        with self._lock:
+            return [dict(s) for s in self._index.values()]
+
+    def count_creators(self) -> int:
+        with self._lock:
+            return len(self._index)
+
+    # -- refresh bookkeeping (the scheduler's) ---------------------------------------------------
+
+    def record_refresh(self, platform: str, handle: str, status: str, reason: str | None = None,
+                       at: str | None = None) -> dict:
+        """Record a refresh attempt: ok|stale|blocked|error|running. ok clears staleness; the others
+        mark the creator stale (their data is kept as it was)."""
+        if status not in REFRESH_STATUSES:
+            raise ValueError(f"refresh status must be one of {REFRESH_STATUSES}, not {status!r}")
+        at = at or now_iso()
+        with self._lock:
+            summary = self.ensure_creator(platform, handle)
+            refresh = dict(summary.get("refresh") or {})
+            if status == "running":
+                refresh.update(running=True, started_at=at)
+            else:
+                refresh.update(status=status, reason=reason, at=at, running=False)
+                if status == "ok":
+                    refresh["last_ok"] = at
+            summary["refresh"] = refresh
+            self._write_summary(summary)
+            return refresh
+
+    def refresh_status(self, platform: str, handle: str) -> dict | None:
+        s = self.get_creator(platform, handle)
+        return dict(s["refresh"]) if s and s.get("refresh") else None
+
+    # -- watchlists ------------------------------------------------------------------------------
+
+    def list_watchlists(self) -> list[dict]:
+        with self._lock:
+            return [dict(w) for w in self.meta.table("watchlists").all()]
+
+    def get_watchlist(self, wid: str) -> dict:
+        with self._lock:
+            docs = self.meta.table("watchlists").search(Query().id == wid)
+            if not docs:
+                raise NotFound(f"Watchlist {wid}")
+            return dict(docs[0])
+
+    def _check_name(self, name: str, except_id: str | None = None) -> None:
+        for w in self.meta.table("watchlists").all():
+            if w["name"].casefold() == name.casefold() and w["id"] != except_id:
+                raise Conflict(f"A watchlist named {name!r} exists already.")
+
+    def create_watchlist(self, name: str, refresh_interval_hours: float = DEFAULT_REFRESH_HOURS) -> dict:
+        with self._lock:
+            self._check_name(name)
+            doc = {"id": _new_id("wl"), "name": name, "refresh_interval_hours": refresh_interval_hours,
+                   "creators": [], "created_at": now_iso(), "updated_at": now_iso()}
+            self.meta.table("watchlists").insert(doc)
+            return dict(doc)
+
+    def update_watchlist(self, wid: str, **changes: Any) -> dict:
+        allowed = {k: v for k, v in changes.items() if k in ("name", "refresh_interval_hours")}
+        with self._lock:
+            self.get_watchlist(wid)
+            if "name" in allowed:
+                self._check_name(allowed["name"], except_id=wid)
+            allowed["updated_at"] = now_iso()
+            self.meta.table("watchlists").update(allowed, Query().id == wid)
+            return self.get_watchlist(wid)
+
+    def delete_watchlist(self, wid: str) -> None:
+        with self._lock:
+            if not self.meta.table("watchlists").remove(Query().id == wid):
+                raise NotFound(f"Watchlist {wid}")
+
+    def add_to_watchlist(self, wid: str, platform: str, handle: str, url: str | None = None) -> dict:
+        with self._lock:
+            wl = self.get_watchlist(wid)
+            summary = self.ensure_creator(platform, handle, url)
+            member = {"platform": summary["platform"], "key": summary["key"]}
+            if member not in wl["creators"]:
+                wl["creators"].append(member)
+                self.meta.table("watchlists").update(
+                    {"creators": wl["creators"], "updated_at": now_iso()}, Query().id == wid)
+            return summary
+
+    def remove_from_watchlist(self, wid: str, platform: str, handle: str) -> None:
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            wl = self.get_watchlist(wid)
+            member = {"platform": platform, "key": key}
+            if member not in wl["creators"]:
+                raise NotFound(f"{platform}/{handle} in watchlist {wid}")
+            wl["creators"].remove(member)
+            self.meta.table("watchlists").update(
+                {"creators": wl["creators"], "updated_at": now_iso()}, Query().id == wid)
+
+    def watchlist_creators(self, wid: str) -> list[dict]:
+        """The summaries of a watchlist's creators, in the order they were added."""
+        with self._lock:
+            wl = self.get_watchlist(wid)
+            out = []
+            for m in wl["creators"]:
+                s = self._index.get((m["platform"], m["key"]))
+                if s is not None:
+                    out.append(dict(s))
+            return out
+
+    def watchlists_of(self) -> dict[tuple[str, str], list[str]]:
+        """(platform, key) -> ids of the watchlists holding that creator."""
+        with self._lock:
+            out: dict[tuple[str, str], list[str]] = {}
+            for w in self.meta.table("watchlists").all():
+                for m in w["creators"]:
+                    out.setdefault((m["platform"], m["key"]), []).append(w["id"])
+            return out
+
+    # -- briefs ----------------------------------------------------------------------------------
+
+    def list_briefs(self) -> list[dict]:
+        with self._lock:
+            return [dict(b) for b in self.meta.table("briefs").all()]
+
+    def get_brief(self, bid: str) -> dict:
+        with self._lock:
+            docs = self.meta.table("briefs").search(Query().id == bid)
+            if not docs:
+                raise NotFound(f"Brief {bid}")
+            return dict(docs[0])
+
+    def create_brief(self, brief: dict) -> dict:
+        with self._lock:
+            doc = {"id": _new_id("br"), "brief": brief, "created_at": now_iso(), "updated_at": now_iso()}
+            self.meta.table("briefs").insert(doc)
+            return dict(doc)
+
+    def replace_brief(self, bid: str, brief: dict) -> dict:
+        with self._lock:
+            self.get_brief(bid)
+            self.meta.table("briefs").update({"brief": brief, "updated_at": now_iso()}, Query().id == bid)
+            return self.get_brief(bid)
+
+    def delete_brief(self, bid: str) -> None:
+        with self._lock:
+            with self.meta.storage.batch():
+                if not self.meta.table("briefs").remove(Query().id == bid):
+                    raise NotFound(f"Brief {bid}")
+                if self.active_brief_id() == bid:
+                    self._set_setting("active_brief", None)
+
+    def active_brief_id(self) -> str | None:
+        with self._lock:
+            doc = self.meta.table("settings").get(Query().name == "active_brief")
+            return doc["value"] if doc else None
+
+    def active_brief(self) -> dict | None:
+        with self._lock:
+            bid = self.active_brief_id()
+            return self.get_brief(bid) if bid else None
+
+    def set_active_brief(self, bid: str | None) -> None:
+        with self._lock:
+            if bid is not None:
+                self.get_brief(bid)
+            self._set_setting("active_brief", bid)
+
+    def _set_setting(self, name: str, value: Any) -> None:
+        self.meta.table("settings").upsert({"name": name, "value": value}, Query().name == name)
+
+    # -- notes -----------------------------------------------------------------------------------
+
+    def list_notes(self, platform: str, handle: str) -> list[dict]:
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            q = Query()
+            docs = self.meta.table("notes").search((q.platform == platform) & (q.key == key))
+        return sorted((dict(d) for d in docs), key=lambda d: d["created_at"])
+
+    def add_note(self, platform: str, handle: str, text: str) -> dict:
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            if (platform, key) not in self._index:
+                raise NotFound(f"Creator {platform}/{handle}")
+            doc = {"id": _new_id("nt"), "platform": platform, "key": key, "text": text,
+                   "created_at": now_iso()}
+            self.meta.table("notes").insert(doc)
+            return dict(doc)
+
+    def delete_note(self, platform: str, handle: str, nid: str) -> None:
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            q = Query()
+            if not self.meta.table("notes").remove((q.id == nid) & (q.platform == platform) & (q.key == key)):
+                raise NotFound(f"Note {nid}")
+
+
+def _default_point(snapshot: dict) -> dict:
+    point = {"captured_at": snapshot.get("captured_at")}
+    for k in ("followers", "following", "posts", "likes", "views"):
+        point[k] = snapshot.get(k)
+    return point
+
+
+def is_id(value: str, prefix: str) -> bool:
+    return bool(_ID_RE.match(value)) and value.startswith(prefix + "_")

@@ -1,0 +1,606 @@
+"""The Playwright fetcher behind scheduled refreshes: creator pages -> `kolscope.capture/1` dicts.
+
+One Chromium (Debian's, at /usr/bin/chromium), a bounded pool of browser contexts worked by as many
+asyncio workers, images/media/fonts aborted at the router, a timeout per page. Like the extension,
+it keeps the page's HTML plus the JSON the page itself loaded from the platform's API, so the same
+parsers read what it returns. `Replay` serves platform URLs from capture files through the same
+routing, for offline demos, tests and benchmarks.
+
+Why asyncio and one browser: a Chromium launch costs ~1 s and ~150 MB; a context costs a few ms, and
+pages of several contexts load in parallel while Python waits on the network, not on the GIL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from scraper.models import CAPTURE_FORMAT
+from scraper.politeness import BLOCKED, FAILED, OK, TRANSIENT, Politeness, Verdict, classify_capture_error, \
+    classify_http
+
+CHROMIUM = os.environ.get("KOLSCOPE_CHROMIUM", "/usr/bin/chromium")
+# Resolve every host to nothing except loopback: a replayed page can never leak a request to the
+# network, whatever its inline scripts try. Live fetches (allow_network=True) leave DNS alone.
+OFFLINE_HOST_RULES = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
+BASE_ARGS = ("--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--mute-audio",
+             "--disable-background-networking", "--no-first-run")
+BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
+
+# The page's own API calls worth keeping, per platform (what the parsers read from `responses`).
+# A platform module may override with its own API_URL_PATTERNS.
+API_URL_PATTERNS: dict[str, tuple[str, ...]] = {
+    "x": ("/i/api/graphql/", "api.x.com/graphql/", "api.twitter.com/graphql/"),
+    "youtube": ("/youtubei/v1/browse", "/youtubei/v1/next"),
+    "tiktok": ("/api/post/item_list", "/api/user/detail", "/api/comment/list", "/api/item/detail"),
+    "instagram": ("/api/v1/users/web_profile_info", "/api/graphql", "/graphql/query", "/api/v1/feed/user/"),
+}
+
+# Platforms serve the same page under several hosts; replay matches them as one.
+_HOST_ALIASES = {
+    "twitter.com": "x.com", "www.twitter.com": "x.com", "mobile.twitter.com": "x.com",
+    "www.x.com": "x.com", "mobile.x.com": "x.com",
+    "youtube.com": "www.youtube.com", "m.youtube.com": "www.youtube.com",
+    "tiktok.com": "www.tiktok.com", "m.tiktok.com": "www.tiktok.com",
+    "instagram.com": "www.instagram.com", "m.instagram.com": "www.instagram.com",
+}
+
+
+def normalise_url(url: str) -> str:
+    """One spelling per page: https, host aliases folded, no trailing slash, sorted query, no fragment."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    host = _HOST_ALIASES.get(host, host)
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = parts.path.rstrip("/") or "/"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return f"https://{host}{path}" + (f"?{query}" if query else "")
+
+
+def platform_of(url: str) -> str | None:
+    from scraper.registry import platform_for
+
+    module = platform_for(url)
+    return module.NAME if module else None
+
+
+def api_patterns(platform: str | None) -> tuple[str, ...]:
+    from scraper.registry import BY_NAME
+
+    module = BY_NAME.get(platform or "")
+    own = getattr(module, "API_URL_PATTERNS", None) if module else None
+    return tuple(own) if own else API_URL_PATTERNS.get(platform or "", ())
+
+
+def _creator_key(url: str) -> tuple[str, str] | None:
+    """(platform, handle) a URL names, through the parser's handle_from_url, when the platform has one."""
+    from scraper.registry import platform_for
+
+    module = platform_for(url)
+    handle_from_url = getattr(module, "handle_from_url", None) if module else None
+    if handle_from_url is None:
+        return None
+    try:
+        handle = handle_from_url(url)
+    except Exception:  # a URL the parser does not understand is simply not a creator URL here
+        return None
+    return (module.NAME, handle.lower()) if isinstance(handle, str) and handle else None
+
+
+def utc_now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------------------------------------
+# Replay: platform URLs served from capture files
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReplayPage:
+    """What replay answers for one page URL: the capture's HTML (or a scripted failure) and its API answers."""
+
+    url: str
+    html: str
+    responses: list[dict] = field(default_factory=list)
+    status: int = 200
+    delay: float = 0.0  # seconds before answering: a delay beyond the page timeout is a timeout
+    redirect_to: str | None = None
+    captured_at: str | None = None
+
+
+class ReplayError(Exception):
+    """A replay directory that cannot be used (missing, or holding no capture)."""
+
+
+class Replay:
+    """Captures indexed by normalised URL (and by creator, so a profile URL finds a `/videos` capture)."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, ReplayPage] = {}
+        self.by_creator: dict[tuple[str, str], ReplayPage] = {}
+        self.responses: dict[str, dict] = {}
+        self.skipped: list[tuple[str, str]] = []  # (file, why) for files that are not captures
+
+    @classmethod
+    def from_dir(cls, directory: str | os.PathLike) -> "Replay":
+        """Every `*.capture.json` (or `*.json` capture) under `directory`; raise ReplayError if none."""
+        root = Path(directory)
+        if not root.is_dir():
+            raise ReplayError(f"replay directory {root} does not exist")
+        replay = cls()
+        files = sorted(root.rglob("*.json"))
+        for path in files:
+            if path.name.endswith(".expected.json"):
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError) as exc:
+                replay.skipped.append((str(path), f"unreadable: {exc}"))
+                continue
+            if not (isinstance(data, dict) and isinstance(data.get("url"), str)
+                    and (data.get("format") in (None, CAPTURE_FORMAT))):
+                replay.skipped.append((str(path), "not a kolscope.capture/1"))
+                continue
+            replay.add_capture(data)
+        if not replay.pages:
+            raise ReplayError(f"no capture files (*.capture.json) in {root}")
+        return replay
+
+    def add_capture(self, capture: dict, **kw: Any) -> ReplayPage:
+        """Serve `capture` at its URL (or `url=...`); later captures of the same page win if newer."""
+        responses = [r for r in capture.get("responses") or [] if isinstance(r, dict) and isinstance(r.get("url"), str)]
+        return self.add_page(kw.pop("url", capture["url"]), capture.get("html") or "", responses=responses,
+                             captured_at=capture.get("captured_at"), **kw)
+
+    def add_page(self, url: str, html: str = "", *, responses: list[dict] | None = None, status: int = 200,
+                 delay: float = 0.0, redirect_to: str | None = None, captured_at: str | None = None) -> ReplayPage:
+        page = ReplayPage(url=url, html=html, responses=list(responses or []), status=status, delay=delay,
+                          redirect_to=redirect_to, captured_at=captured_at)
+        key = normalise_url(url)
+        old = self.pages.get(key)
+        # Two captures of one page (e.g. 2024 and 2026): the newest is what a refresh would see today.
+        if old is None or (old.captured_at or "") <= (captured_at or ""):
+            self.pages[key] = page
+        creator = _creator_key(url)
+        if creator is not None:
+            prev = self.by_creator.get(creator)
+            if prev is None or _prefer(page, prev):
+                self.by_creator[creator] = page
+        for r in page.responses:
+            self.responses.setdefault(normalise_url(r["url"]), r)
+        return page
+
+    def page_for(self, url: str) -> ReplayPage | None:
+        page = self.pages.get(normalise_url(url))
+        if page is None:
+            creator = _creator_key(url)
+            page = self.by_creator.get(creator) if creator else None
+        return page
+
+    def response_for(self, url: str, page: ReplayPage | None = None) -> dict | None:
+        key = normalise_url(url)
+        if page is not None:
+            for r in page.responses:
+                if normalise_url(r["url"]) == key:
+                    return r
+        return self.responses.get(key)
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+
+def _prefer(new: ReplayPage, old: ReplayPage) -> bool:
+    """For a creator with several captures: the newest, then the shortest URL (the profile itself)."""
+    a, b = new.captured_at or "", old.captured_at or ""
+    if a != b:
+        return a > b
+    return len(new.url) < len(old.url)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fetcher
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    """One context of the pool and the page it reuses."""
+
+    context: Any
+    page: Any = None
+
+
+@dataclass
+class FetchRequest:
+    url: str
+    platform: str | None = None
+    handle: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.platform is None:
+            self.platform = platform_of(self.url)
+
+
+@dataclass
+class FetchResult:
+    """How one page ended. `status` is what the refresh records: ok | blocked | stale | error."""
+
+    request: FetchRequest
+    status: str
+    code: str | None = None
+    reason: str | None = None
+    capture: dict | None = None
+    snapshot: Any = None  # scraper.models.Snapshot when status == "ok" and parsing was asked for
+    http_status: int | None = None
+    final_url: str | None = None
+    attempts: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class Fetcher:
+    """One browser, `pool_size` contexts; `fetch` one page or `fetch_many` through the pool.
+
+    Use as `async with Fetcher(...) as f:`. With `parse=True` (default) a capture is parsed on the
+    spot, so a parser's `blocked`/`login_wall` answer cools the platform down like a 429 does.
+    """
+
+    def __init__(
+        self,
+        *,
+        pool_size: int = 4,
+        timeout: float = 20.0,
+        replay: Replay | None = None,
+        politeness: Politeness | None = None,
+        allow_network: bool = False,
+        parse: bool = True,
+        settle: float = 3.0,
+        executable_path: str = CHROMIUM,
+        user_agent: str | None = None,
+    ):
+        if pool_size < 1:
+            raise ValueError("pool_size must be at least 1")
+        self.pool_size = pool_size
+        self.timeout = timeout
+        self.replay = replay
+        self.politeness = politeness or (Politeness.unlimited() if replay is not None else Politeness())
+        self.allow_network = allow_network and replay is None
+        self.parse = parse
+        self.settle = settle
+        self.executable_path = executable_path
+        self.user_agent = user_agent
+        self._pw = None
+        self._browser = None
+        self._contexts: asyncio.Queue | None = None
+        self._all_contexts: list = []
+        self._page_entries: dict[Any, ReplayPage] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> "Fetcher":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    def launch_args(self) -> list[str]:
+        args = list(BASE_ARGS)
+        if not self.allow_network:
+            args.append(OFFLINE_HOST_RULES)
+        return args
+
+    async def start(self) -> None:
+        from playwright.async_api import async_playwright
+
+        self._pw = await async_playwright().start()
+        try:
+            self._browser = await self._pw.chromium.launch(
+                executable_path=self.executable_path, headless=True, args=self.launch_args())
+            self._contexts = asyncio.Queue()
+            for _ in range(self.pool_size):
+                ctx = await self._browser.new_context(
+                    service_workers="block",  # a service worker would answer requests our router never sees
+                    user_agent=self.user_agent,
+                    locale="en-US",
+                    viewport={"width": 1280, "height": 900},
+                )
+                ctx.set_default_timeout(self.timeout * 1000)
+                await ctx.route("**/*", self._route)
+                self._all_contexts.append(ctx)
+                self._contexts.put_nowait(_Slot(ctx))
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        for ctx in self._all_contexts:
+            try:
+                await ctx.close()
+            except Exception:  # closing after the browser died: nothing left to free
+                pass
+        self._all_contexts.clear()
+        if self._browser is not None:
+            try:
+                await self._browser.close()
+            except Exception:
+                pass
+            self._browser = None
+        if self._pw is not None:
+            await self._pw.stop()
+            self._pw = None
+
+    @property
+    def browser_pid(self) -> int | None:
+        """The driver's process id (the browser is its child); for memory figures in bench/."""
+        proc = getattr(getattr(self._pw, "_impl_obj", None), "_connection", None)
+        transport = getattr(proc, "_transport", None)
+        p = getattr(transport, "_proc", None)
+        return getattr(p, "pid", None)
+
+    # -- routing -----------------------------------------------------------------------------
+
+    async def _route(self, route, request) -> None:
+        try:
+            if request.resource_type in BLOCKED_RESOURCES:
+                await route.abort("blockedbyclient")
+                return
+            if self.replay is None:
+                await route.continue_()
+                return
+            await self._route_replay(route, request)
+        except Exception:
+            # The page closed (timeout, done) while this request was in flight: nothing to answer.
+            pass
+
+    async def _route_replay(self, route, request) -> None:
+        replay = self.replay
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            page = replay.page_for(request.url)
+            if page is None:
+                await route.fulfill(status=404, content_type="text/html",
+                                    body="<html><body>kolscope replay: no capture for this URL</body></html>")
+                return
+            if page.delay:
+                await asyncio.sleep(page.delay)
+            if page.redirect_to:
+                await route.fulfill(status=302, headers={"location": page.redirect_to}, body="")
+                return
+            await route.fulfill(status=page.status, content_type="text/html; charset=utf-8", body=page.html)
+            return
+        entry = None
+        try:
+            entry = self._page_entries.get(request.frame.page)
+        except Exception:
+            entry = None
+        hit = replay.response_for(request.url, entry)
+        if hit is None:
+            await route.abort("blockedbyclient")
+            return
+        body = hit.get("body")
+        if not isinstance(body, str):
+            body = json.dumps(body)
+        origin = request.headers.get("origin") or "*"
+        await route.fulfill(
+            status=hit.get("status") if isinstance(hit.get("status"), int) else 200,
+            content_type=hit.get("content_type") or "application/json",
+            # The page may call another of the platform's hosts; answer as the real API would.
+            headers={"access-control-allow-origin": origin, "access-control-allow-credentials": "true"},
+            body=body,
+        )
+
+    # -- one page ----------------------------------------------------------------------------
+
+    async def _load(self, slot: "_Slot", req: FetchRequest) -> tuple[dict | None, int | None, str | None, Verdict | None]:
+        """Open the page, keep its API answers; (capture, http status, final url, verdict or None)."""
+        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+        patterns = api_patterns(req.platform)
+        kept: list[dict] = []
+        pending: list[asyncio.Task] = []
+
+        async def keep(response) -> None:
+            try:
+                body = await response.text()
+            except Exception:  # a body the browser already dropped (redirect, aborted): nothing to keep
+                return
+            kept.append({"url": response.url, "status": response.status,
+                         "content_type": response.headers.get("content-type"), "body": body})
+
+        def on_response(response) -> None:
+            if response.request.resource_type in ("fetch", "xhr") and any(p in response.url for p in patterns):
+                pending.append(asyncio.ensure_future(keep(response)))
+
+        # A page is reused across fetches: opening one costs a renderer start (0.2-0.6 s measured),
+        # a navigation resets its state anyway. After a failure the page is replaced.
+        if slot.page is None or slot.page.is_closed():
+            slot.page = await slot.context.new_page()
+        page = slot.page
+        entry = self.replay.page_for(req.url) if self.replay is not None else None
+        if entry is not None:
+            self._page_entries[page] = entry
+        page.on("response", on_response)
+        deadline = time.monotonic() + self.timeout
+        healthy = False
+        try:
+            try:
+                response = await page.goto(req.url, wait_until="domcontentloaded", timeout=self.timeout * 1000)
+            except PlaywrightTimeout:
+                return None, None, None, Verdict(TRANSIENT, "timeout", f"the page did not load within {self.timeout:g} s")
+            except PlaywrightError as exc:
+                msg = str(exc).splitlines()[0][:200]
+                return None, None, None, Verdict(TRANSIENT, "network", f"the page could not be loaded: {msg}")
+            http_status = response.status if response is not None else None
+            final_url = page.url
+            verdict = classify_http(http_status, final_url)
+            if verdict is not None and verdict.outcome != OK:
+                healthy = True
+                return None, http_status, final_url, verdict
+            left = max(0.5, deadline - time.monotonic())
+            if entry is not None and entry.responses:
+                # Replay: the page's own scripts are not served, so make the calls they made, from the
+                # page, through the same routing and response listener a live page goes through.
+                urls = [r["url"] for r in entry.responses]
+                await page.evaluate(
+                    "urls => Promise.all(urls.map(u => fetch(u, {credentials: 'include'})"
+                    ".then(r => r.text()).then(t => t.length).catch(() => null)))", urls)
+            elif self.replay is None and patterns:
+                # Live: the data arrives from the page's scripts after DOMContentLoaded; wait for the
+                # network to go quiet, but never longer than `settle` (long polls never go quiet).
+                try:
+                    await page.wait_for_load_state("networkidle", timeout=min(self.settle, left) * 1000)
+                except PlaywrightTimeout:
+                    pass
+            if pending:
+                await asyncio.wait(pending, timeout=left)
+            html = await page.content()
+            healthy = True
+        finally:
+            self._page_entries.pop(page, None)
+            page.remove_listener("response", on_response)
+            if not healthy:
+                slot.page = None
+                try:
+                    await page.close()
+                except Exception:
+                    pass
+        capture = {
+            "format": CAPTURE_FORMAT,
+            "url": final_url,
+            "captured_at": utc_now_iso(),
+            "source": "scraper",
+            "html": html,
+            "responses": kept,
+        }
+        return capture, http_status, final_url, None
+
+    async def fetch(self, req: FetchRequest | str) -> FetchResult:
+        """Fetch one page politely: wait for the rate budget, retry timeouts/5xx with jittered backoff."""
+        if isinstance(req, str):
+            req = FetchRequest(req)
+        if self._contexts is None:
+            raise RuntimeError("Fetcher.start() was not called")
+        t0 = time.perf_counter()
+        platform = req.platform or "?"
+        pol = self.politeness
+        attempts = 0
+        result: FetchResult | None = None
+        while True:
+            wait = pol.cooldown_left(platform)
+            if wait > 0:
+                why = pol.cooldown_reason(platform) or "a block"
+                result = FetchResult(req, "stale", "cooldown",
+                                     f"{platform} is cooling down after {why}; next try in {wait / 60:.0f} min")
+                break
+            if req.handle and pol.creator_wait(platform, req.handle) > 0:
+                left = pol.creator_wait(platform, req.handle)
+                result = FetchResult(req, "blocked", "retry_later",
+                                     f"blocked earlier; not retried for another {left / 60:.0f} min")
+                break
+            await pol.wait_turn(platform)
+            attempts += 1
+            slot = await self._contexts.get()
+            try:
+                capture, http_status, final_url, verdict = await self._load(slot, req)
+            finally:
+                self._contexts.put_nowait(slot)
+            if verdict is None:
+                result = self._judge(req, capture, http_status, final_url)
+                verdict = _verdict_of(result)
+            else:
+                result = FetchResult(req, _status_for(verdict), verdict.code, verdict.reason,
+                                     http_status=http_status, final_url=final_url)
+            pol.record(platform, req.handle, verdict)
+            if verdict.outcome == TRANSIENT and attempts <= pol.max_retries:
+                await asyncio.sleep(pol.retry_delay(attempts - 1))
+                continue
+            break
+        result.attempts = attempts
+        result.elapsed = time.perf_counter() - t0
+        return result
+
+    def _judge(self, req: FetchRequest, capture: dict, http_status: int | None, final_url: str | None) -> FetchResult:
+        if not self.parse:
+            return FetchResult(req, "ok", capture=capture, http_status=http_status, final_url=final_url)
+        from scraper import parse
+        from scraper.errors import CaptureError
+
+        try:
+            snapshot = parse(capture)
+        except CaptureError as exc:
+            verdict = classify_capture_error(exc.code)
+            return FetchResult(req, _status_for(verdict), exc.code, exc.message, capture=capture,
+                               http_status=http_status, final_url=final_url)
+        return FetchResult(req, "ok", capture=capture, snapshot=snapshot, http_status=http_status,
+                           final_url=final_url)
+
+    async def fetch_many(
+        self,
+        requests: Iterable[FetchRequest | str],
+        on_result: Callable[[FetchResult], Awaitable[None] | None] | None = None,
+    ) -> list[FetchResult]:
+        """Fetch every request through the context pool; results in request order.
+
+        `on_result` is called as each page finishes (progress bars, writes to the store).
+        """
+        reqs = [FetchRequest(r) if isinstance(r, str) else r for r in requests]
+        results: list[FetchResult | None] = [None] * len(reqs)
+        queue: asyncio.Queue = asyncio.Queue()
+        for i, r in enumerate(reqs):
+            queue.put_nowait((i, r))
+
+        async def worker() -> None:
+            while True:
+                try:
+                    i, r = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                try:
+                    res = await self.fetch(r)
+                except Exception as exc:  # a browser crash on one page must not lose the others
+                    res = FetchResult(r, "error", "fetch_failed", f"{type(exc).__name__}: {str(exc)[:200]}")
+                results[i] = res
+                if on_result is not None:
+                    out = on_result(res)
+                    if asyncio.iscoroutine(out):
+                        await out
+
+        await asyncio.gather(*(worker() for _ in range(min(self.pool_size, max(1, len(reqs))))))
+        return [r for r in results if r is not None]
+
+
+def _status_for(verdict: Verdict) -> str:
+    return {OK: "ok", BLOCKED: "blocked", TRANSIENT: "stale", FAILED: "error"}[verdict.outcome]
+
+
+def _verdict_of(result: FetchResult) -> Verdict:
+    outcome = {"ok": OK, "blocked": BLOCKED, "stale": TRANSIENT, "error": FAILED}[result.status]
+    return Verdict(outcome, result.code, result.reason)
+
+
+def fetch_all(
+    requests: Iterable[FetchRequest | str],
+    *,
+    on_result: Callable[[FetchResult], Any] | None = None,
+    **fetcher_options: Any,
+) -> list[FetchResult]:
+    """Synchronous entry point (CLI, scheduler threads): one browser for the whole batch."""
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(**fetcher_options) as fetcher:
+            return await fetcher.fetch_many(requests, on_result=on_result)
+
+    return asyncio.run(run())

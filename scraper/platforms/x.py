@@ -12,8 +12,9 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from scraper import text as textutil
@@ -191,7 +192,7 @@ def _iso(created_at: Any) -> str | None:
         dt = datetime.strptime(created_at, "%a %b %d %H:%M:%S %z %Y")
     except ValueError:
         return None
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- users -----------------------------------------------------------------------------------------

@@ -122,3 +122,38 @@ def script_json(html: str, script_id: str) -> Any:
         return json.loads(html[j + 1:k])
     except ValueError:
         return None
+
+
+def script_span(html: str, script_id: str) -> tuple[int, int] | None:
+    """(start, end) of the text inside `<script id="script_id" ...>`, or None (no DOM parse)."""
+    i = html.find(f'id="{script_id}"')
+    if i == -1:
+        return None
+    j = html.find(">", i)
+    k = html.find("</script>", j) if j != -1 else -1
+    if k == -1:
+        return None
+    return j + 1, k
+
+
+def json_at_key(text: str, key: str, start: int = 0, end: int | None = None) -> Any:
+    """Decode the value of the first `"key":` in text[start:end] without decoding what surrounds it.
+
+    In valid JSON a quoted string followed by `:` can only be an object key (quotes inside strings
+    are escaped), so this reads one member of a big blob, e.g. TikTok's `"webapp.user-detail"` out
+    of a 300 KB `__UNIVERSAL_DATA_FOR_REHYDRATION__` that is mostly translations.
+    """
+    marker = f'"{key}":'
+    i = text.find(marker, start, end if end is not None else len(text))
+    if i == -1:
+        return None
+    j = i + len(marker)
+    while j < len(text) and text[j] in " \t\r\n":
+        j += 1
+    try:
+        value, stop = _decoder.raw_decode(text, j)
+    except ValueError:
+        return None
+    if end is not None and stop > end:
+        return None
+    return value

@@ -16,15 +16,24 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from scraper.models import CAPTURE_FORMAT
-from scraper.politeness import BLOCKED, FAILED, OK, TRANSIENT, Politeness, Verdict, classify_capture_error, \
-    classify_http
+from scraper.politeness import (
+    BLOCKED,
+    FAILED,
+    OK,
+    TRANSIENT,
+    Politeness,
+    Verdict,
+    classify_capture_error,
+    classify_http,
+)
 
 CHROMIUM = os.environ.get("KOLSCOPE_CHROMIUM", "/usr/bin/chromium")
 # Resolve every host to nothing except loopback: a replayed page can never leak a request to the
@@ -96,7 +105,7 @@ def _creator_key(url: str) -> tuple[str, str] | None:
 
 
 def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,7 +140,7 @@ class Replay:
         self.skipped: list[tuple[str, str]] = []  # (file, why) for files that are not captures
 
     @classmethod
-    def from_dir(cls, directory: str | os.PathLike) -> "Replay":
+    def from_dir(cls, directory: str | os.PathLike) -> Replay:
         """Every `*.capture.json` (or `*.json` capture) under `directory`; raise ReplayError if none."""
         root = Path(directory)
         if not root.is_dir():
@@ -289,11 +298,11 @@ class Fetcher:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         await self.start()
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     def launch_args(self) -> list[str]:
@@ -403,7 +412,7 @@ class Fetcher:
 
     # -- one page ----------------------------------------------------------------------------
 
-    async def _load(self, slot: "_Slot", req: FetchRequest) -> tuple[dict | None, int | None, str | None, Verdict | None]:
+    async def _load(self, slot: _Slot, req: FetchRequest) -> tuple[dict | None, int | None, str | None, Verdict | None]:
         """Open the page, keep its API answers; (capture, http status, final url, verdict or None)."""
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import TimeoutError as PlaywrightTimeout

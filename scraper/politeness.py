@@ -14,8 +14,8 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 # Outcomes of one fetch, as the refresh records them.
 OK, BLOCKED, TRANSIENT, FAILED = "ok", "blocked", "transient", "failed"
@@ -109,7 +109,7 @@ class Politeness:
         self,
         budgets: dict[str, Budget] | None = None,
         *,
-        default_budget: Budget = Budget(10, 60.0),
+        default_budget: Budget | None = None,
         backoff_base: float = 2.0,
         backoff_max: float = 60.0,
         max_retries: int = 2,
@@ -120,7 +120,7 @@ class Politeness:
         rng: random.Random | None = None,
     ):
         self.budgets = dict(DEFAULT_BUDGETS if budgets is None else budgets)
-        self.default_budget = default_budget
+        self.default_budget = default_budget or Budget(10, 60.0)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_retries = max_retries
@@ -134,7 +134,7 @@ class Politeness:
         self._creator_blocked_until: dict[tuple[str, str], float] = {}
 
     @classmethod
-    def unlimited(cls, **kw) -> "Politeness":
+    def unlimited(cls, **kw) -> Politeness:
         """No rate budget (replay serves local files: nobody to be polite to); blocks still cool down."""
         kw.setdefault("default_budget", Budget(10**9, 1.0))
         return cls(budgets={}, **kw)

@@ -1,0 +1,300 @@
+"""Refresh a watchlist: fetch each creator's profile with the Playwright fetcher, store what parses.
+
+Only a capture that parses becomes a snapshot (through the same ingest as POST /captures: scored
+against the active brief, appended to the history). A timeout, a block or a page that does not parse
+marks the creator stale/blocked/error with the reason and leaves its stored snapshot and history as
+they were. Used by the scheduler's jobs, POST /watchlists/<id>/refresh and `kolscope refresh`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scraper.fetch import Fetcher, FetchRequest, FetchResult, Replay
+from scraper.politeness import Politeness
+from server.store import Store, now_iso
+
+log = logging.getLogger("kolscope.refresh")
+
+# A creator blocked (403/429/captcha/login wall) is not asked again before this, even across runs
+# and restarts (the time comes from the store): asking again at once only deepens a block.
+BLOCKED_RETRY_AFTER = timedelta(hours=1)
+
+# One live politeness state per process: every run (scheduled, API, several watchlists) shares the
+# platforms' rate budgets and cool-downs.
+_LIVE_POLITENESS = Politeness()
+
+# One refresh at a time per process: runs share one browser budget on a small machine, and two
+# runs on overlapping watchlists would ask the platforms twice.
+_RUN_LOCK = threading.Lock()
+
+
+@dataclass
+class CreatorOutcome:
+    platform: str
+    handle: str
+    status: str  # ok | stale | blocked | error | running | queued
+    reason: str | None = None
+    code: str | None = None
+    at: str | None = None
+    followers: int | None = None
+    attempts: int = 0
+    seconds: float | None = None
+
+
+@dataclass
+class RefreshRun:
+    """One refresh of one watchlist (or of `--all`'s union): what each creator ended as."""
+
+    watchlist_id: str | None
+    started_at: str = field(default_factory=now_iso)
+    finished_at: str | None = None
+    creators: list[CreatorOutcome] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.finished_at is None
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.creators:
+            out[c.status] = out.get(c.status, 0) + 1
+        return out
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for c in self.creators if c.status not in ("ok",))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["running"] = self.running
+        d["counts"] = self.counts()
+        return d
+
+
+class RefreshError(Exception):
+    """A refresh that cannot start: unknown watchlist, unusable replay directory."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+# -- runs in progress, for GET /watchlists/<id>/refresh ---------------------------------------------
+
+_RUNS: dict[tuple[str, str], RefreshRun] = {}
+_RUNS_LOCK = threading.Lock()
+
+
+def current_run(store: Store, watchlist_id: str) -> RefreshRun | None:
+    """The running or most recent run of this watchlist in this process, or None."""
+    with _RUNS_LOCK:
+        return _RUNS.get((str(store.dir), watchlist_id))
+
+
+def _remember(store: Store, run: RefreshRun) -> None:
+    if run.watchlist_id:
+        with _RUNS_LOCK:
+            _RUNS[(str(store.dir), run.watchlist_id)] = run
+
+
+def is_running(store: Store, watchlist_id: str) -> bool:
+    run = current_run(store, watchlist_id)
+    return run is not None and run.running
+
+
+# -- the refresh ---------------------------------------------------------------------------------
+
+
+def profile_url(platform: str, handle: str) -> str:
+    """The creator's profile URL, from the platform's parser module (ValueError if it has none)."""
+    from scraper.registry import BY_NAME
+
+    module = BY_NAME.get(platform)
+    make = getattr(module, "profile_url", None) if module else None
+    if make is None:
+        raise ValueError(f"kolscope cannot build a {platform} profile URL yet")
+    return make(handle)
+
+
+def load_replay(directory: str | None) -> Replay | None:
+    """The Replay for `--replay DIR` (RefreshError with a clear message when unusable)."""
+    if not directory:
+        return None
+    from scraper.fetch import ReplayError
+
+    try:
+        return Replay.from_dir(directory)
+    except ReplayError as exc:
+        raise RefreshError("bad_replay", str(exc)) from None
+
+
+def _same_creator(snapshot: dict, platform: str, handle: str) -> bool:
+    if snapshot.get("platform") != platform:
+        return False
+    got = str(snapshot.get("handle") or "")
+    return got.casefold() == handle.casefold()
+
+
+def _blocked_recently(store: Store, platform: str, handle: str, now: datetime) -> str | None:
+    status = store.refresh_status(platform, handle) or {}
+    if status.get("status") != "blocked" or not status.get("at"):
+        return None
+    try:
+        at = datetime.fromisoformat(str(status["at"]).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    if now - at < BLOCKED_RETRY_AFTER:
+        nxt = (at + BLOCKED_RETRY_AFTER).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return f"blocked at {status['at']} ({status.get('reason') or 'no reason'}); not retried before {nxt}"
+    return None
+
+
+def refresh_creators(
+    store: Store,
+    creators: list[dict],
+    *,
+    watchlist_id: str | None = None,
+    replay: Replay | None = None,
+    politeness: Politeness | None = None,
+    fetcher_options: dict[str, Any] | None = None,
+    on_result: Callable[[CreatorOutcome], None] | None = None,
+    force: bool = False,
+) -> RefreshRun:
+    """Fetch, parse and store each creator (dicts with platform and handle); return the run."""
+    import asyncio
+
+    run = RefreshRun(watchlist_id)
+    now = datetime.now(UTC)
+    requests: list[FetchRequest] = []
+    by_request: dict[int, CreatorOutcome] = {}
+    for c in creators:
+        platform, handle = c.get("platform"), c.get("handle")
+        outcome = CreatorOutcome(platform=str(platform), handle=str(handle), status="queued")
+        run.creators.append(outcome)
+        try:
+            url = profile_url(platform, handle)
+        except (ValueError, TypeError) as exc:
+            _finish(store, outcome, "error", str(exc), "no_profile_url", on_result)
+            continue
+        try:
+            why = None if force else _blocked_recently(store, platform, handle, now)
+            if not why:
+                store.record_refresh(platform, handle, "running")
+        except Exception as exc:  # e.g. a handle the store refuses: this creator fails, the rest go on
+            _finish(store, outcome, "error", str(exc), "store_failed", on_result)
+            continue
+        if why:
+            _finish(store, outcome, "blocked", why, "retry_later", on_result)
+            continue
+        req = FetchRequest(url=url, platform=platform, handle=handle)
+        requests.append(req)
+        by_request[id(req)] = outcome
+        outcome.status = "running"
+    _remember(store, run)
+
+    def done(result: FetchResult) -> None:
+        outcome = by_request[id(result.request)]
+        outcome.attempts, outcome.seconds = result.attempts, round(result.elapsed, 3)
+        if not result.ok:
+            _finish(store, outcome, result.status, result.reason, result.code, on_result)
+            return
+        snapshot = result.snapshot.to_dict()
+        if not _same_creator(snapshot, outcome.platform, outcome.handle):
+            # A redirect to another account (or a renamed one): storing it would file another
+            # creator's numbers under this one.
+            _finish(store, outcome, "error",
+                    f"the page showed {snapshot.get('platform')}/{snapshot.get('handle')}, "
+                    f"not {outcome.platform}/{outcome.handle}", "other_creator", on_result)
+            return
+        try:
+            from server.ingest import ingest_snapshot
+
+            ingest_snapshot(store, snapshot)
+        except Exception as exc:  # a store or scoring failure: recorded, the next creator goes on
+            log.exception("storing the refreshed %s/%s failed", outcome.platform, outcome.handle)
+            _finish(store, outcome, "error", f"could not store the snapshot: {exc}", "store_failed", on_result)
+            return
+        outcome.followers = snapshot.get("followers")
+        _finish(store, outcome, "ok", None, None, on_result)
+
+    options = {"pool_size": 4, "timeout": 20.0}
+    options.update(fetcher_options or {})
+    pol = politeness or (Politeness.unlimited() if replay is not None else _LIVE_POLITENESS)
+
+    async def fetch_all() -> None:
+        async with Fetcher(replay=replay, politeness=pol, allow_network=replay is None, **options) as f:
+            await f.fetch_many(requests, on_result=done)
+
+    try:
+        if requests:
+            with _RUN_LOCK:
+                asyncio.run(fetch_all())
+    except Exception as exc:  # no browser, a crashed driver: every unfinished creator says why
+        log.exception("refresh failed")
+        run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        for outcome in run.creators:
+            if outcome.status in ("running", "queued"):
+                _finish(store, outcome, "error", f"the browser failed: {run.error}", "browser_failed", on_result)
+    finally:
+        run.finished_at = now_iso()
+    return run
+
+
+def _finish(store: Store, outcome: CreatorOutcome, status: str, reason: str | None, code: str | None,
+            on_result: Callable[[CreatorOutcome], None] | None) -> None:
+    outcome.status, outcome.reason, outcome.code, outcome.at = status, reason, code, now_iso()
+    try:
+        store.record_refresh(outcome.platform, outcome.handle, status, reason, at=outcome.at)
+    except Exception:  # an invalid handle cannot even be recorded; the run's own result still says why
+        log.exception("recording the refresh of %s/%s failed", outcome.platform, outcome.handle)
+    if on_result is not None:
+        on_result(outcome)
+
+
+def refresh_watchlist(store: Store, watchlist_id: str, **options: Any) -> RefreshRun:
+    """Refresh every creator of one watchlist (RefreshError 'not_found' for an unknown id)."""
+    from server.store import NotFound
+
+    try:
+        creators = store.watchlist_creators(watchlist_id)
+    except NotFound:
+        raise RefreshError("not_found", f"There is no watchlist {watchlist_id}.") from None
+    return refresh_creators(store, creators, watchlist_id=watchlist_id, **options)
+
+
+def start_background(store: Store, watchlist_id: str, **options: Any) -> tuple[RefreshRun, bool]:
+    """Start a refresh in a thread; (run, started). An already running refresh is answered, not doubled."""
+    from server.store import NotFound
+
+    try:
+        creators = store.watchlist_creators(watchlist_id)
+    except NotFound:
+        raise RefreshError("not_found", f"There is no watchlist {watchlist_id}.") from None
+    with _RUNS_LOCK:
+        existing = _RUNS.get((str(store.dir), watchlist_id))
+        if existing is not None and existing.running:
+            return existing, False
+        # A placeholder run, so a GET right after the 202 already says "running".
+        placeholder = RefreshRun(watchlist_id, creators=[
+            CreatorOutcome(platform=c["platform"], handle=str(c.get("handle")), status="queued") for c in creators])
+        _RUNS[(str(store.dir), watchlist_id)] = placeholder
+
+    def work() -> None:
+        try:
+            refresh_creators(store, creators, watchlist_id=watchlist_id, **options)
+        except Exception as exc:
+            log.exception("background refresh of %s failed", watchlist_id)
+            placeholder.error = str(exc)
+            placeholder.finished_at = now_iso()
+
+    threading.Thread(target=work, name=f"refresh-{watchlist_id}", daemon=True).start()
+    return placeholder, True

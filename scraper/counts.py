@@ -64,6 +64,10 @@ _LANG_UNITS: dict[str, dict[str, int]] = {
 
 _CJK_UNITS = {"千", "万", "萬", "亿", "億", "천", "만", "억", "พัน", "หมื่น", "แสน", "ล้าน"}
 _UNIT_KEYS = sorted(set(_UNITS) | {u for d in _LANG_UNITS.values() for u in d}, key=len, reverse=True)
+# Units by first character (longest first within each): a count text tries a handful of units, not all.
+_UNITS_BY_FIRST: dict[str, list[str]] = {}
+for _unit in _UNIT_KEYS:
+    _UNITS_BY_FIRST.setdefault(_unit[0], []).append(_unit)
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
 _SPACES = "\u00a0\u202f\u2009\u2007 '’"
@@ -81,7 +85,7 @@ def _unit_after(text: str, pos: int, lang: str) -> tuple[int, str | None]:
     """Find a unit right after the number ending at `pos`; return (multiplier, unit)."""
     rest = text[pos:pos + 16].lstrip(" \u00a0\u202f\u2009")
     overrides = _LANG_UNITS.get(lang, {})
-    for unit in _UNIT_KEYS:
+    for unit in _UNITS_BY_FIRST.get(rest[:1], ()):
         if not rest.startswith(unit):
             continue
         after = rest[len(unit):len(unit) + 1]

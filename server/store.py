@@ -87,7 +87,8 @@ class Conflict(StoreError):
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    # milliseconds: "was this scored after the brief changed" compares these strings
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def valid_handle(platform: str, handle: Any) -> bool:
@@ -397,7 +398,8 @@ class Store:
                 points = hist.all()
                 latest = db.table("latest")
                 latest.truncate()
-                latest.insert({"snapshot": snapshot, "scores": scores, "brief_id": brief_id})
+                latest.insert({"snapshot": snapshot, "scores": scores, "brief_id": brief_id,
+                               "scored_at": now_iso()})
             old = self._index.get((platform, key)) or {}
             summary = self._summary(platform, key, snapshot, scores, brief_id, points, old)
             self._write_summary(summary)
@@ -519,7 +521,7 @@ class Store:
             latest = _open_db(path).table("latest")
             if not latest.all():
                 return
-            latest.update({"scores": scores, "brief_id": brief_id})
+            latest.update({"scores": scores, "brief_id": brief_id, "scored_at": now_iso()})
             old = self._index.get((platform, key))
             if old:
                 new = dict(old, tier=_tier_name(scores.get("tier")),

@@ -1,0 +1,44 @@
+"""POST /api/v1/captures: a capture -> parse, score against the active brief, store; 201."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field
+
+from server import get_store
+from server.api import api
+from server.api.validation import json_body, validate
+from server.api.views import creator_view_for
+from server.ingest import ingest_capture
+
+
+class CaptureResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    url: str = Field(max_length=8192)
+    status: int | None = None
+    content_type: str | None = Field(default=None, max_length=500)
+    body: str | dict | list | None = None
+
+
+class CaptureBody(BaseModel):
+    """The shape of a kolscope.capture/1 (docs/formats.md); whether it is a usable creator page is
+    the parser's answer (422 with its code), not this schema's."""
+
+    model_config = ConfigDict(extra="allow")
+    format: Literal["kolscope.capture/1"] = "kolscope.capture/1"
+    url: str = Field(min_length=1, max_length=8192, pattern=r"^https?://")
+    captured_at: str | None = Field(default=None, max_length=64)
+    source: str | None = Field(default=None, max_length=64)
+    html: str | None = ""
+    responses: list[CaptureResponse] = Field(default_factory=list, max_length=2000)
+
+
+@api.post("/captures")
+def post_capture():
+    raw: Any = json_body()
+    validate(CaptureBody, raw)
+    store = get_store()
+    summary, snapshot, scores = ingest_capture(store, raw)
+    return jsonify({"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores}), 201

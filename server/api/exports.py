@@ -1,0 +1,81 @@
+"""A watchlist as CSV or JSON: the columns a marketer pastes into a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from flask import Response, jsonify
+
+from server import get_store
+from server.api import api
+from server.api.views import creator_view_for, watchlist_view
+from server.store import now_iso
+
+COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "engagement_rate",
+           "fit_score", "fit_grade", "authenticity_score", "authenticity_grade", "growth_30d_percent",
+           "captured_at", "stale", "refresh_status", "watchlist", "notes")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text: creator-controlled text starting with = + - @
+    (or tab/CR) would otherwise run as a formula (CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _rows(wid: str) -> tuple[dict, list[dict]]:
+    store = get_store()
+    wl = store.get_watchlist(wid)
+    rows = []
+    for summary in store.watchlist_creators(wid):
+        c = creator_view_for(store, summary)
+        fit, auth = c.get("fit") or {}, c.get("authenticity") or {}
+        notes = store.list_notes(c["platform"], c["handle"])
+        rows.append({
+            "platform": c["platform"], "handle": c["handle"], "display_name": c["display_name"],
+            "url": c["url"], "followers": c["followers"], "tier": c["tier"],
+            "engagement_rate": c["engagement_rate"],
+            "fit_score": fit.get("score"), "fit_grade": fit.get("grade"),
+            "authenticity_score": auth.get("score"), "authenticity_grade": auth.get("grade"),
+            "growth_30d_percent": c["growth_30d"], "captured_at": c["captured_at"], "stale": c["stale"],
+            "refresh_status": c["refresh"]["status"], "watchlist": wl["name"],
+            "notes": [{"text": n["text"], "created_at": n["created_at"]} for n in notes],
+        })
+    return wl, rows
+
+
+def _filename(name: str, ext: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "watchlist"
+    return f"kolscope-{safe[:60]}.{ext}"
+
+
+@api.get("/watchlists/<wid>/export.csv")
+def export_csv(wid: str):
+    wl, rows = _rows(wid)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        row = dict(row, notes=" | ".join(n["text"].replace("\n", " ") for n in row["notes"]))
+        writer.writerow([_cell(row[c]) for c in COLUMNS])
+    # a BOM so Excel reads the UTF-8 (creator names are often not ASCII)
+    resp = Response("\ufeff" + buf.getvalue(), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(wl["name"], "csv")}"'
+    return resp
+
+
+@api.get("/watchlists/<wid>/export.json")
+def export_json(wid: str):
+    wl, rows = _rows(wid)
+    resp = jsonify({"watchlist": watchlist_view(wl), "exported_at": now_iso(), "columns": list(COLUMNS),
+                    "creators": rows})
+    resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(wl["name"], "json")}"'
+    return resp

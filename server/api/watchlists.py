@@ -1,0 +1,133 @@
+"""Watchlists: create, rename, change the refresh interval, delete, list; add and remove creators."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from scraper.registry import platform_for
+from server import get_store
+from server.api import api
+from server.api.errors import invalid
+from server.api.validation import body, check_creator_path, query
+from server.api.views import creator_view_for, watchlist_view
+from server.store import DEFAULT_REFRESH_HOURS, PLATFORMS, valid_handle
+
+Name = Field(min_length=1, max_length=100)
+Interval = Field(ge=1, le=24 * 365)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class WatchlistCreate(_Strict):
+    name: str = Name
+    refresh_interval_hours: float = Field(default=DEFAULT_REFRESH_HOURS, ge=1, le=24 * 365)
+
+
+class WatchlistPatch(_Strict):
+    name: str | None = Name
+    refresh_interval_hours: float | None = Interval
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.name is None and self.refresh_interval_hours is None:
+            raise ValueError("Give at least one of name, refresh_interval_hours.")
+        return self
+
+
+class WatchlistMember(_Strict):
+    """{platform, handle} of a creator, or just {url} of a profile (captured or not)."""
+
+    platform: str | None = Field(default=None, max_length=20)
+    handle: str | None = Field(default=None, max_length=120)
+    url: str | None = Field(default=None, max_length=2048)
+
+    @field_validator("handle")
+    @classmethod
+    def _at(cls, v: str | None) -> str | None:
+        return v[1:] if v and v.startswith("@") else v
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        if self.url is None and (self.platform is None or self.handle is None):
+            raise ValueError("Give {platform, handle} or {url}.")
+        return self
+
+
+class NoQuery(_Strict):
+    pass
+
+
+@api.get("/watchlists")
+def list_watchlists():
+    query(NoQuery)
+    return jsonify({"items": [watchlist_view(w) for w in get_store().list_watchlists()]})
+
+
+@api.post("/watchlists")
+def create_watchlist():
+    data = body(WatchlistCreate)
+    doc = get_store().create_watchlist(data.name, data.refresh_interval_hours)
+    return jsonify(watchlist_view(doc)), 201
+
+
+@api.get("/watchlists/<wid>")
+def get_watchlist(wid: str):
+    query(NoQuery)
+    store = get_store()
+    out = watchlist_view(store.get_watchlist(wid))
+    out["creators"] = [creator_view_for(store, s) for s in store.watchlist_creators(wid)]
+    return jsonify(out)
+
+
+@api.patch("/watchlists/<wid>")
+def patch_watchlist(wid: str):
+    data = body(WatchlistPatch)
+    changes = data.model_dump(exclude_none=True)
+    return jsonify(watchlist_view(get_store().update_watchlist(wid, **changes)))
+
+
+@api.delete("/watchlists/<wid>")
+def delete_watchlist(wid: str):
+    get_store().delete_watchlist(wid)
+    return "", 204
+
+
+def _member_identity(data: WatchlistMember) -> tuple[str, str, str | None]:
+    if data.platform is not None and data.handle is not None:
+        fields = {}
+        if data.platform not in PLATFORMS:
+            fields["platform"] = f"Must be one of {', '.join(PLATFORMS)}."
+        elif not valid_handle(data.platform, data.handle):
+            fields["handle"] = f"Not a valid {data.platform} handle."
+        if fields:
+            raise invalid(fields)
+        return data.platform, data.handle, data.url
+    module = platform_for(data.url)
+    if module is None:
+        raise invalid({"url": "Not a URL of a supported platform (YouTube, TikTok, Instagram, X)."})
+    fn = getattr(module, "handle_from_url", None)
+    handle = fn(data.url) if fn else None
+    if not handle or not valid_handle(module.NAME, handle):
+        raise invalid({"url": f"This {module.NAME} URL does not name a creator profile."})
+    profile = getattr(module, "profile_url", None)
+    return module.NAME, handle, profile(handle) if profile else data.url
+
+
+@api.post("/watchlists/<wid>/creators")
+def add_creator(wid: str):
+    data = body(WatchlistMember)
+    store = get_store()
+    store.get_watchlist(wid)  # 404 before anything is created
+    platform, handle, url = _member_identity(data)
+    summary = store.add_to_watchlist(wid, platform, handle, url)
+    return jsonify({"creator": creator_view_for(store, summary)}), 201
+
+
+@api.delete("/watchlists/<wid>/creators/<platform>/<handle>")
+def remove_creator(wid: str, platform: str, handle: str):
+    check_creator_path(platform, handle)
+    get_store().remove_from_watchlist(wid, platform, handle)
+    return "", 204

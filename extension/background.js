@@ -1,0 +1,386 @@
+// kolscope service worker: the only code that talks to the kolscope backend. Content scripts and the
+// extension's own pages send it typed messages; it checks who sent them and their shape, holds the
+// API token, and answers in the states the overlay shows.
+"use strict";
+
+const DEFAULTS = {
+  backendUrl: "http://127.0.0.1:8765",
+  token: "",
+  briefId: "",
+  platforms: { youtube: true, tiktok: true, instagram: true, x: true },
+};
+const PLATFORM_HOSTS = [
+  [/^(?:www\.|m\.)?youtube\.com$/, "youtube"],
+  [/^(?:www\.|m\.)?tiktok\.com$/, "tiktok"],
+  [/^(?:www\.)?instagram\.com$/, "instagram"],
+  [/^(?:www\.|mobile\.)?(?:x|twitter)\.com$/, "x"],
+];
+const HANDLE_RE = /^[A-Za-z0-9_.\-@]{1,100}$/;
+const MAX_CAPTURE_CHARS = 40 * 1024 * 1024;
+const GZIP_ABOVE = 256 * 1024; // small bodies are not worth compressing on a loopback connection
+const HEALTH_TIMEOUT_MS = 2000;
+const REQUEST_TIMEOUT_MS = 30000;
+const RECENT_BOOKMARKS = 10;
+
+// The token stays with the extension's own pages and this worker: content scripts (which run inside
+// the platforms' pages) cannot read it from storage.
+if (chrome.storage.local.setAccessLevel) {
+  chrome.storage.local.setAccessLevel({ accessLevel: "TRUSTED_CONTEXTS" }).catch(() => {});
+}
+
+let settingsCache = null;
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "local") settingsCache = null;
+});
+
+async function settings() {
+  if (!settingsCache) {
+    const stored = await chrome.storage.local.get(["backendUrl", "token", "briefId", "platforms", "lastWatchlistId"]);
+    settingsCache = {
+      ...DEFAULTS,
+      ...stored,
+      platforms: { ...DEFAULTS.platforms, ...(stored.platforms || {}) },
+    };
+    settingsCache.backendUrl = normalizeBackendUrl(settingsCache.backendUrl) || DEFAULTS.backendUrl;
+  }
+  return settingsCache;
+}
+
+/** Only a loopback http origin is a kolscope backend (and the only one the manifest allows). */
+function normalizeBackendUrl(value) {
+  try {
+    const url = new URL(String(value || "").trim());
+    if (url.protocol !== "http:" || !["127.0.0.1", "localhost"].includes(url.hostname)) return null;
+    return url.origin;
+  } catch (_) {
+    return null;
+  }
+}
+
+function platformOf(href) {
+  try {
+    const url = new URL(href);
+    if (url.protocol !== "https:") return null;
+    const hit = PLATFORM_HOSTS.find(([re]) => re.test(url.hostname));
+    return hit ? hit[1] : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+function fail(state, message, extra) {
+  return { ok: false, state, message, ...(extra || {}) };
+}
+
+// ---- talking to the backend ------------------------------------------------------------------
+
+class BackendDown extends Error {}
+
+async function call(method, path, { body, auth = true, timeout = REQUEST_TIMEOUT_MS } = {}) {
+  const cfg = await settings();
+  const headers = { Accept: "application/json" };
+  if (auth) headers.Authorization = `Bearer ${cfg.token}`;
+  let payload;
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+    if (payload.length > GZIP_ABOVE && typeof CompressionStream === "function") {
+      payload = await new Response(new Blob([payload]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+      headers["Content-Encoding"] = "gzip";
+    }
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  let res;
+  try {
+    res = await fetch(`${cfg.backendUrl}/api/v1${path}`, {
+      method,
+      headers,
+      body: payload,
+      signal: controller.signal,
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch (err) {
+    throw new BackendDown(String(err && err.message ? err.message : err));
+  } finally {
+    clearTimeout(timer);
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch (_) {
+    data = null;
+  }
+  return { status: res.status, data };
+}
+
+/** Map a failed answer (or no answer) to a state the overlay explains. */
+async function explain(err, answer) {
+  const cfg = await settings();
+  if (err instanceof BackendDown) {
+    return fail("backend_down", `The kolscope backend is not running at ${cfg.backendUrl}.`, { backendUrl: cfg.backendUrl });
+  }
+  if (err) return fail("error", String(err.message || err));
+  const error = (answer.data && answer.data.error) || {};
+  const message = typeof error.message === "string" ? error.message : `The backend answered HTTP ${answer.status}.`;
+  if (answer.status === 401) return fail("token_invalid", message, { code: error.code || "unauthorized" });
+  if (answer.status === 422) {
+    const code = typeof error.code === "string" ? error.code : "malformed";
+    return fail(code === "not_a_creator_page" ? "not_a_creator_page" : "parse_error", message, { code });
+  }
+  return fail("error", message, { code: error.code || `http_${answer.status}` });
+}
+
+/** Token present? Without one, tell "backend not running" apart from "token missing". */
+async function needToken() {
+  const cfg = await settings();
+  if (cfg.token) return null;
+  try {
+    const health = await call("GET", "/health", { auth: false, timeout: HEALTH_TIMEOUT_MS });
+    if (health.status >= 500) return fail("error", `The backend answered HTTP ${health.status}.`);
+  } catch (err) {
+    return explain(err);
+  }
+  return fail("token_missing", "No API token is set in the kolscope options.");
+}
+
+async function api(method, path, options, okStatuses = [200, 201]) {
+  const missing = await needToken();
+  if (missing) return { reply: missing };
+  let answer;
+  try {
+    answer = await call(method, path, options);
+  } catch (err) {
+    return { reply: await explain(err) };
+  }
+  if (!okStatuses.includes(answer.status)) return { reply: await explain(null, answer) };
+  return { data: answer.data };
+}
+
+// ---- message shapes -----------------------------------------------------------------------------
+
+const isStr = (v, max = 1000) => typeof v === "string" && v.length <= max;
+
+function checkCapture(capture, senderPlatform) {
+  if (!capture || typeof capture !== "object") return "capture must be an object";
+  if (capture.format !== "kolscope.capture/1") return "capture.format must be kolscope.capture/1";
+  if (!isStr(capture.url, 4096) || platformOf(capture.url) !== senderPlatform) return "capture.url must be a page of the sending tab's site";
+  if (!isStr(capture.captured_at, 64) || capture.source !== "extension") return "capture.captured_at/source are invalid";
+  if (typeof capture.html !== "string") return "capture.html must be a string";
+  if (!Array.isArray(capture.responses) || capture.responses.length > 200) return "capture.responses must be a list";
+  let total = capture.html.length;
+  for (const r of capture.responses) {
+    if (!r || !isStr(r.url, 8192) || typeof r.body !== "string") return "each response needs a url and a body";
+    if (r.status != null && typeof r.status !== "number") return "response.status must be a number";
+    if (r.content_type != null && !isStr(r.content_type, 200)) return "response.content_type must be a string";
+    total += r.body.length;
+  }
+  if (total > MAX_CAPTURE_CHARS) return "capture is too large";
+  return null;
+}
+
+function creatorRef(message) {
+  if (!["youtube", "tiktok", "instagram", "x"].includes(message.platform)) return "platform is invalid";
+  if (!isStr(message.handle, 100) || !HANDLE_RE.test(message.handle)) return "handle is invalid";
+  return null;
+}
+
+// ---- handlers -----------------------------------------------------------------------------------
+
+async function rememberTab(tabId, entry) {
+  if (typeof tabId !== "number") return;
+  await chrome.storage.session.set({ [`tab:${tabId}`]: { ...entry, at: Date.now() } });
+}
+
+async function onCapture(message, sender, platform) {
+  const problem = checkCapture(message.capture, platform);
+  if (problem) return fail("error", `Invalid capture message: ${problem}.`);
+  const { reply, data } = await api("POST", "/captures", { body: message.capture }, [200, 201]);
+  const tabId = sender.tab && sender.tab.id;
+  if (reply) {
+    await rememberTab(tabId, { state: reply.state, message: reply.message, url: message.capture.url, platform });
+    return reply;
+  }
+  const creator = (data && data.creator) || {};
+  const snapshot = (data && data.snapshot) || {};
+  const scores = (data && data.scores) || {};
+  await rememberTab(tabId, {
+    state: "scored",
+    url: message.capture.url,
+    platform: creator.platform || snapshot.platform || platform,
+    handle: creator.handle || snapshot.handle || null,
+    display_name: creator.display_name || snapshot.display_name || null,
+    followers: scores.followers != null ? scores.followers : snapshot.followers,
+    tier: scores.tier || null,
+    fit: scores.fit ? { score: scores.fit.score, grade: scores.fit.grade, confidence: scores.fit.confidence } : null,
+    authenticity: scores.authenticity
+      ? { score: scores.authenticity.score, grade: scores.authenticity.grade, confidence: scores.authenticity.confidence }
+      : null,
+  });
+  return { ok: true, state: "scored", creator, snapshot, scores };
+}
+
+function listOf(data, key) {
+  if (Array.isArray(data)) return data;
+  if (data && Array.isArray(data[key])) return data[key];
+  if (data && Array.isArray(data.items)) return data.items;
+  return [];
+}
+
+async function onWatchlists() {
+  const { reply, data } = await api("GET", "/watchlists");
+  if (reply) return reply;
+  const cfg = await settings();
+  const watchlists = listOf(data, "watchlists")
+    .filter((w) => w && w.id != null)
+    .map((w) => ({ id: w.id, name: typeof w.name === "string" ? w.name : String(w.id) }));
+  return { ok: true, watchlists, lastWatchlistId: cfg.lastWatchlistId ?? null };
+}
+
+async function onBookmark(message) {
+  const problem = creatorRef(message);
+  if (problem) return fail("error", `Invalid bookmark message: ${problem}.`);
+  if (message.note != null && !isStr(message.note, 5000)) return fail("error", "The note is too long (5000 characters at most).");
+  let watchlist;
+  if (message.newWatchlistName != null) {
+    const name = isStr(message.newWatchlistName, 100) ? message.newWatchlistName.trim() : "";
+    if (!name) return fail("error", "Name the new watchlist (100 characters at most).");
+    const created = await api("POST", "/watchlists", { body: { name } }, [200, 201]);
+    if (created.reply) return created.reply;
+    watchlist = { id: created.data.id, name: created.data.name || name };
+  } else {
+    const id = message.watchlistId;
+    if (!((typeof id === "string" && /^[\w-]{1,64}$/.test(id)) || Number.isInteger(id))) {
+      return fail("error", "Choose a watchlist.");
+    }
+    watchlist = { id, name: isStr(message.watchlistName, 100) ? message.watchlistName : null };
+  }
+  const added = await api(
+    "POST",
+    `/watchlists/${encodeURIComponent(watchlist.id)}/creators`,
+    { body: { platform: message.platform, handle: message.handle } },
+    [200, 201],
+  );
+  if (added.reply) return added.reply;
+  if (!watchlist.name && added.data && typeof added.data.name === "string") watchlist.name = added.data.name;
+  let noted = false;
+  if (message.note) {
+    const note = await api(
+      "POST",
+      `/creators/${encodeURIComponent(message.platform)}/${encodeURIComponent(message.handle)}/notes`,
+      { body: { text: message.note } },
+      [200, 201],
+    );
+    if (note.reply) return { ...note.reply, message: `Bookmarked, but the note was not saved: ${note.reply.message}` };
+    noted = true;
+  }
+  const { recentBookmarks = [] } = await chrome.storage.local.get("recentBookmarks");
+  const entry = { platform: message.platform, handle: message.handle, watchlist, at: new Date().toISOString() };
+  const recent = [entry, ...recentBookmarks.filter((b) => !(b.platform === entry.platform && b.handle === entry.handle))];
+  await chrome.storage.local.set({ recentBookmarks: recent.slice(0, RECENT_BOOKMARKS), lastWatchlistId: watchlist.id });
+  return { ok: true, watchlist, noted };
+}
+
+async function onBriefs() {
+  const { reply, data } = await api("GET", "/briefs");
+  if (reply) return reply;
+  const briefs = listOf(data, "briefs")
+    .filter((b) => b && b.id != null)
+    .map((b) => ({ id: b.id, name: typeof b.name === "string" ? b.name : String(b.id) }));
+  let active = null;
+  const got = await api("GET", "/briefs/active", {}, [200]);
+  if (!got.reply && got.data) active = got.data.id ?? (got.data.brief && got.data.brief.id) ?? null;
+  return { ok: true, briefs, active };
+}
+
+async function onSetBrief(message) {
+  const id = message.briefId;
+  if (!(id === null || id === "" || (typeof id === "string" && /^[\w-]{1,64}$/.test(id)) || Number.isInteger(id))) {
+    return fail("error", "Invalid brief id.");
+  }
+  const { reply } = await api("PUT", "/briefs/active", { body: { id: id === "" ? null : id } }, [200, 201, 204]);
+  if (reply) return reply;
+  await chrome.storage.local.set({ briefId: id === null ? "" : String(id) });
+  return { ok: true };
+}
+
+async function onCheck() {
+  const cfg = await settings();
+  try {
+    const health = await call("GET", "/health", { auth: false, timeout: HEALTH_TIMEOUT_MS });
+    if (health.status !== 200) return fail("error", `The backend answered HTTP ${health.status}.`);
+  } catch (err) {
+    return explain(err);
+  }
+  if (!cfg.token) return fail("token_missing", "The backend is running; now set its API token.");
+  const { reply } = await api("GET", "/watchlists");
+  return reply || { ok: true, message: `Connected to ${cfg.backendUrl}.` };
+}
+
+async function onPopupState(message) {
+  const cfg = await settings();
+  const tabId = message.tabId;
+  let current = null;
+  if (Number.isInteger(tabId)) {
+    const key = `tab:${tabId}`;
+    current = (await chrome.storage.session.get(key))[key] || null;
+  }
+  const { recentBookmarks = [] } = await chrome.storage.local.get("recentBookmarks");
+  return { ok: true, current, recentBookmarks, backendUrl: cfg.backendUrl, hasToken: !!cfg.token };
+}
+
+// Who may send what: content scripts (top frame of a supported site's tab) and the extension's pages.
+const FROM_CONTENT = {
+  hello: async (m, s, platform) => ({ ok: true, enabled: (await settings()).platforms[platform] !== false }),
+  capture: onCapture,
+  watchlists: onWatchlists,
+  bookmark: onBookmark,
+  openOptions: async () => {
+    await chrome.runtime.openOptionsPage();
+    return { ok: true };
+  },
+};
+const FROM_EXTENSION = {
+  watchlists: onWatchlists,
+  briefs: onBriefs,
+  setBrief: onSetBrief,
+  check: onCheck,
+  popupState: onPopupState,
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== chrome.runtime.id || !message || typeof message !== "object" || typeof message.type !== "string") {
+    return false; // not ours: no answer at all
+  }
+  const extensionPage = typeof sender.url === "string" && sender.url.startsWith(chrome.runtime.getURL(""));
+  let handler = null;
+  let platform = null;
+  if (extensionPage) {
+    handler = FROM_EXTENSION[message.type];
+  } else if (sender.tab && sender.frameId === 0) {
+    platform = platformOf(sender.url || (sender.tab && sender.tab.url) || "");
+    if (platform) handler = FROM_CONTENT[message.type];
+  }
+  if (!handler) {
+    sendResponse(fail("error", `Message ${JSON.stringify(message.type).slice(0, 40)} is not allowed from here.`));
+    return false;
+  }
+  Promise.resolve()
+    .then(() => handler(message, sender, platform))
+    .catch((err) => fail("error", `kolscope failed: ${err && err.message ? err.message : err}`))
+    .then(sendResponse);
+  return true; // answer asynchronously
+});
+
+chrome.tabs.onRemoved.addListener((tabId) => {
+  chrome.storage.session.remove(`tab:${tabId}`).catch(() => {});
+});
+
+chrome.runtime.onInstalled.addListener(async ({ reason }) => {
+  if (reason === "install") {
+    const stored = await chrome.storage.local.get(["backendUrl", "token"]);
+    if (!stored.backendUrl) await chrome.storage.local.set({ backendUrl: DEFAULTS.backendUrl });
+    if (!stored.token) chrome.runtime.openOptionsPage().catch(() => {});
+  }
+});

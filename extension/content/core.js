@@ -1,0 +1,301 @@
+// kolscope content core (isolated world): follows the page through its single-page navigations,
+// decides when a creator page is ready, builds the kolscope.capture/1 capture and shows the overlay.
+// Each platform module (youtube.js, tiktok.js, instagram.js, x.js) calls kolscope.start(definition).
+(() => {
+  "use strict";
+  const kolscope = (globalThis.kolscope = globalThis.kolscope || {});
+
+  const QUIET_MS = 120; // wait this long after the last API answer before capturing
+  const MAX_SETTLE_MS = 1500; // ... but never longer than this once the page is ready
+  const READY_TIMEOUT_MS = 8000; // capture what there is when the data never shows up
+  const REFRESH_MS = 900; // answers that arrive after a capture refine it once they stop coming
+  const MAX_REFRESHES = 2;
+  const MAX_RESPONSES = 60;
+  const MAX_TOTAL_CHARS = 24 * 1024 * 1024;
+
+  /** The channel nonce the MAIN-world observer leaves on <html> before any page script runs. */
+  function takeNonce(onNonce) {
+    const root = document.documentElement;
+    const read = () => {
+      const value = root && root.getAttribute("data-kolscope-channel");
+      if (value) {
+        root.removeAttribute("data-kolscope-channel");
+        onNonce(value);
+        return true;
+      }
+      return false;
+    };
+    if (read() || !root) return;
+    // Should the observer run after us, it sets the attribute before the page's own scripts run.
+    const mo = new MutationObserver(() => {
+      if (read()) mo.disconnect();
+    });
+    mo.observe(root, { attributes: true, attributeFilter: ["data-kolscope-channel"] });
+  }
+
+  function sendMessage(message) {
+    return new Promise((resolve) => {
+      try {
+        chrome.runtime.sendMessage(message, (reply) => {
+          if (chrome.runtime.lastError) {
+            resolve({ ok: false, state: "error", message: chrome.runtime.lastError.message });
+          } else {
+            resolve(reply || { ok: false, state: "error", message: "No answer from the extension." });
+          }
+        });
+      } catch (err) {
+        // the extension was reloaded or removed: this content script is orphaned
+        resolve({ ok: false, state: "error", message: "The kolscope extension was reloaded; reload the page." });
+      }
+    });
+  }
+
+  function firstMatch(list) {
+    for (const sel of list || []) {
+      const el = document.querySelector(sel.css);
+      if (el && (el.textContent || "").trim()) return el;
+    }
+    return null;
+  }
+
+  /**
+   * Start kolscope on this page. `def`:
+   *   name                  platform name (youtube|tiktok|instagram|x)
+   *   pageKind(url)         'creator' | 'video' | 'post' | null (not a creator page: no overlay)
+   *   handleOf(url)         the handle the URL names, for the "analysing" line (may be null)
+   *   ready(ctx)            true once the page holds the data a parser needs
+   *   keep(responses, url)  (optional) drops answers that belong to another creator
+   *   neutralizeStale(root) (optional) after an in-page navigation, empties the initial embedded
+   *                         data of the clone root: it describes the first page, not this one
+   *   anchors               [{css, checkedOn}]: where the overlay sits, near the creator's name
+   *   navigationEvents      extra DOM events that mean "navigation finished" (yt-navigate-finish)
+   */
+  kolscope.start = function start(def) {
+    if (kolscope.started) return;
+    kolscope.started = true;
+
+    let nonce = null;
+    let responses = []; // {url, status, content_type, body, at, used}
+    let lastUrl = stripHash(location.href);
+    let inPageNav = false;
+    let navSeq = 0;
+    let navAt = 0;
+    let enabled = null; // unknown until the service worker answers
+    let timers = {};
+    let phase = "idle"; // idle | waiting | settling | captured | off
+    let readyAt = 0;
+    let refreshes = 0;
+    let captureInFlight = false;
+    let lastCreator = null;
+
+    const overlay = new kolscope.Overlay({
+      platform: def.name,
+      send: sendMessage,
+      onRetry: () => begin(true),
+    });
+
+    takeNonce((value) => {
+      nonce = value;
+    });
+
+    window.addEventListener("message", (event) => {
+      if (event.source !== window || event.origin !== location.origin) return;
+      const data = event.data;
+      if (!data || data.kolscope !== "observer" || !nonce || data.nonce !== nonce) return;
+      if (data.kind === "response") onResponse(data);
+      else if (data.kind === "navigate") onMaybeNavigated();
+    });
+    window.addEventListener("popstate", onMaybeNavigated);
+    for (const name of def.navigationEvents || []) document.addEventListener(name, onMaybeNavigated);
+
+    // Frameworks re-render and replace nodes: keep the overlay attached, move it next to the creator's
+    // name once that renders, and notice URL changes no event told us about.
+    let moPending = false;
+    const mo = new MutationObserver(() => {
+      if (moPending) return;
+      moPending = true;
+      setTimeout(() => {
+        moPending = false;
+        onMaybeNavigated();
+        if (phase !== "off" && phase !== "idle") place();
+        if (phase === "waiting") check();
+      }, 100);
+    });
+    mo.observe(document, { childList: true, subtree: true });
+
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", () => begin(false), { once: true });
+    } else {
+      begin(false);
+    }
+
+    function stripHash(url) {
+      const i = url.indexOf("#");
+      return i < 0 ? url : url.slice(0, i);
+    }
+
+    function clearTimers() {
+      for (const t of Object.values(timers)) clearTimeout(t);
+      timers = {};
+    }
+
+    function onResponse(data) {
+      if (typeof data.url !== "string" || typeof data.body !== "string") return;
+      responses.push({
+        url: data.url,
+        status: typeof data.status === "number" ? data.status : null,
+        content_type: typeof data.content_type === "string" ? data.content_type : null,
+        body: data.body,
+        at: performance.now(),
+        used: false,
+      });
+      // Bounded: the oldest answers go first.
+      let total = responses.reduce((n, r) => n + r.body.length, 0);
+      while (responses.length > MAX_RESPONSES || (total > MAX_TOTAL_CHARS && responses.length > 1)) {
+        total -= responses.shift().body.length;
+      }
+      if (phase === "waiting") check();
+      else if (phase === "settling") settle();
+      else if (phase === "captured" && refreshes < MAX_REFRESHES) {
+        clearTimeout(timers.refresh);
+        timers.refresh = setTimeout(() => {
+          refreshes++;
+          capture();
+        }, REFRESH_MS);
+      }
+    }
+
+    function onMaybeNavigated() {
+      const now = stripHash(location.href);
+      if (now === lastUrl) return;
+      lastUrl = now;
+      inPageNav = true;
+      // The answers for the new page are often fetched before the URL changes (YouTube fetches
+      // /browse, then pushes the URL): keep what arrived since the last navigation unless a capture
+      // of the previous page already used it.
+      responses = responses.filter((r) => !r.used && r.at >= navAt);
+      navAt = performance.now();
+      begin(false);
+    }
+
+    function currentResponses() {
+      const url = location.href;
+      const list = responses.slice();
+      return def.keep ? def.keep(list, url) : list;
+    }
+
+    function ctx() {
+      return { url: new URL(location.href), inPageNav, responses: currentResponses(), document };
+    }
+
+    async function begin(force) {
+      clearTimers();
+      navSeq++;
+      refreshes = 0;
+      const kind = def.pageKind(new URL(location.href));
+      if (!kind) {
+        phase = "off";
+        overlay.remove();
+        return;
+      }
+      if (enabled === null || force) {
+        const seq = navSeq;
+        const hello = await sendMessage({ type: "hello", platform: def.name });
+        if (seq !== navSeq) return;
+        enabled = !!(hello && hello.ok && hello.enabled);
+      }
+      if (!enabled) {
+        phase = "off";
+        overlay.remove();
+        return;
+      }
+      phase = "waiting";
+      readyAt = 0;
+      overlay.show("analysing", { handle: def.handleOf ? def.handleOf(new URL(location.href)) : null });
+      place();
+      timers.timeout = setTimeout(() => {
+        if (phase === "waiting") capture();
+      }, READY_TIMEOUT_MS);
+      check();
+    }
+
+    function check() {
+      if (phase !== "waiting") return;
+      let ready = false;
+      try {
+        ready = def.ready(ctx());
+      } catch (_) {
+        ready = false;
+      }
+      if (!ready) return;
+      phase = "settling";
+      readyAt = performance.now();
+      settle();
+    }
+
+    function settle() {
+      clearTimeout(timers.quiet);
+      const left = MAX_SETTLE_MS - (performance.now() - readyAt);
+      timers.quiet = setTimeout(capture, Math.max(0, Math.min(QUIET_MS, left)));
+    }
+
+    function place() {
+      overlay.place(firstMatch(def.anchors));
+    }
+
+    function buildHtml() {
+      let root = document.documentElement;
+      if (inPageNav || overlay.host.isConnected) {
+        root = root.cloneNode(true);
+        for (const el of root.querySelectorAll("kolscope-overlay")) el.remove();
+        if (inPageNav && def.neutralizeStale) def.neutralizeStale(root);
+      }
+      const doctype = document.doctype ? `<!DOCTYPE ${document.doctype.name}>` : "";
+      return doctype + root.outerHTML;
+    }
+
+    async function capture() {
+      if (captureInFlight) {
+        // one at a time; the answer in flight is about to be superseded
+        clearTimeout(timers.again);
+        timers.again = setTimeout(capture, 50);
+        return;
+      }
+      clearTimeout(timers.quiet);
+      clearTimeout(timers.timeout);
+      clearTimeout(timers.refresh);
+      phase = "captured";
+      const seq = navSeq;
+      const used = currentResponses();
+      const capture = {
+        format: "kolscope.capture/1",
+        url: location.href,
+        captured_at: new Date().toISOString(),
+        source: "extension",
+        html: buildHtml(),
+        responses: used.map(({ url, status, content_type, body }) => ({ url, status, content_type, body })),
+      };
+      captureInFlight = true;
+      let reply;
+      try {
+        reply = await sendMessage({ type: "capture", capture });
+      } finally {
+        captureInFlight = false;
+      }
+      if (seq !== navSeq) return; // the user has moved on to another page
+      for (const r of used) r.used = true;
+      if (reply && reply.ok) {
+        lastCreator = reply.creator || null;
+        overlay.show("scored", reply);
+      } else if (reply && reply.state === "not_a_creator_page") {
+        phase = "off";
+        overlay.remove();
+      } else {
+        overlay.show((reply && reply.state) || "error", reply || {});
+      }
+      place();
+    }
+
+    kolscope.debug = { get phase() { return phase; }, get lastCreator() { return lastCreator; } };
+  };
+})();

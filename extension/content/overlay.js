@@ -1,0 +1,407 @@
+// kolscope overlay: the <kolscope-overlay> element (open shadow root) that shows a creator's tier, fit
+// and authenticity with their reasons, and the bookmark control. Page-derived text only ever goes in
+// through text nodes (textContent), never as HTML.
+(() => {
+  "use strict";
+  const kolscope = (globalThis.kolscope = globalThis.kolscope || {});
+
+  const CSS = `
+:host { all: initial; display: block; z-index: 2147483646; font: 13px/1.4 system-ui, -apple-system,
+  "Segoe UI", Roboto, Arial, sans-serif; color: #1f2328; }
+:host([data-place="floating"]) { position: fixed; top: 72px; right: 16px; width: 340px; }
+:host([data-place="inline"]) { display: inline-block; vertical-align: top; margin: 4px 8px; width: 340px; }
+.card { background: #fff; border: 1px solid #d0d7de; border-radius: 10px; box-shadow: 0 4px 16px rgba(0,0,0,.18);
+  padding: 10px 12px; max-height: 80vh; overflow: auto; }
+.top { display: flex; align-items: center; gap: 6px; }
+.brand { font-weight: 700; color: #fff; background: #5b3cc4; border-radius: 4px; padding: 0 5px; font-size: 11px; }
+.who { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.handle { color: #59636e; font-weight: 400; }
+button { font: inherit; cursor: pointer; border: 1px solid #d0d7de; background: #f6f8fa; border-radius: 6px; padding: 2px 8px; color: inherit; }
+button.primary { background: #5b3cc4; border-color: #5b3cc4; color: #fff; }
+button.link { border: none; background: none; color: #5b3cc4; padding: 0; }
+button:disabled { opacity: .6; cursor: default; }
+.x { border: none; background: none; font-size: 15px; line-height: 1; padding: 0 2px; color: #59636e; }
+.msg { margin: 8px 0 2px; }
+.msg.warn { color: #9a6700; }
+.msg.bad { color: #cf222e; }
+code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 0 3px; border-radius: 3px; }
+.row { display: flex; gap: 12px; margin-top: 8px; }
+.stat { flex: 1; border: 1px solid #eaeef2; border-radius: 8px; padding: 6px 8px; }
+.stat .k { color: #59636e; font-size: 11px; text-transform: uppercase; letter-spacing: .04em; }
+.stat .v { font-size: 18px; font-weight: 700; }
+.grade { display: inline-block; min-width: 18px; text-align: center; border-radius: 4px; padding: 0 4px;
+  font-size: 12px; margin-left: 4px; color: #fff; background: #59636e; vertical-align: middle; }
+.grade.A { background: #1a7f37; } .grade.B { background: #4d9a2a; } .grade.C { background: #9a6700; }
+.grade.D { background: #bc4c00; } .grade.E, .grade.F { background: #cf222e; }
+.conf { color: #59636e; font-size: 11px; }
+.factors { margin-top: 8px; }
+.factors h4 { margin: 8px 0 2px; font-size: 12px; }
+.factor { border-top: 1px solid #eaeef2; padding: 4px 0; }
+.factor .name { font-weight: 600; }
+.factor .num { float: right; color: #59636e; }
+.factor .why { color: #424a53; font-size: 12px; }
+.bookmark { margin-top: 10px; border-top: 1px solid #eaeef2; padding-top: 8px; display: grid; gap: 6px; }
+select, input, textarea { font: inherit; border: 1px solid #d0d7de; border-radius: 6px; padding: 3px 6px; color: inherit; background: #fff; }
+textarea { resize: vertical; min-height: 34px; }
+.status { font-size: 12px; color: #59636e; }
+.status.ok { color: #1a7f37; } .status.bad { color: #cf222e; }
+.collapsed .body { display: none; }
+`;
+
+  /** Build an element; string children become text nodes, never markup. */
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value == null || value === false) continue;
+      if (key === "class") el.className = value;
+      else if (key === "text") el.textContent = String(value);
+      else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child == null || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  function compact(n) {
+    if (typeof n !== "number" || !isFinite(n)) return "—";
+    return new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 }).format(n);
+  }
+
+  function pct(x) {
+    return typeof x === "number" && isFinite(x) ? `${Math.round(x <= 1 ? x * 100 : x)}%` : "—";
+  }
+
+  function scoreText(score) {
+    return typeof score === "number" && isFinite(score) ? String(Math.round(score)) : "—";
+  }
+
+  const PLATFORM_LABEL = { youtube: "YouTube", tiktok: "TikTok", instagram: "Instagram", x: "X" };
+
+  class Overlay {
+    constructor({ platform, send, onRetry }) {
+      this.platform = platform;
+      this.send = send;
+      this.onRetry = onRetry;
+      this.host = document.createElement("kolscope-overlay");
+      this.host.setAttribute("data-platform", platform);
+      this.root = this.host.attachShadow({ mode: "open" });
+      this.root.append(h("style", { text: CSS }));
+      this.card = h("div", { class: "card", part: "card" });
+      this.root.append(this.card);
+      this.collapsed = false;
+      this.anchor = null;
+      this.expanded = false;
+      this.shownAt = null;
+    }
+
+    remove() {
+      this.host.remove();
+      this.host.removeAttribute("data-state");
+      this.anchor = null;
+    }
+
+    /** Sit right after the creator's name when the page shows it; float in a corner otherwise. */
+    place(anchor) {
+      if (!this.host.hasAttribute("data-state")) return;
+      if (anchor && anchor.isConnected && !anchor.contains(this.host)) {
+        if (this.anchor !== anchor || anchor.nextElementSibling !== this.host) {
+          anchor.insertAdjacentElement("afterend", this.host);
+          this.anchor = anchor;
+        }
+        this.host.setAttribute("data-place", "inline");
+        return;
+      }
+      this.anchor = null;
+      this.host.setAttribute("data-place", "floating");
+      const parent = document.body || document.documentElement;
+      if (this.host.parentNode !== parent) parent.append(this.host);
+    }
+
+    show(state, data) {
+      const host = this.host;
+      host.setAttribute("data-state", state);
+      data = data || {};
+      if (state === "scored") {
+        const creator = data.creator || {};
+        const snapshot = data.snapshot || {};
+        host.setAttribute("data-handle", String(creator.handle || snapshot.handle || ""));
+        this.creator = {
+          platform: creator.platform || snapshot.platform || this.platform,
+          handle: creator.handle || snapshot.handle,
+        };
+        host.setAttribute("data-shown-ms", String(Math.round(performance.now())));
+      } else {
+        host.removeAttribute("data-shown-ms");
+        if (state === "analysing") host.setAttribute("data-handle", String(data.handle || ""));
+      }
+      this.card.replaceChildren(...this.render(state, data));
+      this.card.classList.toggle("collapsed", this.collapsed);
+      if (!host.isConnected) this.place(null);
+    }
+
+    header(name, handle) {
+      return h(
+        "div",
+        { class: "top" },
+        h("span", { class: "brand", text: "kolscope" }),
+        h(
+          "span",
+          { class: "who", "data-kolscope": "creator" },
+          name ? h("span", { text: name }) : null,
+          handle ? h("span", { class: "handle", text: ` @${handle}` }) : null,
+          !name && !handle ? h("span", { class: "handle", text: PLATFORM_LABEL[this.platform] || "" }) : null,
+        ),
+        h("button", {
+          class: "x",
+          title: "Collapse or expand",
+          "aria-label": "Collapse or expand",
+          "data-kolscope": "toggle",
+          text: "▾",
+          onclick: () => {
+            this.collapsed = !this.collapsed;
+            this.card.classList.toggle("collapsed", this.collapsed);
+          },
+        }),
+      );
+    }
+
+    render(state, data) {
+      if (state === "scored") return this.renderScored(data);
+      const msg = (cls, ...parts) => h("div", { class: `msg ${cls}`, "data-kolscope": "message" }, ...parts);
+      const retry = h("button", { "data-kolscope": "retry", text: "Retry", onclick: () => this.onRetry() });
+      const options = h("button", {
+        "data-kolscope": "open-options",
+        text: "Open kolscope options",
+        onclick: () => this.send({ type: "openOptions" }),
+      });
+      let body;
+      switch (state) {
+        case "analysing":
+          body = [msg("", "Analysing this creator…")];
+          break;
+        case "backend_down":
+          body = [
+            msg(
+              "warn",
+              "The kolscope backend is not running",
+              data.backendUrl ? ` at ${data.backendUrl}` : "",
+              ". Start it with ",
+              h("code", { text: "make run" }),
+              " in the kolscope folder (or ",
+              h("code", { text: "kolscope serve" }),
+              "), then retry.",
+            ),
+            h("div", {}, retry),
+          ];
+          break;
+        case "token_missing":
+          body = [
+            msg(
+              "warn",
+              "No API token is set. Print it with ",
+              h("code", { text: "kolscope token" }),
+              " and paste it in the kolscope extension's options (right-click the kolscope icon, Options).",
+            ),
+            h("div", {}, options, " ", retry),
+          ];
+          break;
+        case "token_invalid":
+          body = [
+            msg(
+              "bad",
+              "The backend refused the API token. Copy the current one from ",
+              h("code", { text: "kolscope token" }),
+              " into the extension's options.",
+            ),
+            h("div", {}, options, " ", retry),
+          ];
+          break;
+        case "parse_error":
+          body = [
+            msg("bad", "kolscope could not read this page: ", data.message || "unknown error",
+              data.code ? ` (${data.code})` : ""),
+            h("div", {}, retry),
+          ];
+          break;
+        default:
+          body = [msg("bad", data.message || "Something went wrong."), h("div", {}, retry)];
+      }
+      return [this.header(null, this.host.getAttribute("data-handle") || null), h("div", { class: "body" }, body)];
+    }
+
+    scoreBox(key, label, part) {
+      part = part || {};
+      const grade = part.grade == null ? "" : String(part.grade);
+      return h(
+        "div",
+        {
+          class: "stat",
+          "data-kolscope": key,
+          "data-score": part.score == null ? "" : part.score,
+          "data-grade": grade,
+          "data-confidence": part.confidence == null ? "" : part.confidence,
+        },
+        h("div", { class: "k", text: label }),
+        h(
+          "div",
+          { class: "v" },
+          h("span", { "data-kolscope": `${key}-score`, text: scoreText(part.score) }),
+          grade ? h("span", { class: `grade ${grade.slice(0, 1).toUpperCase()}`, "data-kolscope": `${key}-grade`, text: grade }) : null,
+        ),
+        h("div", { class: "conf", "data-kolscope": `${key}-confidence`, text: `confidence ${pct(part.confidence)}` }),
+      );
+    }
+
+    factorList(title, part) {
+      const factors = Array.isArray(part && part.factors) ? part.factors : [];
+      return [
+        h("h4", { text: title }),
+        factors.length
+          ? factors.map((f) =>
+              h(
+                "div",
+                { class: "factor", "data-factor": f && f.key != null ? String(f.key) : "" },
+                h("span", { class: "num", text: `${scoreText(f && f.score)} · weight ${f && f.weight != null ? f.weight : "—"}` }),
+                h("div", { class: "name", text: (f && (f.label || f.key)) || "" }),
+                f && f.value != null && typeof f.value !== "object" ? h("div", { class: "why", text: `value: ${f.value}` }) : null,
+                h("div", { class: "why", text: (f && f.reason) || "" }),
+              ),
+            )
+          : h("div", { class: "why", text: "No factors." }),
+      ];
+    }
+
+    renderScored(data) {
+      const creator = data.creator || {};
+      const snapshot = data.snapshot || {};
+      const scores = data.scores || {};
+      const followers = scores.followers != null ? scores.followers : snapshot.followers;
+      const approx = Array.isArray(snapshot.approximate) && snapshot.approximate.includes("followers");
+      const name = creator.display_name || snapshot.display_name || "";
+      const handle = creator.handle || snapshot.handle || "";
+
+      const factors = h(
+        "div",
+        { class: "factors", "data-kolscope": "factors", hidden: !this.expanded },
+        this.factorList("Fit", scores.fit),
+        this.factorList("Authenticity", scores.authenticity),
+      );
+      const why = h("button", {
+        class: "link",
+        "data-kolscope": "why",
+        "aria-expanded": String(this.expanded),
+        text: this.expanded ? "Hide the reasons" : "Why these scores?",
+        onclick: () => {
+          this.expanded = !this.expanded;
+          factors.hidden = !this.expanded;
+          why.textContent = this.expanded ? "Hide the reasons" : "Why these scores?";
+          why.setAttribute("aria-expanded", String(this.expanded));
+        },
+      });
+
+      return [
+        this.header(name, handle),
+        h(
+          "div",
+          { class: "body" },
+          h(
+            "div",
+            { class: "row" },
+            h(
+              "div",
+              { class: "stat", "data-kolscope": "followers", "data-value": followers == null ? "" : followers },
+              h("div", { class: "k", text: "Followers" }),
+              h("div", { class: "v", title: followers == null ? "" : `${approx ? "about " : ""}${Number(followers).toLocaleString("en")}` },
+                `${approx ? "≈" : ""}${compact(followers)}`),
+            ),
+            h(
+              "div",
+              { class: "stat", "data-kolscope": "tier", "data-value": scores.tier || "" },
+              h("div", { class: "k", text: "Tier" }),
+              h("div", { class: "v", text: scores.tier || "—" }),
+            ),
+          ),
+          h("div", { class: "row" }, this.scoreBox("fit", "Fit", scores.fit), this.scoreBox("authenticity", "Authenticity", scores.authenticity)),
+          h("div", { style: "margin-top:6px" }, why),
+          factors,
+          this.bookmarkControl(),
+        ),
+      ];
+    }
+
+    bookmarkControl() {
+      const select = h("select", { "data-kolscope": "watchlist", "aria-label": "Watchlist" },
+        h("option", { value: "", text: "Loading watchlists…" }));
+      const newName = h("input", { "data-kolscope": "new-watchlist", placeholder: "New watchlist name", hidden: true, maxlength: "100" });
+      const note = h("textarea", { "data-kolscope": "note", placeholder: "Note (optional): the plan agreed with this creator", maxlength: "5000" });
+      const status = h("div", { class: "status", "data-kolscope": "bookmark-status", role: "status" });
+      const save = h("button", { class: "primary", "data-kolscope": "bookmark-save", text: "Bookmark" });
+
+      const syncNew = () => {
+        newName.hidden = select.value !== "__new__";
+      };
+      select.addEventListener("change", syncNew);
+
+      this.send({ type: "watchlists" }).then((reply) => {
+        const lists = reply && reply.ok && Array.isArray(reply.watchlists) ? reply.watchlists : [];
+        const opts = lists.map((w) => h("option", { value: String(w.id), text: w.name || `#${w.id}` }));
+        opts.push(h("option", { value: "__new__", text: "New watchlist…" }));
+        select.replaceChildren(...opts);
+        const last = reply && reply.lastWatchlistId;
+        if (last != null && lists.some((w) => String(w.id) === String(last))) select.value = String(last);
+        if (!lists.length) newName.value = "Shortlist";
+        syncNew();
+        if (reply && !reply.ok) status.textContent = reply.message || "Could not load the watchlists.";
+      });
+
+      save.addEventListener("click", async () => {
+        if (!this.creator || !this.creator.handle) return;
+        const isNew = select.value === "__new__";
+        const message = {
+          type: "bookmark",
+          platform: this.creator.platform,
+          handle: this.creator.handle,
+          note: note.value.trim() || null,
+        };
+        if (isNew) message.newWatchlistName = newName.value.trim();
+        else {
+          message.watchlistId = select.value;
+          message.watchlistName = select.selectedOptions[0] ? select.selectedOptions[0].textContent : null;
+        }
+        if ((isNew && !message.newWatchlistName) || (!isNew && !message.watchlistId)) {
+          status.className = "status bad";
+          status.textContent = "Choose a watchlist or name a new one.";
+          return;
+        }
+        save.disabled = true;
+        status.className = "status";
+        status.textContent = "Saving…";
+        const reply = await this.send(message);
+        save.disabled = false;
+        if (reply && reply.ok) {
+          status.className = "status ok";
+          status.textContent = `Bookmarked to ${reply.watchlist && reply.watchlist.name ? reply.watchlist.name : "the watchlist"}${reply.noted ? " with your note" : ""}.`;
+          this.host.setAttribute("data-bookmarked", String(reply.watchlist ? reply.watchlist.id : ""));
+          if (isNew && reply.watchlist) {
+            const opt = h("option", { value: String(reply.watchlist.id), text: reply.watchlist.name || "" });
+            select.insertBefore(opt, select.lastElementChild);
+            select.value = String(reply.watchlist.id);
+            syncNew();
+          }
+          note.value = "";
+        } else {
+          status.className = "status bad";
+          status.textContent = (reply && reply.message) || "Could not bookmark.";
+        }
+      });
+
+      return h("div", { class: "bookmark", "data-kolscope": "bookmark" }, select, newName, note, h("div", {}, save), status);
+    }
+  }
+
+  kolscope.Overlay = Overlay;
+  kolscope.h = h;
+})();

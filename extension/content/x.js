@@ -1,0 +1,89 @@
+// kolscope on X (Twitter): which pages are creator pages, when their data is there, where the overlay sits.
+(() => {
+  "use strict";
+  const kolscope = globalThis.kolscope;
+
+  // First path segments that are X's own pages, not accounts.
+  const RESERVED = new Set([
+    "home", "explore", "notifications", "messages", "i", "settings", "search", "compose", "login", "logout",
+    "signup", "tos", "privacy", "jobs", "about", "hashtag", "intent", "share", "account", "bookmarks", "lists",
+    "communities", "premium", "verified", "jobs", "download", "following", "followers",
+  ]);
+  const PROFILE = /^\/([A-Za-z0-9_]{1,15})(?:\/(?:with_replies|media|likes|highlights|articles|followers|following|verified_followers|followers_you_follow))?\/?$/;
+  const STATUS = /^\/([A-Za-z0-9_]{1,15})\/status\/(\d+)/;
+
+  // Selectors in one place, each with the saved page it was checked on. The saved X pages are the
+  // empty app shell (the data comes from GraphQL), so on them the overlay floats.
+  const ANCHORS = [
+    { css: '[data-testid="primaryColumn"] [data-testid="UserName"]', checkedOn: "live x.com/XDevelopers, 2025 profile layout" },
+    { css: 'article[tabindex="-1"] [data-testid="User-Name"]', checkedOn: "live x.com/XDevelopers/status/1649191520250245121" },
+  ];
+
+  function pageKind(url) {
+    const s = STATUS.exec(url.pathname);
+    if (s && !RESERVED.has(s[1].toLowerCase())) return "post";
+    const m = PROFILE.exec(url.pathname);
+    return m && !RESERVED.has(m[1].toLowerCase()) ? "creator" : null;
+  }
+
+  function handleOf(url) {
+    const m = STATUS.exec(url.pathname) || PROFILE.exec(url.pathname);
+    return m && !RESERVED.has(m[1].toLowerCase()) ? m[1] : null;
+  }
+
+  function variables(url) {
+    try {
+      return JSON.parse(new URL(url).searchParams.get("variables") || "{}") || {};
+    } catch (_) {
+      return {};
+    }
+  }
+
+  function op(url) {
+    const m = /\/graphql\/[^/]+\/([A-Za-z]+)/.exec(url);
+    return m ? m[1] : "";
+  }
+
+  function restIdOf(body) {
+    try {
+      const data = JSON.parse(body);
+      return String(((data.data || {}).user || {}).result.rest_id || "");
+    } catch (_) {
+      return "";
+    }
+  }
+
+  /** Only the answers about this page's account or tweet: an earlier page's answers are dropped. */
+  function keep(responses, href) {
+    const url = new URL(href);
+    const handle = (handleOf(url) || "").toLowerCase();
+    const status = STATUS.exec(url.pathname);
+    const mine = responses.filter((r) => {
+      const name = op(r.url);
+      if (name === "UserByScreenName") return String(variables(r.url).screen_name || "").toLowerCase() === handle;
+      if (name === "TweetDetail" || name === "TweetResultByRestId") {
+        const v = variables(r.url);
+        return !!status && String(v.focalTweetId || v.tweetId || "") === status[2];
+      }
+      return true;
+    });
+    const ids = new Set(mine.filter((r) => op(r.url) === "UserByScreenName").map((r) => restIdOf(r.body)).filter(Boolean));
+    if (!ids.size) return mine;
+    return mine.filter((r) => {
+      const userId = variables(r.url).userId;
+      return userId == null || ids.has(String(userId));
+    });
+  }
+
+  kolscope.start({
+    name: "x",
+    pageKind,
+    handleOf,
+    ready(ctx) {
+      const want = pageKind(ctx.url) === "post" ? /^(TweetDetail|TweetResultByRestId)$/ : /^UserByScreenName$/;
+      return ctx.responses.some((r) => want.test(op(r.url)));
+    },
+    keep,
+    anchors: ANCHORS,
+  });
+})();

@@ -1,0 +1,65 @@
+// kolscope on YouTube: which pages are creator pages, when their data is there, where the overlay sits.
+(() => {
+  "use strict";
+  const kolscope = globalThis.kolscope;
+
+  const CHANNEL = /^\/(?:@[^/]+|channel\/UC[\w-]{10,}|c\/[^/]+|user\/[^/]+)(?:\/[^/]*)?\/?$/;
+  const SHORTS = /^\/shorts\/[\w-]{6,}\/?$/;
+  const INITIAL = /^\s*(?:var\s+|window\[["'])(ytInitialData|ytInitialPlayerResponse)["']?\]?\s*=/;
+
+  // Selectors in one place, each with the saved page it was checked on. The saved YouTube pages are
+  // server shells whose channel header is drawn by YouTube's scripts, so on them the overlay floats.
+  const ANCHORS = [
+    { css: "yt-page-header-renderer h1", checkedOn: "live youtube.com/@kurzgesagt, 2026-01 page-header layout" },
+    { css: "#channel-header #channel-name #text", checkedOn: "live youtube.com/@Vsauce, c4 tabbed header layout" },
+    { css: "ytd-watch-metadata ytd-video-owner-renderer #channel-name #text", checkedOn: "live youtube.com/watch?v=QqsLTNkzvaY" },
+  ];
+
+  function pageKind(url) {
+    if (url.pathname === "/watch" && url.searchParams.get("v")) return "video";
+    if (SHORTS.test(url.pathname)) return "video";
+    if (CHANNEL.test(url.pathname)) return "creator";
+    return null; // home, search, feeds, playlists: no creator here
+  }
+
+  /** True when the HTML still carries a non-empty `ytInitialData` (a fresh full page load). */
+  function hasInitialData() {
+    for (const script of document.scripts) {
+      const text = script.text;
+      if (text.length > 30 && INITIAL.test(text.slice(0, 80)) && /ytInitialData/.test(text.slice(0, 80))) {
+        return !/=\s*\{\s*\}\s*;?\s*$/.test(text.slice(0, 200));
+      }
+    }
+    return false;
+  }
+
+  function keep(responses, href) {
+    // A channel reads /browse answers, a video page /next answers; the other kind is from elsewhere.
+    const want = pageKind(new URL(href)) === "video" ? "/youtubei/v1/next" : "/youtubei/v1/browse";
+    return responses.filter((r) => r.url.includes(want));
+  }
+
+  kolscope.start({
+    name: "youtube",
+    pageKind,
+    handleOf(url) {
+      const m = /^\/@([^/]+)/.exec(url.pathname);
+      return m ? decodeURIComponent(m[1]) : null;
+    },
+    ready(ctx) {
+      if (!ctx.inPageNav && hasInitialData()) return true;
+      return ctx.responses.length > 0;
+    },
+    keep,
+    neutralizeStale(root) {
+      // After an in-page navigation YouTube's embedded data describes the first page: send it empty,
+      // exactly as the `.spa` captures show it, so the parser reads the fresh /browse or /next answer.
+      for (const script of root.querySelectorAll("script")) {
+        const m = INITIAL.exec(script.text.slice(0, 80));
+        if (m) script.textContent = `var ${m[1]} = {};`;
+      }
+    },
+    anchors: ANCHORS,
+    navigationEvents: ["yt-navigate-finish"],
+  });
+})();

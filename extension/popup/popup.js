@@ -1,0 +1,71 @@
+// kolscope popup: the current tab's creator summary, recent bookmarks, and a link to the backend.
+"use strict";
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text != null) node.textContent = String(text); // creator text is data, never markup
+  if (cls) node.className = cls;
+  return node;
+}
+
+function compact(n) {
+  return typeof n === "number" ? new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 }).format(n) : "—";
+}
+
+function score(part) {
+  if (!part || part.score == null) return "—";
+  return `${Math.round(part.score)}${part.grade ? ` (${part.grade})` : ""}`;
+}
+
+const STATE_TEXT = {
+  backend_down: "The kolscope backend is not running: start it with `make run`.",
+  token_missing: "No API token set: open Options and paste the output of `kolscope token`.",
+  token_invalid: "The backend refused the token: update it in Options.",
+  parse_error: "kolscope could not read this page.",
+};
+
+async function main() {
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  const state = await chrome.runtime.sendMessage({ type: "popupState", tabId: tab ? tab.id : null });
+  if (!state || !state.ok) return;
+  const dashboard = document.getElementById("dashboard");
+  dashboard.href = `${state.backendUrl}/`;
+
+  const current = document.getElementById("current");
+  const c = state.current;
+  if (c && c.state === "scored") {
+    const card = el("div", null, "card");
+    card.append(el("div", `${c.display_name || c.handle || ""}${c.handle ? ` @${c.handle}` : ""}`, "name"));
+    card.append(el("div", c.platform, "hint"));
+    const grid = el("div", null, "grid");
+    for (const [k, v] of [
+      ["Followers", compact(c.followers)],
+      ["Tier", c.tier || "—"],
+      ["Fit", score(c.fit)],
+      ["Authenticity", score(c.authenticity)],
+    ]) {
+      grid.append(el("span", k, "k"), el("span", v));
+    }
+    card.append(grid);
+    current.replaceChildren(card);
+  } else if (c) {
+    current.replaceChildren(el("p", STATE_TEXT[c.state] || c.message || "No scores for this page.", "bad"));
+  }
+
+  const recent = document.getElementById("recent");
+  if (state.recentBookmarks.length) {
+    recent.replaceChildren(
+      ...state.recentBookmarks.map((b) => {
+        const li = el("li");
+        li.append(el("span", `@${b.handle}`, "name"), el("span", ` · ${b.platform} → ${b.watchlist && b.watchlist.name ? b.watchlist.name : "watchlist"}`, "hint"));
+        return li;
+      }),
+    );
+  }
+}
+
+document.getElementById("options").addEventListener("click", (e) => {
+  e.preventDefault();
+  chrome.runtime.openOptionsPage();
+});
+main();

@@ -514,7 +514,12 @@ def _byline_ids(item: dict) -> list[str] | None:
     bylines = [item[k] for k in ("shortBylineText", "longBylineText", "ownerText") if k in item]
     if not bylines:
         return None
-    ids: list[str] = []
+    ids = [bid for byline in bylines
+           for bid in (traverse(byline, ("runs", ..., "navigationEndpoint", "browseEndpoint", "browseId")) or [])
+           if isinstance(bid, str)]
+    if ids:
+        return ids
+    # A collaboration names its channels only inside a dialog: walk the whole byline.
     for byline in bylines:
         stack = [byline]
         while stack:
@@ -747,8 +752,9 @@ def _watch_post(capture: Capture, data: dict, primary: dict | None, secondary: d
             tags.append(tag)
     # The paid-promotion flag lives in the player response; without one in the capture, only a
     # disclosure in the text can say yes.
-    paid = capture.html.find('"paidContentOverlayRenderer"') != -1
-    has_player = capture.html.find("var ytInitialPlayerResponse") != -1
+    player_at = capture.html.find("var ytInitialPlayerResponse")
+    has_player = player_at != -1
+    paid = has_player and capture.html.find('"paidContentOverlayRenderer"', player_at) != -1
     sponsored = paid or looks_sponsored(text, tags)
     return Post(
         id=vid,

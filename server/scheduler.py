@@ -1,0 +1,270 @@
+"""Scheduled refreshes: one persistent APScheduler job per watchlist, one scheduler per data directory.
+
+Jobs live in `<data>/scheduler.sqlite` (APScheduler's SQLAlchemyJobStore) and name their function by
+text (`server.scheduler:run_watchlist_job`), so a restart finds every schedule where it was, and a
+refresh missed while the server was down runs once (coalesce) if it is not too late (grace time).
+Exactly one scheduler runs per data directory: Flask's reloader parent never starts one, a second
+`start` in one process answers the first, and a lock file keeps a second process from starting one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("kolscope.scheduler")
+
+JOB_FUNC = "server.scheduler:run_watchlist_job"
+JOB_PREFIX = "watchlist:"
+SYNC_EVERY_SECONDS = 300  # safety net: watchlist changes made outside the API show up within this
+MISFIRE_GRACE_SECONDS = 6 * 3600  # a daily refresh missed by a laptop asleep overnight still runs
+LOCK_NAME = "scheduler.lock"
+DB_NAME = "scheduler.sqlite"
+
+
+@dataclass
+class Runtime:
+    """A started scheduler and what its jobs need: the app's store (its lock guards every write)."""
+
+    data_dir: str
+    scheduler: Any
+    store: Any
+    replay_dir: str | None
+    lock_fh: Any
+    fetcher_options: dict = field(default_factory=dict)
+
+
+_RUNTIMES: dict[str, Runtime] = {}
+_RUNTIMES_LOCK = threading.Lock()
+
+
+def _key(data_dir: str | os.PathLike) -> str:
+    return str(Path(data_dir).resolve())
+
+
+def job_id(watchlist_id: str) -> str:
+    return f"{JOB_PREFIX}{watchlist_id}"
+
+
+def trigger_for(watchlist: dict):
+    """A CronTrigger for a watchlist with `refresh_cron` ("0 6 * * *"), else its interval in hours."""
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    cron = watchlist.get("refresh_cron")
+    if isinstance(cron, str) and cron.strip():
+        return CronTrigger.from_crontab(cron.strip())
+    hours = watchlist.get("refresh_interval_hours")
+    try:
+        hours = float(hours)
+    except (TypeError, ValueError):
+        hours = 24.0
+    hours = min(max(hours, 0.25), 24 * 365)  # never hammer a platform more than every 15 minutes
+    return IntervalTrigger(seconds=int(hours * 3600))
+
+
+def _same_trigger(a: Any, b: Any) -> bool:
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    if isinstance(a, IntervalTrigger) and isinstance(b, IntervalTrigger):
+        return a.interval == b.interval
+    return type(a) is type(b) and str(a) == str(b)
+
+
+def run_watchlist_job(data_dir: str, watchlist_id: str) -> None:
+    """The scheduled job (referenced by text so it persists): refresh one watchlist now."""
+    from server.refresh import RefreshError, load_replay, refresh_watchlist
+
+    rt = _RUNTIMES.get(_key(data_dir))
+    if rt is None:
+        log.warning("scheduled refresh of %s skipped: no scheduler runs for %s", watchlist_id, data_dir)
+        return
+    try:
+        run = refresh_watchlist(rt.store, watchlist_id, replay=load_replay(rt.replay_dir),
+                                fetcher_options=rt.fetcher_options or None)
+    except RefreshError as exc:
+        log.warning("scheduled refresh of %s: %s", watchlist_id, exc.message)
+        if exc.code == "not_found":
+            sync_jobs(rt)
+        return
+    log.info("scheduled refresh of %s: %s", watchlist_id, run.counts())
+
+
+def sync_jobs(rt: Runtime) -> dict[str, list[str]]:
+    """Make the jobs match the watchlists: add new ones, retime changed ones, drop deleted ones.
+
+    An unchanged job is left alone, so its next run time survives restarts and syncs.
+    """
+    changes: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
+    sched = rt.scheduler
+    wanted = {job_id(w["id"]): w for w in rt.store.list_watchlists()}
+    for job in sched.get_jobs(jobstore="default"):
+        if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+            sched.remove_job(job.id, jobstore="default")
+            changes["removed"].append(job.id)
+    for jid, w in wanted.items():
+        trigger = trigger_for(w)
+        args = [rt.data_dir, w["id"]]
+        job = sched.get_job(jid, jobstore="default")
+        if job is None:
+            sched.add_job(JOB_FUNC, trigger=trigger, id=jid, name=f"refresh {w.get('name') or w['id']}",
+                          args=args, jobstore="default", replace_existing=True)
+            changes["added"].append(jid)
+        elif not _same_trigger(job.trigger, trigger) or list(job.args) != args:
+            sched.add_job(JOB_FUNC, trigger=trigger, id=jid, name=f"refresh {w.get('name') or w['id']}",
+                          args=args, jobstore="default", replace_existing=True)
+            changes["updated"].append(jid)
+    if any(changes.values()):
+        log.info("scheduler jobs synced: %s", changes)
+    return changes
+
+
+def _sync_quietly(data_dir: str) -> None:
+    rt = _RUNTIMES.get(_key(data_dir))
+    if rt is not None:
+        try:
+            sync_jobs(rt)
+        except Exception:  # a sync that fails now is retried by the next one
+            log.exception("syncing scheduler jobs failed")
+
+
+def notify_watchlists_changed(app: Any) -> None:
+    """Call after a watchlist is created, retimed or deleted (the refresh blueprint does, per request)."""
+    _sync_quietly(app.config["DATA_DIR"])
+
+
+def _reloader_parent(app: Any) -> bool:
+    """True in the process that Flask's/Werkzeug's reloader only watches files from.
+
+    The reloader re-runs the program in a child with WERKZEUG_RUN_MAIN=true; the parent, in debug
+    mode without that variable, must not schedule (the recipe of APScheduler's FAQ). The lock file
+    still guards any other way two processes could meet.
+    """
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        return False
+    return bool(app.debug)
+
+
+def _take_lock(data_dir: str):
+    """The scheduler's own lock file, held for the process's life; None when another process holds it."""
+    path = Path(data_dir) / LOCK_NAME
+    fh = open(path, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        return None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    return fh
+
+
+def start(app: Any, *, force: bool = False, fetcher_options: dict | None = None):
+    """Start the data directory's scheduler (called by server/serve.py); the BackgroundScheduler or None.
+
+    None when the app does not enable it (SCHEDULER_ENABLED), in the reloader's parent process, or
+    when another process already runs the scheduler of this data directory.
+    """
+    if not (force or app.config.get("SCHEDULER_ENABLED")):
+        return None
+    if _reloader_parent(app):
+        log.info("scheduler not started in the reloader's watcher process")
+        return None
+    data_dir = _key(app.config["DATA_DIR"])
+    with _RUNTIMES_LOCK:
+        existing = _RUNTIMES.get(data_dir)
+        if existing is not None:
+            return existing.scheduler
+        lock_fh = _take_lock(data_dir)
+        if lock_fh is None:
+            log.warning("another process runs the scheduler of %s; not starting a second one", data_dir)
+            return None
+        try:
+            from apscheduler.executors.pool import ThreadPoolExecutor
+            from apscheduler.jobstores.memory import MemoryJobStore
+            from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            scheduler = BackgroundScheduler(
+                jobstores={
+                    "default": SQLAlchemyJobStore(url=f"sqlite:///{Path(data_dir) / DB_NAME}"),
+                    "memory": MemoryJobStore(),  # the sync job: rebuilt at every start, never persisted
+                },
+                # Refreshes queue on one browser anyway (server.refresh._RUN_LOCK); 2 threads keep a
+                # long refresh from delaying the sync job.
+                executors={"default": ThreadPoolExecutor(2)},
+                job_defaults={"coalesce": True, "max_instances": 1,
+                              "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+                timezone="UTC",
+            )
+            # The app's own store: its lock serialises refresh writes with the API's writes.
+            store = app.extensions["kolscope.store"]
+            rt = Runtime(data_dir=data_dir, scheduler=scheduler, store=store,
+                         replay_dir=app.config.get("REPLAY_DIR"), lock_fh=lock_fh,
+                         fetcher_options=dict(fetcher_options or {}))
+            _RUNTIMES[data_dir] = rt
+            scheduler.start()
+            sync_jobs(rt)
+            scheduler.add_job(_sync_quietly, "interval", seconds=SYNC_EVERY_SECONDS, args=[data_dir],
+                              id="sync-watchlists", jobstore="memory", replace_existing=True)
+        except BaseException:
+            _RUNTIMES.pop(data_dir, None)
+            lock_fh.close()
+            raise
+    atexit.register(shutdown, app)
+    app.extensions["kolscope.scheduler"] = scheduler
+    log.info("scheduler started for %s with %d watchlist job(s)", data_dir,
+             len(scheduler.get_jobs(jobstore="default")))
+    return scheduler
+
+
+def shutdown(app: Any, wait: bool = False) -> None:
+    """Stop the app's scheduler and release its lock (atexit does this too)."""
+    data_dir = _key(app.config["DATA_DIR"])
+    with _RUNTIMES_LOCK:
+        rt = _RUNTIMES.pop(data_dir, None)
+    if rt is None:
+        return
+    try:
+        if rt.scheduler.running:
+            rt.scheduler.shutdown(wait=wait)
+    finally:
+        try:
+            fcntl.flock(rt.lock_fh, fcntl.LOCK_UN)
+        finally:
+            rt.lock_fh.close()
+    app.extensions.pop("kolscope.scheduler", None)
+
+
+def runtime_for(app: Any) -> Runtime | None:
+    return _RUNTIMES.get(_key(app.config["DATA_DIR"]))
+
+
+def next_run(app: Any, watchlist_id: str) -> str | None:
+    """When the watchlist's next scheduled refresh is due (ISO), or None without a scheduler."""
+    rt = runtime_for(app)
+    if rt is None:
+        return None
+    job = rt.scheduler.get_job(job_id(watchlist_id), jobstore="default")
+    if job is None or job.next_run_time is None:
+        return None
+    return job.next_run_time.isoformat().replace("+00:00", "Z")
+
+
+__all__ = [
+    "next_run",
+    "notify_watchlists_changed",
+    "run_watchlist_job",
+    "shutdown",
+    "start",
+    "sync_jobs",
+    "trigger_for",
+]

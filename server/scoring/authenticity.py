@@ -1,0 +1,365 @@
+"""Authenticity: is the following real? Engagement against its band, views per follower, uniform
+ratios, growth spikes, follow ratio, fake-looking audience, comment quality, ad load, paid pushes,
+posting cadence and a steady niche."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+
+from server.scoring import accounts
+from server.scoring.bands import band_for, platform_bands, views_band
+from server.scoring.common import combine, count, dicts, factor, human, median, parse_time, pct, strs, text
+from server.scoring.content import is_sponsored, junk_share, posts_of, sponsored_share, terms
+from server.scoring.interaction import interaction_factor
+
+WEIGHTS = {
+    "engagement": 3.0, "views_per_follower": 2.0, "uniformity": 1.5, "follow_ratio": 1.0, "growth": 2.0,
+    "audience": 3.0, "interaction": 2.0, "ad_load": 1.0, "sponsored_push": 1.5, "content_quality": 1.0,
+    "cadence": 1.0, "niche_steadiness": 1.0,
+}
+
+
+def engagement_rate(snapshot: dict) -> tuple[float | None, dict]:
+    """The platform's engagement rate as bands.json defines it (median over recent posts), and its details."""
+    platform = text(snapshot.get("platform"))
+    spec = platform_bands(platform)
+    followers = count(snapshot.get("followers"))
+    info = {"basis": spec["basis"] if spec else None, "posts_used": 0, "formula": spec["formula"] if spec else None}
+    if spec is None:
+        return None, info
+    rates = []
+    for p in posts_of(snapshot):
+        likes = count(p.get("likes"))
+        if likes is None:
+            continue
+        eng = likes + (count(p.get("comments")) or 0)
+        if platform in ("tiktok", "x"):
+            eng += count(p.get("shares")) or 0
+        if spec["basis"] == "views":
+            views = count(p.get("views"))
+            if views:
+                rates.append(eng / views)
+        elif followers:
+            rates.append(eng / followers)
+    info["posts_used"] = len(rates)
+    return median(rates), info
+
+
+def _engagement(snapshot: dict, er: float | None, info: dict) -> dict:
+    label, w = "Engagement rate vs its band", WEIGHTS["engagement"]
+    platform = text(snapshot.get("platform"))
+    followers = count(snapshot.get("followers"))
+    band = band_for(platform, followers)
+    value = {"rate": None if er is None else round(er, 5), **info, "band": band}
+    if er is None or band is None:
+        why = ("no post shows likes" + (" and views" if info.get("basis") == "views" else "")
+               if followers is not None else "the follower count is unknown")
+        return factor("engagement", label, w, None, value, f"Withheld: {why}.")
+    low, tl, hi = band["low"], band["typical_low"], band["high"]
+    where = f"{pct(er)} per {'view' if info['basis'] == 'views' else 'follower'} (typical for this size: {pct(tl)}-{pct(hi)})"
+    if er < low:
+        score, msg = 10 + 30 * er / low, "far below its band: many followers never react (inactive or bought)"
+    elif er < tl:
+        score, msg = 40 + 35 * (er - low) / (tl - low), "below its band: a less active audience than usual"
+    elif er <= hi:
+        score, msg = 100, "within its band"
+    elif er <= 3 * hi:
+        score, msg = 100 - 30 * (er - hi) / (2 * hi), "above its band: a very engaged audience (or a viral post)"
+    else:
+        score = max(10.0, 70 - 60 * (er - 3 * hi) / (3 * hi))
+        msg = "implausibly far above its band: engagement pods or bought likes look like this"
+    if info["posts_used"] < 3:
+        msg += f" (from only {info['posts_used']} post{'s' if info['posts_used'] != 1 else ''})"
+    return factor("engagement", label, w, score, value, f"{where}: {msg}.")
+
+
+def _views_per_follower(snapshot: dict) -> dict:
+    label, w = "Views per follower", WEIGHTS["views_per_follower"]
+    followers = count(snapshot.get("followers"))
+    views = [v for v in (count(p.get("views")) for p in posts_of(snapshot)) if v is not None]
+    band = views_band(text(snapshot.get("platform")))
+    if not followers or not views or band is None:
+        return factor("views_per_follower", label, w, None, None,
+                      "Withheld: " + ("no post views in the capture." if followers else "the follower count is unknown."))
+    vpf = median(views) / followers
+    value = {"views_per_follower": round(vpf, 4), "median_views": median(views), "posts": len(views)}
+    lead = f"Recent posts get a median {human(median(views))} views for {human(followers)} followers ({vpf:.2f} per follower)"
+    if vpf < band["low"]:
+        score, msg = 15 + 25 * vpf / band["low"], "far fewer than real followers would give: inactive or bought followers"
+    elif vpf < band["typical_low"]:
+        score = 40 + 45 * (vpf - band["low"]) / (band["typical_low"] - band["low"])
+        msg = "fewer than usual for this platform"
+    else:
+        score, msg = 100, "in line with a real, watching audience"
+    return factor("views_per_follower", label, w, score, value, f"{lead}: {msg}.")
+
+
+def _cv(values: list[float]) -> float | None:
+    if len(values) < 2:
+        return None
+    mean = statistics.fmean(values)
+    return statistics.pstdev(values) / mean if mean else None
+
+
+def _uniformity(snapshot: dict) -> dict:
+    label, w = "Natural variation between posts", WEIGHTS["uniformity"]
+    posts = posts_of(snapshot)
+    followers = count(snapshot.get("followers"))
+    like_rates, comment_rates = [], []
+    for p in posts:
+        likes, views, comments = count(p.get("likes")), count(p.get("views")), count(p.get("comments"))
+        base = views or followers
+        if likes is not None and base:
+            like_rates.append(likes / base)
+        if comments is not None and likes:
+            comment_rates.append(comments / likes)
+    if len(like_rates) < 5:
+        return factor("uniformity", label, w, None, {"posts": len(like_rates)},
+                      f"Withheld: needs likes on 5 posts, the capture has {len(like_rates)}.")
+    cvs = [c for c in (_cv(like_rates), _cv(comment_rates) if len(comment_rates) >= 5 else None) if c is not None]
+    cv = min(cvs) if cvs else None
+    value = {"variation": None if cv is None else round(cv, 3), "posts": len(like_rates)}
+    if cv is None:
+        return factor("uniformity", label, w, None, value, "Withheld: no likes to compare.")
+    # Real posts swing: a like or comment rate that varies by less than 8% from post to post is what
+    # scripted likes and comment services produce; real feeds usually vary by 30% and more.
+    if cv < 0.08:
+        score, msg = 20, "almost identical on every post, as bought likes or comments look"
+    elif cv < 0.15:
+        score, msg = 60, "unusually similar from post to post"
+    else:
+        score, msg = 100, "varies from post to post as real audiences do"
+    return factor("uniformity", label, w, score, value,
+                  f"Like and comment ratios vary by {cv:.0%} across {len(like_rates)} posts: {msg}.")
+
+
+def _follow_ratio(snapshot: dict) -> dict:
+    label, w = "Following vs followers", WEIGHTS["follow_ratio"]
+    followers, following = count(snapshot.get("followers")), count(snapshot.get("following"))
+    if not followers or following is None:
+        return factor("follow_ratio", label, w, None, None, "Withheld: the page shows no following count.")
+    ratio = following / followers
+    value = {"ratio": round(ratio, 3), "following": following, "followers": followers}
+    if ratio <= 0.5:
+        score, msg = 100, "a normal creator profile"
+    elif ratio <= 1:
+        score, msg = 70, "follows many accounts for a creator"
+    elif ratio <= 2:
+        score, msg = 45, "follows more accounts than follow back: follow-for-follow growth"
+    else:
+        score, msg = 20, "follows far more accounts than follow back: mass-following to gain followers"
+    return factor("follow_ratio", label, w, score, value,
+                  f"Follows {human(following)} accounts for {human(followers)} followers ({ratio:.2f}): {msg}.")
+
+
+def _growth(snapshot: dict, points: list[tuple[datetime, dict]], now: datetime) -> dict:
+    label, w = "Follower growth over time", WEIGHTS["growth"]
+    series = [(t, count(p.get("followers")), count(p.get("views")), _post_views(p)) for t, p in points]
+    cur_t = parse_time(snapshot.get("captured_at")) or now
+    series.append((cur_t, count(snapshot.get("followers")), count(snapshot.get("views")), _post_views(snapshot)))
+    series = [s for s in series if s[1]]
+    if len(series) < 3:
+        return factor("growth", label, w, None, {"points": len(series)},
+                      f"Withheld: needs 3 dated captures with follower counts, has {len(series)}.")
+    steps = []
+    for a, b in zip(series, series[1:]):
+        days = max((b[0] - a[0]).total_seconds() / 86400, 1 / 24)
+        steps.append((a, b, days, (b[1] - a[1]) / a[1] / days))
+    baseline = median(abs(s[3]) for s in steps) or 0.0
+    spikes, explained, drops = [], 0, []
+    for a, b, days, rate in steps:
+        gain = (b[1] - a[1]) / a[1]
+        # a spike: a step growing 4x faster than this creator's usual pace, by at least 1% a day and 3% in all
+        if rate > max(4 * baseline, 0.01) and gain > 0.03:
+            views_gain = _ratio(a[2], b[2]) if a[2] and b[2] else _ratio(a[3], b[3])
+            if views_gain is not None and views_gain - 1 >= gain / 2:
+                explained += 1
+            else:
+                spikes.append({"from": a[0].date().isoformat(), "to": b[0].date().isoformat(),
+                               "gain": round(gain, 4), "views_gain": None if views_gain is None else round(views_gain - 1, 4)})
+        elif gain < -0.05:
+            drops.append({"from": a[0].date().isoformat(), "to": b[0].date().isoformat(), "loss": round(-gain, 4)})
+    value = {"points": len(series), "usual_daily_growth": round(baseline, 5), "spikes": spikes, "drops": drops,
+             "spikes_explained_by_views": explained}
+    if spikes:
+        s = spikes[0]
+        score = 25 if len(spikes) == 1 else 10
+        msg = (f"followers jumped {s['gain']:.0%} between {s['from']} and {s['to']} without matching views "
+               f"({'views +' + format(s['views_gain'], '.0%') if s['views_gain'] is not None else 'no view data'}): "
+               "bought followers look like this")
+        if len(spikes) > 1:
+            msg += f"; {len(spikes)} such jumps"
+    elif drops:
+        score = 60
+        msg = f"followers fell {drops[0]['loss']:.0%} between {drops[0]['from']} and {drops[0]['to']} (a platform purge of fake followers looks like this)"
+    else:
+        score = 100
+        msg = f"steady over {len(series)} captures" + (f"; {explained} jump(s) matched by views (viral posts)" if explained else "")
+    return factor("growth", label, w, score, value, msg[0].upper() + msg[1:] + ".")
+
+
+def _post_views(point: dict) -> float | None:
+    views = [count(p.get("views")) for p in dicts(point.get("recent_posts"))]
+    views = [v for v in views if v is not None]
+    return sum(views) if views else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return b / a if a and b is not None else None
+
+
+def _audience(snapshot: dict) -> dict:
+    label, w = "Fake-looking accounts in the audience", WEIGHTS["audience"]
+    sample = dicts(snapshot.get("audience_sample"))
+    if len(sample) < 10:
+        return factor("audience", label, w, None, {"sample": len(sample)},
+                      f"Withheld: {len(sample)} audience accounts in the capture (needs 10; open the followers list).")
+    checked = [accounts.check(dict(a, platform=a.get("platform") or snapshot.get("platform"))) for a in sample]
+    kinds: dict[str, int] = {}
+    for c in checked:
+        kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+    fake = sum(1 for c in checked if c["is_fake"]) / len(checked)
+    # SRF Data found ~30% fake followers on an average Swiss influencer: 10% and less is clean.
+    score = 100 - max(0.0, fake - 0.10) * 170
+    return factor("audience", label, w, score, {"sample": len(sample), "fake_share": round(fake, 3), "kinds": kinds},
+                  f"{fake:.0%} of {len(sample)} sampled followers look fake (no posts, no picture, mass-following, "
+                  f"numbered names){': a clean audience' if fake <= 0.1 else ''}.")
+
+
+def _ad_load(posts: list[dict]) -> dict:
+    label, w = "Ad load", WEIGHTS["ad_load"]
+    share, n, total = sponsored_share(posts)
+    if total < 3:
+        return factor("ad_load", label, w, None, {"posts": total}, f"Withheld: {total} posts in the capture (needs 3).")
+    if share <= 0.2:
+        score, msg = 100, "a normal share of paid posts"
+    elif share <= 0.4:
+        score, msg = 75, "a noticeable share of paid posts"
+    elif share <= 0.6:
+        score, msg = 45, "an ad-heavy feed: fans tune out"
+    else:
+        score, msg = 20, "mostly ads: an ad-heavy feed loses credibility"
+    return factor("ad_load", label, w, score, {"sponsored": n, "posts": total, "share": round(share, 3)},
+                  f"{n} of {total} recent posts are marked as paid (#ad, paid partnership...): {msg}.")
+
+
+def _dated(posts: list[dict]) -> list[tuple[datetime, dict]]:
+    out = [(parse_time(p.get("published_at")), p) for p in posts]
+    return sorted(((t, p) for t, p in out if t is not None), key=lambda x: x[0])
+
+
+def _sponsored_push(posts: list[dict]) -> dict:
+    label, w = "Sudden paid push", WEIGHTS["sponsored_push"]
+    dated = _dated(posts)
+    if len(dated) < 8:
+        return factor("sponsored_push", label, w, None, {"posts": len(dated)},
+                      f"Withheld: needs 8 dated posts (with history), has {len(dated)}.")
+    recent, earlier = dated[-5:], dated[:-5]
+    r = sum(1 for _, p in recent if is_sponsored(p)) / len(recent)
+    e = sum(1 for _, p in earlier if is_sponsored(p)) / len(earlier)
+    value = {"recent_share": round(r, 3), "earlier_share": round(e, 3), "recent_posts": len(recent),
+             "earlier_posts": len(earlier)}
+    if r >= 0.4 and e <= 0.05:
+        return factor("sponsored_push", label, w, 30, value,
+                      f"{r:.0%} of the last {len(recent)} posts are paid after {len(earlier)} earlier posts with "
+                      f"{'none' if e == 0 else format(e, '.0%')}: a sudden paid push costs a creator credibility.")
+    if r >= e + 0.4:
+        return factor("sponsored_push", label, w, 60, value,
+                      f"Paid posts rose from {e:.0%} to {r:.0%} of recent posts.")
+    return factor("sponsored_push", label, w, 100, value,
+                  f"Paid posts steady ({e:.0%} earlier, {r:.0%} in the last {len(recent)}): no sudden push.")
+
+
+def _content_quality(posts: list[dict]) -> dict:
+    label, w = "Content quality", WEIGHTS["content_quality"]
+    share, n = junk_share(posts)
+    if n < 3:
+        return factor("content_quality", label, w, None, {"posts": n}, f"Withheld: {n} captioned posts (needs 3).")
+    score = 100 - 150 * share
+    return factor("content_quality", label, w, score, {"junk_share": round(share, 3), "posts": n},
+                  f"{share:.0%} of {n} posts are junk (hashtag-stuffed, giveaway or follow-for-follow bait, "
+                  "repeated captions)" + (": clean." if share == 0 else "."))
+
+
+def _cadence(posts: list[dict], now: datetime) -> dict:
+    label, w = "Posting cadence", WEIGHTS["cadence"]
+    dated = _dated(posts)
+    if len(dated) < 3:
+        return factor("cadence", label, w, None, {"dated_posts": len(dated)},
+                      f"Withheld: {len(dated)} dated posts (needs 3).")
+    times = [t for t, _ in dated]
+    gaps = [(b - a).total_seconds() / 86400 for a, b in zip(times, times[1:])]
+    since = max(0.0, (now - times[-1]).total_seconds() / 86400)
+    cv = _cv(gaps) if len(gaps) >= 2 else None
+    typical = median(gaps) or 0.0
+    value = {"days_since_last_post": round(since, 1), "median_gap_days": round(typical, 1),
+             "gap_variation": None if cv is None else round(cv, 2), "dated_posts": len(dated)}
+    if since > 90:
+        score, msg = 20, f"no post for {since:.0f} days: inactive"
+    elif since > max(30, 3 * typical):
+        score, msg = 55, f"no post for {since:.0f} days, longer than usual"
+    elif cv is not None and cv > 2:
+        score, msg = 70, f"posts in bursts (every {typical:.0f} days on median, irregular)"
+    else:
+        score, msg = 100, f"posts steadily, about every {typical:.1f} days; last post {since:.0f} days ago"
+    return factor("cadence", label, w, score, value, msg[0].upper() + msg[1:] + ".")
+
+
+def _niche_steadiness(snapshot: dict, points: list[tuple[datetime, dict]], posts: list[dict]) -> dict:
+    label, w = "Steady niche over time", WEIGHTS["niche_steadiness"]
+    older: set[str] = set()
+    newer: set[str] = set()
+    span = ""
+    if points and any(strs(p.get("terms")) for _, p in points):
+        first = points[0][1]
+        older = set(strs(first.get("terms"))) | {t for p in dicts(first.get("recent_posts")) for t in strs(p.get("hashtags"))}
+        cur = [text(p.get("title")) for p in posts_of(snapshot)]
+        newer = {t for c in cur for t in terms(c)} | {h.lower() for p in posts_of(snapshot) for h in strs(p.get("hashtags"))}
+        span = f"since {points[0][0].date().isoformat()}"
+    else:
+        dated = _dated(posts_of(snapshot))
+        if len(dated) >= 6:
+            half = len(dated) // 2
+            older = {t for _, p in dated[:half] for t in terms(text(p.get("title")))} | {h.lower() for _, p in dated[:half] for h in strs(p.get("hashtags"))}
+            newer = {t for _, p in dated[half:] for t in terms(text(p.get("title")))} | {h.lower() for _, p in dated[half:] for h in strs(p.get("hashtags"))}
+            span = "between older and newer recent posts"
+    if not older or not newer:
+        return factor("niche_steadiness", label, w, None, None,
+                      "Withheld: needs 6 dated posts with titles, or a history with topics.")
+    kept = older & newer
+    overlap = len(kept) / min(len(older), len(newer))
+    value = {"overlap": round(overlap, 3), "kept_topics": sorted(kept)[:8]}
+    if overlap >= 0.3:
+        score, msg = 100, "same topics"
+    elif overlap >= 0.15:
+        score, msg = 70, "topics partly changed"
+    else:
+        score, msg = 45, "topics changed: a creator who switches niche brings a different audience"
+    return factor("niche_steadiness", label, w, score, value, f"{msg[0].upper() + msg[1:]} {span} ({overlap:.0%} shared).")
+
+
+def authenticity(snapshot: dict, points: list[tuple[datetime, dict]], all_posts: list[dict], now: datetime,
+                 er: float | None, er_info: dict) -> dict:
+    posts = posts_of(snapshot)
+    factors = [
+        _engagement(snapshot, er, er_info),
+        _views_per_follower(snapshot),
+        _uniformity(snapshot),
+        _follow_ratio(snapshot),
+        _growth(snapshot, points, now),
+        _audience(snapshot),
+        interaction_factor(snapshot, WEIGHTS["interaction"]),
+        _ad_load(posts),
+        _sponsored_push(all_posts),
+        _content_quality(posts),
+        _cadence(all_posts, now),
+        _niche_steadiness(snapshot, points, all_posts),
+    ]
+    data_points = len(posts) + len(dicts(snapshot.get("comments"))) // 10 + len(points) + len(dicts(snapshot.get("audience_sample"))) // 10
+    result = combine(factors, data_points=data_points)
+    if "approximate" in snapshot and "followers" in strs(snapshot.get("approximate")) and result["confidence"] == "high":
+        result["confidence"] = "medium"  # a rounded follower count blurs every per-follower ratio
+    return result
+
+

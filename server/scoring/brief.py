@@ -1,0 +1,94 @@
+"""The campaign brief: who the brand wants to reach. One pydantic model, so the API and the scores
+share the same rules (ISO 639-1 languages, ISO 3166 alpha-2 countries, tier names, fractions)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from server.scoring.tiers import TIER_NAMES
+
+Platform = Literal["youtube", "tiktok", "instagram", "x"]
+_LANG = re.compile(r"^[a-z]{2}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def _clean_list(values: Any) -> Any:
+    """Strip, drop empty strings and duplicates, keep order."""
+    if not isinstance(values, list):
+        return values
+    out: list = []
+    for v in values:
+        if isinstance(v, str):
+            v = v.strip()
+            if not v:
+                continue
+        if v not in out:
+            out.append(v)
+    return out
+
+
+class Brief(BaseModel):
+    """A campaign brief; only `name` is required."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    keywords: list[str] = Field(default_factory=list, max_length=100)
+    languages: list[str] = Field(default_factory=list, max_length=50, description="ISO 639-1, e.g. 'en', 'de'")
+    countries: list[str] = Field(default_factory=list, max_length=250, description="ISO 3166-1 alpha-2, e.g. 'US'")
+    platforms: list[Platform] = Field(default_factory=list)
+    tiers: list[str] = Field(default_factory=list, description="tier names: " + ", ".join(TIER_NAMES))
+    followers_min: int | None = Field(default=None, ge=0)
+    followers_max: int | None = Field(default=None, ge=0)
+    min_engagement_rate: float | None = Field(default=None, ge=0, le=1, description="a fraction: 0.02 = 2%")
+    max_sponsored_ratio: float | None = Field(default=None, ge=0, le=1, description="a fraction: 0.3 = 30%")
+    blocked_terms: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("keywords", "blocked_terms", "languages", "countries", "tiers", "platforms", mode="before")
+    @classmethod
+    def _lists(cls, v: Any) -> Any:
+        return _clean_list(v)
+
+    @field_validator("keywords", "blocked_terms")
+    @classmethod
+    def _short_terms(cls, v: list[str]) -> list[str]:
+        for term in v:
+            if len(term) > 100:
+                raise ValueError("each term must be at most 100 characters")
+        return v
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: list[str]) -> list[str]:
+        v = [s.lower() for s in v]
+        bad = [s for s in v if not _LANG.match(s)]
+        if bad:
+            raise ValueError(f"languages must be ISO 639-1 codes such as 'en' or 'pt', not {bad}")
+        return v
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, v: list[str]) -> list[str]:
+        v = [s.upper() for s in v]
+        bad = [s for s in v if not _COUNTRY.match(s)]
+        if bad:
+            raise ValueError(f"countries must be ISO 3166-1 alpha-2 codes such as 'US' or 'DE', not {bad}")
+        return v
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, v: list[str]) -> list[str]:
+        v = [s.lower() for s in v]
+        bad = [s for s in v if s not in TIER_NAMES]
+        if bad:
+            raise ValueError(f"tiers must be among {', '.join(TIER_NAMES)}, not {bad}")
+        return v
+
+    @model_validator(mode="after")
+    def _range(self) -> "Brief":
+        if self.followers_min is not None and self.followers_max is not None and self.followers_min > self.followers_max:
+            raise ValueError("followers_min must not exceed followers_max")
+        return self

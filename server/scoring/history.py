@@ -1,0 +1,93 @@
+"""A creator's history: the compact point stored per capture, and what the factors read from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from server.scoring.common import count, dicts, parse_time, strs, text
+from server.scoring.content import is_sponsored, top_terms
+
+HISTORY_FORMAT = "kolscope.history/1"
+MAX_POSTS = 8
+MAX_TAGS = 3
+
+
+def history_point(snapshot: Any) -> dict:
+    """The compact form the store keeps per capture (well under 2 KB whatever the snapshot holds)."""
+    snap = as_dict(snapshot)
+    posts = []
+    for p in dicts(snap.get("recent_posts"))[:MAX_POSTS]:
+        pid = p.get("id")
+        entry: dict[str, Any] = {"id": str(pid)[:40] if pid is not None else None}
+        published = parse_time(p.get("published_at"))
+        if published:
+            entry["published_at"] = published.isoformat(timespec="seconds")
+        for k in ("views", "likes", "comments"):
+            v = count(p.get(k))
+            if v is not None:
+                entry[k] = int(v)
+        entry["is_sponsored"] = is_sponsored(p)
+        tags = [t[:24].lower() for t in strs(p.get("hashtags"))[:MAX_TAGS]]
+        if tags:
+            entry["hashtags"] = tags
+        posts.append(entry)
+    point: dict[str, Any] = {"format": HISTORY_FORMAT}
+    captured = parse_time(snap.get("captured_at"))
+    point["captured_at"] = captured.isoformat(timespec="seconds") if captured else None
+    point["platform"] = text(snap.get("platform"))[:16] or None
+    point["handle"] = text(snap.get("handle"))[:64] or None
+    for k in ("followers", "following", "posts", "likes", "views"):
+        v = count(snap.get(k))
+        point[k] = int(v) if v is not None else None
+    point["recent_posts"] = posts
+    titles = [text(p.get("title")) for p in dicts(snap.get("recent_posts"))]
+    point["terms"] = [t[:24] for t in top_terms(titles, k=8)]
+    return point
+
+
+def as_dict(snapshot: Any) -> dict:
+    """A snapshot dict from a Snapshot, its dict form, or anything else (as an empty snapshot)."""
+    if isinstance(snapshot, dict):
+        return snapshot
+    to_dict = getattr(snapshot, "to_dict", None)
+    if callable(to_dict):
+        try:
+            d = to_dict()
+            return d if isinstance(d, dict) else {}
+        except Exception:  # a half-built object must not break scoring
+            return {}
+    return {}
+
+
+def normalize(history: Iterable[Any] | None) -> list[tuple[datetime, dict]]:
+    """History points (full snapshots are reduced), dated, oldest first; undated ones are dropped."""
+    out = []
+    try:
+        entries = list(history or ())
+    except TypeError:
+        return []
+    for h in entries:
+        if not isinstance(h, dict):
+            h = as_dict(h)
+            if not h:
+                continue
+        point = h if h.get("format") == HISTORY_FORMAT else history_point(h)
+        when = parse_time(point.get("captured_at"))
+        if when is not None:
+            out.append((when, point))
+    out.sort(key=lambda p: p[0])
+    return out
+
+
+def all_posts(current: dict, points: list[tuple[datetime, dict]]) -> list[dict]:
+    """Every post seen (current capture first wins), de-duplicated by id."""
+    seen: dict[str, dict] = {}
+    anonymous: list[dict] = []
+    for p in dicts(current.get("recent_posts")):
+        (seen.setdefault(str(p["id"]), p) if p.get("id") is not None else anonymous.append(p))
+    for _, point in reversed(points):
+        for p in dicts(point.get("recent_posts")):
+            if p.get("id") is not None:
+                seen.setdefault(str(p["id"]), p)
+    return list(seen.values()) + anonymous

@@ -1,0 +1,112 @@
+"""How fans talk back: comments about the content vs generic, emoji-only, spam or copy-pasted ones;
+returning commenters; the creator replying."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from server.scoring.common import dicts, factor, text
+from server.scoring.content import fold
+
+MIN_COMMENTS = 8
+_LINK = re.compile(r"https?://|www\.|\.(com|ly|me|io|link)/", re.I)
+_SPAM = re.compile(
+    r"check (out )?my (page|profile|channel|account)|visit my|follow me|sub ?4 ?sub|f4f|follow ?back|"
+    r"\bdm (me|us)\b|whats ?app|telegram|\bcrypto|bitcoin|forex|invest(ment|ing)? (with|in)|earn \$|"
+    r"make money|free (followers|likes|gift)|promote (it|your)|send (a )?dm|click (the )?link|"
+    r"onlyfans|hot girls|my bio|link in (my )?bio",
+    re.I,
+)
+# Short praise any post gets, in the languages comments here use; says nothing about the content.
+GENERIC = frozenset(fold(s) for s in """
+nice|nice video|great|great video|great content|good|good video|cool|wow|amazing|awesome|love it|love this|
+loved it|beautiful|perfect|first|first!|lol|lmao|omg|so good|so cute|cute|fire|legend|king|queen|queen!|
+nice one|well done|good job|top|super|bravo|genial|lindo|linda|hermoso|incrível|incrivel|muito bom|
+que lindo|toll|geil|mega|stark|magnifique|trop bien|génial|bellissimo|bello|brava|bravo|
+круто|класс|супер|молодец|好看|太棒了|好棒|厉害|赞|すごい|かわいい|最高|대박|멋져요|mantap|keren|
+bagus|hay quá|đẹp quá|สวย|เก่งมาก
+""".replace("\n", "").split("|"))
+_LOYAL = re.compile(
+    r"here again|always (here|watching|love)|been (watching|following|here) (you )?(since|for)|"
+    r"i trust you|since day one|every (single )?video|never miss|as always|like always|my favou?rite (creator|youtuber)|"
+    r"wie immer|como siempre|como sempre|comme toujours|как всегда|一直在|いつも",
+    re.I,
+)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_NORM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def kind_of(comment_text: str) -> str:
+    """spam, emoji_only, generic or substantive."""
+    t = comment_text.strip()
+    if _LINK.search(t) or _SPAM.search(t):
+        return "spam"
+    bare = re.sub(r"@\w[\w.]*", " ", t)
+    if not _LETTER.search(bare):
+        return "emoji_only"
+    folded = fold(_NORM.sub(" ", bare)).strip()
+    if folded in GENERIC or (len(folded.split()) <= 2 and len(folded) < 12):
+        return "generic"
+    return "substantive"
+
+
+def analyse(comments_raw: list, history_authors: int = 0) -> dict:
+    """Counts behind the interaction factor (fans' comments; the creator's own replies apart)."""
+    comments = dicts(comments_raw)
+    creator = [c for c in comments if c.get("is_creator") is True]
+    fans = [c for c in comments if c.get("is_creator") is not True and text(c.get("text")).strip()]
+    kinds = Counter(kind_of(text(c.get("text"))) for c in fans)
+    groups: dict[str, set] = defaultdict(set)
+    for i, c in enumerate(fans):
+        norm = fold(_NORM.sub("", text(c.get("text"))))
+        if len(norm) >= 6:
+            groups[norm].add((text(c.get("author")) or f"#{i}", c.get("post_id")))
+    duplicated = sum(len(g) for g in groups.values() if len(g) > 1)
+    posts_by_author: dict[str, set] = defaultdict(set)
+    for c in fans:
+        a = text(c.get("author"))
+        if a:
+            posts_by_author[a].add(c.get("post_id"))
+    returning = sum(1 for p in posts_by_author.values() if len(p) > 1)
+    loyal_words = sum(1 for c in fans if _LOYAL.search(text(c.get("text"))))
+    return {
+        "comments": len(fans),
+        "substantive": kinds["substantive"],
+        "generic": kinds["generic"],
+        "emoji_only": kinds["emoji_only"],
+        "spam": kinds["spam"],
+        "duplicate": duplicated,
+        "returning_commenters": returning,
+        "loyal_phrases": loyal_words,
+        "creator_replies": len(creator),
+        "commented_posts": len({c.get("post_id") for c in fans}),
+    }
+
+
+def interaction_factor(snapshot: dict, weight: float) -> dict:
+    s = analyse(snapshot.get("comments"))
+    n = s["comments"]
+    label = "Fan interaction"
+    if n < MIN_COMMENTS:
+        return factor("interaction", label, weight, None, s,
+                      f"Withheld: only {n} fan comments in the capture (needs {MIN_COMMENTS}); open a post's "
+                      "comments before capturing.")
+    share = {k: s[k] / n for k in ("substantive", "generic", "emoji_only", "spam", "duplicate")}
+    loyal = (s["returning_commenters"] + s["loyal_phrases"]) / n
+    # A healthy thread: most comments say something about the post (60% and more earns the full base).
+    base = 30 + 70 * min(1.0, share["substantive"] / 0.6)
+    penalty = 150 * share["spam"] + 60 * share["duplicate"]
+    bonus = min(10.0, 100 * loyal) + (5 if s["creator_replies"] else 0)
+    score = base - penalty + bonus
+    parts = [f"{share['substantive']:.0%} of {n} comments talk about the content"]
+    if s["generic"] or s["emoji_only"]:
+        parts.append(f"{(s['generic'] + s['emoji_only']) / n:.0%} generic or emoji-only")
+    if s["spam"]:
+        parts.append(f"{share['spam']:.0%} spam or links")
+    if s["duplicate"]:
+        parts.append(f"{share['duplicate']:.0%} copy-pasted")
+    if s["returning_commenters"] or s["loyal_phrases"]:
+        parts.append(f"{s['returning_commenters'] + s['loyal_phrases']} signs of returning fans")
+    parts.append("the creator replies to fans" if s["creator_replies"] else "no replies from the creator seen")
+    return factor("interaction", label, weight, score, s, "; ".join(parts) + ".")

@@ -64,6 +64,9 @@ def _engagement(snapshot: dict, er: float | None, info: dict) -> dict:
         score, msg = 40 + 35 * (er - low) / (tl - low), "below its band: a less active audience than usual"
     elif er <= hi:
         score, msg = 100, "within its band"
+    elif info["posts_used"] < 3:
+        # one fan-favourite video is no proof of pods: too few posts to call a high rate suspicious
+        score, msg = 80, "above its band, on too few posts to tell a loyal audience from bought likes"
     elif er <= 3 * hi:
         score, msg = 100 - 30 * (er - hi) / (2 * hi), "above its band: a very engaged audience (or a viral post)"
     else:

@@ -99,7 +99,8 @@ def combine(factors: list[dict], *, data_points: int, cap: tuple[float, str] | N
     total = sum(f["weight"] for f in factors) or 1.0
     scored = [f for f in factors if f["score"] is not None]
     covered = sum(f["weight"] for f in scored) / total
-    if not scored:
+    if len(scored) < 2:
+        # one factor alone is not a verdict: show it, but give no overall score
         return {"score": None, "grade": None, "confidence": "low", "factors": factors}
     score = sum(f["score"] * f["weight"] for f in scored) / sum(f["weight"] for f in scored)
     if cap is not None and score > cap[0]:

@@ -50,6 +50,12 @@ def as_dict(snapshot: Any) -> dict:
     """A snapshot dict from a Snapshot, its dict form, or anything else (as an empty snapshot)."""
     if isinstance(snapshot, dict):
         return snapshot
+    if hasattr(snapshot, "__dataclass_fields__") and hasattr(snapshot, "recent_posts"):
+        # a Snapshot: a shallow read of its fields (dataclasses.asdict deep-copies, ~10x slower)
+        d = dict(vars(snapshot))
+        for key in ("recent_posts", "comments", "audience_sample"):
+            d[key] = [vars(x) if hasattr(x, "__dict__") else x for x in d.get(key) or []]
+        return d
     to_dict = getattr(snapshot, "to_dict", None)
     if callable(to_dict):
         try:

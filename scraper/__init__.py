@@ -27,10 +27,14 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
         snapshot = module.parse(cap)
     except CaptureError:
         raise
-    except RecursionError:
-        raise Malformed("The capture's data is nested too deeply to read.") from None
+    except RecursionError as exc:
+        err = Malformed("The capture's data is nested too deeply to read.")
+        err.unexpected = exc  # the safety net fired (tests count these: parsers should not lean on it)
+        raise err from None
     except Exception as exc:  # a parser bug or data shape never seen: a typed answer, not a crash
-        raise Malformed(f"The {module.NAME} page could not be read ({type(exc).__name__}).") from exc
+        err = Malformed(f"The {module.NAME} page could not be read ({type(exc).__name__}).")
+        err.unexpected = exc
+        raise err from exc
     snapshot.captured_at = snapshot.captured_at or cap.captured_at
     snapshot.source = snapshot.source or cap.source
     return snapshot

@@ -1,0 +1,58 @@
+"""API test fixtures: an app over a temporary data directory per test (flaskr's conftest), its
+token, and synthetic captures built from the project's own X fixtures."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+
+import pytest
+
+from server import create_app
+from tests.conftest import load_fixture
+
+BASE = "x_profile_new.capture.json"  # handle bo_runs, 800 followers
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    yield app
+    app.extensions["kolscope.store"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def auth(app) -> dict:
+    return {"Authorization": f"Bearer {app.config['TOKEN']}"}
+
+
+def x_capture(handle: str = "bo_runs", followers: int | None = None, name: str | None = None,
+              captured_at: str | None = None) -> dict:
+    """The X profile fixture, renamed to `handle` (and its follower count / display name changed)."""
+    cap = copy.deepcopy(load_fixture(BASE))
+    text = json.dumps(cap)
+    text = text.replace("bo_runs", handle)
+    if name is not None:
+        text = text.replace("Bo Runs", name)
+    cap = json.loads(text)
+    if followers is not None:
+        for r in cap["responses"]:
+            r["body"] = r["body"].replace('"followers": 800', f'"followers": {followers}')
+    if captured_at is not None:
+        cap["captured_at"] = captured_at
+    return cap
+
+
+def post_capture(client, auth, capture: dict, gz: bool = False):
+    data = json.dumps(capture).encode()
+    headers = dict(auth, **{"Content-Type": "application/json"})
+    if gz:
+        data = gzip.compress(data)
+        headers["Content-Encoding"] = "gzip"
+    return client.post("/api/v1/captures", data=data, headers=headers)

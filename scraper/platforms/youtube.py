@@ -117,14 +117,14 @@ def _text(obj: Any) -> str | None:
         return None
     simple = obj.get("simpleText")
     if isinstance(simple, str):
-        return simple
+        return simple or None
     runs = obj.get("runs")
     if isinstance(runs, list):
         text = "".join(r["text"] for r in runs if isinstance(r, dict) and isinstance(r.get("text"), str))
         return text or None
     content = obj.get("content")
     if isinstance(content, str):
-        return content
+        return content or None
     return None
 
 
@@ -858,7 +858,8 @@ def _comments(sources: list[tuple[str, dict]], vid: str, lang: str | None) -> li
 def _old_comment(c: dict, vid: str, lang: str | None) -> tuple[Comment, str | None]:
     likes = int_or_none(c.get("likeCount"))
     if likes is None:
-        likes = _count(c.get("voteCount"), lang)[0]
+        # YouTube leaves the vote count out when nobody liked the comment
+        likes = _count(c.get("voteCount"), lang)[0] if "voteCount" in c else 0
     replies = int_or_none(c.get("replyCount"))
     return Comment(
         post_id=vid,

@@ -14,7 +14,7 @@ from scraper.errors import CaptureError
 from scraper.jsonpath import json_after
 from scraper.platforms import youtube
 from scraper.registry import platform_for
-from tests.conftest import cases_or_placeholder, load_case, load_fixture, require_realpages, REALPAGES
+from tests.conftest import REALPAGES, cases_or_placeholder, load_case, load_fixture, require_realpages
 
 # ---------------------------------------------------------------------------------------------------
 # parse_count over the texts YouTube shows, by language (value, approximate)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from server.scoring.common import count, dicts, parse_time, strs, text
 from server.scoring.content import is_sponsored, top_terms
 
 HISTORY_FORMAT = "kolscope.history/1"
-MAX_POSTS = 8
-MAX_TAGS = 3
+MAX_POSTS = 6
+MAX_TAGS = 2
 
 
 def history_point(snapshot: Any) -> dict:
@@ -19,22 +19,22 @@ def history_point(snapshot: Any) -> dict:
     posts = []
     for p in dicts(snap.get("recent_posts"))[:MAX_POSTS]:
         pid = p.get("id")
-        entry: dict[str, Any] = {"id": str(pid)[:40] if pid is not None else None}
+        entry: dict[str, Any] = {"id": str(pid)[:32] if pid is not None else None}
         published = parse_time(p.get("published_at"))
         if published:
-            entry["published_at"] = published.isoformat(timespec="seconds")
+            entry["published_at"] = _iso(published)
         for k in ("views", "likes", "comments"):
             v = count(p.get(k))
             if v is not None:
                 entry[k] = int(v)
         entry["is_sponsored"] = is_sponsored(p)
-        tags = [t[:24].lower() for t in strs(p.get("hashtags"))[:MAX_TAGS]]
+        tags = [t[:16].lower() for t in strs(p.get("hashtags"))[:MAX_TAGS]]
         if tags:
             entry["hashtags"] = tags
         posts.append(entry)
     point: dict[str, Any] = {"format": HISTORY_FORMAT}
     captured = parse_time(snap.get("captured_at"))
-    point["captured_at"] = captured.isoformat(timespec="seconds") if captured else None
+    point["captured_at"] = _iso(captured) if captured else None
     point["platform"] = text(snap.get("platform"))[:16] or None
     point["handle"] = text(snap.get("handle"))[:64] or None
     for k in ("followers", "following", "posts", "likes", "views"):
@@ -42,8 +42,13 @@ def history_point(snapshot: Any) -> dict:
         point[k] = int(v) if v is not None else None
     point["recent_posts"] = posts
     titles = [text(p.get("title")) for p in dicts(snap.get("recent_posts"))]
-    point["terms"] = [t[:24] for t in top_terms(titles, k=8)]
+    point["terms"] = [t[:16] for t in top_terms(titles, k=6)]
     return point
+
+
+def _iso(dt: datetime) -> str:
+    """UTC, seconds, 'Z': 20 characters."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_dict(snapshot: Any) -> dict:

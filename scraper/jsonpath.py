@@ -136,24 +136,27 @@ def script_span(html: str, script_id: str) -> tuple[int, int] | None:
     return j + 1, k
 
 
-def json_at_key(text: str, key: str, start: int = 0, end: int | None = None) -> Any:
+def json_at_key(text: str, key: str, start: int = 0, end: int | None = None,
+                expected_type: type | tuple | None = None) -> Any:
     """Decode the value of the first `"key":` in text[start:end] without decoding what surrounds it.
 
     In valid JSON a quoted string followed by `:` can only be an object key (quotes inside strings
     are escaped), so this reads one member of a big blob, e.g. TikTok's `"webapp.user-detail"` out
-    of a 300 KB `__UNIVERSAL_DATA_FOR_REHYDRATION__` that is mostly translations.
+    of a 300 KB `__UNIVERSAL_DATA_FOR_REHYDRATION__` that is mostly translations. With
+    `expected_type`, a same-named key holding another type (deeper, earlier) is skipped.
     """
     marker = f'"{key}":'
-    i = text.find(marker, start, end if end is not None else len(text))
-    if i == -1:
-        return None
-    j = i + len(marker)
-    while j < len(text) and text[j] in " \t\r\n":
-        j += 1
-    try:
-        value, stop = _decoder.raw_decode(text, j)
-    except ValueError:
-        return None
-    if end is not None and stop > end:
-        return None
-    return value
+    stop_at = end if end is not None else len(text)
+    i = text.find(marker, start, stop_at)
+    while i != -1:
+        j = i + len(marker)
+        while j < stop_at and text[j] in " \t\r\n":
+            j += 1
+        try:
+            value, stop = _decoder.raw_decode(text, j)
+        except ValueError:
+            value, stop = None, -1
+        if stop != -1 and stop <= stop_at and (expected_type is None or isinstance(value, expected_type)):
+            return value
+        i = text.find(marker, j, stop_at)
+    return None

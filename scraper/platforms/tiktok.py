@@ -9,8 +9,9 @@ Both blobs are found with str.find + one json decode: the DOM is never parsed (s
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from scraper.capture import Capture
 from scraper.counts import int_or_none
@@ -23,8 +24,8 @@ NAME = "tiktok"
 URL_RE = r"https?://(?:(?:www|m)\.)?tiktok\.com/"
 
 _HANDLE_CHARS = r"[\w.-]+"
-_URL_HANDLE = re.compile(rf"^https?://(?:(?:www|m)\.)?tiktok\.com/@({_HANDLE_CHARS})", re.I)
-_URL_VIDEO = re.compile(rf"/@({_HANDLE_CHARS})/(?:video|photo)/(\d+)", re.I)
+_URL_HANDLE = re.compile(rf"^https?://(?:(?:www|m)\.)?tiktok\.com/@({_HANDLE_CHARS})", re.IGNORECASE)
+_URL_VIDEO = re.compile(rf"/@({_HANDLE_CHARS})/(?:video|photo)/(\d+)", re.IGNORECASE)
 _VALID_HANDLE = re.compile(rf"^{_HANDLE_CHARS}$")
 
 # TikTok's web statusCode values (the same ones yt-dlp's extractor branches on).
@@ -110,7 +111,7 @@ def _universal_scopes(html: str) -> dict:
     start, end = span
     scopes = {}
     for key in ("webapp.video-detail", "webapp.user-detail"):
-        value = json_at_key(html, key, start, end)
+        value = json_at_key(html, key, start, end, expected_type=dict)
         if value is not None:
             scopes[key] = value
     if not scopes and "__DEFAULT_SCOPE__" not in html[start:start + 200]:
@@ -137,7 +138,7 @@ class _Sigi:
         self._cursor = 0
 
     @classmethod
-    def find(cls, html: str) -> "_Sigi | None":
+    def find(cls, html: str) -> _Sigi | None:
         span = script_span(html, "SIGI_STATE") or script_span(html, "sigi-persisted-data")
         if span is not None:
             return cls(html, *span)
@@ -150,7 +151,7 @@ class _Sigi:
     def get(self, key: str) -> Any:
         if self.whole is not None:
             return self.whole.get(key)
-        return json_at_key(self.text, key, self.start, self.end)
+        return json_at_key(self.text, key, self.start, self.end, expected_type=dict)
 
     def item(self, item_id: str) -> Any:
         """One ItemModule entry by id, decoded alone."""
@@ -169,7 +170,7 @@ class _Sigi:
         if i == -1:
             return None
         self._cursor = i + len(marker)
-        return json_at_key(self.text, item_id, i, self.end)
+        return json_at_key(self.text, item_id, i, self.end, expected_type=dict)
 
 
 def _status_error(status: Any, what: str) -> None:
@@ -436,7 +437,7 @@ def _iso(ts: Any) -> str | None:
     if not seconds or seconds <= 0:
         return None
     try:
-        return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
         return None
 

@@ -278,7 +278,10 @@ class Store:
             self._check_format()
             self._index: dict[tuple[str, str], dict] = {}
             self._load_index()
-        except (ValueError, OSError) as exc:
+        except StoreError:
+            self.close()
+            raise
+        except (ValueError, OSError, KeyError, TypeError) as exc:
             self.close()
             raise StoreError("store_corrupt", f"The store in {self.dir} cannot be read: {exc}") from exc
 

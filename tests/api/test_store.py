@@ -1,0 +1,128 @@
+"""The repository: one process per data directory, atomic writes, format version, layout."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server import create_app
+from server import store as store_mod
+from server.store import Store, StoreError, StoreLocked
+
+
+def _snap(handle: str, followers: int = 100, at: str = "2025-01-01T00:00:00Z") -> dict:
+    return {"format": "kolscope.snapshot/1", "platform": "x", "handle": handle, "followers": followers,
+            "captured_at": at}
+
+
+def test_second_store_on_same_dir_fails_clearly(tmp_path):
+    with Store(tmp_path):
+        with pytest.raises(StoreLocked) as err:
+            Store(tmp_path)
+        assert "Another kolscope process" in err.value.message and str(tmp_path) in err.value.message
+    Store(tmp_path).close()  # released on close
+
+
+def test_second_app_on_same_dir_fails(app):
+    with pytest.raises(StoreLocked):
+        create_app({"DATA_DIR": app.config["DATA_DIR"]})
+
+
+def test_reopen_keeps_everything(tmp_path):
+    with Store(tmp_path) as s:
+        s.add_snapshot(_snap("a"), {"tier": "nano"})
+        s.add_snapshot(_snap("a", 120, "2025-02-01T00:00:00Z"), {"tier": "nano"})
+        wl = s.create_watchlist("W", 12)
+        s.add_to_watchlist(wl["id"], "x", "A")
+        b = s.create_brief({"name": "b"})
+        s.set_active_brief(b["id"])
+        s.add_note("x", "a", "hello")
+        tok = s.token()
+    with Store(tmp_path) as s:
+        assert s.get_creator("x", "A")["followers"] == 120
+        assert [p["followers"] for p in s.history("x", "a")] == [100, 120]
+        assert s.watchlist_creators(wl["id"])[0]["key"] == "a"
+        assert s.active_brief_id() == b["id"] and s.list_notes("x", "a")[0]["text"] == "hello"
+        assert s.token() == tok
+
+
+def test_layout_one_history_file_per_creator(tmp_path):
+    with Store(tmp_path) as s:
+        for i in range(20):
+            s.add_snapshot(_snap(f"user{i}"), None)
+    files = sorted(p.name for p in (tmp_path / "creators" / "x").iterdir())
+    assert files == sorted(f"user{i}.json" for i in range(20))
+    shards = list((tmp_path / "index").glob("*.json"))
+    assert 1 < len(shards) <= 20
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
+    with Store(tmp_path) as s:
+        s.add_snapshot(_snap("a", 100), None)
+        before = (tmp_path / "creators" / "x" / "a.json").read_text()
+
+        def boom(*a, **k):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(store_mod.os, "replace", boom)
+        with pytest.raises(OSError):
+            s.add_snapshot(_snap("a", 200, "2025-02-01T00:00:00Z"), None)
+        monkeypatch.undo()
+        assert (tmp_path / "creators" / "x" / "a.json").read_text() == before
+        assert not list(tmp_path.rglob("*.tmp"))
+        assert [p["followers"] for p in s.history("x", "a")] == [100]  # the cache was dropped
+
+
+def test_newer_format_refused(tmp_path):
+    Store(tmp_path).close()
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    meta["_meta"]["1"]["format_version"] = store_mod.FORMAT_VERSION + 1
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(StoreError) as err:
+        Store(tmp_path)
+    assert err.value.code == "store_too_new"
+    # the lock was released: the fixed store opens again
+    meta["_meta"]["1"]["format_version"] = store_mod.FORMAT_VERSION
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    Store(tmp_path).close()
+
+
+def test_migration_hook_runs(tmp_path, monkeypatch):
+    Store(tmp_path).close()
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    meta["_meta"]["1"]["format_version"] = 0
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    ran = []
+    monkeypatch.setitem(store_mod.MIGRATIONS, 0, lambda s: ran.append(s.dir))
+    with Store(tmp_path):
+        pass
+    assert ran == [tmp_path.resolve()]
+    assert json.loads((tmp_path / "meta.json").read_text())["_meta"]["1"]["format_version"] == 1
+
+
+def test_corrupt_file_is_a_clear_error(tmp_path):
+    Store(tmp_path).close()
+    (tmp_path / "meta.json").write_text('{"_meta": {"1": {"format_')
+    with pytest.raises(StoreError) as err:
+        Store(tmp_path)
+    assert err.value.code == "store_corrupt"
+
+
+def test_record_refresh_marks_stale(client, auth, app):
+    from tests.api.conftest import post_capture, x_capture
+
+    post_capture(client, auth, x_capture())
+    s = app.extensions["kolscope.store"]
+    s.record_refresh("x", "bo_runs", "running")
+    c = client.get("/api/v1/creators/x/bo_runs", headers=auth).json["creator"]
+    assert c["refresh"]["running"] is True and c["stale"] is False
+    s.record_refresh("x", "bo_runs", "blocked", "429 from x.com")
+    c = client.get("/api/v1/creators/x/bo_runs", headers=auth).json["creator"]
+    assert c["stale"] is True and c["refresh"]["reason"] == "429 from x.com" and c["followers"] == 800
+    assert s.refresh_status("x", "bo_runs")["status"] == "blocked"
+    post_capture(client, auth, x_capture())  # new data: no longer stale
+    assert client.get("/api/v1/creators/x/bo_runs", headers=auth).json["creator"]["stale"] is False
+    with pytest.raises(ValueError):
+        s.record_refresh("x", "bo_runs", "weird")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -34,6 +35,8 @@ from scraper.politeness import (
     classify_capture_error,
     classify_http,
 )
+
+log = logging.getLogger("kolscope.fetch")
 
 CHROMIUM = os.environ.get("KOLSCOPE_CHROMIUM", "/usr/bin/chromium")
 # Resolve every host to nothing except loopback: a replayed page can never leak a request to the
@@ -122,7 +125,6 @@ class ReplayPage:
     responses: list[dict] = field(default_factory=list)
     status: int = 200
     delay: float = 0.0  # seconds before answering: a delay beyond the page timeout is a timeout
-    redirect_to: str | None = None
     captured_at: str | None = None
 
 
@@ -171,9 +173,13 @@ class Replay:
                              captured_at=capture.get("captured_at"), **kw)
 
     def add_page(self, url: str, html: str = "", *, responses: list[dict] | None = None, status: int = 200,
-                 delay: float = 0.0, redirect_to: str | None = None, captured_at: str | None = None) -> ReplayPage:
+                 delay: float = 0.0, captured_at: str | None = None) -> ReplayPage:
+        """Serve `html` at `url` with `status` after `delay` s (scripted 429s and timeouts for tests).
+
+        No HTTP redirects: Chromium does not pass a fulfilled redirect's target back through the router.
+        """
         page = ReplayPage(url=url, html=html, responses=list(responses or []), status=status, delay=delay,
-                          redirect_to=redirect_to, captured_at=captured_at)
+                          captured_at=captured_at)
         key = normalise_url(url)
         old = self.pages.get(key)
         # Two captures of one page (e.g. 2024 and 2026): the newest is what a refresh would see today.
@@ -370,9 +376,9 @@ class Fetcher:
                 await route.continue_()
                 return
             await self._route_replay(route, request)
-        except Exception:
-            # The page closed (timeout, done) while this request was in flight: nothing to answer.
-            pass
+        except Exception as exc:
+            # Mostly: the page closed (timeout, done) while this request was in flight.
+            log.debug("routing %s failed: %s", request.url[:200], exc)
 
     async def _route_replay(self, route, request) -> None:
         replay = self.replay
@@ -384,9 +390,6 @@ class Fetcher:
                 return
             if page.delay:
                 await asyncio.sleep(page.delay)
-            if page.redirect_to:
-                await route.fulfill(status=302, headers={"location": page.redirect_to}, body="")
-                return
             await route.fulfill(status=page.status, content_type="text/html; charset=utf-8", body=page.html)
             return
         entry = None

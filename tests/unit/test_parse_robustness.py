@@ -148,7 +148,16 @@ def _check(capture: Any, *, net_allowed: bool = False, name: str = "") -> None:
     event(f"{label}: snapshot")
 
 
-names = st.sampled_from(_sources())
+@cache
+def _by_platform() -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for name in _sources():
+        groups.setdefault(_platform(name), []).append(name)
+    return {k: tuple(v) for k, v in sorted(groups.items())}
+
+
+# Platform first, then a capture of it: YouTube's many layouts must not crowd out X's five pages.
+names = st.sampled_from(sorted(_by_platform())).flatmap(lambda p: st.sampled_from(_by_platform()[p]))
 
 
 def _random_path(data: st.DataObject, obj: Any) -> list:

@@ -52,7 +52,8 @@ _SRC = re.compile(r'\bsrc="([^"]+)"')
 _MONTHS = {m: i for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July",
                                        "August", "September", "October", "November", "December"), 1)}
 _OG_TITLE = re.compile(r"^(.*?)\s*\(@([A-Za-z0-9._]{1,30})\)")
-_META_BIO = re.compile(r'on Instagram:\s*"(.*)"\s*$', re.DOTALL)
+# "... (@h) on Instagram: "bio"" / "auf Instagram: „bio“" / "sur Instagram : « bio »"
+_META_BIO = re.compile(r'\(@[A-Za-z0-9._]+\)[^:"]{0,40}Instagram\s*:\s*["“„«]\s*(.*?)\s*["”“»]\s*$', re.DOTALL)
 
 # The words of the meta counts, per language (the meta order is followers, following, posts).
 _FOLLOWER_WORDS = ("follower", "seguidor", "abonné", "abonnent", "seguaci", "volger", "obserwuj",

@@ -79,6 +79,9 @@ def _engagement(snapshot: dict, er: float | None, info: dict) -> dict:
 
 def _views_per_follower(snapshot: dict) -> dict:
     label, w = "Views per follower", WEIGHTS["views_per_follower"]
+    spec = platform_bands(text(snapshot.get("platform")))
+    if spec and spec["basis"] == "views":
+        w += 1.0  # where engagement is per view, this is the only check that sees the follower count
     followers = count(snapshot.get("followers"))
     views = [v for v in (count(p.get("views")) for p in posts_of(snapshot)) if v is not None]
     band = views_band(text(snapshot.get("platform")))
@@ -89,7 +92,7 @@ def _views_per_follower(snapshot: dict) -> dict:
     value = {"views_per_follower": round(vpf, 4), "median_views": median(views), "posts": len(views)}
     lead = f"Recent posts get a median {human(median(views))} views for {human(followers)} followers ({vpf:.2f} per follower)"
     if vpf < band["low"]:
-        score, msg = 15 + 25 * vpf / band["low"], "far fewer than real followers would give: inactive or bought followers"
+        score, msg = 40 * vpf / band["low"], "far fewer than real followers would give: inactive or bought followers"
     elif vpf < band["typical_low"]:
         score = 40 + 45 * (vpf - band["low"]) / (band["typical_low"] - band["low"])
         msg = "fewer than usual for this platform"
@@ -360,7 +363,7 @@ def authenticity(snapshot: dict, points: list[tuple[datetime, dict]], all_posts:
         _niche_steadiness(snapshot, points, all_posts),
     ]
     data_points = len(posts) + len(dicts(snapshot.get("comments"))) // 10 + len(points) + len(dicts(snapshot.get("audience_sample"))) // 10
-    result = combine(factors, data_points=data_points)
+    result = combine(factors, data_points=data_points, min_factors=2)
     if "approximate" in snapshot and "followers" in strs(snapshot.get("approximate")) and result["confidence"] == "high":
         result["confidence"] = "medium"  # a rounded follower count blurs every per-follower ratio
     return result

@@ -90,7 +90,8 @@ def factor(key: str, label: str, weight: float, score: float | None, value: Any,
     }
 
 
-def combine(factors: list[dict], *, data_points: int, cap: tuple[float, str] | None = None) -> dict:
+def combine(factors: list[dict], *, data_points: int, cap: tuple[float, str] | None = None,
+            min_factors: int = 1) -> dict:
     """Weighted mean of the scored factors with a confidence that says how much of it stood on data.
 
     confidence: the share of the total weight that could be scored, and how much raw data (posts,
@@ -99,8 +100,8 @@ def combine(factors: list[dict], *, data_points: int, cap: tuple[float, str] | N
     total = sum(f["weight"] for f in factors) or 1.0
     scored = [f for f in factors if f["score"] is not None]
     covered = sum(f["weight"] for f in scored) / total
-    if len(scored) < 2:
-        # one factor alone is not a verdict: show it, but give no overall score
+    if len(scored) < max(1, min_factors):
+        # too few factors for a verdict (authenticity from one ratio): show them, give no overall score
         return {"score": None, "grade": None, "confidence": "low", "factors": factors}
     score = sum(f["score"] * f["weight"] for f in scored) / sum(f["weight"] for f in scored)
     if cap is not None and score > cap[0]:

@@ -64,14 +64,14 @@ def main() -> None:
             data = json.loads(path.read_text(encoding="utf-8"))
             html = data["html"]
             # a fresh Capture per run: Capture.load is part of what a caller pays
-            ours = _times(lambda: module.parse(Capture.load(data)), REPEAT)
-            bs = _times(lambda: BeautifulSoup(html, "html.parser"), BS_REPEAT)
+            ours = _times(lambda m=module, d=data: m.parse(Capture.load(d)), REPEAT)
+            bs = _times(lambda h=html: BeautifulSoup(h, "html.parser"), BS_REPEAT)
             layout = ("sigi" if "SIGI_STATE" in html else "universal") if platform == "tiktok" else "rendered" \
                 if "<header" in html else "meta-only"
             med, bs_med = statistics.median(ours), statistics.median(bs)
             peer = ratio = ""
             if platform == "tiktok" and ytdlp is not None:
-                y = statistics.median(_times(lambda: ytdlp(html), REPEAT))
+                y = statistics.median(_times(lambda h=html: ytdlp(h), REPEAT))
                 peer, ratio = f"{y:8.2f}", f"{med / y:6.2f}"
             per_platform.setdefault(platform, []).extend(ours)
             print(f"{path.name[:-len('.capture.json')][:48]:48s} {layout:10s} {med:9.2f} {_p95(ours):7.2f}"

@@ -125,6 +125,9 @@ def _has_creator_scope(universal: dict) -> bool:
     return "webapp.user-detail" in universal or "webapp.video-detail" in universal
 
 
+_SIGI_TAIL = {"UserModule", "UserPage"}
+
+
 class _Sigi:
     """SIGI_STATE, decoded one member at a time.
 
@@ -151,6 +154,12 @@ class _Sigi:
     def get(self, key: str) -> Any:
         if self.whole is not None:
             return self.whole.get(key)
+        if key in _SIGI_TAIL:
+            # these follow the 500 KB ItemModule: look from the end rather than scan through it
+            i = self.text.rfind(f'"{key}":', self.start, self.end)
+            value = json_at_key(self.text, key, i, self.end, expected_type=dict) if i != -1 else None
+            if value is not None:
+                return value
         return json_at_key(self.text, key, self.start, self.end, expected_type=dict)
 
     def item(self, item_id: str) -> Any:

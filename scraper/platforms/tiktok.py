@@ -3,7 +3,9 @@
 Two layouts exist: `SIGI_STATE` (up to 2023: UserModule / ItemModule / ItemList) and
 `__UNIVERSAL_DATA_FOR_REHYDRATION__` (`webapp.user-detail`, `webapp.video-detail`). Item lists and
 comments the page fetched later (api/post/item_list, api/comment/list) arrive in capture.responses.
-Both blobs are found with str.find + one json decode: the DOM is never parsed (see bench/).
+Both blobs are found with str.find, and only the members the snapshot needs are decoded (raw_decode
+at the member's key): the DOM is never parsed, and the translations, A/B config and video URLs that
+make up most of a blob are never decoded (see bench/bench_tiktok_instagram.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from scraper.capture import Capture
 from scraper.counts import int_or_none
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
-from scraper.jsonpath import json_after, json_at_key, script_json, script_span, traverse
+from scraper.jsonpath import json_after, json_at_key, script_span, traverse
 from scraper.models import Comment, Post, Snapshot
 from scraper.text import hashtags, looks_sponsored, mentions
 
@@ -81,9 +83,10 @@ def parse(capture: Capture) -> Snapshot:
     elif sigi:
         snap = _from_sigi(sigi, url_handle, video_id)
 
-    api_users = [traverse(b, ("userInfo",), expected_type=dict) for b in capture.json_responses("/api/user/detail")]
     if snap is None:
-        for info in api_users:
+        # after a single-page navigation the creator may arrive only as an api/user/detail response
+        for body in capture.json_responses("/api/user/detail"):
+            info = traverse(body, "userInfo", expected_type=dict)
             if info and traverse(info, ("user", "uniqueId")):
                 snap = _snapshot_from_user(info.get("user"), info.get("statsV2"), info.get("stats"))
                 break
@@ -114,10 +117,6 @@ def _universal_scopes(html: str) -> dict:
         value = json_at_key(html, key, start, end, expected_type=dict)
         if value is not None:
             scopes[key] = value
-    if not scopes and "__DEFAULT_SCOPE__" not in html[start:start + 200]:
-        # an unknown shape: decode the whole blob once rather than miss a renamed wrapper
-        whole = script_json(html, "__UNIVERSAL_DATA_FOR_REHYDRATION__")
-        scopes = traverse(whole, "__DEFAULT_SCOPE__", expected_type=dict) or {}
     return scopes
 
 

@@ -16,7 +16,7 @@ const PLATFORM_HOSTS = [
   [/^(?:www\.|mobile\.)?(?:x|twitter)\.com$/, "x"],
 ];
 const HANDLE_RE = /^[A-Za-z0-9_.\-@]{1,100}$/;
-const MAX_CAPTURE_CHARS = 40 * 1024 * 1024;
+const MAX_CAPTURE_CHARS = 30 * 1024 * 1024; // the backend inflates at most 32 MB
 const GZIP_ABOVE = 256 * 1024; // small bodies are not worth compressing on a loopback connection
 const HEALTH_TIMEOUT_MS = 2000;
 const REQUEST_TIMEOUT_MS = 30000;
@@ -288,9 +288,11 @@ async function onBriefs() {
   const briefs = listOf(data, "briefs")
     .filter((b) => b && b.id != null)
     .map((b) => ({ id: b.id, name: typeof b.name === "string" ? b.name : String(b.id) }));
-  let active = null;
-  const got = await api("GET", "/briefs/active", {}, [200]);
-  if (!got.reply && got.data) active = got.data.id ?? (got.data.brief && got.data.brief.id) ?? null;
+  let active = data && !Array.isArray(data) && "active" in data ? data.active : undefined;
+  if (active === undefined) {
+    const got = await api("GET", "/briefs/active", {}, [200]);
+    active = !got.reply && got.data ? got.data.id ?? null : null;
+  }
   return { ok: true, briefs, active };
 }
 

@@ -137,6 +137,7 @@
     function clearTimers() {
       for (const t of Object.values(timers)) clearTimeout(t);
       timers = {};
+      overlay.host.removeAttribute("data-refresh-pending");
     }
 
     function onResponse(data) {
@@ -158,6 +159,8 @@
       else if (phase === "settling") settle();
       else if (phase === "captured" && refreshes < MAX_REFRESHES) {
         clearTimeout(timers.refresh);
+        // Marked on the element so tests and the benchmark know a refined capture is coming.
+        overlay.host.setAttribute("data-refresh-pending", "");
         timers.refresh = setTimeout(() => {
           refreshes++;
           capture();
@@ -264,10 +267,11 @@
       clearTimeout(timers.quiet);
       clearTimeout(timers.timeout);
       clearTimeout(timers.refresh);
+      overlay.host.removeAttribute("data-refresh-pending");
       phase = "captured";
       const seq = navSeq;
       const used = currentResponses();
-      const capture = {
+      const payload = {
         format: "kolscope.capture/1",
         url: location.href,
         captured_at: new Date().toISOString(),
@@ -276,11 +280,13 @@
         responses: used.map(({ url, status, content_type, body }) => ({ url, status, content_type, body })),
       };
       captureInFlight = true;
+      overlay.host.setAttribute("data-capturing", "");
       let reply;
       try {
-        reply = await sendMessage({ type: "capture", capture });
+        reply = await sendMessage({ type: "capture", capture: payload });
       } finally {
         captureInFlight = false;
+        overlay.host.removeAttribute("data-capturing");
       }
       if (seq !== navSeq) return; // the user has moved on to another page
       for (const r of used) r.used = true;

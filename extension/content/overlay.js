@@ -16,6 +16,7 @@
 .brand { font-weight: 700; color: #fff; background: #5b3cc4; border-radius: 4px; padding: 0 5px; font-size: 11px; }
 .who { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .handle { color: #59636e; font-weight: 400; }
+.bio { color: #424a53; font-size: 12px; margin-top: 4px; white-space: pre-line; max-height: 4.2em; overflow: hidden; }
 button { font: inherit; cursor: pointer; border: 1px solid #d0d7de; background: #f6f8fa; border-radius: 6px; padding: 2px 8px; color: inherit; }
 button.primary { background: #5b3cc4; border-color: #5b3cc4; color: #fff; }
 button.link { border: none; background: none; color: #5b3cc4; padding: 0; }
@@ -34,6 +35,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f
 .grade.A { background: #1a7f37; } .grade.B { background: #4d9a2a; } .grade.C { background: #9a6700; }
 .grade.D { background: #bc4c00; } .grade.E, .grade.F { background: #cf222e; }
 .conf { color: #59636e; font-size: 11px; }
+.summary { margin-top: 8px; font-size: 12px; color: #424a53; display: grid; gap: 2px; }
 .factors { margin-top: 8px; }
 .factors h4 { margin: 8px 0 2px; font-size: 12px; }
 .factor { border-top: 1px solid #eaeef2; padding: 4px 0; }
@@ -58,7 +60,7 @@ textarea { resize: vertical; min-height: 34px; }
       else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
       else el.setAttribute(key, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child == null || child === false) continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -70,7 +72,9 @@ textarea { resize: vertical; min-height: 34px; }
     return new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 }).format(n);
   }
 
-  function pct(x) {
+  /** The backend gives confidence as a word (low/medium/high); a number is shown as a percentage. */
+  function confidenceText(x) {
+    if (typeof x === "string" && x) return x;
     return typeof x === "number" && isFinite(x) ? `${Math.round(x <= 1 ? x * 100 : x)}%` : "—";
   }
 
@@ -251,7 +255,8 @@ textarea { resize: vertical; min-height: 34px; }
           h("span", { "data-kolscope": `${key}-score`, text: scoreText(part.score) }),
           grade ? h("span", { class: `grade ${grade.slice(0, 1).toUpperCase()}`, "data-kolscope": `${key}-grade`, text: grade }) : null,
         ),
-        h("div", { class: "conf", "data-kolscope": `${key}-confidence`, text: `confidence ${pct(part.confidence)}` }),
+        h("div", { class: "conf", "data-kolscope": `${key}-confidence`, text: `${confidenceText(part.confidence)} confidence` }),
+        part.score == null && part.reason ? h("div", { class: "conf", "data-kolscope": `${key}-reason`, text: part.reason }) : null,
       );
     }
 
@@ -302,11 +307,13 @@ textarea { resize: vertical; min-height: 34px; }
         },
       });
 
+      const bio = typeof (creator.bio || snapshot.bio) === "string" ? (creator.bio || snapshot.bio).trim() : "";
       return [
         this.header(name, handle),
         h(
           "div",
           { class: "body" },
+          bio ? h("div", { class: "bio", "data-kolscope": "bio", title: bio, text: bio.length > 160 ? `${bio.slice(0, 157)}…` : bio }) : null,
           h(
             "div",
             { class: "row" },
@@ -325,11 +332,20 @@ textarea { resize: vertical; min-height: 34px; }
             ),
           ),
           h("div", { class: "row" }, this.scoreBox("fit", "Fit", scores.fit), this.scoreBox("authenticity", "Authenticity", scores.authenticity)),
+          this.summary(scores.summary),
           h("div", { style: "margin-top:6px" }, why),
           factors,
           this.bookmarkControl(),
         ),
       ];
+    }
+
+    summary(summary) {
+      if (!summary || typeof summary !== "object") return null;
+      const lines = ["fit", "authenticity"]
+        .filter((k) => typeof summary[k] === "string" && summary[k])
+        .map((k) => h("div", { "data-summary": k, text: summary[k] }));
+      return lines.length ? h("div", { class: "summary", "data-kolscope": "summary" }, lines) : null;
     }
 
     bookmarkControl() {

@@ -1,0 +1,263 @@
+"""What the extension's end-to-end tests and its benchmark share: a real backend process, Debian's
+Chromium with the unpacked extension, and routing of the platforms' URLs to saved pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION_DIR = ROOT / "extension"
+CHROMIUM = "/usr/bin/chromium"
+KOLSCOPE = Path(sys.executable).with_name("kolscope")
+OVERLAY = "kolscope-overlay"
+# A scored overlay whose capture is final (no refined capture pending or in flight).
+SETTLED = f'{OVERLAY}[data-state="scored"]:not([data-refresh-pending]):not([data-capturing])'
+NON_CREATOR_STATES = ("backend_down", "token_missing", "token_invalid", "parse_error", "error")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Backend:
+    """`kolscope serve` as a subprocess on a free 127.0.0.1 port with its own data directory."""
+
+    def __init__(self, data_dir: Path | None = None, port: int | None = None):
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="kolscope-e2e-data-"))
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.token = ""
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-serve.log"
+
+    def start(self, timeout: float = 30.0) -> "Backend":
+        log = open(self.log_path, "ab")
+        cmd = [str(KOLSCOPE), "serve", "--data", str(self.data_dir), "--host", "127.0.0.1",
+               "--port", str(self.port), "--no-scheduler"]
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kolscope serve exited with {self.proc.returncode}: {self.log()}")
+            try:
+                status, _ = self.api("GET", "/health", auth=False, timeout=1)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError(f"kolscope serve did not answer /health within {timeout}s: {self.log()}")
+        self.token = self._read_token()
+        return self
+
+    def _read_token(self) -> str:
+        token_file = self.data_dir / "token"
+        if token_file.is_file():
+            return token_file.read_text(encoding="utf-8").strip()
+        out = subprocess.run([str(KOLSCOPE), "token", "--data", str(self.data_dir)],
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+        return out.stdout.strip()
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def api(self, method: str, path: str, body: Any = None, *, auth: bool = True,
+            timeout: float = 15) -> tuple[int, Any]:
+        """(status, decoded JSON or None) of one call to /api/v1."""
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.url}/api/v1{path}", data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if auth:
+            req.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as res:
+                raw, status = res.read(), res.status
+        except urllib.error.HTTPError as exc:
+            raw, status = exc.read(), exc.code
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, None
+
+
+def launch_args(extension_dir: Path = EXTENSION_DIR) -> list[str]:
+    args = [
+        # Extensions need Chromium's new headless mode (the old one cannot load them).
+        "--headless=new",
+        f"--disable-extensions-except={extension_dir}",
+        f"--load-extension={extension_dir}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+        "--no-first-run",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")
+    return args
+
+
+@dataclass
+class Routes:
+    """The URLs the browser may load: saved pages and their API answers; everything else is aborted
+    (the pages' own scripts, styles and trackers), so the saved pages are inert shells."""
+
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # url -> (content type, body)
+    hits: list[str] = field(default_factory=list)
+
+    def add_page(self, url: str, html: str) -> None:
+        self.pages[_key(url)] = ("text/html; charset=utf-8", html)
+
+    def add_json(self, url: str, body: str) -> None:
+        self.pages[_key(url)] = ("application/json; charset=utf-8", body)
+
+    def add_capture(self, capture: dict) -> None:
+        """The capture's page at its URL, and each response it holds at that response's URL."""
+        self.add_page(capture["url"], capture["html"])
+        for r in capture.get("responses") or []:
+            body = r["body"] if isinstance(r["body"], str) else json.dumps(r["body"])
+            self.add_json(r["url"], body)
+
+    def clear(self) -> None:
+        self.pages.clear()
+        self.hits.clear()
+
+    def handle(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "http://localhost", "chrome-extension://")):
+            route.continue_()  # the extension's calls to the backend
+            return
+        hit = self.pages.get(_key(url))
+        if hit is None:
+            route.abort()
+            return
+        self.hits.append(url)
+        route.fulfill(status=200, content_type=hit[0], body=hit[1],
+                      headers={"Access-Control-Allow-Origin": "*"})
+
+
+def _key(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+class Browser:
+    """A persistent Chromium context with the unpacked extension, pointed at a backend."""
+
+    def __init__(self, playwright, user_data_dir: Path | None = None, extension_dir: Path = EXTENSION_DIR):
+        self.user_data_dir = Path(user_data_dir or tempfile.mkdtemp(prefix="kolscope-e2e-profile-"))
+        self.context = playwright.chromium.launch_persistent_context(
+            str(self.user_data_dir),
+            executable_path=CHROMIUM,
+            headless=False,  # "--headless=new" in the args instead: the old headless mode has no extensions
+            args=launch_args(extension_dir),
+            viewport={"width": 1280, "height": 860},
+        )
+        workers = self.context.service_workers
+        self.worker = workers[0] if workers else self.context.wait_for_event("serviceworker", timeout=15000)
+        self.extension_id = self.worker.url.split("/")[2]
+        self.routes = Routes()
+        self.context.route("**/*", self.routes.handle)
+        # The extension opens its options page on install; tests open their own pages.
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and not any("options" in p.url for p in self.context.pages):
+            time.sleep(0.05)
+        for page in list(self.context.pages):
+            if page.url.startswith("chrome-extension://"):
+                page.close()
+
+    def configure(self, **values: Any) -> None:
+        """Write settings into chrome.storage.local through the service worker, as the options page does."""
+        self.worker.evaluate("v => chrome.storage.local.set(v)", values)
+
+    def storage(self, *keys: str) -> dict:
+        return self.worker.evaluate("k => chrome.storage.local.get(k.length ? k : null)", list(keys))
+
+    def close(self) -> None:
+        try:
+            self.context.close()
+        finally:
+            shutil.rmtree(self.user_data_dir, ignore_errors=True)
+
+
+REPLAY_JS = """async (responses) => {
+  // Play the part of the platform's own app (its scripts are aborted): fetch the API answers the
+  // page loaded, through the page's fetch, which the extension's MAIN-world observer wraps.
+  await Promise.all(responses.map(r => fetch(r.url, {
+    method: r.url.includes('/youtubei/') ? 'POST' : 'GET', credentials: 'include'
+  }).then(x => x.text()).catch(() => null)));
+}"""
+
+
+def replay_responses(page, capture: dict) -> None:
+    responses = [{"url": r["url"]} for r in capture.get("responses") or []]
+    if responses:
+        page.evaluate(REPLAY_JS, responses)
+
+
+def open_capture(browser: Browser, page, capture: dict, *, wait_until: str = "domcontentloaded") -> None:
+    browser.routes.add_capture(capture)
+    page.goto(capture["url"], wait_until=wait_until)
+    replay_responses(page, capture)
+
+
+def overlay_values(page) -> dict:
+    """What the overlay shows, read from its shadow root (Playwright's CSS pierces open shadow roots)."""
+    return page.evaluate("""() => {
+      const host = document.querySelector('kolscope-overlay');
+      if (!host) return null;
+      const root = host.shadowRoot;
+      const part = (key) => {
+        const el = root.querySelector(`[data-kolscope="${key}"]`);
+        if (!el) return null;
+        return { text: el.textContent, score: el.dataset.score, grade: el.dataset.grade,
+                 confidence: el.dataset.confidence, value: el.dataset.value };
+      };
+      return {
+        state: host.dataset.state, handle: host.dataset.handle, place: host.dataset.place,
+        shownMs: host.dataset.shownMs ? Number(host.dataset.shownMs) : null,
+        creator: part('creator'), bio: part('bio'), followers: part('followers'), tier: part('tier'),
+        fit: part('fit'), authenticity: part('authenticity'), message: part('message'),
+      };
+    }""")
+
+
+def wait_settled(page, timeout_ms: float = 20000, accept: Callable[[dict], bool] | None = None) -> dict:
+    """Wait until the overlay is scored with its final capture, or in one of its explained states."""
+    states = ", ".join(f'{OVERLAY}[data-state="{s}"]' for s in NON_CREATOR_STATES)
+    page.wait_for_selector(f"{SETTLED}, {states}", state="attached", timeout=timeout_ms)
+    values = overlay_values(page)
+    if accept is not None:
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not accept(values) and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+            values = overlay_values(page)
+    return values

@@ -16,7 +16,6 @@ _SPAM = re.compile(
     r"\bdm (me|us)\b|whats ?app|telegram|\bcrypto|bitcoin|forex|invest(ment|ing)? (with|in)|earn \$|"
     r"make money|free (followers|likes|gift)|promote (it|your)|send (a )?dm|click (the )?link|"
     r"onlyfans|hot girls|my bio|link in (my )?bio",
-    re.I,
 )
 # Short praise any post gets, in the languages comments here use; says nothing about the content.
 GENERIC = frozenset(fold(s) for s in """
@@ -31,8 +30,8 @@ _LOYAL = re.compile(
     r"here again|always (here|watching|love)|been (watching|following|here) (you )?(since|for)|"
     r"i trust you|since day one|every (single )?video|never miss|as always|like always|my favou?rite (creator|youtuber)|"
     r"wie immer|como siempre|como sempre|comme toujours|как всегда|一直在|いつも",
-    re.I,
 )
+# The patterns above are matched against lower-cased text (re.I makes every alternative ~3x slower).
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _NORM = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -40,7 +39,8 @@ _NORM = re.compile(r"[\W_]+", re.UNICODE)
 def kind_of(comment_text: str) -> str:
     """spam, emoji_only, generic or substantive."""
     t = comment_text.strip()
-    if _LINK.search(t) or _SPAM.search(t):
+    low = t.lower()
+    if _LINK.search(low) or _SPAM.search(low):
         return "spam"
     bare = re.sub(r"@\w[\w.]*", " ", t)
     if not _LETTER.search(bare):
@@ -69,7 +69,7 @@ def analyse(comments_raw: list, history_authors: int = 0) -> dict:
         if a:
             posts_by_author[a].add(c.get("post_id"))
     returning = sum(1 for p in posts_by_author.values() if len(p) > 1)
-    loyal_words = sum(1 for c in fans if _LOYAL.search(text(c.get("text"))))
+    loyal_words = sum(1 for c in fans if _LOYAL.search(text(c.get("text")).lower()))
     return {
         "comments": len(fans),
         "substantive": kinds["substantive"],

@@ -48,11 +48,10 @@ _decoder = json.JSONDecoder()
 
 @cache
 def _sources() -> tuple[str, ...]:
-    """Capture names: real pages ('youtube/yt_...'), or the project's fixtures without ../shared."""
-    real = realpage_cases()
-    if real:
-        return tuple(real)
-    return tuple(sorted("fixture:" + p.name for p in FIXTURES.glob("*.capture.json")))
+    """Capture names: the real pages ('youtube/yt_...', when ../shared is there) and the project's own
+    fixtures ('fixture:x_loginwall.capture.json': synthetic login walls, rate limits... the real set lacks)."""
+    fixtures = sorted("fixture:" + p.name for p in FIXTURES.glob("*.capture.json"))
+    return tuple(realpage_cases()) + tuple(fixtures)
 
 
 @cache

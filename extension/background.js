@@ -196,7 +196,9 @@ async function rememberTab(tabId, entry) {
 async function onCapture(message, sender, platform) {
   const problem = checkCapture(message.capture, platform);
   if (problem) return fail("error", `Invalid capture message: ${problem}.`);
+  const started = performance.now();
   const { reply, data } = await api("POST", "/captures", { body: message.capture }, [200, 201]);
+  const backendMs = Math.round(performance.now() - started); // compression + upload + parse + score
   const tabId = sender.tab && sender.tab.id;
   if (reply) {
     await rememberTab(tabId, { state: reply.state, message: reply.message, url: message.capture.url, platform });
@@ -218,7 +220,7 @@ async function onCapture(message, sender, platform) {
       ? { score: scores.authenticity.score, grade: scores.authenticity.grade, confidence: scores.authenticity.confidence }
       : null,
   });
-  return { ok: true, state: "scored", creator, snapshot, scores };
+  return { ok: true, state: "scored", creator, snapshot, scores, timing: { backend_ms: backendMs } };
 }
 
 function listOf(data, key) {

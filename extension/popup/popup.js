@@ -25,8 +25,14 @@ const STATE_TEXT = {
 };
 
 async function main() {
-  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
-  const state = await chrome.runtime.sendMessage({ type: "popupState", tabId: tab ? tab.id : null });
+  // `popup.html?tab=N` shows tab N (opened as a page of its own, the popup would see itself).
+  const asked = Number.parseInt(new URLSearchParams(location.search).get("tab") || "", 10);
+  let tabId = Number.isInteger(asked) ? asked : null;
+  if (tabId === null) {
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+    tabId = tab ? tab.id : null;
+  }
+  const state = await chrome.runtime.sendMessage({ type: "popupState", tabId });
   if (!state || !state.ok) return;
   const dashboard = document.getElementById("dashboard");
   dashboard.href = `${state.backendUrl}/`;

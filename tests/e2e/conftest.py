@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.harness import CHROMIUM, ROOT, Backend, Browser
 
@@ -99,7 +100,7 @@ def _save_artifacts(nodeid: str, tab, console: list[str], backend: Backend) -> N
     out.mkdir(parents=True, exist_ok=True)
     try:
         tab.screenshot(path=str(out / "screenshot.png"), full_page=False)
-    except Exception as exc:  # a crashed tab still leaves the rest of the evidence
+    except PlaywrightError as exc:  # a crashed tab still leaves the rest of the evidence
         (out / "screenshot-error.txt").write_text(str(exc))
     try:
         (out / "page.html").write_text(tab.content(), encoding="utf-8")
@@ -107,7 +108,7 @@ def _save_artifacts(nodeid: str, tab, console: list[str], backend: Backend) -> N
                                " return h && h.shadowRoot ? h.outerHTML + '\\n' + h.shadowRoot.innerHTML : null; }")
         if overlay:
             (out / "overlay.html").write_text(overlay, encoding="utf-8")
-    except Exception as exc:
+    except PlaywrightError as exc:
         (out / "page-error.txt").write_text(str(exc))
     (out / "console.txt").write_text("\n".join(console), encoding="utf-8")
     (out / "backend.log").write_text(backend.log(), encoding="utf-8")

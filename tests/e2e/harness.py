@@ -13,9 +13,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = ROOT / "extension"
@@ -44,11 +45,11 @@ class Backend:
         self.token = ""
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-serve.log"
 
-    def start(self, timeout: float = 30.0) -> "Backend":
-        log = open(self.log_path, "ab")
+    def start(self, timeout: float = 30.0) -> Backend:
         cmd = [str(KOLSCOPE), "serve", "--data", str(self.data_dir), "--host", "127.0.0.1",
                "--port", str(self.port), "--no-scheduler"]
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from tests.conftest import ROOT, load_case, require_realpages
-from tests.e2e.harness import OVERLAY, Backend, open_capture, overlay_values, replay_responses, wait_settled
+from tests.e2e.harness import OVERLAY, Backend, open_capture, replay_responses, wait_settled
 
 pytestmark = pytest.mark.e2e
 
@@ -299,3 +299,48 @@ def test_replayed_responses_reach_the_capture(browser, backend, page):
     api = api_creator(backend, "x", expected["handle"])
     posts = [p["id"] for p in api["snapshot"]["recent_posts"]]
     assert posts[: len(expected["recent_posts"])] == [p["id"] for p in expected["recent_posts"]] != []
+
+
+def test_options_page_lists_the_briefs_and_sets_the_active_one(browser, backend, page):
+    status, brief = backend.api("POST", "/briefs", {"name": "Options test brief", "languages": ["de"]})
+    assert status == 201
+    status, before = backend.api("GET", "/briefs/active")
+    page.goto(f"chrome-extension://{browser.extension_id}/options/options.html")
+    assert page.locator("#backendUrl").input_value() == backend.url
+    assert page.locator("#token").input_value() == backend.token
+    page.locator(f'#brief option[value="{brief["id"]}"]').wait_for(state="attached")
+    assert page.locator("#brief").input_value() == before["id"]  # the backend's active brief
+    try:
+        page.locator("#brief").select_option(brief["id"])
+        page.locator("#briefStatus").filter(has_text="Active brief saved").wait_for()
+        assert backend.api("GET", "/briefs/active")[1]["id"] == brief["id"]
+        assert browser.storage("briefId")["briefId"] == brief["id"]
+        page.locator("#check").click()
+        page.locator("#status").filter(has_text=f"Connected to {backend.url}").wait_for()
+        # a non-loopback backend URL is refused before anything is stored
+        page.locator("#backendUrl").fill("https://evil.example")
+        page.locator("#save").click()
+        page.locator("#status").filter(has_text="must be http://127.0.0.1").wait_for()
+        assert browser.storage("backendUrl")["backendUrl"] == backend.url
+    finally:
+        backend.api("PUT", "/briefs/active", {"id": before["id"]})
+
+
+def test_popup_shows_the_current_creator_and_recent_bookmarks(browser, backend, page):
+    capture, expected = load_case("instagram/ig_profile_celebface_2025-02_loggedin_redacted")
+    open_capture(browser, page, capture)
+    values = wait_settled(page)
+    assert values["state"] == "scored"
+    tab_id = browser.worker.evaluate(
+        "url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    popup = browser.context.new_page()
+    try:
+        popup.goto(f"chrome-extension://{browser.extension_id}/popup/popup.html?tab={tab_id}")
+        card = popup.locator("#current .card")
+        card.wait_for()
+        text = card.inner_text()
+        assert f"@{expected['handle']}" in text
+        assert values["tier"]["value"] in text
+        assert popup.locator("#dashboard").get_attribute("href") == f"{backend.url}/"
+    finally:
+        popup.close()

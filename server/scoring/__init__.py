@@ -6,8 +6,9 @@ input gives the same answer, in a few milliseconds.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from server.scoring.authenticity import authenticity as _authenticity
 from server.scoring.authenticity import engagement_rate
@@ -18,19 +19,19 @@ from server.scoring.fit import fit as _fit
 from server.scoring.history import all_posts, as_dict, history_point, normalize
 from server.scoring.tiers import TIERS, tier_for
 
-__all__ = ["score", "history_point", "Brief", "TIERS", "tier_for", "engagement_rate"]
+__all__ = ["TIERS", "Brief", "engagement_rate", "history_point", "score", "tier_for"]
 
 
 def _now(now: datetime | str | None, snapshot: dict) -> datetime:
     if isinstance(now, datetime):
-        return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        return now if now.tzinfo else now.replace(tzinfo=UTC)
     parsed = parse_time(now) if isinstance(now, str) else None
     if parsed is not None:
         return parsed
     if now is not None:
         raise ValueError(f"now must be an aware datetime or an ISO-8601 string, not {now!r}")
     # no `now` given: the capture's own time (never the clock: scoring stays pure)
-    return parse_time(snapshot.get("captured_at")) or datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return parse_time(snapshot.get("captured_at")) or datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _brief(brief: Brief | Mapping[str, Any] | None) -> Brief | None:

@@ -5,6 +5,7 @@ posting cadence and a steady niche."""
 from __future__ import annotations
 
 import statistics
+from itertools import pairwise
 from datetime import datetime
 
 from server.scoring import accounts
@@ -169,7 +170,7 @@ def _growth(snapshot: dict, points: list[tuple[datetime, dict]], now: datetime) 
         return factor("growth", label, w, None, {"points": len(series)},
                       f"Withheld: needs 3 dated captures with follower counts, has {len(series)}.")
     steps = []
-    for a, b in zip(series, series[1:]):
+    for a, b in pairwise(series):
         days = max((b[0] - a[0]).total_seconds() / 86400, 1 / 24)
         steps.append((a, b, days, (b[1] - a[1]) / a[1] / days))
     baseline = median(abs(s[3]) for s in steps) or 0.0
@@ -295,7 +296,7 @@ def _cadence(posts: list[dict], now: datetime) -> dict:
         return factor("cadence", label, w, None, {"dated_posts": len(dated)},
                       f"Withheld: {len(dated)} dated posts (needs 3).")
     times = [t for t, _ in dated]
-    gaps = [(b - a).total_seconds() / 86400 for a, b in zip(times, times[1:])]
+    gaps = [(b - a).total_seconds() / 86400 for a, b in pairwise(times)]
     since = max(0.0, (now - times[-1]).total_seconds() / 86400)
     cv = _cv(gaps) if len(gaps) >= 2 else None
     typical = median(gaps) or 0.0

@@ -88,7 +88,7 @@ class Brief(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _range(self) -> "Brief":
+    def _range(self) -> Brief:
         if self.followers_min is not None and self.followers_max is not None and self.followers_min > self.followers_max:
             raise ValueError("followers_min must not exceed followers_max")
         return self

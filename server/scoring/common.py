@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 GRADES = ((80, "A"), (65, "B"), (50, "C"), (35, "D"), (0, "F"))
 
@@ -43,7 +44,7 @@ def strs(value: Any) -> list[str]:
 def parse_time(value: Any) -> datetime | None:
     """An aware datetime from an ISO string (or a datetime), or None when it cannot be read."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if not isinstance(value, str) or not value:
         return None
     s = value.strip()
@@ -53,11 +54,11 @@ def parse_time(value: Any) -> datetime | None:
         dt = datetime.fromisoformat(s)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def clamp(x: float, lo: float = 0.0, hi: float = 100.0) -> float:
-    return lo if x < lo else hi if x > hi else x
+    return lo if x < lo else min(x, hi)
 
 
 def median(values: Iterable[float]) -> float | None:
@@ -83,7 +84,7 @@ def factor(key: str, label: str, weight: float, score: float | None, value: Any,
     return {
         "key": key,
         "label": label,
-        "score": None if score is None else int(round(clamp(score))),
+        "score": None if score is None else round(clamp(score)),
         "weight": weight,
         "value": value,
         "reason": reason,
@@ -112,7 +113,7 @@ def combine(factors: list[dict], *, data_points: int, cap: tuple[float, str] | N
         confidence = "medium"
     else:
         confidence = "low"
-    score = int(round(clamp(score)))
+    score = round(clamp(score))
     return {"score": score, "grade": grade(score), "confidence": confidence, "factors": factors}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from scraper.text import hashtags as find_hashtags
 from scraper.text import looks_sponsored
@@ -15,19 +15,11 @@ from server.scoring.common import dicts, strs, text
 _UNSPACED = re.compile("[\u3040-\u30ff\u4e00-\u9fff\u3400-\u4dbf\uac00-\ud7af\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # Words too common to say anything about a niche (the languages most pages here use).
-STOPWORDS = frozenset("""
-the and for you your with this that from what are was were have has how why who new all our out not but can
-just get got one two more most best my me we it its in on of to is be at by an or as so do if no up
-video videos official full episode part live shorts short watch channel subscribe vlog today day week
-der die das und ist ein eine mit von den des auf für nicht sich dem zu im wie auch
-les des une est pour pas que qui dans sur avec par plus
-los las del una con por para que como más
-que com não uma para por mais dos das
-""".split())
+STOPWORDS = frozenset(["the", "and", "for", "you", "your", "with", "this", "that", "from", "what", "are", "was", "were", "have", "has", "how", "why", "who", "new", "all", "our", "out", "not", "but", "can", "just", "get", "got", "one", "two", "more", "most", "best", "my", "me", "we", "it", "its", "in", "on", "of", "to", "is", "be", "at", "by", "an", "or", "as", "so", "do", "if", "no", "up", "video", "videos", "official", "full", "episode", "part", "live", "shorts", "short", "watch", "channel", "subscribe", "vlog", "today", "day", "week", "der", "die", "das", "und", "ist", "ein", "eine", "mit", "von", "den", "des", "auf", "für", "nicht", "sich", "dem", "zu", "im", "wie", "auch", "les", "des", "une", "est", "pour", "pas", "que", "qui", "dans", "sur", "avec", "par", "plus", "los", "las", "del", "una", "con", "por", "para", "que", "como", "más", "que", "com", "não", "uma", "para", "por", "mais", "dos", "das"])
 JUNK_PATTERNS = re.compile(
     r"\b(follow ?4 ?follow|f4f|like ?4 ?like|l4l|sub ?4 ?sub|followback|giveaway|give away|"
     r"win (a|an|free)|free followers|link in bio)\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -41,7 +41,7 @@ def facts(snapshot: dict, tier: str | None, langs: tuple[dict[str, float], int, 
     """Brief-independent facts shown (score null) when there is no brief."""
     shares, n, source = langs
     posts = posts_of(snapshot)
-    share, sp, total = sponsored_share(posts)
+    share, _, total = sponsored_share(posts)
     return [
         factor("size", "Audience size and tier", WEIGHTS["size"], None,
                {"followers": count(snapshot.get("followers")), "tier": tier}, NEEDS_BRIEF),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from server.scoring.common import count, dicts, parse_time, strs, text
 from server.scoring.content import is_sponsored, top_terms
@@ -48,7 +49,7 @@ def history_point(snapshot: Any) -> dict:
 
 def _iso(dt: datetime) -> str:
     """UTC, seconds, 'Z': 20 characters."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_dict(snapshot: Any) -> dict:
@@ -66,7 +67,7 @@ def as_dict(snapshot: Any) -> dict:
         try:
             d = to_dict()
             return d if isinstance(d, dict) else {}
-        except Exception:  # a half-built object must not break scoring
+        except Exception:  # noqa: BLE001 -- a half-built object must not break scoring
             return {}
     return {}
 

@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 _URL = re.compile(r"https?://\S+|www\.\S+|[@#]\w[\w.]*", re.UNICODE)
 # Latin-script letters counted to decide whether a text is long enough for the model.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 # (name, lower bound inclusive): the common industry split (Later x Fohr, HypeAuditor, Modash).
 TIERS: tuple[tuple[str, int], ...] = (

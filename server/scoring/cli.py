@@ -1,0 +1,147 @@
+"""`kolscope score` and `kolscope audit-accounts`: the scores from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_INPUT, EXIT_CAPTURE = 0, 2, 3
+
+
+class _InputError(Exception):
+    """An input file that cannot be read or is not what the command expects (exit 2)."""
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _InputError(f"{what} {path} is not UTF-8 text") from None
+
+
+def _read_json(path: str, what: str) -> Any:
+    try:
+        return json.loads(_read_text(path, what))
+    except ValueError as exc:
+        raise _InputError(f"{what} {path} is not valid JSON: {exc}") from None
+
+
+def _print(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"kolscope: {message}\n")
+    return EXIT_INPUT
+
+
+def _is_capture(data: dict) -> bool:
+    return data.get("format") == "kolscope.capture/1" or ("html" in data and "url" in data and "platform" not in data)
+
+
+def _load_history(path: str) -> list[dict]:
+    points = []
+    for n, line in enumerate(_read_text(path, "history").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as exc:
+            raise _InputError(f"history {path} line {n} is not valid JSON: {exc}") from None
+        if not isinstance(entry, dict):
+            raise _InputError(f"history {path} line {n} is not a JSON object (a snapshot or history point)")
+        points.append(entry)
+    return points
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Print the scores of a capture or snapshot. 0 ok, 2 unreadable/invalid input, 3 capture error."""
+    from pydantic import ValidationError
+
+    from scraper import parse
+    from scraper.errors import CaptureError
+    from server.scoring import score
+    from server.scoring.brief import Brief
+    from server.scoring.common import parse_time
+
+    try:
+        data = _read_json(args.file, "file")
+        if not isinstance(data, dict):
+            raise _InputError(f"{args.file} is neither a capture nor a snapshot (not a JSON object)")
+        brief = None
+        if getattr(args, "brief", None):
+            raw = _read_json(args.brief, "brief")
+            if not isinstance(raw, dict):
+                raise _InputError(f"brief {args.brief} must be a JSON object")
+            try:
+                brief = Brief.model_validate(raw)
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'brief'}: {e['msg']}" for e in exc.errors())
+                raise _InputError(f"brief {args.brief} is invalid: {problems}") from None
+        history = _load_history(args.history) if getattr(args, "history", None) else []
+        if getattr(args, "now", None):
+            now = parse_time(args.now)
+            if now is None:
+                raise _InputError(f"--now {args.now!r} is not an ISO-8601 time")
+        else:
+            now = datetime.now(UTC)  # the command may read the clock; score() never does
+    except _InputError as exc:
+        return _fail(str(exc))
+
+    if _is_capture(data):
+        try:
+            snapshot = parse(data)
+        except CaptureError as exc:
+            _print(exc.to_dict())
+            return EXIT_CAPTURE
+    elif isinstance(data.get("platform"), str) and isinstance(data.get("handle"), str):
+        snapshot = data
+    else:
+        return _fail(f"{args.file} is neither a capture (format kolscope.capture/1) nor a snapshot "
+                     "(platform and handle)")
+    _print(score(snapshot, brief=brief, history=history, now=now))
+    return EXIT_OK
+
+
+def _error(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+def cmd_audit_accounts(args: argparse.Namespace) -> int:
+    """One result per input line, in order (JSON Lines); a bad line gets an error object, not a crash."""
+    from server.scoring.accounts import check
+
+    try:
+        lines = _read_text(args.file, "file").splitlines()
+    except _InputError as exc:
+        return _fail(str(exc))
+    while lines and not lines[-1].strip():
+        lines.pop()
+    fakes = checked = 0
+    out = sys.stdout
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            result = _error("invalid_account", f"line {n} is empty")
+        else:
+            try:
+                account = json.loads(line)
+            except ValueError as exc:
+                result = _error("invalid_account", f"line {n} is not valid JSON: {exc}")
+            else:
+                if isinstance(account, dict):
+                    result = check(account)
+                    checked += 1
+                    fakes += result["is_fake"]
+                else:
+                    result = _error("invalid_account", f"line {n} is not a JSON object")
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    share = f" ({fakes / checked:.0%})" if checked else ""
+    sys.stderr.write(f"kolscope: {checked} accounts checked, {fakes} look fake{share}; "
+                     f"{len(lines) - checked} lines with errors\n")
+    return EXIT_OK

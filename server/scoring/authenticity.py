@@ -5,8 +5,8 @@ posting cadence and a steady niche."""
 from __future__ import annotations
 
 import statistics
-from itertools import pairwise
 from datetime import datetime
+from itertools import pairwise
 
 from server.scoring import accounts
 from server.scoring.bands import band_for, platform_bands, views_band

@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_DECOMPRESSED_LENGTH": 32 * 1024 * 1024,  # a gzip body, once inflated
     "REPLAY_DIR": None,             # for the scheduler: serve platform URLs from capture files
     "SCHEDULER_ENABLED": False,     # serve.py turns it on; tests leave it off
-    "JSON_SORT_KEYS": False,
+    "STORE_FSYNC": True,            # tests turn it off for speed; durability needs it on
 }
 
 
@@ -39,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    store = Store(app.config["DATA_DIR"])
+    store = Store(app.config["DATA_DIR"], fsync=bool(app.config["STORE_FSYNC"]))
     app.extensions["kolscope.store"] = store
     if not app.config.get("TOKEN"):
         app.config["TOKEN"] = store.token()

@@ -193,6 +193,7 @@ def _open_db(path: Path, sync: bool = True) -> TinyDB:
     return TinyDB(path, storage=AtomicJSONStorage, sync=sync)
 
 
+
 def _compact_score(part: Any) -> dict | None:
     if not isinstance(part, dict):
         return None
@@ -253,8 +254,10 @@ class Store:
     """The repository over one data directory. Thread-safe (one lock for Flask's threads and the
     scheduler's); one process per data directory (a held flock, else StoreLocked)."""
 
-    def __init__(self, data_dir: str | os.PathLike):
+    def __init__(self, data_dir: str | os.PathLike, *, fsync: bool = True):
         self.dir = Path(data_dir).resolve()
+        # fsync=False only for unit tests' throwaway stores (the crash test runs with fsync on)
+        self.fsync = fsync
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -272,7 +275,7 @@ class Store:
         self._lock_fh.flush()
         self._closed = False
         try:
-            self.meta = _open_db(self.dir / "meta.json")
+            self.meta = self._db(self.dir / "meta.json")
             self._shards: dict[int, TinyDB] = {}
             self._bulk_dirty: set[int] | None = None
             self._check_format()
@@ -286,6 +289,9 @@ class Store:
             raise StoreError("store_corrupt", f"The store in {self.dir} cannot be read: {exc}") from exc
 
     # -- lifecycle -------------------------------------------------------------------------------
+
+    def _db(self, path: Path, sync: bool = True) -> TinyDB:
+        return _open_db(path, sync=sync and self.fsync)
 
     def close(self) -> None:
         if self._closed:
@@ -352,7 +358,7 @@ class Store:
     def _shard(self, n: int) -> TinyDB:
         db = self._shards.get(n)
         if db is None:
-            db = self._shards[n] = _open_db(self.dir / "index" / f"{n:02x}.json")
+            db = self._shards[n] = self._db(self.dir / "index" / f"{n:02x}.json")
         return db
 
     def _creator_path(self, platform: str, key: str) -> Path:
@@ -394,7 +400,7 @@ class Store:
         platform, key = self._identity(snapshot.get("platform"), snapshot.get("handle"))
         point = history_point if history_point is not None else _default_point(snapshot)
         with self._lock:
-            db = _open_db(self._creator_path(platform, key))
+            db = self._db(self._creator_path(platform, key))
             with db.storage.batch():
                 hist = db.table("history")
                 hist.insert(point)
@@ -441,7 +447,7 @@ class Store:
         stores quickly: call inside `bulk()`, which writes the index shards once at its end."""
         platform, key = self._identity(snapshot.get("platform"), snapshot.get("handle"))
         with self._lock:
-            db = _open_db(self._creator_path(platform, key), sync=False)
+            db = self._db(self._creator_path(platform, key), sync=False)
             with db.storage.batch():
                 db.table("history").insert_multiple(history)
                 db.table("latest").insert({"snapshot": snapshot, "scores": scores, "brief_id": None})
@@ -500,7 +506,7 @@ class Store:
             path = self._creator_path(platform, key)
             if not path.exists():
                 return None
-            docs = _open_db(path).table("latest").all()
+            docs = self._db(path).table("latest").all()
             return dict(docs[-1]) if docs else None
 
     def history(self, platform: str, handle: str) -> list[dict]:
@@ -510,7 +516,7 @@ class Store:
             path = self._creator_path(platform, key)
             if not path.exists():
                 return []
-            points = [dict(p) for p in _open_db(path).table("history").all()]
+            points = [dict(p) for p in self._db(path).table("history").all()]
         points.sort(key=lambda p: str(p.get("captured_at") or ""))
         return points
 
@@ -521,7 +527,7 @@ class Store:
             path = self._creator_path(platform, key)
             if not path.exists():
                 return
-            latest = _open_db(path).table("latest")
+            latest = self._db(path).table("latest")
             if not latest.all():
                 return
             latest.update({"scores": scores, "brief_id": brief_id, "scored_at": now_iso()})

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.exceptions import MethodNotAllowed
 
 from server import get_store
 from server.api import api
@@ -18,6 +19,12 @@ def _brief_model():
     from server.scoring.brief import Brief  # the rules of a brief live with scoring
 
     return Brief
+
+
+def _not_active(bid: str) -> None:
+    """/briefs/active is its own resource: the <bid> routes must not take it for an id."""
+    if bid == "active":
+        raise MethodNotAllowed(valid_methods=["GET", "PUT"])
 
 
 def _validated_brief(data: Any) -> dict:
@@ -88,5 +95,6 @@ def put_brief(bid: str):
 
 @api.delete("/briefs/<bid>")
 def delete_brief(bid: str):
+    _not_active(bid)
     get_store().delete_brief(bid)
     return "", 204

@@ -17,7 +17,8 @@ BASE = "x_profile_new.capture.json"  # handle bo_runs, 800 followers
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True,
+                      "STORE_FSYNC": False})  # durability is the crash test's subject
     yield app
     app.extensions["kolscope.store"].close()
 

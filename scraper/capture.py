@@ -86,7 +86,7 @@ class Capture:
                 content_type=ctype if isinstance(ctype, str) else None,
                 body=body,
             ))
-        if not html.strip() and not responses:
+        if (not html or html.isspace()) and not responses:
             raise Malformed("The capture holds neither HTML nor any response.")
         captured_at = data.get("captured_at")
         source = data.get("source")

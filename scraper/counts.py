@@ -28,7 +28,7 @@ _UNITS: dict[str, int] = {
     "Million": 10**6, "Mrd": 10**9, "Mrd.": 10**9, "Milliarden": 10**9,
     # Spanish / Portuguese / Italian / French / Dutch / Polish / Czech
     "mil": 10**3, "mi": 10**6, "mill": 10**6, "mill.": 10**6, "bi": 10**9, "mln": 10**6, "Mln": 10**6,
-    "mld": 10**9, "Mld": 10**9, "Md": 10**9, "Mds": 10**9, "Mrd.": 10**9, "tys": 10**3, "tys.": 10**3,
+    "mld": 10**9, "Mld": 10**9, "Md": 10**9, "Mds": 10**9, "tys": 10**3, "tys.": 10**3,
     "tis": 10**3, "tis.": 10**3, "mil.": 10**3, "millones": 10**6, "milhões": 10**6, "milhão": 10**6,
     "millón": 10**6, "milioni": 10**6, "milione": 10**6, "miljoen": 10**6, "mille": 10**3,
     # Russian / Ukrainian

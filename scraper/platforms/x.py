@@ -19,7 +19,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from scraper import text as textutil
 from scraper.capture import Capture
-from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
+from scraper.errors import (
+    Blocked,
+    CaptureError,
+    LoginWall,
+    Malformed,
+    NotACreatorPage,
+    Restricted,
+    Unavailable,
+)
 from scraper.jsonpath import first_key, traverse
 from scraper.models import Account, Comment, Post, Snapshot
 
@@ -355,6 +363,25 @@ def _tweet(item_content: dict) -> dict | None:
     return r
 
 
+# TweetUnavailable reasons that mean "not for you" rather than "gone": an age gate or a protected author.
+_RESTRICTED_REASONS = ("Protected", "NsfwLoggedOut", "NsfwViewerIsUnderage", "NsfwViewerHasNoStatedAge",
+                       "NsfwViewerHasNoStatedAgeTweetDetail", "AgeVerificationRequired")
+_RESTRICTED_TOMBSTONE = ("limits who can view", "protected", "age-restricted", "sensitive content")
+
+
+def _missing_tweet_error(item_content: dict) -> CaptureError | None:
+    """The typed answer for a focal tweet X replaced by a tombstone or an 'unavailable' result."""
+    r = traverse(item_content, ("tweet_results", "result"))
+    if not isinstance(r, dict) or r.get("__typename") not in ("TweetTombstone", "TweetUnavailable"):
+        return None
+    reason = r.get("reason") if isinstance(r.get("reason"), str) else ""
+    text = traverse(r, ("tombstone", "text", "text"))
+    text = text.lower() if isinstance(text, str) else ""
+    if reason in _RESTRICTED_REASONS or any(m in text for m in _RESTRICTED_TOMBSTONE):
+        return Restricted("This post is restricted: its author limits who can see it, or it is age-gated.")
+    return Unavailable("This post is unavailable (deleted, or its account is suspended).")
+
+
 def _tweet_id(t: dict) -> str | None:
     return _str(traverse(t, "rest_id", ("legacy", "id_str")))
 
@@ -503,11 +530,18 @@ def _parse_profile_page(page: _Page, handle: str, kind: str) -> Snapshot:
         if not page.bodies:
             raise Malformed("The X page carries none of the data X loads for a profile.")
         raise NotACreatorPage(f"The capture holds no data about @{handle}.")
-    if user is not None and _protected(user) and not snap.recent_posts and kind == "profile":
+    if (user is not None and _protected(user) and not _viewer_follows(user) and kind in ("profile", "followers")
+            and not snap.recent_posts and not snap.audience_sample):
+        # What a visitor sees: "These posts are protected"; no posts, no followers list.
         raise Restricted(f"@{snap.handle}'s posts are protected: only approved followers can see them.")
     if user is not None and not tweets and kind == "profile":
         snap.warnings.append("The capture holds no UserTweets response: no recent posts.")
     return snap
+
+
+def _viewer_follows(u: dict) -> bool:
+    """Whether the capturing account follows this one (then a protected account's posts are visible)."""
+    return traverse(u, ("relationship_perspectives", "following"), ("legacy", "following")) is True
 
 
 def _author_from_timelines(tweet_bodies: list[tuple[dict, Any]], handle: str) -> dict | None:
@@ -535,7 +569,7 @@ def _is_by(t: dict, creator_id: str | None, handle: str) -> bool:
 def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None) -> Snapshot:
     focal: tuple[dict, dict] | None = None
     replies: list[tuple[dict, dict]] = []
-    unavailable = False
+    missing: CaptureError | None = None
     for variables, body in page.of("TweetDetail", "TweetResultByRestId", "ConversationTimeline"):
         asked = variables.get("focalTweetId") or variables.get("tweetId")
         if isinstance(asked, str) and asked != status_id:
@@ -546,13 +580,14 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
             if t is not None and _tweet_id(t) == status_id:
                 focal = focal or (t, {})
             elif t is None:
-                unavailable = True
+                missing = missing or _missing_tweet_error({"tweet_results": {"result": direct}}) or Unavailable(
+                    "This post is unavailable.")
         after_focal = False
         for entry_id, _itype, ic, first in _timeline_items(body):
             t = _tweet(ic)
             if t is None:
                 if entry_id == f"tweet-{status_id}":
-                    unavailable = True
+                    missing = missing or _missing_tweet_error(ic)
                 continue
             if _tweet_id(t) == status_id:
                 focal = focal or (t, ic)
@@ -562,8 +597,8 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
             if after_focal and first and entry_id.startswith("conversationthread-"):
                 replies.append((t, ic))
     if focal is None:
-        if unavailable:
-            raise Unavailable("This post is unavailable (deleted, or its account is suspended or protected).")
+        if missing is not None:
+            raise missing
         if not page.bodies:
             raise Malformed("The X page carries none of the data X loads for a post.")
         raise NotACreatorPage("The capture holds no TweetDetail data for this post.")

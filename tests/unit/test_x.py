@@ -208,6 +208,25 @@ def test_deleted_tweet_is_unavailable() -> None:
     assert _error_code(cap) == "unavailable"
 
 
+@pytest.mark.parametrize("result, code", [
+    ({"__typename": "TweetUnavailable", "reason": "Protected"}, "restricted"),
+    ({"__typename": "TweetUnavailable", "reason": "NsfwLoggedOut"}, "restricted"),
+    ({"__typename": "TweetTombstone", "tombstone": {"text": {
+        "text": "You're unable to view this Post because this account owner limits who can view their Posts."}}},
+     "restricted"),
+    ({"__typename": "TweetUnavailable", "reason": "Suspended"}, "unavailable"),
+    ({"__typename": "TweetTombstone", "tombstone": {"text": {"text": "This Post was deleted by the Post author."}}},
+     "unavailable"),
+])
+def test_missing_focal_tweet_reasons(result: dict, code: str) -> None:
+    cap = load_fixture("x_tweetdetail.capture.json")
+    body = json.loads(cap["responses"][0]["body"])
+    entries = body["data"]["threaded_conversation_with_injections_v2"]["instructions"][0]["entries"]
+    entries[0]["content"]["itemContent"]["tweet_results"]["result"] = result
+    cap["responses"][0]["body"] = json.dumps(body)
+    assert _error_code(cap) == code
+
+
 # --- answers that are not snapshots ----------------------------------------------------------------
 
 
@@ -229,6 +248,26 @@ def test_protected_account_with_visible_posts_is_a_snapshot() -> None:
     body["data"]["user"]["result"]["privacy"]["protected"] = True
     cap["responses"][0]["body"] = json.dumps(body)
     assert len(parse(cap).recent_posts) == 3
+
+
+def _protected_profile(url: str, *, viewer_follows: bool) -> dict:
+    cap = load_fixture("x_protected.capture.json")
+    cap["url"] = url
+    body = json.loads(cap["responses"][0]["body"])
+    body["data"]["user"]["result"]["relationship_perspectives"] = {"following": viewer_follows}
+    cap["responses"][0]["body"] = json.dumps(body)
+    return cap
+
+
+def test_protected_followers_list_is_restricted() -> None:
+    assert _error_code(_protected_profile("https://x.com/locked_acct/followers", viewer_follows=False)) == "restricted"
+
+
+def test_protected_account_the_viewer_follows_is_not_restricted() -> None:
+    """Its posts are visible to the viewer; they were just not captured: a snapshot that says so."""
+    snap = parse(_protected_profile("https://x.com/locked_acct", viewer_follows=True))
+    assert (snap.handle, snap.followers) == ("locked_acct", 42)
+    assert any("UserTweets" in w for w in snap.warnings)
 
 
 @pytest.mark.parametrize("url", ["https://x.com/home", "https://x.com/explore", "https://x.com/search?q=a"])

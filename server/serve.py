@@ -15,6 +15,22 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _warm_up() -> None:
+    """Load the parsers and scoring (language model included) before the first capture arrives,
+    so the first user does not wait seconds for imports."""
+    from datetime import datetime, timezone
+
+    import scraper.registry  # noqa: F401
+    from server.scoring import score
+
+    sample = {"platform": "x", "handle": "warmup", "bio": "Running every day, sharing my training plans.",
+              "recent_posts": [{"id": "1", "title": "A long run by the river this morning"}]}
+    try:
+        score(sample, now=datetime.now(timezone.utc))
+    except Exception:  # a warm-up only; a real problem shows on the first real capture
+        logging.getLogger("kolscope").warning("scoring warm-up failed", exc_info=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
@@ -37,6 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from server import scheduler
 
         scheduler.start(app)
+    _warm_up()
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"kolscope: serving on http://{host}:{args.port}/ (data in {store.dir})", flush=True)
     print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",

@@ -1,6 +1,8 @@
 """The snapshot model: what one capture says about one creator (`kolscope.snapshot/1`).
 
-A field the page does not show is None or [], never a guess. Only platform and handle are mandatory.
+A field the page does not show is None or [], never a guess. `platform` is always set; `handle` is
+None only when the page names no handle (old YouTube channels known only by /channel/UC...): then
+`platform_id` identifies the creator.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class Account:
 @dataclass
 class Snapshot:
     platform: str
-    handle: str
+    handle: str | None
     platform_id: str | None = None
     url: str | None = None
     display_name: str | None = None

@@ -5,7 +5,9 @@
   "use strict";
   const kolscope = (globalThis.kolscope = globalThis.kolscope || {});
 
-  const QUIET_MS = 120; // wait this long after the last API answer before capturing
+  // Once ready, wait this long after the last API answer before capturing (answers often come in
+  // pairs: X's profile, then its tweets); answers that come later still refine the capture.
+  const QUIET_MS = 60;
   const MAX_SETTLE_MS = 1500; // ... but never longer than this once the page is ready
   const READY_TIMEOUT_MS = 8000; // capture what there is when the data never shows up
   const REFRESH_MS = 900; // answers that arrive after a capture refine it once they stop coming
@@ -97,6 +99,8 @@
     takeNonce((value) => {
       nonce = value;
     });
+    // Asked right away (document_start), so the answer is in by the time the page is parsed.
+    let hello = sendMessage({ type: "hello", platform: def.name });
 
     window.addEventListener("message", (event) => {
       if (event.source !== window || event.origin !== location.origin) return;
@@ -203,9 +207,10 @@
       }
       if (enabled === null || force) {
         const seq = navSeq;
-        const hello = await sendMessage({ type: "hello", platform: def.name });
+        if (force) hello = sendMessage({ type: "hello", platform: def.name });
+        const answer = await hello;
         if (seq !== navSeq) return;
-        enabled = !!(hello && hello.ok && hello.enabled);
+        enabled = !!(answer && answer.ok && answer.enabled);
       }
       if (!enabled) {
         phase = "off";
@@ -231,8 +236,12 @@
         ready = false;
       }
       if (!ready) return;
-      phase = "settling";
       readyAt = performance.now();
+      if (!ctx().responses.length) {
+        capture(); // the page's own HTML holds the data: nothing to wait for
+        return;
+      }
+      phase = "settling";
       settle();
     }
 

@@ -78,7 +78,7 @@ function fail(state, message, extra) {
 
 class BackendDown extends Error {}
 
-async function call(method, path, { body, auth = true, timeout = REQUEST_TIMEOUT_MS } = {}) {
+async function call(method, path, { body, auth = true, timeout = REQUEST_TIMEOUT_MS, gzip } = {}) {
   const cfg = await settings();
   const headers = { Accept: "application/json" };
   if (auth) headers.Authorization = `Bearer ${cfg.token}`;
@@ -86,7 +86,7 @@ async function call(method, path, { body, auth = true, timeout = REQUEST_TIMEOUT
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
     payload = JSON.stringify(body);
-    if (payload.length > GZIP_ABOVE && typeof CompressionStream === "function") {
+    if ((gzip ?? payload.length > GZIP_ABOVE) && typeof CompressionStream === "function") {
       payload = await new Response(new Blob([payload]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
       headers["Content-Encoding"] = "gzip";
     }

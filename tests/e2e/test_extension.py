@@ -344,3 +344,13 @@ def test_popup_shows_the_current_creator_and_recent_bookmarks(browser, backend, 
         assert popup.locator("#dashboard").get_attribute("href") == f"{backend.url}/"
     finally:
         popup.close()
+
+
+def test_gzip_upload_path_is_accepted_by_the_backend(browser, backend):
+    """Captures past the backend's body limit go gzipped; force that path on a real capture."""
+    capture, expected = load_case("tiktok/tt_profile_novix.ht_VN")
+    capture = {**capture, "source": "extension"}
+    status = browser.worker.evaluate(
+        "async (cap) => (await call('POST', '/captures', { body: cap, gzip: true })).status", capture)
+    assert status == 201
+    assert api_creator(backend, "tiktok", expected["handle"])["snapshot"]["handle"] == expected["handle"]

@@ -78,7 +78,7 @@
 
     let nonce = null;
     let responses = []; // {url, status, content_type, body, at, used}
-    let lastUrl = stripHash(location.href);
+    let lastKey = pageKey(location.href);
     let inPageNav = false;
     let navSeq = 0;
     let navAt = 0;
@@ -133,9 +133,11 @@
       begin(false);
     }
 
-    function stripHash(url) {
-      const i = url.indexOf("#");
-      return i < 0 ? url : url.slice(0, i);
+    /** What makes a page another page: its path (and, per platform, e.g. YouTube's ?v=). Apps
+     * rewrite query strings and hashes in place (replaceState on load); that is no navigation. */
+    function pageKey(href) {
+      const url = new URL(href);
+      return def.pageKey ? def.pageKey(url) : url.pathname.replace(/\/+$/, "");
     }
 
     function clearTimers() {
@@ -173,10 +175,11 @@
     }
 
     function onMaybeNavigated() {
-      const now = stripHash(location.href);
-      if (now === lastUrl) return;
-      lastUrl = now;
+      const key = pageKey(location.href);
+      if (key === lastKey) return;
+      lastKey = key;
       inPageNav = true;
+      if (document.readyState === "loading") return; // DOMContentLoaded begins with the new URL
       // The answers for the new page are often fetched before the URL changes (YouTube fetches
       // /browse, then pushes the URL): keep what arrived since the last navigation unless a capture
       // of the previous page already used it.

@@ -51,6 +51,11 @@
       return ctx.responses.length > 0;
     },
     keep,
+    pageKey(url) {
+      // /watch?v=A and /watch?v=B are two pages; other parameters (t=, list=) are not.
+      const v = url.searchParams.get("v");
+      return url.pathname.replace(/\/+$/, "") + (url.pathname === "/watch" && v ? `?v=${v}` : "");
+    },
     neutralizeStale(root) {
       // After an in-page navigation YouTube's embedded data describes the first page: send it empty,
       // exactly as the `.spa` captures show it, so the parser reads the fresh /browse or /next answer.

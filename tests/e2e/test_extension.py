@@ -149,6 +149,12 @@ def test_spa_navigation_to_another_youtube_channel_updates_the_overlay(browser, 
     assert values["handle"] == second_exp["handle"]
     assert_matches_api(values, api_creator(backend, "youtube", second_exp["handle"]))
     assert page.evaluate("location.pathname") == "/@gronkh/videos"
+    # An app rewriting its query string in place (replaceState) has not navigated: no new capture.
+    seen = len(page.evaluate("window.__kolscopeLog"))
+    page.evaluate("history.replaceState({}, '', location.pathname + '?app=desktop#top')")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__kolscopeLog").count("analysing") == 2
+    assert len(page.evaluate("window.__kolscopeLog")) == seen
 
 
 def test_spa_navigation_to_another_tiktok_creator_updates_the_overlay(browser, backend, page):

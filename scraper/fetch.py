@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ OFFLINE_HOST_RULES = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, 
 BASE_ARGS = ("--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--mute-audio",
              "--disable-background-networking", "--no-first-run")
 BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
+_STATIC_EXT = r"(?:js|mjs|css|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf|mp4|webm|m3u8|mp3)"
 
 # The page's own API calls worth keeping, per platform (what the parsers read from `responses`).
 # A platform module may override with its own API_URL_PATTERNS.
@@ -284,6 +286,7 @@ class Fetcher:
         settle: float = 3.0,
         executable_path: str = CHROMIUM,
         user_agent: str | None = None,
+        replay_scripts: bool = False,
     ):
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
@@ -296,6 +299,7 @@ class Fetcher:
         self.settle = settle
         self.executable_path = executable_path
         self.user_agent = user_agent
+        self.replay_scripts = replay_scripts
         self._pw = None
         self._browser = None
         self._contexts: asyncio.Queue | None = None
@@ -328,12 +332,17 @@ class Fetcher:
             for _ in range(self.pool_size):
                 ctx = await self._browser.new_context(
                     service_workers="block",  # a service worker would answer requests our router never sees
+                    # Replay runs no page scripts: their bundles are not in the capture, so the inline
+                    # bootstraps could only fail (and cost ~40% of a page's time on YouTube's 1 MB of
+                    # inline JSON). The HTML is then exactly what was recorded; the page's API calls
+                    # are still made from the page (see _load), through the router and the listener.
+                    java_script_enabled=self.replay is None or self.replay_scripts,
                     user_agent=self.user_agent,
                     locale="en-US",
                     viewport={"width": 1280, "height": 900},
                 )
                 ctx.set_default_timeout(self.timeout * 1000)
-                await ctx.route("**/*", self._route)
+                await ctx.route(self._route_pattern(), self._route)
                 self._all_contexts.append(ctx)
                 self._contexts.put_nowait(_Slot(ctx))
         except BaseException:
@@ -366,6 +375,27 @@ class Fetcher:
         return getattr(p, "pid", None)
 
     # -- routing -----------------------------------------------------------------------------
+
+    def _route_pattern(self) -> str | re.Pattern[str]:
+        """Which requests come to Python at all.
+
+        Live: every request (images, media and fonts are aborted, the rest continues). Replay: only
+        requests to the replayed hosts that are not static files; everything else fails in the
+        browser itself on the host-resolver rules, without a round trip to Python (a YouTube page
+        asks for ~60 scripts and styles; routing each through Python cost ~4 ms apiece).
+        """
+        if self.replay is None:
+            return "**/*"
+        hosts: set[str] = set()
+        for url in [p.url for p in self.replay.pages.values()] + list(self.replay.responses):
+            host = (urlsplit(url).hostname or "").lower()
+            if host:
+                hosts.add(host)
+                hosts.add(_HOST_ALIASES.get(host, host))
+        hosts |= {alias for alias, canon in _HOST_ALIASES.items() if canon in hosts}
+        alternation = "|".join(sorted(re.escape(h) for h in hosts)) or "(?!)"
+        return re.compile(rf"^https?://(?:{alternation})(?::\d+)?(?:/(?![^?#]*\.{_STATIC_EXT}(?:[?#]|$))|$)",
+                          re.IGNORECASE)
 
     async def _route(self, route, request) -> None:
         try:
@@ -530,7 +560,9 @@ class Fetcher:
             finally:
                 self._contexts.put_nowait(slot)
             if verdict is None:
-                result = self._judge(req, capture, http_status, final_url)
+                # Parsing a 1 MB page takes tens of ms: off the event loop, so the other contexts'
+                # pages keep loading meanwhile.
+                result = await asyncio.to_thread(self._judge, req, capture, http_status, final_url)
                 verdict = _verdict_of(result)
             else:
                 result = FetchResult(req, _status_for(verdict), verdict.code, verdict.reason,
@@ -586,9 +618,11 @@ class Fetcher:
                     res = FetchResult(r, "error", "fetch_failed", f"{type(exc).__name__}: {str(exc)[:200]}")
                 results[i] = res
                 if on_result is not None:
-                    out = on_result(res)
-                    if asyncio.iscoroutine(out):
-                        await out
+                    if asyncio.iscoroutinefunction(on_result):
+                        await on_result(res)
+                    else:
+                        # A callback that writes to the store (fsync) must not stall the browser.
+                        await asyncio.to_thread(on_result, res)
 
         await asyncio.gather(*(worker() for _ in range(min(self.pool_size, max(1, len(reqs))))))
         return [r for r in results if r is not None]

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from tests.conftest import ROOT, load_case, require_realpages
-from tests.e2e.harness import OVERLAY, Backend, open_capture, replay_responses, wait_settled
+from tests.e2e.harness import OVERLAY, Backend, open_capture, overlay_values, replay_responses, wait_settled
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,12 @@ SCORED_CASES = [
     "x/x_profile_TwitterDev_2023-04",
     "x/x_tweetdetail_latest",
 ]
+
+
+def synthetic_page() -> dict:
+    """A TikTok profile written for these tests (tests/e2e/fixtures): runs without the real pages."""
+    return {"url": "https://www.tiktok.com/@kolscope_xss", "responses": [],
+            "html": (FIXTURES / "tiktok_xss_profile.html").read_text(encoding="utf-8")}
 
 
 def js_round(x: float) -> int:
@@ -180,7 +186,7 @@ def test_spa_navigation_to_another_tiktok_creator_updates_the_overlay(browser, b
 
 
 def test_backend_stopped_the_overlay_says_how_to_start_it(browser, page, tmp_path):
-    capture, _ = load_case("x/x_profile_XDevelopers_2024-02")
+    capture = synthetic_page()
     own = Backend(tmp_path / "data").start()
     try:
         browser.configure(backendUrl=own.url, token=own.token)
@@ -195,15 +201,19 @@ def test_backend_stopped_the_overlay_says_how_to_start_it(browser, page, tmp_pat
     assert own.url in values["message"]["text"]
 
 
-def test_token_missing_and_parse_error_are_explained(browser, backend, page):
-    capture, _ = load_case("x/x_profile_XDevelopers_2024-02")
+def test_token_missing_is_explained(browser, page):
     browser.configure(token="")
-    open_capture(browser, page, capture)
+    open_capture(browser, page, synthetic_page())
     values = wait_settled(page)
     assert values["state"] == "token_missing", values
     assert "kolscope token" in values["message"]["text"] and "options" in values["message"]["text"]
+    browser.configure(token="not-the-token")
+    page.locator(f'{OVERLAY} [data-kolscope="retry"]').click()
+    page.wait_for_selector(f'{OVERLAY}[data-state="token_invalid"]', state="attached")
+    assert "refused the API token" in overlay_values(page)["message"]["text"]
 
-    browser.configure(token=backend.token)
+
+def test_parse_error_is_explained(browser, page):
     restricted, expected = load_case("youtube/yt_channel_agerestricted_2023-07")
     assert expected["error"] == "restricted"
     open_capture(browser, page, restricted)
@@ -239,21 +249,17 @@ def test_a_page_of_another_site_gets_no_content_script(browser, page):
 
 
 def test_disabled_platform_gets_no_overlay(browser, page):
-    capture, _ = load_case("x/x_profile_XDevelopers_2024-02")
-    browser.configure(platforms={"youtube": True, "tiktok": True, "instagram": True, "x": False})
+    capture = synthetic_page()
+    browser.configure(platforms={"youtube": True, "tiktok": False, "instagram": True, "x": True})
     open_capture(browser, page, capture)
     page.wait_for_timeout(900)
     assert page.locator(OVERLAY).count() == 0
 
 
 def test_creator_text_with_markup_shows_as_text_and_runs_nothing(browser, backend, page):
-    # Synthetic (tests/e2e/fixtures): needs no saved real page.
-    html = (FIXTURES / "tiktok_xss_profile.html").read_text(encoding="utf-8")
-    url = "https://www.tiktok.com/@kolscope_xss"
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    browser.routes.add_page(url, html)
-    page.goto(url)
+    open_capture(browser, page, synthetic_page())
     values = wait_settled(page)
     assert values["state"] == "scored", values
     assert "<img src=x onerror=" in values["creator"]["text"]

@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ CLIENTS = 16
 BIG = int(os.environ.get("KOLSCOPE_BENCH_CREATORS", "10000"))
 SMALL = 100
 DAYS = 365
-T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _iso(t: datetime) -> str:
@@ -70,7 +70,7 @@ class Server:
                     break
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("the server did not start")
+                    raise RuntimeError("the server did not start") from None
                 time.sleep(0.1)
         self.token = (data / "token").read_text().strip()
 
@@ -153,7 +153,7 @@ def build_store(data: Path, creators: int) -> float:
     return time.perf_counter() - t
 
 
-def ingest_latency(servers: dict[int, "Server"], n: int = 150) -> dict[int, list[float]]:
+def ingest_latency(servers: dict[int, Server], n: int = 150) -> dict[int, list[float]]:
     """Sequential captures of existing creators, one client, alternating between the servers so
     that load from other processes on the machine falls on both figures alike."""
     lat: dict[int, list[float]] = {c: [] for c in servers}

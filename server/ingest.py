@@ -3,7 +3,7 @@ scheduler's refresh (`ingest_snapshot(store, snapshot_dict)` is what a refresh s
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from scraper import parse
@@ -21,7 +21,7 @@ def compute_scores(snapshot: dict, brief_doc: dict | None, history: list[dict],
     from server.scoring import score
 
     return score(snapshot, brief=brief_payload(brief_doc), history=history,
-                 now=now or datetime.now(timezone.utc))
+                 now=now or datetime.now(UTC))
 
 
 def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None) -> tuple[dict, dict]:

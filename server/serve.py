@@ -8,6 +8,7 @@ import logging
 import sys
 
 from server.store import StoreError
+from datetime import UTC
 
 
 def _fail(message: str) -> int:
@@ -18,7 +19,7 @@ def _fail(message: str) -> int:
 def _warm_up() -> None:
     """Load the parsers and scoring (language model included) before the first capture arrives,
     so the first user does not wait seconds for imports."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import scraper.registry  # noqa: F401
     from server.scoring import score
@@ -26,7 +27,7 @@ def _warm_up() -> None:
     sample = {"platform": "x", "handle": "warmup", "bio": "Running every day, sharing my training plans.",
               "recent_posts": [{"id": "1", "title": "A long run by the river this morning"}]}
     try:
-        score(sample, now=datetime.now(timezone.utc))
+        score(sample, now=datetime.now(UTC))
     except Exception:  # a warm-up only; a real problem shows on the first real capture
         logging.getLogger("kolscope").warning("scoring warm-up failed", exc_info=True)
 

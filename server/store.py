@@ -32,9 +32,10 @@ import os
 import re
 import secrets
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
@@ -88,7 +89,7 @@ class Conflict(StoreError):
 
 def now_iso() -> str:
     # milliseconds: "was this scored after the brief changed" compares these strings
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def valid_handle(platform: str, handle: Any) -> bool:
@@ -219,7 +220,7 @@ def _parse_time(value: Any) -> datetime | None:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def growth_30d(points: list[dict], latest: dict) -> float | None:
@@ -249,7 +250,7 @@ def _new_id(prefix: str) -> str:
 
 # Migrations: MIGRATIONS[n] upgrades a store from format n to n+1 (called with the Store, the
 # lock held). Add one with every layout change and bump FORMAT_VERSION.
-MIGRATIONS: dict[int, Callable[["Store"], None]] = {}
+MIGRATIONS: dict[int, Callable[[Store], None]] = {}
 
 
 class Store:
@@ -263,7 +264,7 @@ class Store:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError("store_unavailable", f"Cannot create the data directory {self.dir}: {exc}")
+            raise StoreError("store_unavailable", f"Cannot create the data directory {self.dir}: {exc}") from exc
         self._lock = threading.RLock()
         self._lock_fh = open(self.dir / "lock", "a+")
         try:
@@ -303,7 +304,7 @@ class Store:
             fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
         self._lock_fh.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:

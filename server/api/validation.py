@@ -35,7 +35,7 @@ def _decompress(data: bytes) -> bytes:
     try:
         out = d.decompress(data, limit + 1)
     except zlib.error:
-        raise ApiError(400, "invalid_body", "The body says Content-Encoding: gzip but is not gzip data.")
+        raise ApiError(400, "invalid_body", "The body says Content-Encoding: gzip but is not gzip data.") from None
     if len(out) > limit or d.unconsumed_tail:
         raise ApiError(413, "too_large", f"The decompressed body is larger than the limit of {limit} bytes.")
     if not d.eof:
@@ -57,7 +57,7 @@ def json_body() -> Any:
     try:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}")
+        raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
 
 
 def validate(model: type[M], data: Any) -> M:

@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -71,7 +71,7 @@ def test_sigkill_loses_no_acknowledged_capture(tmp_path):
     acked: list[tuple[str, str]] = []  # (handle, captured_at) answered 201
     lock = threading.Lock()
     seq = iter(range(10**9))
-    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
 
     def stream(token: str, stop: threading.Event) -> None:
         while not stop.is_set():

@@ -337,6 +337,8 @@ class Fetcher:
                     # inline JSON). The HTML is then exactly what was recorded; the page's API calls
                     # are still made from the page (see _load), through the router and the listener.
                     java_script_enabled=self.replay is None or self.replay_scripts,
+                    # A recorded page's CSP <meta> must not stop replay from repeating its API calls.
+                    bypass_csp=self.replay is not None,
                     user_agent=self.user_agent,
                     locale="en-US",
                     viewport={"width": 1280, "height": 900},
@@ -365,14 +367,6 @@ class Fetcher:
         if self._pw is not None:
             await self._pw.stop()
             self._pw = None
-
-    @property
-    def browser_pid(self) -> int | None:
-        """The driver's process id (the browser is its child); for memory figures in bench/."""
-        proc = getattr(getattr(self._pw, "_impl_obj", None), "_connection", None)
-        transport = getattr(proc, "_transport", None)
-        p = getattr(transport, "_proc", None)
-        return getattr(p, "pid", None)
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -466,6 +460,8 @@ class Fetcher:
             if response.request.resource_type in ("fetch", "xhr") and any(p in response.url for p in patterns):
                 pending.append(asyncio.ensure_future(keep(response)))
 
+        if self.replay is not None and self.replay.page_for(req.url) is None:
+            return None, None, None, Verdict(FAILED, "not_replayed", "the replay directory has no capture of this page")
         # A page is reused across fetches: opening one costs a renderer start (0.2-0.6 s measured),
         # a navigation resets its state anyway. After a failure the page is replaced.
         if slot.page is None or slot.page.is_closed():

@@ -287,7 +287,7 @@ def test_fetch_real_pages_through_replay():
         async with Fetcher(replay=replay, **FAST) as f:
             return await f.fetch_many([c["url"] for c in wanted])
 
-    for cap, result in zip(wanted, run(go())):
+    for cap, result in zip(wanted, run(go()), strict=True):
         assert result.status == "ok", (cap["url"], result.reason)
         direct = parse(cap)
         assert (result.snapshot.handle, result.snapshot.followers) == (direct.handle, direct.followers)

@@ -355,3 +355,16 @@ def test_bad_replay_dir_is_a_json_error(tmp_path):
     finally:
         app.extensions["kolscope.store"].close()
     assert load_replay(None) is None
+
+
+def test_triggers_from_watchlist_settings():
+    from apscheduler.triggers.cron import CronTrigger
+
+    from server.scheduler import trigger_for
+
+    assert trigger_for({"refresh_interval_hours": 6}).interval.total_seconds() == 6 * 3600
+    assert trigger_for({"refresh_interval_hours": 0.01}).interval.total_seconds() == 15 * 60  # floor
+    assert trigger_for({"refresh_interval_hours": "junk"}).interval.total_seconds() == 24 * 3600
+    cron = trigger_for({"refresh_interval_hours": 6, "refresh_cron": "30 6 * * 1-5"})
+    assert isinstance(cron, CronTrigger)
+    assert str(cron.fields[cron.FIELD_NAMES.index("hour")]) == "6"

@@ -24,11 +24,20 @@ def compute_scores(snapshot: dict, brief_doc: dict | None, history: list[dict],
                  now=now or datetime.now(UTC))
 
 
+def with_identity(snapshot: dict) -> dict:
+    """A channel without an @handle (older YouTube pages) is known by its stable id, which is also
+    its URL (/channel/UC...): the store keys it so, and the snapshot's `handle` says so."""
+    if not snapshot.get("handle") and isinstance(snapshot.get("platform_id"), str) and snapshot["platform_id"]:
+        return dict(snapshot, handle=snapshot["platform_id"])
+    return snapshot
+
+
 def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None) -> tuple[dict, dict]:
     """Score `snapshot` (a kolscope.snapshot/1 dict) against the active brief and its history, store
     it; answer (creator summary, scores). Raises Malformed for a snapshot without a valid handle."""
     from server.scoring import history_point
 
+    snapshot = with_identity(snapshot)
     platform, handle = snapshot.get("platform"), snapshot.get("handle")
     if not valid_handle(platform, handle):
         raise Malformed(f"The page gave a {platform} handle kolscope cannot store: {str(handle)[:60]!r}.")
@@ -43,6 +52,6 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
 def ingest_capture(store: Store, capture: dict[str, Any]) -> tuple[dict, dict, dict]:
     """Parse (CaptureError on a page that is no usable creator page; nothing stored), score, store.
     Answers (creator summary, snapshot dict, scores)."""
-    snapshot = parse(capture).to_dict()
+    snapshot = with_identity(parse(capture).to_dict())
     summary, scores = ingest_snapshot(store, snapshot)
     return summary, snapshot, scores

@@ -282,6 +282,7 @@ class Store:
             self._shards: dict[int, TinyDB] = {}
             self._bulk_dirty: set[int] | None = None
             self._check_format()
+            self._remove_leftovers()
             self._index: dict[tuple[str, str], dict] = {}
             self._load_index()
         except StoreError:
@@ -327,6 +328,22 @@ class Store:
             MIGRATIONS[version](self)
             version += 1
             table.update({"format_version": version}, doc_ids=[1])
+
+    def _remove_leftovers(self) -> None:
+        """Temp files of writes a kill interrupted: never read (the rename did not happen), and this
+        process holds the lock, so no other writer owns them."""
+        folders = [self.dir, self.dir / "index"]
+        creators = self.dir / "creators"
+        if creators.is_dir():
+            folders += [p for p in creators.iterdir() if p.is_dir()]
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
 
     @property
     def format_version(self) -> int:

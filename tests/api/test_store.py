@@ -126,3 +126,14 @@ def test_record_refresh_marks_stale(client, auth, app):
     assert client.get("/api/v1/creators/x/bo_runs", headers=auth).json["creator"]["stale"] is False
     with pytest.raises(ValueError):
         s.record_refresh("x", "bo_runs", "weird")
+
+
+def test_leftover_temp_files_removed_on_open(tmp_path):
+    with Store(tmp_path) as s:
+        s.add_snapshot(_snap("a"), None)
+    leftovers = [tmp_path / ".meta.json.1.2.tmp", tmp_path / "creators" / "x" / ".a.json.1.2.tmp"]
+    for p in leftovers:
+        p.write_text('{"half": ')
+    with Store(tmp_path) as s:
+        assert s.get_creator("x", "a")["followers"] == 100
+    assert not any(p.exists() for p in leftovers)

@@ -56,7 +56,6 @@ HANDLE_RES: dict[str, re.Pattern] = {
 PLATFORMS = tuple(HANDLE_RES)
 _YT_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _SAFE_FILE = re.compile(r"^[a-z0-9_][a-z0-9_.\-]{0,99}$")
-_ID_RE = re.compile(r"^[a-z]{2}_[0-9a-f]{12}$")
 
 
 class StoreError(Exception):
@@ -763,7 +762,3 @@ def _default_point(snapshot: dict) -> dict:
     for k in ("followers", "following", "posts", "likes", "views"):
         point[k] = snapshot.get(k)
     return point
-
-
-def is_id(value: str, prefix: str) -> bool:
-    return bool(_ID_RE.match(value)) and value.startswith(prefix + "_")

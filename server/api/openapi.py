@@ -105,7 +105,8 @@ def _document() -> dict:
             "followers": {"type": ["integer", "null"]}, "verified": {"type": ["boolean", "null"]},
             "tier": NULLABLE_STR, "engagement_rate": NULLABLE_NUM,
             "watchlists": {"type": "array", "items": {"type": "string"}},
-            "fit": score_part, "authenticity": score_part, "growth_30d": NULLABLE_NUM,
+            "fit": score_part, "authenticity": score_part, "fit_brief_id": NULLABLE_STR,
+            "growth_30d": NULLABLE_NUM,
             "captured": {"type": "boolean"}, "captured_at": NULLABLE_STR, "snapshots": {"type": "integer"},
             "stale": {"type": "boolean"},
             "refresh": {"type": "object", "properties": {

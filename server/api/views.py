@@ -40,6 +40,9 @@ def creator_view(summary: dict, watchlists: list[str] | None = None) -> dict:
         "watchlists": list(watchlists or []),
         "fit": summary.get("fit"),
         "authenticity": summary.get("authenticity"),
+        # the brief `fit` was scored against at the last capture (the active brief may have changed
+        # since: GET .../scores answers for the brief of your choice)
+        "fit_brief_id": summary.get("brief_id"),
         "growth_30d": summary.get("growth_30d"),
         "captured": bool(summary.get("captured")),
         "captured_at": summary.get("captured_at"),

@@ -135,11 +135,24 @@ def load_replay(directory: str | None) -> Replay | None:
         raise RefreshError("bad_replay", str(exc)) from None
 
 
-def _same_creator(snapshot: dict, platform: str, handle: str) -> bool:
-    if snapshot.get("platform") != platform:
-        return False
-    got = str(snapshot.get("handle") or "")
-    return got.casefold() == handle.casefold()
+def _as_watched(snapshot: dict, platform: str, handle: str) -> dict | None:
+    """The snapshot to file under the watched creator, or None when the page shows someone else.
+
+    A YouTube channel watched by its id (UC...) may come back from a page that shows its @handle:
+    same channel (platform_id), so it is filed under the id it is watched by, with a warning.
+    """
+    from server.ingest import with_identity
+
+    snap = with_identity(snapshot)
+    if snap.get("platform") != platform:
+        return None
+    got = str(snap.get("handle") or "")
+    if got.casefold() == handle.casefold():
+        return snap
+    if snap.get("platform_id") and str(snap["platform_id"]) == handle:
+        warnings = list(snap.get("warnings") or []) + [f"refreshed by channel id; the page shows @{got}"]
+        return dict(snap, handle=handle, warnings=warnings)
+    return None
 
 
 def _blocked_recently(store: Store, platform: str, handle: str, now: datetime) -> str | None:
@@ -207,12 +220,13 @@ def refresh_creators(
         if not result.ok:
             _finish(store, outcome, result.status, result.reason, result.code, on_result)
             return
-        snapshot = result.snapshot.to_dict()
-        if not _same_creator(snapshot, outcome.platform, outcome.handle):
+        page_snapshot = result.snapshot.to_dict()
+        snapshot = _as_watched(page_snapshot, outcome.platform, outcome.handle)
+        if snapshot is None:
             # A redirect to another account (or a renamed one): storing it would file another
             # creator's numbers under this one.
             _finish(store, outcome, "error",
-                    f"the page showed {snapshot.get('platform')}/{snapshot.get('handle')}, "
+                    f"the page showed {page_snapshot.get('platform')}/{page_snapshot.get('handle')}, "
                     f"not {outcome.platform}/{outcome.handle}", "other_creator", on_result)
             return
         try:

@@ -368,3 +368,16 @@ def test_triggers_from_watchlist_settings():
     cron = trigger_for({"refresh_interval_hours": 6, "refresh_cron": "30 6 * * 1-5"})
     assert isinstance(cron, CronTrigger)
     assert str(cron.fields[cron.FIELD_NAMES.index("hour")]) == "6"
+
+
+def test_youtube_channel_watched_by_its_id(store):
+    """Older channels have no @handle: watched by channel id, refreshed from /channel/<id>."""
+    require_realpages()
+    replay = Replay.from_dir(REALPAGES / "youtube")
+    channel = "UCsXVk37bltHxD1rDPwtNM8Q"  # kurzgesagt: a 2021 page without @handle, a 2026 one with it
+    wid = _watchlist(store, "YT", [("youtube", channel)])
+    run = refresh_watchlist(store, wid, replay=replay, fetcher_options=FETCH)
+    assert (run.creators[0].status, run.creators[0].reason) == ("ok", None)
+    snap = store.latest("youtube", channel)["snapshot"]
+    assert snap["handle"] == channel and snap["platform_id"] == channel
+    assert snap["followers"] > 10_000_000

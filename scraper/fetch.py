@@ -13,6 +13,7 @@ pages of several contexts load in parallel while Python waits on the network, no
 from __future__ import annotations
 
 import asyncio
+import threading
 import json
 import logging
 import os
@@ -645,4 +646,30 @@ def fetch_all(
         async with Fetcher(**fetcher_options) as fetcher:
             return await fetcher.fetch_many(requests, on_result=on_result)
 
-    return asyncio.run(run())
+    return run_sync(run())
+
+
+def run_sync(coro: Any) -> Any:
+    """Run a coroutine to completion from synchronous code.
+
+    asyncio.run refuses to start inside a thread whose event loop is already running (a caller that
+    itself drives Playwright's sync API, or a notebook): there the coroutine runs on its own thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=target, name="kolscope-fetch")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scraper.fetch import Fetcher, FetchRequest, FetchResult, Replay
+from scraper.fetch import Fetcher, FetchRequest, FetchResult, Replay, run_sync
 from scraper.politeness import Politeness
 from server.store import Store, now_iso
 
@@ -183,7 +183,6 @@ def refresh_creators(
     force: bool = False,
 ) -> RefreshRun:
     """Fetch, parse and store each creator (dicts with platform and handle); return the run."""
-    import asyncio
 
     run = RefreshRun(watchlist_id)
     now = datetime.now(UTC)
@@ -251,7 +250,7 @@ def refresh_creators(
     try:
         if requests:
             with _RUN_LOCK:
-                asyncio.run(fetch_all())
+                run_sync(fetch_all())
     except Exception as exc:  # no browser, a crashed driver: every unfinished creator says why
         log.exception("refresh failed")
         run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"

@@ -45,7 +45,9 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+# Package scope: the sync API keeps an event loop running in this thread; it must stop before other
+# packages (tests/scraper) start their own loops.
+@pytest.fixture(scope="package")
 def playwright_instance():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (make install puts Debian's Chromium there)")
@@ -67,7 +69,7 @@ def backend(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance, backend, tmp_path_factory):
     b = Browser(playwright_instance, tmp_path_factory.mktemp("profile"))
     b.context.add_init_script(STATE_LOG)

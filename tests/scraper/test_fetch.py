@@ -6,7 +6,6 @@ Platform URLs are served by replay (context.route) from synthetic captures and f
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import threading
@@ -14,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from scraper.fetch import Fetcher, FetchRequest, Replay, ReplayError, normalise_url
+from scraper.fetch import Fetcher, FetchRequest, Replay, ReplayError, normalise_url, run_sync
 from scraper.politeness import BLOCKED, OK, TRANSIENT, Budget, Politeness, Verdict, classify_http
 from tests.conftest import REALPAGES, realpage_cases, require_realpages
 from tests.scraper.synthetic import LOGIN_PAGE, RATE_LIMIT_PAGE, write_replay_dir, x_capture
@@ -23,7 +22,7 @@ FAST = {"timeout": 8.0, "pool_size": 2}
 
 
 def run(coro):
-    return asyncio.run(coro)
+    return run_sync(coro)
 
 
 def quick_politeness(**kw) -> Politeness:

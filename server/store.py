@@ -613,16 +613,19 @@ class Store:
             if w["name"].casefold() == name.casefold() and w["id"] != except_id:
                 raise Conflict(f"A watchlist named {name!r} exists already.")
 
-    def create_watchlist(self, name: str, refresh_interval_hours: float = DEFAULT_REFRESH_HOURS) -> dict:
+    def create_watchlist(self, name: str, refresh_interval_hours: float = DEFAULT_REFRESH_HOURS,
+                         refresh_cron: str | None = None) -> dict:
         with self._lock:
             self._check_name(name)
             doc = {"id": _new_id("wl"), "name": name, "refresh_interval_hours": refresh_interval_hours,
-                   "creators": [], "created_at": now_iso(), "updated_at": now_iso()}
+                   "refresh_cron": refresh_cron or None, "creators": [], "created_at": now_iso(), "updated_at": now_iso()}
             self.meta.table("watchlists").insert(doc)
             return dict(doc)
 
     def update_watchlist(self, wid: str, **changes: Any) -> dict:
-        allowed = {k: v for k, v in changes.items() if k in ("name", "refresh_interval_hours")}
+        allowed = {k: v for k, v in changes.items() if k in ("name", "refresh_interval_hours", "refresh_cron")}
+        if "refresh_cron" in allowed:
+            allowed["refresh_cron"] = allowed["refresh_cron"] or None  # "" clears it
         with self._lock:
             self.get_watchlist(wid)
             if "name" in allowed:

@@ -119,6 +119,7 @@ def _document() -> dict:
         "Watchlist": {"type": "object", "required": ["id", "name", "refresh_interval_hours", "creator_count"],
                       "properties": {"id": {"type": "string"}, "name": {"type": "string"},
                                      "refresh_interval_hours": {"type": "number"},
+                                     "refresh_cron": {"type": ["string", "null"]},
                                      "creator_count": {"type": "integer"},
                                      "created_at": {"type": "string"}, "updated_at": {"type": "string"},
                                      "creators": {"type": "array", "items": {"$ref": "#/components/schemas/Creator"}}}},

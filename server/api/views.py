@@ -68,6 +68,7 @@ def watchlist_view(doc: dict) -> dict:
         "id": doc["id"],
         "name": doc["name"],
         "refresh_interval_hours": doc.get("refresh_interval_hours"),
+        "refresh_cron": doc.get("refresh_cron"),
         "creator_count": len(doc.get("creators") or []),
         "created_at": doc.get("created_at"),
         "updated_at": doc.get("updated_at"),

@@ -21,19 +21,47 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+Cron = Field(default=None, max_length=100,
+             description='a crontab line ("0 6 * * *") that replaces the interval; "" clears it')
+
+
+def _check_cron(value: str | None) -> str | None:
+    """A crontab line the scheduler accepts, or "" (clear) / None (unchanged)."""
+    if value:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"Not a crontab line (minute hour day month weekday): {exc}") from None
+    return value
+
+
 class WatchlistCreate(_Strict):
     name: str = Name
     refresh_interval_hours: float = Field(default=DEFAULT_REFRESH_HOURS, ge=1, le=24 * 365)
+    refresh_cron: str | None = Cron
+
+    @field_validator("refresh_cron")
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        return _check_cron(v)
 
 
 class WatchlistPatch(_Strict):
-    name: str | None = Name
-    refresh_interval_hours: float | None = Interval
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    refresh_interval_hours: float | None = Field(default=None, ge=1, le=24 * 365)
+    refresh_cron: str | None = Cron
+
+    @field_validator("refresh_cron")
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        return _check_cron(v)
 
     @model_validator(mode="after")
     def _something(self):
-        if self.name is None and self.refresh_interval_hours is None:
-            raise ValueError("Give at least one of name, refresh_interval_hours.")
+        if self.name is None and self.refresh_interval_hours is None and self.refresh_cron is None:
+            raise ValueError("Give at least one of name, refresh_interval_hours, refresh_cron.")
         return self
 
 
@@ -69,7 +97,7 @@ def list_watchlists():
 @api.post("/watchlists")
 def create_watchlist():
     data = body(WatchlistCreate)
-    doc = get_store().create_watchlist(data.name, data.refresh_interval_hours)
+    doc = get_store().create_watchlist(data.name, data.refresh_interval_hours, data.refresh_cron or None)
     return jsonify(watchlist_view(doc)), 201
 
 

@@ -47,6 +47,13 @@ def cases_or_placeholder(platform: str | None = None) -> list[str]:
     return realpage_cases(platform) or ["<realpages missing>"]
 
 
+def creator_cases_or_placeholder(platform: str | None = None) -> list[str]:
+    """Like cases_or_placeholder, but only the real pages that are creator pages (no expected error)."""
+    cases = [c for c in realpage_cases(platform)
+             if not json.loads((REALPAGES / f"{c}.expected.json").read_text(encoding="utf-8"))["error"]]
+    return cases or ["<realpages missing>"]
+
+
 @pytest.fixture
 def realpages_dir() -> Path:
     require_realpages()

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Iterator
 
 from scraper.errors import Malformed
 from scraper.models import CAPTURE_FORMAT
@@ -49,7 +50,7 @@ class Capture:
     source: str | None = None
 
     @classmethod
-    def load(cls, data: Any) -> "Capture":
+    def load(cls, data: Any) -> Capture:
         """Validate a capture dict; raise Malformed with what is wrong."""
         if not isinstance(data, dict):
             raise Malformed("A capture must be a JSON object.")
@@ -118,7 +119,7 @@ def from_html(html: str, url: str, *, source: str = "file") -> dict:
     return {
         "format": CAPTURE_FORMAT,
         "url": url,
-        "captured_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "captured_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "source": source,
         "html": html,
         "responses": [],

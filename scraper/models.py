@@ -95,7 +95,7 @@ class Snapshot:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Snapshot":
+    def from_dict(cls, data: dict[str, Any]) -> Snapshot:
         """Rebuild a snapshot from its JSON (unknown keys are ignored)."""
         names = {f.name for f in fields(cls)}
         kw = {k: v for k, v in data.items() if k in names}

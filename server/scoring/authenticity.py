@@ -175,7 +175,7 @@ def _growth(snapshot: dict, points: list[tuple[datetime, dict]], now: datetime) 
         steps.append((a, b, days, (b[1] - a[1]) / a[1] / days))
     baseline = median(abs(s[3]) for s in steps) or 0.0
     spikes, explained, drops = [], 0, []
-    for a, b, days, rate in steps:
+    for a, b, _days, rate in steps:
         gain = (b[1] - a[1]) / a[1]
         # a spike: a step growing 4x faster than this creator's usual pace, by at least 1% a day and 3% in all
         if rate > max(4 * baseline, 0.01) and gain > 0.03:

@@ -37,4 +37,14 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
         raise err from exc
     snapshot.captured_at = snapshot.captured_at or cap.captured_at
     snapshot.source = snapshot.source or cap.source
+    _normalise_dates(snapshot)
     return snapshot
+
+
+def _normalise_dates(snapshot: Snapshot) -> None:
+    """Pages show "3 weeks ago" or "24 Aug 2019"; the snapshot says ISO-8601 (or null)."""
+    from scraper.dates import to_iso
+
+    for item in (*snapshot.recent_posts, *snapshot.comments):
+        if item.published_at is not None:
+            item.published_at = to_iso(item.published_at, snapshot.captured_at)

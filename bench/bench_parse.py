@@ -75,14 +75,26 @@ def _ytdlp_extractors() -> tuple[Any, Any] | None:
     return YoutubeTabIE(ydl), TikTokUserIE(ydl)
 
 
-def _ytdlp_call(platform: str, html: str, url: str, extractors: tuple[Any, Any] | None) -> Callable[[], Any] | None:
+def _ytdlp_call(platform: str, html: str, url: str, extractors: tuple[Any, Any] | None,
+                responses: list | None = None) -> Callable[[], Any] | None:
     """yt-dlp's own extraction of the data embedded in this page, or None where it has no peer."""
     if extractors is None:
         return None
     youtube_ie, tiktok_ie = extractors
     item_id = url.rstrip("/").rsplit("/", 1)[-1] or "page"
     if platform == "youtube":
-        return lambda: youtube_ie.extract_yt_initial_data(item_id, html, fatal=False)
+        # After a single-page navigation (the .spa captures) the page's ytInitialData is {} and the data
+        # is the /browse or /next answer: yt-dlp gets that from the same API and decodes it with
+        # _parse_json, so that decoding is its share of the same work.
+        bodies = [r["body"] for r in responses or []
+                  if isinstance(r, dict) and isinstance(r.get("body"), str)
+                  and ("youtubei/v1/browse" in str(r.get("url")) or "youtubei/v1/next" in str(r.get("url")))]
+
+        def youtube() -> Any:
+            data = youtube_ie.extract_yt_initial_data(item_id, html, fatal=False)
+            return data, [youtube_ie._parse_json(body, item_id, fatal=False) for body in bodies]
+
+        return youtube
     if platform == "tiktok":
         # As TikTokUserIE/TikTokLiveIE do: __UNIVERSAL_DATA_FOR_REHYDRATION__ first, SIGI_STATE when the
         # universal data does not hold the user (or video) detail (2023 pages carry both scripts).
@@ -130,7 +142,7 @@ def measure() -> dict[str, Row] | None:
 
         outcome = run_parse()
         timed = {"parse": _time(run_parse), "soup": _time(lambda html=html: BeautifulSoup(html, "html.parser"), 3)}
-        peer = _ytdlp_call(platform, html, capture.get("url") or "", extractors)
+        peer = _ytdlp_call(platform, html, capture.get("url") or "", extractors, capture.get("responses"))
         if peer is not None:
             timed["ytdlp"] = _time(peer)
         for label in labels:

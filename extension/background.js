@@ -114,7 +114,9 @@ async function call(method, path, { body, auth = true, timeout = REQUEST_TIMEOUT
   } catch (_) {
     data = null;
   }
-  return { status: res.status, data };
+  // The backend's own share of the round trip (Server-Timing: app;dur=ms), for the latency figures.
+  const timing = /app;dur=([\d.]+)/.exec(res.headers.get("Server-Timing") || "");
+  return { status: res.status, data, serverMs: timing ? Math.round(Number(timing[1])) : null };
 }
 
 /** Map a failed answer (or no answer) to a state the overlay explains. */
@@ -157,7 +159,7 @@ async function api(method, path, options, okStatuses = [200, 201]) {
     return { reply: await explain(err) };
   }
   if (!okStatuses.includes(answer.status)) return { reply: await explain(null, answer) };
-  return { data: answer.data };
+  return { data: answer.data, serverMs: answer.serverMs };
 }
 
 // ---- message shapes -----------------------------------------------------------------------------
@@ -199,7 +201,7 @@ async function onCapture(message, sender, platform) {
   const problem = checkCapture(message.capture, platform);
   if (problem) return fail("error", `Invalid capture message: ${problem}.`);
   const started = performance.now();
-  const { reply, data } = await api("POST", "/captures", { body: message.capture }, [200, 201]);
+  const { reply, data, serverMs } = await api("POST", "/captures", { body: message.capture }, [200, 201]);
   const backendMs = Math.round(performance.now() - started); // compression + upload + parse + score
   const tabId = sender.tab && sender.tab.id;
   if (reply) {
@@ -222,7 +224,7 @@ async function onCapture(message, sender, platform) {
       ? { score: scores.authenticity.score, grade: scores.authenticity.grade, confidence: scores.authenticity.confidence }
       : null,
   });
-  return { ok: true, state: "scored", creator, snapshot, scores, timing: { backend_ms: backendMs } };
+  return { ok: true, state: "scored", creator, snapshot, scores, timing: { backend_ms: backendMs, server_ms: serverMs } };
 }
 
 function listOf(data, key) {

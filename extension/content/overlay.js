@@ -141,6 +141,8 @@ textarea { resize: vertical; min-height: 34px; }
         if (!host.hasAttribute("data-shown-ms")) host.setAttribute("data-shown-ms", String(Math.round(performance.now())));
         const backendMs = data.timing && data.timing.backend_ms;
         if (typeof backendMs === "number") host.setAttribute("data-backend-ms", String(backendMs));
+        const serverMs = data.timing && data.timing.server_ms;
+        if (typeof serverMs === "number") host.setAttribute("data-server-ms", String(serverMs));
       } else {
         host.removeAttribute("data-shown-ms");
         if (state === "analysing") host.setAttribute("data-handle", String(data.handle || ""));

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
 from flask import jsonify
@@ -37,8 +38,12 @@ class CaptureBody(BaseModel):
 
 @api.post("/captures")
 def post_capture():
+    started = time.perf_counter()
     raw: Any = json_body()
     validate(CaptureBody, raw)
     store = get_store()
     summary, snapshot, scores = ingest_capture(store, raw)
-    return jsonify({"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores}), 201
+    response = jsonify({"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores})
+    # decode + validate + parse + score + store, so a client can tell the server's share of its wait
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response, 201

@@ -41,6 +41,7 @@ def test_capture_201(client, auth):
     assert c["watchlists"] == [] and c["stale"] is False
     assert body["snapshot"]["format"] == "kolscope.snapshot/1"
     assert body["scores"]["authenticity"] is not None
+    assert float(r.headers["Server-Timing"].removeprefix("app;dur=")) > 0
     got = client.get("/api/v1/creators/x/bo_runs", headers=auth).json
     assert got["snapshot"]["followers"] == 800 and got["history"]["points"] == 1
 

@@ -79,7 +79,21 @@ def parse(capture: Capture) -> Snapshot:
     page.raise_for_errors()
     if kind == "tweet":
         return _parse_tweet_page(page, url_handle, status_id)
+    if kind == "profile_by_id":
+        url_handle = _handle_of_id(page, status_id)
+        kind = "profile"
     return _parse_profile_page(page, url_handle, kind)
+
+
+def _handle_of_id(page: _Page, user_id: str) -> str:
+    """The handle of the account x.com/i/user/ID shows, from a user object with that rest_id."""
+    for _variables, body in page.of("UserByRestId", "UserByScreenName", "UserResultByScreenName"):
+        user = _unwrap_user(traverse(body, ("data", "user", "result"), ("data", "user_result", "result")))
+        if user is not None and str(user.get("rest_id")) == user_id:
+            name = _screen_name(user)
+            if name:
+                return name
+    raise NotACreatorPage(f"The capture holds no data about the X account with id {user_id}.")
 
 
 # --- the page and its responses -------------------------------------------------------------------
@@ -156,6 +170,8 @@ def _page_kind(url: str) -> tuple[str, str | None, str | None]:
         if seg in _STATUS_SEGMENTS and segments[i + 1].isdigit():
             handle = handle_from_url(url)
             return "tweet", handle, segments[i + 1]
+    if len(segments) >= 3 and segments[0] == "i" and segments[1] == "user" and segments[2].isdigit():
+        return "profile_by_id", None, segments[2]  # x.com/i/user/ID: the account by its numeric id
     handle = handle_from_url(url)
     if handle is None:
         return "other", None, None

@@ -294,3 +294,16 @@ def test_corrupt_bodies_never_crash() -> None:
             parse(cap)
         except CaptureError as exc:
             assert exc.__cause__ is None, f"{body!r}: parser crashed: {exc.__cause__!r}"
+
+
+def test_profile_by_numeric_id_url() -> None:
+    """x.com/i/user/ID shows the account with that rest_id; its handle comes from the user object."""
+    cap = load_fixture("x_profile_new.capture.json")
+    by_handle = parse(cap)
+    cap["url"] = f"https://x.com/i/user/{by_handle.platform_id}"
+    snap = parse(cap)
+    assert (snap.handle, snap.followers) == (by_handle.handle, by_handle.followers)
+    cap["url"] = "https://x.com/i/user/1"
+    with pytest.raises(CaptureError) as info:
+        parse(cap)
+    assert info.value.code == "not_a_creator_page"

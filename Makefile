@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q -e '.[test,bench]'
 	touch $(STAMP)
 
-# Debian's Chromium drives the e2e tests and the scrapers (`playwright install` cannot download here).
+# Debian's Chromium drives the e2e tests and the scrapers (Playwright's own browser downloads are not reachable here).
 /usr/bin/chromium:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium

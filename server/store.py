@@ -542,16 +542,23 @@ class Store:
         points.sort(key=lambda p: str(p.get("captured_at") or ""))
         return points
 
-    def update_scores(self, platform: str, handle: str, scores: dict, brief_id: str | None) -> None:
-        """Re-scored latest snapshot (another brief became active): keep it and the summary."""
+    def update_scores(self, platform: str, handle: str, scores: dict, brief_id: str | None,
+                      captured_at: str | None = None) -> bool:
+        """Re-scored latest snapshot (another brief became active): keep it and the summary.
+
+        With `captured_at`, only while the latest snapshot is still that one (a capture that arrived
+        meanwhile has its own, newer scores). Answers whether anything was written."""
         platform, key = self._identity(platform, handle)
         with self._lock:
             path = self._creator_path(platform, key)
             if not path.exists():
-                return
+                return False
             latest = self._db(path).table("latest")
-            if not latest.all():
-                return
+            docs = latest.all()
+            if not docs:
+                return False
+            if captured_at is not None and (docs[-1].get("snapshot") or {}).get("captured_at") != captured_at:
+                return False
             latest.update({"scores": scores, "brief_id": brief_id, "scored_at": now_iso()})
             old = self._index.get((platform, key))
             if old:
@@ -560,6 +567,7 @@ class Store:
                            fit=_compact_score(scores.get("fit")),
                            authenticity=_compact_score(scores.get("authenticity")), brief_id=brief_id)
                 self._write_summary(new)
+            return True
 
     def list_creators(self) -> list[dict]:
         with self._lock:

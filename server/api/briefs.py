@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import current_app, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import MethodNotAllowed
 
@@ -74,8 +74,19 @@ def get_active():
 @api.put("/briefs/active")
 def put_active():
     data = body(ActiveBody)
-    get_store().set_active_brief(data.id)
+    store = get_store()
+    changed = store.active_brief_id() != data.id
+    store.set_active_brief(data.id)
+    if changed:
+        _rescore(store)
     return _active_answer()
+
+
+def _rescore(store) -> None:
+    """Fit against the brief now in force, for every stored creator (in the background)."""
+    from server.rescore import rescore_in_background
+
+    current_app.extensions["kolscope_rescore"] = rescore_in_background(store, store.active_brief())
 
 
 @api.get("/briefs/<bid>")
@@ -90,11 +101,18 @@ def put_brief(bid: str):
     store = get_store()
     store.get_brief(bid)  # 404 first
     brief = _validated_brief(json_body())
-    return jsonify(brief_view(store.replace_brief(bid, brief), store.active_brief_id()))
+    doc = store.replace_brief(bid, brief)
+    if bid == store.active_brief_id():
+        _rescore(store)
+    return jsonify(brief_view(doc, store.active_brief_id()))
 
 
 @api.delete("/briefs/<bid>")
 def delete_brief(bid: str):
     _not_active(bid)
-    get_store().delete_brief(bid)
+    store = get_store()
+    was_active = store.active_brief_id() == bid
+    store.delete_brief(bid)
+    if was_active:
+        _rescore(store)  # no brief in force any more: fit goes back to "needs a brief"
     return "", 204

@@ -12,7 +12,7 @@ from server.api import api
 from server.api.errors import ApiError
 from server.api.validation import check_creator_path, query
 from server.api.views import creator_view, creator_view_for
-from server.ingest import compute_scores
+from server.rescore import scores_for_latest
 from server.store import PLATFORMS, NotFound
 
 SORTS = ("score", "fit", "authenticity", "followers", "growth", "handle", "captured_at")
@@ -156,7 +156,5 @@ def get_scores(platform: str, handle: str):
     if fresh:
         scores = latest["scores"]
     else:
-        history = [p for p in store.history(platform, handle)
-                   if p.get("captured_at") != latest["snapshot"].get("captured_at")]
-        scores = compute_scores(latest["snapshot"], brief_doc, history)
+        scores = scores_for_latest(store, platform, handle, latest, brief_doc)
     return jsonify({"brief_id": brief_id, "scores": scores})

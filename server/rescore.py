@@ -1,0 +1,70 @@
+"""Re-scoring stored creators when the brief in force changes, so listings, the dashboard and exports
+show fit against the active brief rather than against whichever brief was active at capture time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from server.ingest import compute_scores
+from server.store import Store
+
+log = logging.getLogger("kolscope.rescore")
+
+_lock = threading.Lock()
+_generation = 0  # a newer rescore supersedes an older one still running
+
+
+def scores_for_latest(store: Store, platform: str, key: str, latest: dict, brief_doc: dict | None) -> dict:
+    """Scores of a creator's latest snapshot against `brief_doc`, with its history minus that snapshot."""
+    snapshot = latest["snapshot"]
+    history = [p for p in store.history(platform, key) if p.get("captured_at") != snapshot.get("captured_at")]
+    return compute_scores(snapshot, brief_doc, history)
+
+
+def rescore_all(store: Store, brief_doc: dict | None, generation: int | None = None) -> int:
+    """Re-score every captured creator against `brief_doc`; answer how many were updated.
+
+    A capture arriving meanwhile is scored by ingest against the same active brief, and
+    `update_scores` leaves a creator alone whose latest snapshot changed under it.
+    """
+    brief_id = brief_doc["id"] if brief_doc else None
+    updated = 0
+    for summary in store.list_creators():
+        if generation is not None and generation != _generation:
+            break  # the brief changed again: the newer run takes over
+        platform, key = summary["platform"], summary.get("key") or summary.get("handle")
+        latest = store.latest(platform, key)
+        if not latest or not latest.get("snapshot"):
+            continue
+        if latest.get("brief_id") == brief_id and brief_doc is not None and \
+                str(brief_doc.get("updated_at")) <= str(latest.get("scored_at") or ""):
+            continue  # already scored against this brief as it is now
+        try:
+            scores = scores_for_latest(store, platform, key, latest, brief_doc)
+        except Exception:  # one odd stored snapshot must not stop the others
+            log.exception("re-scoring %s/%s failed", platform, key)
+            continue
+        if store.update_scores(platform, key, scores, brief_id,
+                               captured_at=latest["snapshot"].get("captured_at")):
+            updated += 1
+    return updated
+
+
+def rescore_in_background(store: Store, brief_doc: dict | None) -> threading.Thread:
+    """Start re-scoring on a daemon thread (10,000 creators take minutes); answer the thread."""
+    global _generation
+    with _lock:
+        _generation += 1
+        generation = _generation
+
+    def run() -> None:
+        try:
+            n = rescore_all(store, brief_doc, generation)
+            log.info("re-scored %d creators against brief %s", n, brief_doc["id"] if brief_doc else None)
+        except Exception:  # a closed store at shutdown, say: logged, never a crash of the server
+            log.exception("re-scoring failed")
+
+    thread = threading.Thread(target=run, name="kolscope-rescore", daemon=True)
+    thread.start()
+    return thread

@@ -108,23 +108,6 @@ def json_after(text: str, marker: str, start: int = 0) -> tuple[Any, int] | tupl
     return None, -1
 
 
-def script_json(html: str, script_id: str) -> Any:
-    """Decode `<script id="script_id" ...>{json}</script>` without parsing the DOM."""
-    i = html.find(f'id="{script_id}"')
-    if i == -1:
-        return None
-    j = html.find(">", i)
-    if j == -1:
-        return None
-    k = html.find("</script>", j)
-    if k == -1:
-        return None
-    try:
-        return json.loads(html[j + 1:k])
-    except ValueError:
-        return None
-
-
 def script_span(html: str, script_id: str) -> tuple[int, int] | None:
     """(start, end) of the text inside `<script id="script_id" ...>`, or None (no DOM parse)."""
     i = html.find(f'id="{script_id}"')

@@ -13,7 +13,6 @@ from typing import Any
 CAPTURE_FORMAT = "kolscope.capture/1"
 SNAPSHOT_FORMAT = "kolscope.snapshot/1"
 PLATFORMS = ("youtube", "tiktok", "instagram", "x")
-COUNT_FIELDS = ("followers", "following", "posts", "likes", "views")
 
 
 @dataclass

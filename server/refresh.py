@@ -104,11 +104,6 @@ def _remember(store: Store, run: RefreshRun) -> None:
             _RUNS[(str(store.dir), run.watchlist_id)] = run
 
 
-def is_running(store: Store, watchlist_id: str) -> bool:
-    run = current_run(store, watchlist_id)
-    return run is not None and run.running
-
-
 # -- the refresh ---------------------------------------------------------------------------------
 
 

@@ -573,10 +573,6 @@ class Store:
         with self._lock:
             return [dict(s) for s in self._index.values()]
 
-    def count_creators(self) -> int:
-        with self._lock:
-            return len(self._index)
-
     # -- refresh bookkeeping (the scheduler's) ---------------------------------------------------
 
     def record_refresh(self, platform: str, handle: str, status: str, reason: str | None = None,
@@ -609,12 +605,15 @@ class Store:
         with self._lock:
             return [dict(w) for w in self.meta.table("watchlists").all()]
 
-    def get_watchlist(self, wid: str) -> dict:
+    def _by_id(self, table: str, doc_id: str, what: str) -> dict:
         with self._lock:
-            docs = self.meta.table("watchlists").search(Query().id == wid)
+            docs = self.meta.table(table).search(Query().id == doc_id)
             if not docs:
-                raise NotFound(f"Watchlist {wid}")
+                raise NotFound(f"{what} {doc_id}")
             return dict(docs[0])
+
+    def get_watchlist(self, wid: str) -> dict:
+        return self._by_id("watchlists", wid, "Watchlist")
 
     def _check_name(self, name: str, except_id: str | None = None) -> None:
         for w in self.meta.table("watchlists").all():
@@ -696,11 +695,7 @@ class Store:
             return [dict(b) for b in self.meta.table("briefs").all()]
 
     def get_brief(self, bid: str) -> dict:
-        with self._lock:
-            docs = self.meta.table("briefs").search(Query().id == bid)
-            if not docs:
-                raise NotFound(f"Brief {bid}")
-            return dict(docs[0])
+        return self._by_id("briefs", bid, "Brief")
 
     def create_brief(self, brief: dict) -> dict:
         with self._lock:

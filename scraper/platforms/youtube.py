@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
-from scraper.jsonpath import first_key, json_after, traverse
+from scraper.jsonpath import find_key, first_key, json_after, traverse
 from scraper.models import Comment, Post, Snapshot
 from scraper.text import hashtags, looks_sponsored, mentions
 
@@ -591,7 +591,7 @@ def _post_from_item(kind: str, item: dict, channel_id: str | None, lang: str | N
         if item.get("contentType") != "LOCKUP_CONTENT_TYPE_VIDEO" or not isinstance(item.get("contentId"), str):
             return None
         meta = traverse(item, ("metadata", "lockupMetadataViewModel"), expected_type=dict) or {}
-        owners = [v for v in _all_values(meta.get("metadata"), "browseId") if isinstance(v, str)]
+        owners = [v for v in find_key(meta.get("metadata"), "browseId") if isinstance(v, str)]
         if owners and channel_id not in owners:
             return None
         title = _text(meta.get("title"))
@@ -614,20 +614,6 @@ def _post_from_item(kind: str, item: dict, channel_id: str | None, lang: str | N
         post.likes = _count(item.get("voteCount"), lang)[0]
         return post
     return None
-
-
-def _all_values(obj: Any, key: str) -> list[Any]:
-    out: list[Any] = []
-    stack = [obj]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, dict):
-            if key in cur:
-                out.append(cur[key])
-            stack.extend(v for v in cur.values() if isinstance(v, (dict, list)))
-        elif isinstance(cur, list):
-            stack.extend(cur)
-    return out
 
 
 def _post(pid: str, url: str, title: str | None, published: str | None, views: int | None,

@@ -9,7 +9,7 @@ import pytest
 from scraper import parse
 from scraper.capture import Capture
 from scraper.errors import CODES, CaptureError
-from scraper.jsonpath import find_key, first_key, json_after, script_json, traverse
+from scraper.jsonpath import find_key, first_key, json_after, json_at_key, script_span, traverse
 from scraper.models import Comment, Post, Snapshot
 from scraper.registry import platform_for
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -35,14 +35,19 @@ def test_find_key_in_document_order():
     assert first_key(DOC, "zzz") is None
 
 
-def test_json_after_and_script_json():
+def test_json_after_script_span_and_json_at_key():
     html = 'x <script>var ytInitialData = {"k": [1, 2]};</script><script id="D" type="application/json">{"z":1}</script>'
     value, end = json_after(html, "var ytInitialData")
     assert value == {"k": [1, 2]} and html[end] == ";"
     assert json_after(html, "missing") == (None, -1)
     assert json_after('var a = {"broken": ', "var a") == (None, -1)
-    assert script_json(html, "D") == {"z": 1}
-    assert script_json(html, "E") is None
+    start, end = script_span(html, "D")
+    assert html[start:end] == '{"z":1}'
+    assert script_span(html, "E") is None
+    blob = '{"a": 1, "big": {"skip": 2}, "b": {"z": 1}, "deep": {"b": {"y": 2}}}'
+    assert json_at_key(blob, "b", expected_type=dict) == {"z": 1}
+    assert json_at_key(blob, "a") == 1
+    assert json_at_key(blob, "missing") is None
 
 
 def test_capture_load_validates_shape():

@@ -15,6 +15,13 @@ _lock = threading.Lock()
 _generation = 0  # a newer rescore supersedes an older one still running
 
 
+def is_current(latest: dict, brief_doc: dict | None) -> bool:
+    """The stored scores were computed against `brief_doc` as it is now (none: against no brief)."""
+    brief_id = brief_doc["id"] if brief_doc else None
+    return (latest.get("scores") is not None and latest.get("brief_id") == brief_id
+            and (brief_doc is None or str(brief_doc.get("updated_at")) <= str(latest.get("scored_at") or "")))
+
+
 def scores_for_latest(store: Store, platform: str, key: str, latest: dict, brief_doc: dict | None) -> dict:
     """Scores of a creator's latest snapshot against `brief_doc`, with its history minus that snapshot."""
     snapshot = latest["snapshot"]
@@ -37,9 +44,8 @@ def rescore_all(store: Store, brief_doc: dict | None, generation: int | None = N
         latest = store.latest(platform, key)
         if not latest or not latest.get("snapshot"):
             continue
-        if latest.get("brief_id") == brief_id and brief_doc is not None and \
-                str(brief_doc.get("updated_at")) <= str(latest.get("scored_at") or ""):
-            continue  # already scored against this brief as it is now
+        if is_current(latest, brief_doc):
+            continue
         try:
             scores = scores_for_latest(store, platform, key, latest, brief_doc)
         except Exception:  # one odd stored snapshot must not stop the others

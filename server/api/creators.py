@@ -12,7 +12,7 @@ from server.api import api
 from server.api.errors import ApiError
 from server.api.validation import check_creator_path, query
 from server.api.views import creator_view, creator_view_for
-from server.rescore import scores_for_latest
+from server.rescore import is_current, scores_for_latest
 from server.store import PLATFORMS, NotFound
 
 SORTS = ("score", "fit", "authenticity", "followers", "growth", "handle", "captured_at")
@@ -151,9 +151,7 @@ def get_scores(platform: str, handle: str):
     latest = store.latest(platform, handle)
     if latest is None or latest.get("snapshot") is None:
         raise ApiError(409, "not_captured", f"{platform}/{handle} has not been captured yet: no scores.")
-    fresh = (latest.get("brief_id") == brief_id and latest.get("scores") is not None
-             and (brief_doc is None or str(brief_doc.get("updated_at")) <= str(latest.get("scored_at") or "")))
-    if fresh:
+    if is_current(latest, brief_doc):
         scores = latest["scores"]
     else:
         scores = scores_for_latest(store, platform, handle, latest, brief_doc)

@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from server.scoring import accounts
 from server.scoring.bands import band_for, platform_bands, views_band
-from server.scoring.common import combine, count, dicts, factor, human, median, parse_time, pct, strs, text
+from server.scoring.common import combine, count, dicts, factor, human, ladder, median, parse_time, pct, strs, text
 from server.scoring.content import is_sponsored, junk_share, posts_of, sponsored_share, terms
 from server.scoring.interaction import interaction_factor
 
@@ -131,12 +131,9 @@ def _uniformity(snapshot: dict) -> dict:
         return factor("uniformity", label, w, None, value, "Withheld: no likes to compare.")
     # Real posts swing: a like or comment rate that varies by less than 8% from post to post is what
     # scripted likes and comment services produce; real feeds usually vary by 30% and more.
-    if cv < 0.08:
-        score, msg = 20, "almost identical on every post, as bought likes or comments look"
-    elif cv < 0.15:
-        score, msg = 60, "unusually similar from post to post"
-    else:
-        score, msg = 100, "varies from post to post as real audiences do"
+    score, msg = ladder(cv, [(0.08, 20, "almost identical on every post, as bought likes or comments look"),
+                             (0.15, 60, "unusually similar from post to post")],
+                        (100, "varies from post to post as real audiences do"), strict=True)
     return factor("uniformity", label, w, score, value,
                   f"Like and comment ratios vary by {cv:.0%} across {len(like_rates)} posts: {msg}.")
 
@@ -148,14 +145,10 @@ def _follow_ratio(snapshot: dict) -> dict:
         return factor("follow_ratio", label, w, None, None, "Withheld: the page shows no following count.")
     ratio = following / followers
     value = {"ratio": round(ratio, 3), "following": following, "followers": followers}
-    if ratio <= 0.5:
-        score, msg = 100, "a normal creator profile"
-    elif ratio <= 1:
-        score, msg = 70, "follows many accounts for a creator"
-    elif ratio <= 2:
-        score, msg = 45, "follows more accounts than follow back: follow-for-follow growth"
-    else:
-        score, msg = 20, "follows far more accounts than follow back: mass-following to gain followers"
+    score, msg = ladder(ratio, [(0.5, 100, "a normal creator profile"),
+                                (1, 70, "follows many accounts for a creator"),
+                                (2, 45, "follows more accounts than follow back: follow-for-follow growth")],
+                        (20, "follows far more accounts than follow back: mass-following to gain followers"))
     return factor("follow_ratio", label, w, score, value,
                   f"Follows {human(following)} accounts for {human(followers)} followers ({ratio:.2f}): {msg}.")
 
@@ -239,14 +232,10 @@ def _ad_load(posts: list[dict]) -> dict:
     share, n, total = sponsored_share(posts)
     if total < 3:
         return factor("ad_load", label, w, None, {"posts": total}, f"Withheld: {total} posts in the capture (needs 3).")
-    if share <= 0.2:
-        score, msg = 100, "a normal share of paid posts"
-    elif share <= 0.4:
-        score, msg = 75, "a noticeable share of paid posts"
-    elif share <= 0.6:
-        score, msg = 45, "an ad-heavy feed: fans tune out"
-    else:
-        score, msg = 20, "mostly ads: an ad-heavy feed loses credibility"
+    score, msg = ladder(share, [(0.2, 100, "a normal share of paid posts"),
+                                (0.4, 75, "a noticeable share of paid posts"),
+                                (0.6, 45, "an ad-heavy feed: fans tune out")],
+                        (20, "mostly ads: an ad-heavy feed loses credibility"))
     return factor("ad_load", label, w, score, {"sponsored": n, "posts": total, "share": round(share, 3)},
                   f"{n} of {total} recent posts are marked as paid (#ad, paid partnership...): {msg}.")
 

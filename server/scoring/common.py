@@ -79,6 +79,16 @@ def grade(score: float | None) -> str | None:
     return "F"
 
 
+def ladder(value: float, rungs: list[tuple[float, float, str]], top: tuple[float, str], *,
+           strict: bool = False) -> tuple[float, str]:
+    """(score, reason) of the first rung whose bound `value` stays under (<=, or < when strict);
+    `top` past the last one. Keeps a factor's thresholds in one readable table."""
+    for bound, score, msg in rungs:
+        if value < bound or (not strict and value == bound):
+            return score, msg
+    return top
+
+
 def factor(key: str, label: str, weight: float, score: float | None, value: Any, reason: str) -> dict:
     """One factor as the overlay and the dashboard show it; a None score means withheld."""
     return {

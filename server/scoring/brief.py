@@ -63,32 +63,29 @@ class Brief(BaseModel):
     @field_validator("languages")
     @classmethod
     def _languages(cls, v: list[str]) -> list[str]:
-        v = [s.lower() for s in v]
-        bad = [s for s in v if not _LANG.match(s)]
-        if bad:
-            raise ValueError(f"languages must be ISO 639-1 codes such as 'en' or 'pt', not {bad}")
-        return v
+        return _codes(v, str.lower, _LANG.match, "languages must be ISO 639-1 codes such as 'en' or 'pt'")
 
     @field_validator("countries")
     @classmethod
     def _countries(cls, v: list[str]) -> list[str]:
-        v = [s.upper() for s in v]
-        bad = [s for s in v if not _COUNTRY.match(s)]
-        if bad:
-            raise ValueError(f"countries must be ISO 3166-1 alpha-2 codes such as 'US' or 'DE', not {bad}")
-        return v
+        return _codes(v, str.upper, _COUNTRY.match, "countries must be ISO 3166-1 alpha-2 codes such as 'US' or 'DE'")
 
     @field_validator("tiers")
     @classmethod
     def _tiers(cls, v: list[str]) -> list[str]:
-        v = [s.lower() for s in v]
-        bad = [s for s in v if s not in TIER_NAMES]
-        if bad:
-            raise ValueError(f"tiers must be among {', '.join(TIER_NAMES)}, not {bad}")
-        return v
+        return _codes(v, str.lower, TIER_NAMES.__contains__, f"tiers must be among {', '.join(TIER_NAMES)}")
 
     @model_validator(mode="after")
     def _range(self) -> Brief:
         if self.followers_min is not None and self.followers_max is not None and self.followers_min > self.followers_max:
             raise ValueError("followers_min must not exceed followers_max")
         return self
+
+
+def _codes(values: list[str], normalise, valid, message: str) -> list[str]:
+    """Normalised codes, or a ValueError naming the ones that are not valid."""
+    values = [normalise(v) for v in values]
+    bad = [v for v in values if not valid(v)]
+    if bad:
+        raise ValueError(f"{message}, not {bad}")
+    return values

@@ -192,9 +192,10 @@ function creatorRef(message) {
 
 // ---- handlers -----------------------------------------------------------------------------------
 
-async function rememberTab(tabId, entry) {
+/** What the popup shows for a tab. Not awaited by the capture's answer: the overlay need not wait. */
+function rememberTab(tabId, entry) {
   if (typeof tabId !== "number") return;
-  await chrome.storage.session.set({ [`tab:${tabId}`]: { ...entry, at: Date.now() } });
+  chrome.storage.session.set({ [`tab:${tabId}`]: { ...entry, at: Date.now() } }).catch(() => {});
 }
 
 async function onCapture(message, sender, platform) {
@@ -205,13 +206,13 @@ async function onCapture(message, sender, platform) {
   const backendMs = Math.round(performance.now() - started); // compression + upload + parse + score
   const tabId = sender.tab && sender.tab.id;
   if (reply) {
-    await rememberTab(tabId, { state: reply.state, message: reply.message, url: message.capture.url, platform });
+    rememberTab(tabId, { state: reply.state, message: reply.message, url: message.capture.url, platform });
     return reply;
   }
   const creator = (data && data.creator) || {};
   const snapshot = (data && data.snapshot) || {};
   const scores = (data && data.scores) || {};
-  await rememberTab(tabId, {
+  rememberTab(tabId, {
     state: "scored",
     url: message.capture.url,
     platform: creator.platform || snapshot.platform || platform,

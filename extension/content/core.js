@@ -66,6 +66,8 @@
    *   pageKind(url)         'creator' | 'video' | 'post' | null (not a creator page: no overlay)
    *   handleOf(url)         the handle the URL names, for the "analysing" line (may be null)
    *   ready(ctx)            true once the page holds the data a parser needs
+   *   complete(ctx)         (optional) true once the page holds all the answers it is going to
+   *                         load: the capture goes at once, without waiting for more to come
    *   keep(responses, url)  (optional) drops answers that belong to another creator
    *   neutralizeStale(root) (optional) after an in-page navigation, empties the initial embedded
    *                         data of the clone root: it describes the first page, not this one
@@ -222,6 +224,7 @@
       }
       phase = "waiting";
       readyAt = 0;
+      overlay.host.removeAttribute("data-capture-ms");
       overlay.show("analysing", { handle: def.handleOf ? def.handleOf(new URL(location.href)) : null });
       place();
       timers.timeout = setTimeout(() => {
@@ -248,7 +251,19 @@
       settle();
     }
 
+    function isComplete() {
+      try {
+        return !!(def.complete && def.complete(ctx()));
+      } catch (_) {
+        return false;
+      }
+    }
+
     function settle() {
+      if (isComplete()) {
+        capture();
+        return;
+      }
       clearTimeout(timers.quiet);
       const left = MAX_SETTLE_MS - (performance.now() - readyAt);
       timers.quiet = setTimeout(capture, Math.max(0, Math.min(QUIET_MS, left)));
@@ -282,6 +297,10 @@
       overlay.host.removeAttribute("data-refresh-pending");
       phase = "captured";
       const seq = navSeq;
+      // When this page's capture started (ms since navigation start): read by the benchmark.
+      if (!overlay.host.hasAttribute("data-capture-ms")) {
+        overlay.host.setAttribute("data-capture-ms", String(Math.round(performance.now())));
+      }
       const used = currentResponses();
       const payload = {
         format: "kolscope.capture/1",

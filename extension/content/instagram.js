@@ -41,6 +41,8 @@
       if (!ctx.inPageNav && document.querySelector('meta[property="og:description"], header section')) return true;
       return ctx.responses.some((r) => /web_profile_info/.test(r.url) && r.url.toLowerCase().includes(`username=${handle}`));
     },
+    // The web_profile_info answer holds the account and its latest posts.
+    complete: (ctx) => ctx.responses.some((r) => /web_profile_info/.test(r.url)),
     keep(responses, href) {
       const handle = (handleOf(new URL(href)) || "").toLowerCase();
       return responses.filter((r) => {

@@ -48,6 +48,11 @@
       const want = kind === "creator" ? /\/api\/user\/detail/ : /\/api\/item\/detail/;
       return ctx.responses.some((r) => want.test(r.url));
     },
+    complete(ctx) {
+      // A profile loads the account, then its videos; a video page loads the video.
+      if (pageKind(ctx.url) !== "creator") return ctx.responses.some((r) => /\/api\/item\/detail/.test(r.url));
+      return ["/api/user/detail", "/api/post/item_list"].every((p) => ctx.responses.some((r) => r.url.includes(p)));
+    },
     keep(responses, href) {
       const handle = handleOf(new URL(href)) || "";
       return responses.filter((r) => mentions(r, handle));

@@ -11,6 +11,8 @@
   ]);
   const PROFILE = /^\/([A-Za-z0-9_]{1,15})(?:\/(?:with_replies|media|likes|highlights|articles|followers|following|verified_followers|followers_you_follow))?\/?$/;
   const STATUS = /^\/([A-Za-z0-9_]{1,15})\/status\/(\d+)/;
+  // The timelines a profile tab loads after the account itself.
+  const TIMELINES = /^(UserTweets|UserTweetsAndReplies|UserMedia|Likes|UserHighlightsTweets|UserArticlesTweets|Followers|Following|BlueVerifiedFollowers|FollowersYouKnow)$/;
 
   // Selectors in one place, each with the saved page it was checked on. The saved X pages are the
   // empty app shell (the data comes from GraphQL), so on them the overlay floats.
@@ -82,6 +84,12 @@
     ready(ctx) {
       const want = pageKind(ctx.url) === "post" ? /^(TweetDetail|TweetResultByRestId)$/ : /^UserByScreenName$/;
       return ctx.responses.some((r) => want.test(op(r.url)));
+    },
+    complete(ctx) {
+      // A profile loads its account, then the timeline of the open tab; a post loads its thread.
+      const ops = new Set(ctx.responses.map((r) => op(r.url)));
+      if (pageKind(ctx.url) === "post") return ops.has("TweetDetail") || ops.has("TweetResultByRestId");
+      return ops.has("UserByScreenName") && [...ops].some((name) => TIMELINES.test(name));
     },
     keep,
     anchors: ANCHORS,

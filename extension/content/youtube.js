@@ -50,6 +50,9 @@
       if (!ctx.inPageNav && hasInitialData()) return true;
       return ctx.responses.length > 0;
     },
+    // One /browse (channel) or /next (video) answer holds the whole page; later ones (comments,
+    // more videos) refine the capture.
+    complete: (ctx) => ctx.responses.length > 0,
     keep,
     pageKey(url) {
       // /watch?v=A and /watch?v=B are two pages; other parameters (t=, list=) are not.

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -111,13 +112,16 @@ class Backend:
             return status, None
 
 
-def launch_args(extension_dir: Path = EXTENSION_DIR) -> list[str]:
+def launch_args(extension_dir: Path = EXTENSION_DIR, mapped_hosts: dict[str, int] | None = None) -> list[str]:
+    """Chromium's flags. `mapped_hosts` ({host: port}) sends those hosts to 127.0.0.1:port; every
+    other name but 127.0.0.1 and localhost fails to resolve, so Chromium makes no outside lookups."""
+    maps = "".join(f"MAP {host} 127.0.0.1:{port}, " for host, port in (mapped_hosts or {}).items())
     args = [
         # Extensions need Chromium's new headless mode (the old one cannot load them).
         "--headless=new",
         f"--disable-extensions-except={extension_dir}",
         f"--load-extension={extension_dir}",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+        f"--host-resolver-rules={maps}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
         "--no-first-run",
         "--disable-gpu",
         "--disable-dev-shm-usage",
@@ -170,26 +174,147 @@ def _key(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+REPLAY_INIT_JS = """(() => {
+  if (location.protocol !== 'https:') return;
+  const list = fetch(REPLAY_PATH).then((r) => r.json()).catch(() => []);
+  document.addEventListener('DOMContentLoaded', async () => {
+    for (const r of await list) {
+      fetch(r.url, { method: r.method, credentials: 'include' }).then((x) => x.text()).catch(() => null);
+    }
+  }, { once: true });
+})();"""
+
+
+class PageServer:
+    """Saved pages and their API answers over real HTTPS on 127.0.0.1, under their own URLs: the
+    browser reaches the platforms' hosts through `--host-resolver-rules`, so no Playwright route
+    handler sits in the path. Playwright's `route.fulfill` pushes each body through the DevTools
+    protocol, which adds ~250 ms to a 1 MB page; the benchmark measures the extension, not that.
+    Anything not saved answers 404 (the pages' own scripts, styles and images), as inert as routing."""
+
+    REPLAY_PATH = "/.kolscope-replay"  # where the page learns which API answers its app fetches
+
+    def __init__(self, hosts: set[str]):
+        self.hosts = sorted(hosts)
+        self.pages: dict[str, tuple[str, bytes]] = {}
+        self.replay = b"[]"
+        self.port = 0
+        self._httpd = None
+
+    @staticmethod
+    def hosts_of(captures: list[dict]) -> set[str]:
+        urls = [c["url"] for c in captures] + [r["url"] for c in captures for r in c.get("responses") or []]
+        return {h for h in (urllib.parse.urlsplit(u).hostname for u in urls) if h}
+
+    def serve(self, capture: dict) -> None:
+        """Serve this capture's page and API answers (and nothing else) from now on."""
+        pages, replay = {_key(capture["url"]): ("text/html; charset=utf-8", capture["html"].encode())}, []
+        for r in capture.get("responses") or []:
+            body = r["body"] if isinstance(r["body"], str) else json.dumps(r["body"])
+            pages[_key(r["url"])] = ("application/json; charset=utf-8", body.encode())
+            replay.append({"url": r["url"], "method": "POST" if "/youtubei/" in r["url"] else "GET"})
+        unknown = self.hosts_of([capture]) - set(self.hosts)
+        if unknown:
+            raise ValueError(f"hosts not mapped to the page server: {sorted(unknown)}")
+        self.pages, self.replay = pages, json.dumps(replay).encode()
+
+    def mapped_hosts(self) -> dict[str, int]:
+        return {host: self.port for host in self.hosts}
+
+    def replay_script(self) -> str:
+        """An init script: once the page is parsed, fetch the API answers its app would fetch."""
+        return REPLAY_INIT_JS.replace("REPLAY_PATH", json.dumps(self.REPLAY_PATH))
+
+    def start(self) -> PageServer:
+        import ssl
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import trustme  # a throwaway CA and server certificate, without shelling out to openssl
+
+        ca = trustme.CA()
+        cert = ca.issue_cert(*self.hosts)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(tls)
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self) -> None:
+                if self.path == PageServer.REPLAY_PATH:
+                    hit = ("application/json", server.replay)
+                else:
+                    host = self.headers.get("Host", "").split(":")[0]
+                    hit = server.pages.get(_key(f"https://{host}{self.path}"))
+                status, ctype, body = (200, *hit) if hit else (404, "text/plain", b"not saved")
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                self._answer()
+
+            def do_POST(self) -> None:  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._answer()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self.port = self._httpd.server_address[1]
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+
 class Browser:
     """A persistent Chromium context with the unpacked extension, pointed at a backend."""
 
-    def __init__(self, playwright, user_data_dir: Path | None = None, extension_dir: Path = EXTENSION_DIR):
+    def __init__(self, playwright, user_data_dir: Path | None = None, extension_dir: Path = EXTENSION_DIR,
+                 page_server: PageServer | None = None):
+        """Pages come from Playwright routes (`self.routes`), or, given a started `page_server`, over
+        real HTTPS from it, with Playwright out of the network path (what the benchmark needs)."""
         self.user_data_dir = Path(user_data_dir or tempfile.mkdtemp(prefix="kolscope-e2e-profile-"))
+        self.page_server = page_server
         self.context = playwright.chromium.launch_persistent_context(
             str(self.user_data_dir),
             executable_path=CHROMIUM,
             headless=False,  # "--headless=new" in the args instead: the old headless mode has no extensions
-            args=launch_args(extension_dir),
+            args=launch_args(extension_dir, page_server.mapped_hosts() if page_server else None),
             viewport={"width": 1280, "height": 860},
+            # The page server's certificate is a throwaway one.
+            ignore_https_errors=page_server is not None,
+            # "block" only stops web pages from registering service workers; the extension's still
+            # runs. It also keeps Playwright from inspecting the extension worker's network traffic,
+            # which copies every request body over the DevTools protocol: ~150 ms per 1 MB capture
+            # POST, against ~20 ms for the same POST in a Chromium without Playwright attached.
+            service_workers="block",
         )
         workers = self.context.service_workers
         self.worker = workers[0] if workers else self.context.wait_for_event("serviceworker", timeout=15000)
         self.extension_id = self.worker.url.split("/")[2]
         self.routes = Routes()
-        # Only https is routed (every platform page is https): the extension's calls to the backend on
-        # http://127.0.0.1 then go straight through instead of pausing for a Python route handler,
-        # which cost ~200 ms per 2 MB capture and is no part of what a user waits for.
-        self.context.route("https://**/*", self.routes.handle)
+        if page_server is not None:
+            # The platform's app fetches its API answers once the page is parsed (its own scripts
+            # are not served); the observer wraps `fetch` before this runs, as it would the app's.
+            self.context.add_init_script(page_server.replay_script())
+        else:
+            # Only https is routed (every platform page is https): the extension's calls to the
+            # backend on http://127.0.0.1 go straight through instead of pausing for a Python route
+            # handler, which cost ~200 ms per 2 MB capture and is no part of what a user waits for.
+            self.context.route("https://**/*", self.routes.handle)
         # The extension opens its options page on install; tests open their own pages.
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline and not any("options" in p.url for p in self.context.pages):

@@ -120,7 +120,7 @@ class Row:
     case: str
     shown: float  # overlay scored, ms since navigation start
     capture: float  # capture started, ms since navigation start
-    dcl: float  # the page's DOMContentLoaded (end), ms since navigation start
+    dcl: float  # the page's DOMContentLoaded (its start: the page is parsed), ms since navigation start
     backend: float | None  # POST /captures round trip in the service worker
     server: float | None  # the backend's own share (Server-Timing)
 
@@ -148,7 +148,7 @@ def _run(pages: PageServer, page, capture: dict) -> tuple[float, float, float, f
         const h = document.querySelector('kolscope-overlay');
         const nav = performance.getEntriesByType('navigation')[0];
         const num = (v) => (v == null ? null : Number(v));
-        return [num(h.dataset.shownMs), num(h.dataset.captureMs), nav.domContentLoadedEventEnd,
+        return [num(h.dataset.shownMs), num(h.dataset.captureMs), nav.domContentLoadedEventStart,
                 num(h.dataset.backendMs), num(h.dataset.serverMs)];
     }""")
     return float(shown), float(started), float(dcl), backend, server

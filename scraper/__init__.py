@@ -7,6 +7,7 @@ from typing import Any
 from scraper.capture import Capture
 from scraper.errors import CaptureError, Malformed, UnsupportedPlatform
 from scraper.models import Account, Comment, Post, Snapshot
+from scraper.text import without_lone_surrogates
 
 __all__ = ["parse", "Snapshot", "Post", "Comment", "Account", "CaptureError", "Capture"]
 
@@ -38,7 +39,7 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
     snapshot.captured_at = snapshot.captured_at or cap.captured_at
     snapshot.source = snapshot.source or cap.source
     _normalise_dates(snapshot)
-    return snapshot
+    return without_lone_surrogates(snapshot)  # a truncated emoji in a page must not break storing it
 
 
 def _normalise_dates(snapshot: Snapshot) -> None:

@@ -10,6 +10,7 @@ import orjson
 from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 
+from scraper.text import without_lone_surrogates
 from server.api.errors import ApiError, invalid
 from server.store import HANDLE_RES, PLATFORMS, valid_handle
 
@@ -60,7 +61,7 @@ def json_body() -> Any:
     except orjson.JSONDecodeError:
         pass  # json takes what orjson refuses (lone surrogates from JS strings, huge ints), or words the error
     try:
-        return json.loads(data)
+        return without_lone_surrogates(json.loads(data))  # storable as UTF-8
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
 

@@ -95,6 +95,31 @@ def test_capture_invalid_json(client, auth):
     assert r.status_code == 400 and r.json["error"]["code"] == "invalid_json"
 
 
+def test_capture_with_lone_surrogate_is_read(client, auth):
+    # A JS string may hold half a surrogate pair; JSON.stringify writes it as "\ud83d". orjson refuses
+    # it, the json fallback takes it and makes it U+FFFD: stored, not a 400 (nor a 500 on writing).
+    cap = x_capture("surrogate_fan", name="Fan \ud83d")
+    r = client.post("/api/v1/captures", data=json.dumps(cap).encode(),
+                    headers=dict(auth, **{"Content-Type": "application/json"}))
+    assert r.status_code == 201, r.json
+    assert r.json["creator"]["handle"] == "surrogate_fan"
+    assert r.json["snapshot"]["display_name"] == "Fan \ufffd"
+
+
+def test_capture_with_lone_surrogate_inside_an_api_answer(client, auth):
+    # The escape sits inside a response body (JSON text in a string): it turns up only when the parser
+    # decodes the answer, and the snapshot must still be storable.
+    cap = x_capture("surrogate_two")
+    for r in cap["responses"]:
+        r["body"] = r["body"].replace('"Bo Runs"', '"Bo \\ud83d Runs"')
+    assert any("\\ud83d" in r["body"] for r in cap["responses"])
+    r = post_capture(client, auth, cap)
+    assert r.status_code == 201, r.json
+    assert r.json["snapshot"]["display_name"] == "Bo \ufffd Runs"
+    stored = client.get("/api/v1/creators/x/surrogate_two", headers=auth).json
+    assert stored["creator"]["display_name"] == "Bo \ufffd Runs"
+
+
 def test_capture_not_json_content_type(client, auth):
     r = client.post("/api/v1/captures", data=b"url=x", headers=dict(auth, **{"Content-Type": "text/plain"}))
     assert r.status_code == 415

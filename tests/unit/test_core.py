@@ -104,3 +104,20 @@ def test_text_helpers():
     assert looks_sponsored("new video #anzeige")
     assert looks_sponsored("Includes paid promotion")
     assert not looks_sponsored("just a trip to the lake #travel")
+
+
+def test_without_lone_surrogates_cleans_nested_values_and_keeps_pairs():
+    from scraper.models import Post, Snapshot
+    from scraper.text import without_lone_surrogates
+
+    snap = Snapshot(platform="x", handle="a", display_name="Fan \ud83d", bio="ok \U0001F600",
+                    recent_posts=[Post(id="1", title="half \udc00 pair", hashtags=["t\ud800"])])
+    out = without_lone_surrogates(snap)
+    assert out.display_name == "Fan \ufffd"
+    assert out.bio == "ok \U0001F600"  # a whole pair is one character: untouched
+    assert out.recent_posts[0].title == "half \ufffd pair" and out.recent_posts[0].hashtags == ["t\ufffd"]
+    assert without_lone_surrogates({"k\ud83d": ["\ud83d"]}) == {"k\ufffd": ["\ufffd"]}
+    assert without_lone_surrogates(3) == 3
+    out.to_dict()  # and it serialises as UTF-8
+    import json
+    json.dumps(out.to_dict(), ensure_ascii=False).encode("utf-8")

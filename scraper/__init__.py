@@ -39,6 +39,7 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
     snapshot.captured_at = snapshot.captured_at or cap.captured_at
     snapshot.source = snapshot.source or cap.source
     _normalise_dates(snapshot)
+    _normalise_country(snapshot, cap.lang)
     return without_lone_surrogates(snapshot)  # a truncated emoji in a page must not break storing it
 
 
@@ -49,3 +50,15 @@ def _normalise_dates(snapshot: Snapshot) -> None:
     for item in (*snapshot.recent_posts, *snapshot.comments):
         if item.published_at is not None:
             item.published_at = to_iso(item.published_at, snapshot.captured_at)
+
+
+def _normalise_country(snapshot: Snapshot, lang: str | None) -> None:
+    """Pages show a code or a name in their language; the snapshot says ISO 3166-1 alpha-2 (or null)."""
+    from scraper.countries import country_code
+
+    if snapshot.country is None:
+        return
+    code = country_code(snapshot.country, lang)
+    if code is None:
+        snapshot.warnings.append(f"The page's country {snapshot.country[:60]!r} is not one country: left out.")
+    snapshot.country = code

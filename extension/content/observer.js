@@ -20,7 +20,7 @@
       /\/(?:api\/)?graphql(?:\/query)?\/?(?:[?]|$)/,
     ],
     x: [
-      /\/i\/api\/graphql\/[^/]+\/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId)(?:[?]|$)/,
+      /\/i\/api\/graphql\/[^/]+\/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId|AboutAccountQuery)(?:[?]|$)/,
     ],
   };
   const HOSTS = [

@@ -63,6 +63,8 @@
     const mine = responses.filter((r) => {
       const name = op(r.url);
       if (name === "UserByScreenName") return String(variables(r.url).screen_name || "").toLowerCase() === handle;
+      // "About this account" (country), loaded when the user opens the panel
+      if (name === "AboutAccountQuery") return String(variables(r.url).screenName || "").toLowerCase() === handle;
       if (name === "TweetDetail" || name === "TweetResultByRestId") {
         const v = variables(r.url);
         return !!status && String(v.focalTweetId || v.tweetId || "") === status[2];

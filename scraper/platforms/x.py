@@ -315,6 +315,23 @@ def _account(u: dict) -> Account | None:
     )
 
 
+def _based_in(page: _Page, handle: str | None) -> str | None:
+    """"Account based in" from X's "About this account" panel (AboutAccountQuery), which the page loads
+    when the user opens it: a country name, turned into a code by scraper.parse."""
+    for variables, body in page.of("AboutAccountQuery"):
+        user = _unwrap_user(traverse(body, ("data", "user_result_by_screen_name", "result"),
+                                     ("data", "user_result", "result"), ("data", "user", "result")))
+        if user is None:
+            continue
+        named = _screen_name(user) or _str(variables.get("screenName"))
+        if handle and named and named.lower() != handle.lower():
+            continue  # the panel of another account (a reply's author, a hover card)
+        based = _str(traverse(user, ("about_profile", "account_based_in")))
+        if based:
+            return based
+    return None
+
+
 def _fill_profile(snap: Snapshot, u: dict) -> None:
     snap.handle = _screen_name(u) or snap.handle
     snap.url = profile_url(snap.handle)
@@ -505,6 +522,7 @@ def _parse_profile_page(page: _Page, handle: str, kind: str) -> Snapshot:
         raise Unavailable(f"The X account @{handle} does not exist or is suspended.")
     if user is not None:
         _fill_profile(snap, user)
+    snap.country = _based_in(page, snap.handle)
     creator_id = snap.platform_id
     pinned = _pinned_ids(user) if user else set()
 
@@ -627,6 +645,7 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
     snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
     if author is not None:
         _fill_profile(snap, author)
+        snap.country = _based_in(page, snap.handle)
     post = _post(tweet, ic, snap.handle)
     if post is not None:
         snap.recent_posts.append(post)

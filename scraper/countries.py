@@ -79,7 +79,7 @@ def _languages(lang: str | None) -> list[str]:
     return list(dict.fromkeys([full, parts[0].lower()]))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _all_languages() -> tuple[str, ...]:
     import pycountry
 
@@ -89,7 +89,7 @@ def _all_languages() -> tuple[str, ...]:
         return ()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _localized(language: str) -> dict[str, str]:
     """{casefolded country name in `language`: alpha-2} from pycountry's ISO 3166-1 catalogue."""
     import pycountry

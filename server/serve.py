@@ -22,7 +22,10 @@ def _warm_up() -> None:
     from datetime import datetime
 
     import scraper.registry  # noqa: F401
+    from scraper.countries import country_code
     from server.scoring import score
+
+    country_code("United States")  # loads the ISO country database (~60 ms)
 
     sample = {"platform": "x", "handle": "warmup", "bio": "Running every day, sharing my training plans.",
               "recent_posts": [{"id": "1", "title": "A long run by the river this morning"}]}

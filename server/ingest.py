@@ -42,7 +42,7 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
     if not valid_handle(platform, handle):
         raise Malformed(f"The page gave a {platform} handle kolscope cannot store: {str(handle)[:60]!r}.")
     brief_doc = store.active_brief()
-    history = store.history(platform, handle)
+    history = store.history(platform, store.account_handle(platform, handle, snapshot.get("platform_id")))
     scores = compute_scores(snapshot, brief_doc, history, now)
     summary = store.add_snapshot(snapshot, scores, brief_id=brief_doc["id"] if brief_doc else None,
                                  history_point=history_point(snapshot))

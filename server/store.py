@@ -283,7 +283,12 @@ class Store:
             self._check_format()
             self._remove_leftovers()
             self._index: dict[tuple[str, str], dict] = {}
+            # (platform, platform_id) -> key: an account keeps its id when its handle changes
+            self._pids: dict[tuple[str, str], str] = {}
             self._load_index()
+            # (platform, another key of the same account) -> the key its data is stored under
+            self._aliases: dict[tuple[str, str], str] = {
+                (d["platform"], d["alias"]): d["key"] for d in self.meta.table("aliases").all()}
         except StoreError:
             self.close()
             raise
@@ -394,6 +399,8 @@ class Store:
                 continue
             for doc in self._shard(n).all():
                 self._index[(doc["platform"], doc["key"])] = dict(doc)
+                if doc.get("platform_id"):
+                    self._pids[(doc["platform"], doc["platform_id"])] = doc["key"]
 
     def _write_summary(self, summary: dict) -> None:
         n = self._shard_no(summary["platform"], summary["key"])
@@ -403,11 +410,45 @@ class Store:
             q = Query()
             self._shard(n).upsert(summary, (q.platform == summary["platform"]) & (q.key == summary["key"]))
         self._index[(summary["platform"], summary["key"])] = summary
+        if summary.get("platform_id"):
+            self._pids[(summary["platform"], summary["platform_id"])] = summary["key"]
 
     def _identity(self, platform: str, handle: str) -> tuple[str, str]:
+        """(platform, the key the creator's data is stored under): an old handle, or a YouTube
+        channel's id, leads to the same creator as its current handle."""
         if not valid_handle(platform, handle):
             raise StoreError("invalid_handle", f"{handle!r} is not a valid {platform} handle.")
-        return platform, creator_key(platform, handle)
+        key = creator_key(platform, handle)
+        return platform, self._aliases.get((platform, key), key)
+
+    def _known_key(self, platform: str, key: str, pid: Any) -> str:
+        if (platform, key) in self._index or not isinstance(pid, str) or not pid:
+            return key
+        known = self._pids.get((platform, pid))
+        return known if known is not None and (platform, known) in self._index else key
+
+    def account_handle(self, platform: str, handle: str, platform_id: str | None) -> str:
+        """A handle that leads to this account's stored data: `handle`, or, for a handle never seen
+        whose platform id is known, the known one (the history to score a renamed account against)."""
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            known = self._known_key(platform, key, platform_id)
+            if known == key:
+                return handle
+            return self._index[(platform, known)].get("handle") or handle
+
+    def _same_account(self, platform: str, key: str, snapshot: dict) -> str:
+        """The stored key of the account `snapshot` shows. A handle never seen before whose platform
+        id is known (a renamed account; a YouTube channel first captured by /channel/UC... and now by
+        its @handle, or the other way round) becomes an alias of the known key, so its history goes on
+        in one place instead of starting a second creator."""
+        known = self._known_key(platform, key, snapshot.get("platform_id"))
+        if known == key:
+            return key
+        self.meta.table("aliases").upsert({"platform": platform, "alias": key, "key": known},
+                                          (Query().platform == platform) & (Query().alias == key))
+        self._aliases[(platform, key)] = known
+        return known
 
     # -- creators: public ------------------------------------------------------------------------
 
@@ -419,6 +460,7 @@ class Store:
         platform, key = self._identity(snapshot.get("platform"), snapshot.get("handle"))
         point = history_point if history_point is not None else _default_point(snapshot)
         with self._lock:
+            key = self._same_account(platform, key, snapshot)
             db = self._db(self._creator_path(platform, key))
             with db.storage.batch():
                 hist = db.table("history")
@@ -437,10 +479,14 @@ class Store:
                  brief_id: str | None, points: list[dict], old: dict) -> dict:
         scores = scores if isinstance(scores, dict) else {}
         refresh = dict(old.get("refresh") or {})
+        handle = snapshot.get("handle")
+        if handle == snapshot.get("platform_id") and old.get("handle") and old["handle"] != handle:
+            handle = old["handle"]  # a capture by channel id does not hide the @handle already known
         return {
             "platform": platform,
             "key": key,
-            "handle": snapshot.get("handle"),
+            "handle": handle,
+            "platform_id": snapshot.get("platform_id") or old.get("platform_id"),
             "url": snapshot.get("url") or old.get("url"),
             "display_name": snapshot.get("display_name"),
             "avatar_url": snapshot.get("avatar_url"),

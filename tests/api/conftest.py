@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import re
+import zlib
 
 import pytest
 
@@ -34,10 +36,17 @@ def auth(app) -> dict:
 
 
 def x_capture(handle: str = "bo_runs", followers: int | None = None, name: str | None = None,
-              captured_at: str | None = None) -> dict:
-    """The X profile fixture, renamed to `handle` (and its follower count / display name changed)."""
+              captured_at: str | None = None, user_id: str | None = None) -> dict:
+    """The X profile fixture, renamed to `handle` (and its follower count / display name changed).
+
+    Each handle is its own account (a user id derived from it) unless `user_id` says otherwise: the
+    store keeps one creator per account id, so a second handle with the same id is a renamed account."""
     cap = copy.deepcopy(load_fixture(BASE))
     text = json.dumps(cap)
+    if user_id is None and handle != "bo_runs":
+        user_id = str(2_000_000_000 + zlib.crc32(handle.lower().encode()))
+    if user_id is not None:
+        text = re.sub(r"(?<!\d)1100(?!\d)", user_id, text)  # the fixture's account id (rest_id, userId)
     text = text.replace("bo_runs", handle)
     if name is not None:
         text = text.replace("Bo Runs", name)

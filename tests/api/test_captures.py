@@ -142,3 +142,17 @@ def test_second_capture_adds_history_and_growth(client, auth):
     assert c["followers"] == 1100 and c["snapshots"] == 2 and c["growth_30d"] == pytest.approx(10.0)
     hist = client.get("/api/v1/creators/x/bo_runs/history", headers=auth).json["points"]
     assert [p["followers"] for p in hist] == [1000, 1100]
+
+
+def test_renamed_account_continues_its_history(client, auth):
+    # The same X account (user id 1100 in the fixture) under a new handle: one creator, two points.
+    r1 = post_capture(client, auth, x_capture("bo_runs", followers=800, captured_at="2026-01-01T00:00:00Z"))
+    r2 = post_capture(client, auth, x_capture("bo_fast", followers=1000, captured_at="2026-02-01T00:00:00Z",
+                                              user_id="1100"))
+    assert r1.status_code == 201 and r2.status_code == 201
+    assert r2.json["creator"]["handle"] == "bo_fast"
+    old = client.get("/api/v1/creators/x/bo_runs", headers=auth).json["creator"]
+    assert old["handle"] == "bo_fast" and old["followers"] == 1000
+    points = client.get("/api/v1/creators/x/bo_fast/history", headers=auth).json["points"]
+    assert [p["followers"] for p in points] == [800, 1000]
+    assert [c["handle"] for c in client.get("/api/v1/creators", headers=auth).json["items"]] == ["bo_fast"]

@@ -137,3 +137,50 @@ def test_leftover_temp_files_removed_on_open(tmp_path):
     with Store(tmp_path) as s:
         assert s.get_creator("x", "a")["followers"] == 100
     assert not any(p.exists() for p in leftovers)
+
+
+def test_renamed_account_keeps_one_history(tmp_path):
+    """Same platform id, new handle: the history, watchlists and notes go on under one creator, and
+    both handles lead to it (also after reopening the store)."""
+    with Store(tmp_path) as s:
+        s.add_snapshot(dict(_snap("old_name"), platform_id="42"), {"tier": "nano"})
+        wl = s.create_watchlist("W", 12)
+        s.add_to_watchlist(wl["id"], "x", "old_name")
+        s.add_note("x", "old_name", "met at the fair")
+        assert s.account_handle("x", "new_name", "42") == "old_name"  # its history, before storing
+        assert s.account_handle("x", "new_name", "43") == "new_name"  # another account
+        s.add_snapshot(dict(_snap("new_name", 150, "2025-02-01T00:00:00Z"), platform_id="42"), {"tier": "nano"})
+        assert len(s.list_creators()) == 1
+    with Store(tmp_path) as s:
+        for handle in ("old_name", "NEW_NAME"):
+            summary = s.get_creator("x", handle)
+            assert (summary["handle"], summary["followers"], summary["snapshots"]) == ("new_name", 150, 2)
+        assert [p["followers"] for p in s.history("x", "new_name")] == [100, 150]
+        assert [c["handle"] for c in s.watchlist_creators(wl["id"])] == ["new_name"]
+        assert [n["text"] for n in s.list_notes("x", "new_name")] == ["met at the fair"]
+
+
+def test_another_account_with_a_new_handle_is_another_creator(tmp_path):
+    with Store(tmp_path) as s:
+        s.add_snapshot(dict(_snap("a"), platform_id="1"), None)
+        s.add_snapshot(dict(_snap("b"), platform_id="2"), None)
+        s.add_snapshot(_snap("c"), None)  # no id: nothing to match on
+        assert sorted(c["handle"] for c in s.list_creators()) == ["a", "b", "c"]
+
+
+def test_youtube_channel_by_id_and_by_handle_is_one_creator(tmp_path):
+    """A channel captured first by /channel/UC... (no @handle on the page: the id stands in for it),
+    then by its @handle, and the other way round: one creator, shown by its @handle."""
+    cid = "UCsXVk37bltHxD1rDPwtNM8Q"
+    yt = {"format": "kolscope.snapshot/1", "platform": "youtube", "platform_id": cid, "followers": 1}
+    with Store(tmp_path / "a") as s:
+        s.add_snapshot(dict(yt, handle=cid, captured_at="2021-02-13T00:00:00Z"), None)
+        s.add_snapshot(dict(yt, handle="kurzgesagt", followers=2, captured_at="2026-01-26T00:00:00Z"), None)
+        (only,) = s.list_creators()
+        assert (only["handle"], only["snapshots"]) == ("kurzgesagt", 2)
+        assert s.get_creator("youtube", "Kurzgesagt")["key"] == cid
+    with Store(tmp_path / "b") as s:
+        s.add_snapshot(dict(yt, handle="kurzgesagt", captured_at="2026-01-26T00:00:00Z"), None)
+        s.add_snapshot(dict(yt, handle=cid, followers=2, captured_at="2021-02-13T00:00:00Z"), None)
+        (only,) = s.list_creators()
+        assert (only["handle"], only["snapshots"]) == ("kurzgesagt", 2)  # the id does not hide the handle

@@ -6,6 +6,7 @@ They follow X's legacy GraphQL user shape (the X parser's documented input), not
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,7 +20,8 @@ RATE_LIMIT_PAGE = "<!DOCTYPE html><html><body><h1>429 Too Many Requests</h1></bo
 def x_capture(handle: str, followers: int = 1000, *, rest_id: int | None = None,
               captured_at: str = "2026-01-01T00:00:00Z") -> dict:
     """A capture of x.com/<handle>: the app shell plus the page's own UserByScreenName answer."""
-    rest_id = rest_id if rest_id is not None else 10_000 + sum(map(ord, handle))
+    # one account per handle (the store keeps one creator per account id)
+    rest_id = rest_id if rest_id is not None else 10_000 + zlib.crc32(handle.lower().encode())
     user = {"data": {"user": {"result": {
         "__typename": "User", "rest_id": str(rest_id), "is_blue_verified": False,
         "legacy": {"screen_name": handle, "name": handle.title(), "followers_count": followers,

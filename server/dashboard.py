@@ -1,4 +1,6 @@
-"""The dashboard at `/`: creators with tier, scores and followers, watchlists, export links.
+"""The dashboard at `/`: creators with tier, scores and followers, watchlists, export links; and a
+page per creator at `/creator/<platform>/<handle>`: every factor with its reason, the follower
+history (a table and an inline SVG line), recent posts and notes.
 
 Server-rendered with Jinja autoescaping and no scripts at all (the CSP forbids them): creator
 names and bios are data, shown as text. It needs the token like the API: the form (a GET, so the
@@ -7,14 +9,19 @@ browser sends no Origin) sets an HttpOnly, SameSite=Strict cookie and redirects 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, redirect, render_template, request
 
 from server import get_store
-from server.api.views import creator_view, watchlist_view
+from server.api.views import creator_view, creator_view_for, note_view, watchlist_view
 from server.security import COOKIE, token_ok
+from server.store import StoreError
 
 bp = Blueprint("dashboard", __name__)
 MAX_ROWS = 500
+HISTORY_ROWS = 60
+CHART_W, CHART_H = 640, 140
 
 
 @bp.get("/")
@@ -45,6 +52,61 @@ def index():
     active = store.active_brief()
     return render_template("dashboard.html", creators=creators, total=len(summaries), watchlists=watchlists,
                            names=names, active=active)
+
+
+@bp.get("/creator/<platform>/<handle>")
+def creator(platform: str, handle: str):
+    if not token_ok(request.cookies.get(COOKIE)):
+        return render_template("login.html", wrong=False), 401
+    store = get_store()
+    try:
+        summary = store.get_creator(platform, handle)
+    except StoreError:  # not a valid handle for that platform: no such creator either
+        summary = None
+    if summary is None:
+        return render_template("missing.html", platform=platform, handle=handle), 404
+    latest = store.latest(platform, handle) or {}
+    points = store.history(platform, handle)
+    rows = []
+    for i, p in enumerate(points):
+        before = points[i - 1].get("followers") if i else None
+        now = p.get("followers")
+        change = now - before if isinstance(now, int) and isinstance(before, int) else None
+        rows.append(dict(p, change=change))
+    names = {w["id"]: w["name"] for w in store.list_watchlists()}
+    return render_template(
+        "creator.html", c=creator_view_for(store, summary), snapshot=latest.get("snapshot") or {},
+        scores=latest.get("scores") or {}, history=list(reversed(rows))[:HISTORY_ROWS], total=len(points),
+        chart=follower_chart(points), notes=[note_view(n) for n in store.list_notes(platform, handle)],
+        names=names)
+
+
+def _when(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def follower_chart(points: list[dict], width: int = CHART_W, height: int = CHART_H) -> dict | None:
+    """An SVG polyline of followers over time (x by capture time), or None under two points. Pure
+    geometry: the template draws it inline, no script (the page's CSP allows none)."""
+    series = [(_when(p.get("captured_at")), p["followers"]) for p in points
+              if isinstance(p.get("followers"), int)]
+    series = [(t, f) for t, f in series if t is not None]
+    if len(series) < 2:
+        return None
+    t0, t1 = series[0][0].timestamp(), series[-1][0].timestamp()
+    lo, hi = min(f for _, f in series), max(f for _, f in series)
+    pad = 6
+    span_t, span_f = (t1 - t0) or 1.0, (hi - lo) or 1
+    coords = []
+    for t, f in series:
+        x = pad + (t.timestamp() - t0) / span_t * (width - 2 * pad)
+        y = height - pad - (f - lo) / span_f * (height - 2 * pad)
+        coords.append(f"{x:.1f},{y:.1f}")
+    return {"points": " ".join(coords), "width": width, "height": height, "min": lo, "max": hi,
+            "first": series[0][0].date().isoformat(), "last": series[-1][0].date().isoformat()}
 
 
 @bp.get("/logout")

@@ -93,8 +93,8 @@ def register(app: Flask) -> None:
         path = request.path
         if path in PUBLIC_PATHS or path.startswith(STATIC_PREFIX):
             return None
-        if path == "/" or path.startswith("/login"):
-            return None  # the dashboard checks its own cookie and shows the token form
+        if path == "/" or path.startswith(("/login", "/creator/")):
+            return None  # the dashboard's pages check its own cookie and show the token form
         if not authenticated():
             return error_response(401, "unauthorized",
                                   "Missing or wrong token: send `Authorization: Bearer <token>` "

@@ -338,6 +338,10 @@ def _niche_steadiness(snapshot: dict, points: list[tuple[datetime, dict]], posts
 def authenticity(snapshot: dict, points: list[tuple[datetime, dict]], all_posts: list[dict], now: datetime,
                  er: float | None, er_info: dict) -> dict:
     posts = posts_of(snapshot)
+    # Inactivity is judged as of the capture: it shows nothing posted after it was taken (an old
+    # capture scored today must not read as months of silence).
+    captured = parse_time(snapshot.get("captured_at"))
+    as_of = min(now, captured) if captured is not None else now
     factors = [
         _engagement(snapshot, er, er_info),
         _views_per_follower(snapshot),
@@ -349,7 +353,7 @@ def authenticity(snapshot: dict, points: list[tuple[datetime, dict]], all_posts:
         _ad_load(posts),
         _sponsored_push(all_posts),
         _content_quality(posts),
-        _cadence(all_posts, now),
+        _cadence(all_posts, as_of),
         _niche_steadiness(snapshot, points, all_posts),
     ]
     data_points = len(posts) + len(dicts(snapshot.get("comments"))) // 10 + len(points) + len(dicts(snapshot.get("audience_sample"))) // 10

@@ -263,6 +263,10 @@ def test_sponsored_detected_from_caption_when_flag_missing() -> None:
 def test_cadence_inactive_and_junk() -> None:
     s = creator()
     late = NOW + timedelta(days=200)
+    # Scored later, the capture still shows an active creator: nothing after it is known.
+    assert factor(score(s, now=late), "authenticity", "cadence")["score"] == 100
+    # A capture taken 200 days after the last post shows an inactive one.
+    s["captured_at"] = late.isoformat()
     assert factor(score(s, now=late), "authenticity", "cadence")["score"] <= 20
     junk = creator()
     for p in junk["recent_posts"]:

@@ -349,7 +349,7 @@ def authenticity(snapshot: dict, points: list[tuple[datetime, dict]], all_posts:
         _follow_ratio(snapshot),
         _growth(snapshot, points, now),
         _audience(snapshot),
-        interaction_factor(snapshot, WEIGHTS["interaction"]),
+        interaction_factor(snapshot, WEIGHTS["interaction"], points),
         _ad_load(posts),
         _sponsored_push(all_posts),
         _content_quality(posts),

@@ -8,10 +8,13 @@ from typing import Any
 
 from server.scoring.common import count, dicts, parse_time, strs, text
 from server.scoring.content import is_sponsored, top_terms
+from server.scoring.interaction import commenter_id
 
 HISTORY_FORMAT = "kolscope.history/1"
 MAX_POSTS = 6
 MAX_TAGS = 2
+MAX_COMMENTERS = 32
+MAX_COMMENTED_POSTS = 4
 
 
 def history_point(snapshot: Any) -> dict:
@@ -44,7 +47,32 @@ def history_point(snapshot: Any) -> dict:
     point["recent_posts"] = posts
     titles = [text(p.get("title")) for p in dicts(snap.get("recent_posts"))]
     point["terms"] = [t[:16] for t in top_terms(titles, k=6)]
+    commenters = _commenters(snap)
+    if commenters:
+        point["commenters"] = commenters
     return point
+
+
+def _commenters(snap: dict) -> dict[str, str]:
+    """{post id: "id id ..."}: who commented where, as short hashed ids, so a later capture can tell a
+    fan who comes back on another post. At most MAX_COMMENTERS on MAX_COMMENTED_POSTS posts: ~350 B."""
+    by_post: dict[str, list[str]] = {}
+    n = 0
+    for c in dicts(snap.get("comments")):
+        author, post_id = text(c.get("author")).strip(), c.get("post_id")
+        if c.get("is_creator") is True or not author or post_id is None:
+            continue
+        key = str(post_id)[:32]
+        if key not in by_post and len(by_post) >= MAX_COMMENTED_POSTS:
+            continue
+        ids = by_post.setdefault(key, [])
+        cid = commenter_id(author)
+        if cid not in ids:
+            ids.append(cid)
+            n += 1
+            if n >= MAX_COMMENTERS:
+                break
+    return {post: " ".join(ids) for post, ids in by_post.items() if ids}
 
 
 def _iso(dt: datetime) -> str:

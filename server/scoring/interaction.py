@@ -1,10 +1,13 @@
 """How fans talk back: comments about the content vs generic, emoji-only, spam or copy-pasted ones;
-returning commenters; the creator replying."""
+returning commenters (on another post of this capture, or of an earlier one); the creator replying."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
 
 from server.scoring.common import dicts, factor, text
 from server.scoring.content import fold
@@ -81,8 +84,28 @@ def kind_of(comment_text: str) -> str:
     return _read(comment_text)[0]
 
 
-def analyse(comments_raw: list, history_authors: int = 0) -> dict:
-    """Counts behind the interaction factor (fans' comments; the creator's own replies apart)."""
+def commenter_id(author: str) -> str:
+    """A short stable id of a commenter for the history (the name itself is not kept there)."""
+    return hashlib.blake2b(author.strip().lower().encode("utf-8"), digest_size=4).hexdigest()
+
+
+def earlier_commenters(points: Iterable[tuple[datetime, dict]]) -> dict[str, set[str]]:
+    """commenter id -> ids of the posts they commented on, from history points' `commenters`."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for _, point in points:
+        by_post = point.get("commenters") if isinstance(point, dict) else None
+        if not isinstance(by_post, dict):
+            continue
+        for post_id, ids in by_post.items():
+            if isinstance(ids, str):
+                for cid in ids.split():
+                    seen[cid].add(str(post_id))
+    return seen
+
+
+def analyse(comments_raw: list, earlier: dict[str, set[str]] | None = None) -> dict:
+    """Counts behind the interaction factor (fans' comments; the creator's own replies apart).
+    `earlier`: commenter id -> posts they commented on in earlier captures (earlier_commenters)."""
     comments = dicts(comments_raw)
     creator = [c for c in comments if c.get("is_creator") is True]
     fans = [c for c in comments if c.get("is_creator") is not True and text(c.get("text")).strip()]
@@ -98,8 +121,15 @@ def analyse(comments_raw: list, history_authors: int = 0) -> dict:
     for c in fans:
         a = text(c.get("author"))
         if a:
-            posts_by_author[a].add(c.get("post_id"))
+            posts_by_author[a].add(None if c.get("post_id") is None else str(c.get("post_id"))[:32])
     returning = sum(1 for p in posts_by_author.values() if len(p) > 1)
+    # ... or on another post of an earlier capture (a fan who keeps coming back)
+    from_earlier = 0
+    if earlier:
+        for author, posts in posts_by_author.items():
+            if len(posts) == 1 and earlier.get(commenter_id(author), set()) - posts:
+                from_earlier += 1
+    returning += from_earlier
     loyal_words = sum(1 for _, _, low in read if is_loyal(low))
     return {
         "comments": len(fans),
@@ -109,14 +139,15 @@ def analyse(comments_raw: list, history_authors: int = 0) -> dict:
         "spam": kinds["spam"],
         "duplicate": duplicated,
         "returning_commenters": returning,
+        "returning_from_earlier_captures": from_earlier,
         "loyal_phrases": loyal_words,
         "creator_replies": len(creator),
         "commented_posts": len({c.get("post_id") for c in fans}),
     }
 
 
-def interaction_factor(snapshot: dict, weight: float) -> dict:
-    s = analyse(snapshot.get("comments"))
+def interaction_factor(snapshot: dict, weight: float, points: Iterable[tuple[datetime, dict]] = ()) -> dict:
+    s = analyse(snapshot.get("comments"), earlier_commenters(points))
     n = s["comments"]
     label = "Fan interaction"
     if n < MIN_COMMENTS:
@@ -138,6 +169,8 @@ def interaction_factor(snapshot: dict, weight: float) -> dict:
     if s["duplicate"]:
         parts.append(f"{share['duplicate']:.0%} copy-pasted")
     if s["returning_commenters"] or s["loyal_phrases"]:
-        parts.append(f"{s['returning_commenters'] + s['loyal_phrases']} signs of returning fans")
+        earlier_note = (f", {s['returning_from_earlier_captures']} of them commenters seen on earlier captured posts"
+                        if s["returning_from_earlier_captures"] else "")
+        parts.append(f"{s['returning_commenters'] + s['loyal_phrases']} signs of returning fans{earlier_note}")
     parts.append("the creator replies to fans" if s["creator_replies"] else "no replies from the creator seen")
     return factor("interaction", label, weight, score, s, "; ".join(parts) + ".")

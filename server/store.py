@@ -493,6 +493,8 @@ class Store:
             "followers": snapshot.get("followers"),
             "verified": snapshot.get("verified"),
             "tier": _tier_name(scores.get("tier")),
+            # a capture without it (X shows it only in a panel the user opens) keeps the known one
+            "country": snapshot.get("country") or old.get("country"),
             "engagement_rate": scores.get("engagement_rate"),
             "fit": _compact_score(scores.get("fit")),
             "authenticity": _compact_score(scores.get("authenticity")),

@@ -24,6 +24,7 @@ class CreatorsQuery(BaseModel):
     platform: Literal[PLATFORMS] | None = None  # type: ignore[valid-type]
     watchlist: str | None = Field(default=None, max_length=64)
     tier: str | None = Field(default=None, max_length=32)
+    country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     q: str | None = Field(default=None, max_length=200)
     sort: Literal[SORTS] = "score"  # type: ignore[valid-type]
     order: Literal["asc", "desc"] | None = None
@@ -62,6 +63,8 @@ def list_creators():
         items = [c for c in items if (c["platform"], c["key"]) in keys]
     if args.tier:
         items = [c for c in items if (c.get("tier") or "").lower() == args.tier.lower()]
+    if args.country:
+        items = [c for c in items if (c.get("country") or "").upper() == args.country.upper()]
     if args.q:
         needle = args.q.casefold()
         items = [c for c in items

@@ -13,7 +13,7 @@ from server.api import api
 from server.api.views import creator_view_for, watchlist_view
 from server.store import now_iso
 
-COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "engagement_rate",
+COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "country", "engagement_rate",
            "fit_score", "fit_grade", "authenticity_score", "authenticity_grade", "growth_30d_percent",
            "captured_at", "stale", "refresh_status", "watchlist", "notes")
 
@@ -41,7 +41,7 @@ def _rows(wid: str) -> tuple[dict, list[dict]]:
         notes = store.list_notes(c["platform"], c["handle"])
         rows.append({
             "platform": c["platform"], "handle": c["handle"], "display_name": c["display_name"],
-            "url": c["url"], "followers": c["followers"], "tier": c["tier"],
+            "url": c["url"], "followers": c["followers"], "tier": c["tier"], "country": c["country"],
             "engagement_rate": c["engagement_rate"],
             "fit_score": fit.get("score"), "fit_grade": fit.get("grade"),
             "authenticity_score": auth.get("score"), "authenticity_grade": auth.get("grade"),

@@ -36,6 +36,7 @@ def creator_view(summary: dict, watchlists: list[str] | None = None) -> dict:
         "followers": summary.get("followers"),
         "verified": summary.get("verified"),
         "tier": summary.get("tier"),
+        "country": summary.get("country"),
         "engagement_rate": summary.get("engagement_rate"),
         "watchlists": list(watchlists or []),
         "fit": summary.get("fit"),

@@ -102,3 +102,25 @@ def test_active_brief_scores_ingest(client, auth):
     r = post_capture(client, auth, x_capture())
     assert r.json["scores"]["fit"]["score"] is not None
     assert client.get("/api/v1/creators/x/bo_runs/scores", headers=auth).json["brief_id"] == brief["id"]
+
+
+def test_country_filter_and_export(client, auth):
+    from tests.unit.test_x import _about
+
+    for handle, based_in in (("uk_runner", "United Kingdom"), ("us_runner", "United States"), ("nowhere", None)):
+        cap = x_capture(handle)
+        if based_in:
+            cap["responses"].append(_about(handle, based_in))
+        assert post_capture(client, auth, cap).status_code == 201
+    assert _handles(client.get("/api/v1/creators?country=gb", headers=auth)) == ["uk_runner"]
+    assert client.get("/api/v1/creators/x/us_runner", headers=auth).json["creator"]["country"] == "US"
+    assert client.get("/api/v1/creators?country=GBR", headers=auth).status_code == 400
+    # a later capture without the About panel keeps the country already known
+    assert post_capture(client, auth, x_capture("uk_runner", followers=900)).status_code == 201
+    assert client.get("/api/v1/creators/x/uk_runner", headers=auth).json["creator"]["country"] == "GB"
+    wl = client.post("/api/v1/watchlists", json={"name": "Runners"}, headers=auth).json
+    client.post(f"/api/v1/watchlists/{wl['id']}/creators", json={"platform": "x", "handle": "uk_runner"}, headers=auth)
+    csv_text = client.get(f"/api/v1/watchlists/{wl['id']}/export.csv", headers=auth).get_data(as_text=True)
+    header, row = csv_text.lstrip("\ufeff").splitlines()[:2]
+    assert header.split(",")[header.split(",").index("country")] == "country"
+    assert row.split(",")[header.split(",").index("country")] == "GB"

@@ -314,6 +314,9 @@ textarea { resize: vertical; min-height: 34px; }
       });
 
       const bio = typeof (creator.bio || snapshot.bio) === "string" ? (creator.bio || snapshot.bio).trim() : "";
+      // ISO code from the backend (the page's own wording was turned into one there)
+      const rawCountry = creator.country || snapshot.country;
+      const country = typeof rawCountry === "string" && /^[A-Z]{2}$/.test(rawCountry) ? rawCountry : "";
       return [
         this.header(name, handle),
         h(
@@ -335,6 +338,7 @@ textarea { resize: vertical; min-height: 34px; }
               { class: "stat", "data-kolscope": "tier", "data-value": scores.tier || "" },
               h("div", { class: "k", text: "Tier" }),
               h("div", { class: "v", text: scores.tier || "—" }),
+              country ? h("div", { class: "conf", "data-kolscope": "country", text: `based in ${country}` }) : null,
             ),
           ),
           h("div", { class: "row" }, this.scoreBox("fit", "Fit", scores.fit), this.scoreBox("authenticity", "Authenticity", scores.authenticity)),

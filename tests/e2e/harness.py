@@ -374,6 +374,7 @@ def overlay_values(page) -> dict:
         state: host.dataset.state, handle: host.dataset.handle, place: host.dataset.place,
         shownMs: host.dataset.shownMs ? Number(host.dataset.shownMs) : null,
         creator: part('creator'), bio: part('bio'), followers: part('followers'), tier: part('tier'),
+        country: part('country'),
         fit: part('fit'), authenticity: part('authenticity'), message: part('message'),
       };
     }""")

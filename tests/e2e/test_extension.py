@@ -67,6 +67,8 @@ def assert_matches_api(values: dict, api: dict) -> None:
     assert values["tier"]["value"] == (scores.get("tier") or "")
     followers = scores.get("followers", api["snapshot"].get("followers"))
     assert values["followers"]["value"] == ("" if followers is None else str(followers))
+    country = api["creator"].get("country")
+    assert (values["country"] or {}).get("text") == (f"based in {country}" if country else None)
 
 
 @pytest.mark.parametrize("case", SCORED_CASES)

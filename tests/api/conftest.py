@@ -46,7 +46,9 @@ def x_capture(handle: str = "bo_runs", followers: int | None = None, name: str |
     if user_id is None and handle != "bo_runs":
         user_id = str(2_000_000_000 + zlib.crc32(handle.lower().encode()))
     if user_id is not None:
-        text = re.sub(r"(?<!\d)1100(?!\d)", user_id, text)  # the fixture's account id (rest_id, userId)
+        # the fixture's account id: rest_id, user_id_str, the avatar path, and the URL-encoded userId
+        text = text.replace("%221100%22", f"%22{user_id}%22")
+        text = re.sub(r"(?<!\d)1100(?!\d)", user_id, text)
     text = text.replace("bo_runs", handle)
     if name is not None:
         text = text.replace("Bo Runs", name)

@@ -1,9 +1,11 @@
-"""The dashboard in the real Chromium: token form -> cookie -> table; creator text stays text."""
+"""The dashboard in the real Chromium: token form -> cookie -> table -> a creator's page; creator text
+stays text."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,13 @@ def test_dashboard_in_chromium(tmp_path):
     try:
         token = (tmp_path / "data" / "token").read_text().strip()
         assert request(port, token, "POST", "/api/v1/captures", json.dumps(x_capture("xss", name=XSS)).encode())[0] == 201
+        brief = {"name": "Running shoes launch", "keywords": ["running", "marathon", "trail"], "languages": ["en"]}
+        status, answer = request(port, token, "POST", "/api/v1/briefs", json.dumps(brief).encode())
+        assert status == 201
+        assert request(port, token, "PUT", "/api/v1/briefs/active", json.dumps({"id": answer["id"]}).encode())[0] == 200
+        for followers, at in ((800, "2026-01-01T00:00:00Z"), (870, "2026-02-01T00:00:00Z"), (990, "2026-03-01T00:00:00Z")):
+            body = json.dumps(x_capture("bo_runs", followers=followers, captured_at=at)).encode()
+            assert request(port, token, "POST", "/api/v1/captures", body)[0] == 201
         args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
         if os.geteuid() == 0:
             args.append("--no-sandbox")
@@ -38,10 +47,24 @@ def test_dashboard_in_chromium(tmp_path):
             page.click("button[type=submit]")
             page.wait_for_selector("table.creators")
             assert page.url == f"http://127.0.0.1:{port}/"  # the token left the address bar
-            cell = page.locator("table.creators tbody tr td").first
-            assert XSS in cell.inner_text() and cell.locator("img").count() == 0
+            cell = page.locator("table.creators tbody tr td", has_text="onerror").first
+            assert XSS in cell.inner_text() and page.locator("main img").count() == 0
             # the stylesheet loaded under the CSP
             assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(29, 29, 31)"
+            # the creator's own page: reasons, the follower line, the history
+            page.locator("table.creators tbody tr td a", has_text="Bo Runs").first.click()
+            page.wait_for_selector("table.factors")
+            assert page.url == f"http://127.0.0.1:{port}/creator/x/bo_runs"
+            assert page.locator("svg.chart polyline").count() == 1
+            assert "+120" in page.locator("table.history").inner_text()
+            assert "Running shoes launch" in page.locator("main").inner_text()  # fit against the brief
+            out = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+            out.mkdir(parents=True, exist_ok=True)
+            page.set_viewport_size({"width": 1280, "height": 1000})
+            page.screenshot(path=str(out / "dashboard-creator.png"))
+            if os.environ.get("KOLSCOPE_UPDATE_SCREENSHOTS") == "1":
+                shutil.copyfile(out / "dashboard-creator.png",
+                                Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard-creator.png")
             assert page.goto(f"http://127.0.0.1:{port}/api/v1/creators").status == 200  # cookie: GETs only
             browser.close()
         assert dialogs == []

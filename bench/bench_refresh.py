@@ -11,6 +11,7 @@ shared pages between processes, so it does not count Chromium's shared code once
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -28,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REALPAGES = Path(os.environ.get("KOLSCOPE_REALPAGES", ROOT.parent / "shared" / "realpages"))
 
 
-def _base_captures() -> list[tuple[str, str, dict]]:
-    """(platform, handle, capture) of every real profile/channel page that names its creator."""
+def _base_captures() -> list[tuple[str, str, dict, str | None]]:
+    """(platform, handle, capture, account id) of every real profile/channel page that names its creator."""
     from scraper import parse
 
     out = []
@@ -43,17 +44,27 @@ def _base_captures() -> list[tuple[str, str, dict]]:
             continue
         cap = json.loads(path.read_text(encoding="utf-8"))
         try:
-            if parse(cap).handle != expected["handle"]:
-                continue
+            snap = parse(cap)
         except Exception:  # a page the current parsers cannot read is simply not part of the mix
             continue
-        out.append((expected["platform"], expected["handle"], cap))
+        if snap.handle != expected["handle"]:
+            continue
+        out.append((expected["platform"], expected["handle"], cap, snap.platform_id))
     return out
 
 
-def _rewrite(capture: dict, old: str, new: str) -> dict:
-    """The same page for another handle: every occurrence of the handle replaced (URL, HTML, API bodies)."""
-    return json.loads(json.dumps(capture).replace(old, new))
+def _rewrite(capture: dict, old: str, new: str, old_id: str | None = None) -> dict:
+    """The same page for another account: every occurrence of the handle replaced (URL, HTML, API
+    bodies), and of the account id when given (the store keeps one creator per account id)."""
+    text = json.dumps(capture).replace(old, new)
+    if old_id and len(old_id) >= 6:
+        digest = hashlib.sha256(new.encode()).hexdigest()
+        if old_id.isdigit():
+            new_id = str(int(digest, 16))[-len(old_id):].rjust(len(old_id), "1")
+        else:  # a YouTube channel id: "UC" and 22 more characters
+            new_id = (old_id[:2] + digest)[:len(old_id)]
+        text = text.replace(old_id, new_id)
+    return json.loads(text)
 
 
 def build_watchlist(n: int = CREATORS):
@@ -69,9 +80,9 @@ def build_watchlist(n: int = CREATORS):
     i = 0
     while len(creators) < n:
         if bases:
-            platform, handle, cap = bases[i % len(bases)]
+            platform, handle, cap, pid = bases[i % len(bases)]
             new = f"{handle.replace('.', '')[:8]}_{len(creators):03d}"
-            page = _rewrite(cap, handle, new)
+            page = _rewrite(cap, handle, new, pid)
         else:
             from tests.scraper.synthetic import x_capture
 

@@ -422,10 +422,13 @@ class Store:
         return platform, self._aliases.get((platform, key), key)
 
     def _known_key(self, platform: str, key: str, pid: Any) -> str:
-        if (platform, key) in self._index or not isinstance(pid, str) or not pid:
+        if not isinstance(pid, str) or not pid:
             return key
+        current = self._index.get((platform, key))
+        if current is not None and (current.get("captured") or current.get("snapshots")):
+            return key  # a creator with data of its own (a watchlisted-only placeholder has none)
         known = self._pids.get((platform, pid))
-        return known if known is not None and (platform, known) in self._index else key
+        return known if known is not None and known != key and (platform, known) in self._index else key
 
     def account_handle(self, platform: str, handle: str, platform_id: str | None) -> str:
         """A handle that leads to this account's stored data: `handle`, or, for a handle never seen
@@ -445,10 +448,27 @@ class Store:
         known = self._known_key(platform, key, snapshot.get("platform_id"))
         if known == key:
             return key
+        if (platform, key) in self._index:
+            self._fold_placeholder(platform, key, known)
         self.meta.table("aliases").upsert({"platform": platform, "alias": key, "key": known},
                                           (Query().platform == platform) & (Query().alias == key))
         self._aliases[(platform, key)] = known
         return known
+
+    def _fold_placeholder(self, platform: str, key: str, known: str) -> None:
+        """A creator watchlisted by URL but never captured turns out to be a known account: its
+        watchlist places and notes move to that account, and the empty entry goes."""
+        q = Query()
+        with self.meta.storage.batch():
+            for wl in self.meta.table("watchlists").all():
+                members = [dict(m, key=known) if m == {"platform": platform, "key": key} else m
+                           for m in wl["creators"]]
+                members = [m for i, m in enumerate(members) if m not in members[:i]]
+                if members != wl["creators"]:
+                    self.meta.table("watchlists").update({"creators": members}, q.id == wl["id"])
+            self.meta.table("notes").update({"key": known}, (q.platform == platform) & (q.key == key))
+        self._shard(self._shard_no(platform, key)).remove((q.platform == platform) & (q.key == key))
+        del self._index[(platform, key)]
 
     # -- creators: public ------------------------------------------------------------------------
 

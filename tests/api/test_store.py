@@ -184,3 +184,34 @@ def test_youtube_channel_by_id_and_by_handle_is_one_creator(tmp_path):
         s.add_snapshot(dict(yt, handle=cid, followers=2, captured_at="2021-02-13T00:00:00Z"), None)
         (only,) = s.list_creators()
         assert (only["handle"], only["snapshots"]) == ("kurzgesagt", 2)  # the id does not hide the handle
+
+
+def test_watchlisted_placeholder_of_a_known_account_folds_into_it(tmp_path):
+    """A channel captured by /channel/UC..., then watchlisted by its @handle URL (not captured yet
+    under that name), then captured by @handle: one creator, in the watchlist, with the note."""
+    cid = "UCsXVk37bltHxD1rDPwtNM8Q"
+    yt = {"format": "kolscope.snapshot/1", "platform": "youtube", "platform_id": cid}
+    with Store(tmp_path) as s:
+        s.add_snapshot(dict(yt, handle=cid, followers=1, captured_at="2026-01-01T00:00:00Z"), None)
+        wl = s.create_watchlist("W", 12)
+        s.add_to_watchlist(wl["id"], "youtube", cid)
+        s.add_to_watchlist(wl["id"], "youtube", "kurzgesagt", "https://www.youtube.com/@kurzgesagt")
+        s.add_note("youtube", "kurzgesagt", "ask about the book")
+        assert len(s.list_creators()) == 2  # not yet known to be the same
+        s.add_snapshot(dict(yt, handle="kurzgesagt", followers=2, captured_at="2026-02-01T00:00:00Z"), None)
+        (only,) = s.list_creators()
+        assert (only["key"], only["handle"], only["snapshots"]) == (cid, "kurzgesagt", 2)
+        assert [c["key"] for c in s.watchlist_creators(wl["id"])] == [cid]  # one place, not two
+        assert [n["text"] for n in s.list_notes("youtube", cid)] == ["ask about the book"]
+    with Store(tmp_path) as s:
+        assert len(s.list_creators()) == 1 and s.get_creator("youtube", "kurzgesagt")["key"] == cid
+
+
+def test_a_captured_creator_never_folds_into_another(tmp_path):
+    with Store(tmp_path) as s:
+        s.add_snapshot(dict(_snap("first"), platform_id="7"), None)
+        s.add_snapshot(dict(_snap("second"), platform_id="8"), None)
+        # "second" now shows id 7 (a page mix-up, or a handle handed on): it keeps its own data
+        s.add_snapshot(dict(_snap("second", 5), platform_id="7"), None)
+        assert sorted(c["handle"] for c in s.list_creators()) == ["first", "second"]
+        assert s.get_creator("x", "second")["snapshots"] == 2

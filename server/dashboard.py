@@ -9,12 +9,11 @@ browser sends no Origin) sets an HttpOnly, SameSite=Strict cookie and redirects 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, redirect, render_template, request
 
 from server import get_store
 from server.api.views import creator_view, creator_view_for, note_view, watchlist_view
+from server.scoring.common import parse_time
 from server.security import COOKIE, token_ok
 from server.store import StoreError
 
@@ -81,17 +80,10 @@ def creator(platform: str, handle: str):
         names=names)
 
 
-def _when(value: object) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def follower_chart(points: list[dict], width: int = CHART_W, height: int = CHART_H) -> dict | None:
     """An SVG polyline of followers over time (x by capture time), or None under two points. Pure
     geometry: the template draws it inline, no script (the page's CSP allows none)."""
-    series = [(_when(p.get("captured_at")), p["followers"]) for p in points
+    series = [(parse_time(p.get("captured_at")), p["followers"]) for p in points
               if isinstance(p.get("followers"), int)]
     series = [(t, f) for t, f in series if t is not None]
     if len(series) < 2:

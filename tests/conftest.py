@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,16 @@ def realpages_dir() -> Path:
 
 def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def x_about_response(screen_name: str, based_in: str | None) -> dict:
+    """An AboutAccountQuery answer (X's "About this account" panel), shaped as X sends it."""
+    about = {"source": "Web", "location_accurate": True}
+    if based_in is not None:
+        about["account_based_in"] = based_in
+    body = {"data": {"user_result_by_screen_name": {"result": {
+        "__typename": "User", "about_profile": about, "core": {"screen_name": screen_name, "name": "N"},
+        "rest_id": "1100"}}}}
+    variables = json.dumps({"screenName": screen_name}, separators=(",", ":"))
+    return {"url": "https://x.com/i/api/graphql/Zz9/AboutAccountQuery?variables=" + urllib.parse.quote(variables),
+            "status": 200, "content_type": "application/json", "body": json.dumps(body)}

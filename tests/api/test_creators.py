@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import post_capture, x_capture
+from tests.conftest import x_about_response
 
 
 @pytest.fixture
@@ -105,12 +106,10 @@ def test_active_brief_scores_ingest(client, auth):
 
 
 def test_country_filter_and_export(client, auth):
-    from tests.unit.test_x import _about
-
     for handle, based_in in (("uk_runner", "United Kingdom"), ("us_runner", "United States"), ("nowhere", None)):
         cap = x_capture(handle)
         if based_in:
-            cap["responses"].append(_about(handle, based_in))
+            cap["responses"].append(x_about_response(handle, based_in))
         assert post_capture(client, auth, cap).status_code == 201
     assert _handles(client.get("/api/v1/creators?country=gb", headers=auth)) == ["uk_runner"]
     assert client.get("/api/v1/creators/x/us_runner", headers=auth).json["creator"]["country"] == "US"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import urllib.parse
 
 import pytest
 
@@ -13,7 +12,7 @@ from scraper import parse
 from scraper.errors import CaptureError
 from scraper.platforms import x
 from scraper.registry import platform_for
-from tests.conftest import load_fixture
+from tests.conftest import load_fixture, x_about_response
 
 
 def _parse(name: str):
@@ -310,32 +309,19 @@ def test_profile_by_numeric_id_url() -> None:
     assert info.value.code == "not_a_creator_page"
 
 
-def _about(screen_name: str, based_in: str | None) -> dict:
-    """An AboutAccountQuery answer (X's "About this account" panel), shaped as X sends it."""
-    about = {"source": "Web", "location_accurate": True}
-    if based_in is not None:
-        about["account_based_in"] = based_in
-    body = {"data": {"user_result_by_screen_name": {"result": {
-        "__typename": "User", "about_profile": about, "core": {"screen_name": screen_name, "name": "N"},
-        "rest_id": "1100"}}}}
-    variables = json.dumps({"screenName": screen_name}, separators=(",", ":"))
-    return {"url": "https://x.com/i/api/graphql/Zz9/AboutAccountQuery?variables=" + urllib.parse.quote(variables),
-            "status": 200, "content_type": "application/json", "body": json.dumps(body)}
-
-
 def test_profile_country_from_about_this_account() -> None:
     cap = load_fixture("x_profile_new.capture.json")
     assert parse(cap).country is None  # no panel opened: no country, never a guess
-    cap["responses"].append(_about("bo_runs", "United Kingdom"))
+    cap["responses"].append(x_about_response("bo_runs", "United Kingdom"))
     assert parse(cap).country == "GB"
 
 
 def test_profile_country_ignores_another_accounts_panel_and_non_countries() -> None:
     cap = load_fixture("x_profile_new.capture.json")
-    cap["responses"].append(_about("someone_else", "Japan"))
+    cap["responses"].append(x_about_response("someone_else", "Japan"))
     assert parse(cap).country is None
     cap = load_fixture("x_profile_new.capture.json")
-    cap["responses"].append(_about("bo_runs", "Europe"))  # a region, not one country
+    cap["responses"].append(x_about_response("bo_runs", "Europe"))  # a region, not one country
     snap = parse(cap)
     assert snap.country is None
     assert any("Europe" in w for w in snap.warnings)

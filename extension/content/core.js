@@ -90,7 +90,6 @@
     let readyAt = 0;
     let refreshes = 0;
     let captureInFlight = false;
-    let lastCreator = null;
 
     const overlay = new kolscope.Overlay({
       platform: def.name,
@@ -235,15 +234,16 @@
 
     function check() {
       if (phase !== "waiting") return;
+      const now = ctx();
       let ready = false;
       try {
-        ready = def.ready(ctx());
+        ready = def.ready(now);
       } catch (_) {
         ready = false;
       }
       if (!ready) return;
       readyAt = performance.now();
-      if (!ctx().responses.length) {
+      if (!now.responses.length) {
         capture(); // the page's own HTML holds the data: nothing to wait for
         return;
       }
@@ -274,13 +274,21 @@
     }
 
     function buildHtml() {
-      let root = document.documentElement;
-      if (inPageNav || overlay.host.isConnected) {
-        root = root.cloneNode(true);
-        for (const el of root.querySelectorAll("kolscope-overlay")) el.remove();
-        if (inPageNav && def.neutralizeStale) def.neutralizeStale(root);
-      }
       const doctype = document.doctype ? `<!DOCTYPE ${document.doctype.name}>` : "";
+      if (!inPageNav) {
+        // The page as it is, without our own element: serialised once and the overlay's tag cut out
+        // (its shadow root is not serialised, so the tag is all there is), instead of cloning a
+        // 1-2 MB document; the DOM is not touched, so a note being typed keeps its focus.
+        const html = document.documentElement.outerHTML;
+        if (!overlay.host.isConnected) return doctype + html;
+        const tag = overlay.host.outerHTML;
+        const at = html.lastIndexOf(tag);
+        if (at !== -1) return doctype + html.slice(0, at) + html.slice(at + tag.length);
+      }
+      // After an in-page navigation the embedded data is edited, on a copy.
+      const root = document.documentElement.cloneNode(true);
+      for (const el of root.querySelectorAll("kolscope-overlay")) el.remove();
+      if (inPageNav && def.neutralizeStale) def.neutralizeStale(root);
       return doctype + root.outerHTML;
     }
 
@@ -322,7 +330,6 @@
       if (seq !== navSeq) return; // the user has moved on to another page
       for (const r of used) r.used = true;
       if (reply && reply.ok) {
-        lastCreator = reply.creator || null;
         overlay.show("scored", reply);
       } else if (reply && reply.state === "not_a_creator_page") {
         phase = "off";
@@ -333,6 +340,5 @@
       place();
     }
 
-    kolscope.debug = { get phase() { return phase; }, get lastCreator() { return lastCreator; } };
   };
 })();

@@ -98,7 +98,7 @@ textarea { resize: vertical; min-height: 34px; }
       this.collapsed = false;
       this.anchor = null;
       this.expanded = false;
-      this.shownAt = null;
+      this.bookmark = null; // {key, node}: one bookmark form per creator, kept across refreshed captures
     }
 
     remove() {
@@ -345,7 +345,7 @@ textarea { resize: vertical; min-height: 34px; }
           this.summary(scores.summary),
           h("div", { style: "margin-top:6px" }, why),
           factors,
-          this.bookmarkControl(),
+          this.bookmarkFor(creator.platform || snapshot.platform || this.platform, handle),
         ),
       ];
     }
@@ -356,6 +356,14 @@ textarea { resize: vertical; min-height: 34px; }
         .filter((k) => typeof summary[k] === "string" && summary[k])
         .map((k) => h("div", { "data-summary": k, text: summary[k] }));
       return lines.length ? h("div", { class: "summary", "data-kolscope": "summary" }, lines) : null;
+    }
+
+    /** The bookmark form of this creator: built (and its watchlists asked for) once, then reused, so a
+     * refined capture re-rendering the card keeps the note being typed and the watchlist chosen. */
+    bookmarkFor(platform, handle) {
+      const key = `${platform}/${String(handle).toLowerCase()}`;
+      if (!this.bookmark || this.bookmark.key !== key) this.bookmark = { key, node: this.bookmarkControl() };
+      return this.bookmark.node;
     }
 
     bookmarkControl() {
@@ -410,7 +418,6 @@ textarea { resize: vertical; min-height: 34px; }
         if (reply && reply.ok) {
           status.className = "status ok";
           status.textContent = `Bookmarked to ${reply.watchlist && reply.watchlist.name ? reply.watchlist.name : "the watchlist"}${reply.noted ? " with your note" : ""}.`;
-          this.host.setAttribute("data-bookmarked", String(reply.watchlist ? reply.watchlist.id : ""));
           if (isNew && reply.watchlist) {
             const opt = h("option", { value: String(reply.watchlist.id), text: reply.watchlist.name || "" });
             select.insertBefore(opt, select.lastElementChild);
@@ -429,5 +436,4 @@ textarea { resize: vertical; min-height: 34px; }
   }
 
   kolscope.Overlay = Overlay;
-  kolscope.h = h;
 })();

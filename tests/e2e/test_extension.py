@@ -368,3 +368,48 @@ def test_gzip_upload_path_is_accepted_by_the_backend(browser, backend):
         "async (cap) => (await call('POST', '/captures', { body: cap, gzip: true })).status", capture)
     assert status == 201
     assert api_creator(backend, "tiktok", expected["handle"])["snapshot"]["handle"] == expected["handle"]
+
+
+def test_capture_is_the_page_without_the_overlay(browser, page):
+    """The capture sent to the backend is the page's HTML with the overlay's own element cut out
+    (it is on the page, showing "analysing", when the capture is taken)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    bodies: list[dict] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            answer = json.dumps({"creator": {"platform": "tiktok", "handle": "kolscope_xss"},
+                                 "snapshot": {}, "scores": {}}).encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def do_GET(self):  # noqa: N802 (the bookmark form asks for watchlists)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        browser.configure(backendUrl=f"http://127.0.0.1:{server.server_address[1]}")
+        capture = synthetic_page()
+        open_capture(browser, page, capture)
+        assert wait_settled(page)["state"] == "scored"
+        (sent,) = bodies
+        assert "<kolscope-overlay" not in sent["html"]
+        assert page.evaluate("document.querySelector('kolscope-overlay') !== null")  # it was on the page
+        # the rest of the page is all there: everything the saved page's body holds
+        assert sent["html"].count("<script") == capture["html"].count("<script")
+        assert 'id="__UNIVERSAL_DATA_FOR_REHYDRATION__"' in sent["html"]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -336,7 +336,7 @@ async function onPopupState(message) {
     current = (await chrome.storage.session.get(key))[key] || null;
   }
   const { recentBookmarks = [] } = await chrome.storage.local.get("recentBookmarks");
-  return { ok: true, current, recentBookmarks, backendUrl: cfg.backendUrl, hasToken: !!cfg.token };
+  return { ok: true, current, recentBookmarks, backendUrl: cfg.backendUrl };
 }
 
 // Who may send what: content scripts (top frame of a supported site's tab) and the extension's pages.

@@ -7,7 +7,7 @@
   const RESERVED = new Set([
     "home", "explore", "notifications", "messages", "i", "settings", "search", "compose", "login", "logout",
     "signup", "tos", "privacy", "jobs", "about", "hashtag", "intent", "share", "account", "bookmarks", "lists",
-    "communities", "premium", "verified", "jobs", "download", "following", "followers",
+    "communities", "premium", "verified", "download", "following", "followers",
   ]);
   const PROFILE = /^\/([A-Za-z0-9_]{1,15})(?:\/(?:with_replies|media|likes|highlights|articles|followers|following|verified_followers|followers_you_follow))?\/?$/;
   const STATUS = /^\/([A-Za-z0-9_]{1,15})\/status\/(\d+)/;

@@ -3,7 +3,6 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const PLATFORMS = ["youtube", "tiktok", "instagram", "x"];
 const DEFAULT_URL = "http://127.0.0.1:8765";
 
 function say(el, text, ok) {
@@ -75,7 +74,6 @@ async function setBrief() {
 async function savePlatforms() {
   const platforms = {};
   for (const box of document.querySelectorAll("input[data-platform]")) platforms[box.dataset.platform] = box.checked;
-  for (const p of PLATFORMS) if (!(p in platforms)) platforms[p] = true;
   await chrome.storage.local.set({ platforms });
 }
 

@@ -137,7 +137,6 @@ class Routes:
     (the pages' own scripts, styles and trackers), so the saved pages are inert shells."""
 
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # url -> (content type, body)
-    hits: list[str] = field(default_factory=list)
 
     def add_page(self, url: str, html: str) -> None:
         self.pages[_key(url)] = ("text/html; charset=utf-8", html)
@@ -154,7 +153,6 @@ class Routes:
 
     def clear(self) -> None:
         self.pages.clear()
-        self.hits.clear()
 
     def handle(self, route) -> None:
         url = route.request.url
@@ -165,7 +163,6 @@ class Routes:
         if hit is None:
             route.abort()
             return
-        self.hits.append(url)
         route.fulfill(status=200, content_type=hit[0], body=hit[1],
                       headers={"Access-Control-Allow-Origin": "*"})
 
@@ -352,9 +349,9 @@ def replay_responses(page, capture: dict) -> None:
         page.evaluate(REPLAY_JS, responses)
 
 
-def open_capture(browser: Browser, page, capture: dict, *, wait_until: str = "domcontentloaded") -> None:
+def open_capture(browser: Browser, page, capture: dict) -> None:
     browser.routes.add_capture(capture)
-    page.goto(capture["url"], wait_until=wait_until)
+    page.goto(capture["url"], wait_until="domcontentloaded")
     replay_responses(page, capture)
 
 

@@ -256,6 +256,11 @@ def test_disabled_platform_gets_no_overlay(browser, page):
     open_capture(browser, page, capture)
     page.wait_for_timeout(900)
     assert page.locator(OVERLAY).count() == 0
+    assert page.evaluate("window.__kolscopeLog") == []  # not even an "analysing" flash
+    # The same page with the platform on gets its overlay: the silence above was the setting.
+    browser.configure(platforms={"youtube": True, "tiktok": True, "instagram": True, "x": True})
+    open_capture(browser, page, capture)
+    assert wait_settled(page)["state"] == "scored"
 
 
 def test_creator_text_with_markup_shows_as_text_and_runs_nothing(browser, backend, page):
@@ -347,6 +352,12 @@ def test_popup_shows_the_current_creator_and_recent_bookmarks(browser, backend, 
     assert values["state"] == "scored"
     tab_id = browser.worker.evaluate(
         "url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    box = page.locator(f'{OVERLAY} [data-kolscope="bookmark"]')
+    box.locator('[data-kolscope="watchlist"] option[value="__new__"]').wait_for(state="attached")
+    box.locator('[data-kolscope="watchlist"]').select_option("__new__")
+    box.locator('[data-kolscope="new-watchlist"]').fill("Popup list")
+    box.locator('[data-kolscope="bookmark-save"]').click()
+    box.locator('[data-kolscope="bookmark-status"]').filter(has_text="Bookmarked").wait_for()
     popup = browser.context.new_page()
     try:
         popup.goto(f"chrome-extension://{browser.extension_id}/popup/popup.html?tab={tab_id}")
@@ -354,7 +365,9 @@ def test_popup_shows_the_current_creator_and_recent_bookmarks(browser, backend, 
         card.wait_for()
         text = card.inner_text()
         assert f"@{expected['handle']}" in text
-        assert values["tier"]["value"] in text
+        assert values["tier"]["value"] and values["tier"]["value"] in text
+        recent = popup.locator("#recent li").first.inner_text()
+        assert f"@{expected['handle']}" in recent and "Popup list" in recent
         assert popup.locator("#dashboard").get_attribute("href") == f"{backend.url}/"
     finally:
         popup.close()
@@ -364,6 +377,7 @@ def test_gzip_upload_path_is_accepted_by_the_backend(browser, backend):
     """Captures past the backend's body limit go gzipped; force that path on a real capture."""
     capture, expected = load_case("tiktok/tt_profile_novix.ht_VN")
     capture = {**capture, "source": "extension"}
+    assert browser.worker.evaluate("typeof CompressionStream === 'function'")  # else call() sends it plain
     status = browser.worker.evaluate(
         "async (cap) => (await call('POST', '/captures', { body: cap, gzip: true })).status", capture)
     assert status == 201

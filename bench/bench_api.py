@@ -20,8 +20,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from bench import load_line, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "x_profile_new.capture.json"  # handle bo_runs
@@ -97,11 +99,6 @@ class Server:
         self.proc.wait(20)
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
 def concurrent(server: Server, jobs: list[tuple[str, str, bytes | None]]) -> tuple[list[float], float, int]:
     """Run jobs over CLIENTS threads; answer latencies (ms), wall seconds, errors."""
     lat: list[float] = []
@@ -169,7 +166,7 @@ def ingest_latency(servers: dict[int, Server], n: int = 150) -> dict[int, list[f
     return lat
 
 
-def main() -> None:
+def main() -> bool:
     tmp = Path(tempfile.mkdtemp(prefix="kolscope-bench-api-"))
     try:
         # 1. throughput and latency with 16 concurrent clients, on a fresh store
@@ -209,9 +206,10 @@ def main() -> None:
                 server.stop()
         ratio = results[BIG] / results[SMALL]
         verdict = "within" if ratio <= 1.5 else "NOT within"
-        print(f"ingest p50 {BIG} vs {SMALL} creators: {ratio:.2f}x ({verdict} the 1.5x target)")
+        print(f"ingest p50 {BIG} vs {SMALL} creators: {ratio:.2f}x ({verdict} the 1.5x target); {load_line()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return ratio <= 1.5
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench import load_average, pct
+
 REPEATS = 5  # timed runs per page and contender, after one warm-up run; the per-page figure is their median
 TARGET_MEDIAN_MS = 10.0
 TARGET_YTDLP_RATIO = 1.0
@@ -55,13 +57,6 @@ def _time(fn: Callable[[], Any], repeats: int = REPEATS) -> tuple[float, float]:
         walls.append((t1 - t0) * 1000)
         cpus.append((c1 - c0) * 1000)
     return min(walls), statistics.median(cpus)
-
-
-def _p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile (with few pages, the slowest one)."""
-    ordered = sorted(values)
-    rank = max(1, -(-95 * len(ordered) // 100))
-    return ordered[rank - 1]
 
 
 def _ytdlp_extractors() -> tuple[Any, Any] | None:
@@ -208,7 +203,7 @@ def report(rows: dict[str, Row]) -> bool:
         row = rows[label]
         med, soup, ytdlp = _med(row.wall["parse"]), _med(row.wall["soup"]), _med(row.wall["ytdlp"])
         table.add_row(
-            label, str(row.pages), _ms(med), _ms(_p95(row.wall["parse"])), _ms(_med(row.cpu["parse"])), _ms(soup),
+            label, str(row.pages), _ms(med), _ms(pct(row.wall["parse"], 95)), _ms(_med(row.cpu["parse"])), _ms(soup),
             f"{soup / med:.1f}x faster", _ms(ytdlp), f"{med / ytdlp:.2f}" if ytdlp else "-",
             ", ".join(f"{k} {v}" for k, v in sorted(row.outcomes.items())),
         )
@@ -225,7 +220,7 @@ def report(rows: dict[str, Row]) -> bool:
     for (name, wall, wall_ok), (_n, cpu, cpu_ok) in zip(wall_targets, cpu_targets):
         targets.add_row(name, f"{wall:.2f}", verdict(wall_ok), f"{cpu:.2f}", verdict(cpu_ok))
     console.print(targets)
-    load = _load_average()
+    load = load_average()
     if load is not None:
         console.print(f"load average {load:.1f} on {os.cpu_count()} cores"
                       + (" (a busy machine: wall figures include waiting for a core; CPU figures do not)"
@@ -233,17 +228,9 @@ def report(rows: dict[str, Row]) -> bool:
     return all(ok for _n, _v, ok in wall_targets)
 
 
-def _load_average() -> float | None:
-    try:
-        return os.getloadavg()[0]
-    except (OSError, AttributeError):
-        return None
-
-
-def main() -> None:
+def main() -> bool | None:
     rows = measure()
-    if rows:
-        report(rows)
+    return report(rows) if rows else None
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench import load_line
+
 CREATORS = 200
 NAIVE_SAMPLE = 16  # the naive loop costs ~1-2 s a page: a sample of the same list gives its rate
 POOL_SIZE = 4
@@ -207,7 +209,7 @@ def naive(replay, creators, data_dir: Path):
     return outcomes, seconds, mem
 
 
-def main() -> None:
+def main() -> bool | None:
     if not os.path.exists("/usr/bin/chromium") and not os.environ.get("KOLSCOPE_CHROMIUM"):
         print("skipped: no Chromium at /usr/bin/chromium")
         return
@@ -245,10 +247,11 @@ def main() -> None:
           f"({naive_mem.peak_procs} processes)")
     verdict = "meets" if ratio >= TARGET else "MISSES"
     print(f"speed-up: {ratio:.1f}x ({verdict} the >= {TARGET:g}x target); both sides fetch, parse, score and "
-          f"store each page; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+          f"store each page; {load_line()}")
     failed = [c for c in run.creators if c.status != "ok"][:5]
     for c in failed:
         print(f"  not ok: {c.platform}/{c.handle}: {c.status} {c.code}: {c.reason}")
+    return ratio >= TARGET
 
 
 if __name__ == "__main__":

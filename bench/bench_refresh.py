@@ -73,7 +73,7 @@ def build_watchlist(n: int = CREATORS):
     """(replay, creators): n creators, each with its own page, cycling through the real captures."""
     from scraper import parse
     from scraper.fetch import Replay
-    from server.refresh import profile_url
+    from scraper.registry import profile_url
 
     replay = Replay()
     creators: list[dict] = []

@@ -20,16 +20,6 @@ def _print_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
-def read_json_file(path: str):
-    """Load a JSON file; exit 2 with a clear message when it cannot be read."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        _fail_io(f"cannot read {path}: {exc.strerror or exc}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        _fail_io(f"{path} is not valid JSON: {exc}")
-
-
 def _fail_io(message: str):
     sys.stderr.write(f"kolscope: {message}\n")
     raise SystemExit(EXIT_USAGE_OR_IO)

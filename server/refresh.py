@@ -18,6 +18,7 @@ from typing import Any
 from scraper.fetch import Fetcher, FetchRequest, FetchResult, Replay, run_sync
 from scraper.politeness import Politeness
 from server.store import Store, now_iso
+from scraper.registry import profile_url
 
 log = logging.getLogger("kolscope.refresh")
 
@@ -105,17 +106,6 @@ def _remember(store: Store, run: RefreshRun) -> None:
 
 
 # -- the refresh ---------------------------------------------------------------------------------
-
-
-def profile_url(platform: str, handle: str) -> str:
-    """The creator's profile URL, from the platform's parser module (ValueError if it has none)."""
-    from scraper.registry import BY_NAME
-
-    module = BY_NAME.get(platform)
-    make = getattr(module, "profile_url", None) if module else None
-    if make is None:
-        raise ValueError(f"kolscope cannot build a {platform} profile URL yet")
-    return make(handle)
 
 
 def load_replay(directory: str | None) -> Replay | None:

@@ -93,7 +93,7 @@ def register(app: Flask) -> None:
         path = request.path
         if path in PUBLIC_PATHS or path.startswith(STATIC_PREFIX):
             return None
-        if path == "/" or path.startswith(("/login", "/creator/")):
+        if request.blueprint == "dashboard":
             return None  # the dashboard's pages check its own cookie and show the token form
         if not authenticated():
             return error_response(401, "unauthorized",

@@ -349,10 +349,6 @@ class Store:
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
 
-    @property
-    def format_version(self) -> int:
-        return FORMAT_VERSION
-
     def token(self) -> str:
         """The API token in <data>/token, created (0600) on first use."""
         path = self.dir / "token"

@@ -32,7 +32,14 @@ def _optional_modules() -> list[ModuleType]:
 
 
 from server.api import (  # noqa: E402  (modules add their routes to `api`)
-    briefs, captures, creators, exports, health, notes, openapi, watchlists,
+    briefs,
+    captures,
+    creators,
+    exports,
+    health,
+    notes,
+    openapi,
+    watchlists,
 )
 
 EXTRA_MODULES = _optional_modules()

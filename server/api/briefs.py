@@ -11,7 +11,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from server import get_store
 from server.api import api
 from server.api.errors import invalid
-from server.api.validation import body, json_body, query, validate
+from server.api.validation import NoQuery, body, json_body, query, validate
 from server.api.views import brief_view
 
 
@@ -33,10 +33,6 @@ def _validated_brief(data: Any) -> dict:
     # id/created_at/... from a GET may come back in a PUT: they are not the brief's fields
     data = {k: v for k, v in data.items() if k not in ("id", "created_at", "updated_at", "active")}
     return validate(_brief_model(), data).model_dump(mode="json")
-
-
-class NoQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ActiveBody(BaseModel):

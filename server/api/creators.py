@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server import get_store
 from server.api import api
 from server.api.errors import ApiError
-from server.api.validation import check_creator_path, query
+from server.api.validation import NoQuery, check_creator_path, query
 from server.api.views import creator_view, creator_view_for
 from server.rescore import is_current, scores_for_latest
 from server.store import PLATFORMS, NotFound
@@ -100,10 +100,6 @@ def _history_summary(points: list[dict], summary: dict) -> dict:
         "growth_30d": summary.get("growth_30d"),
         "followers": series,
     }
-
-
-class NoQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 @api.get("/creators/<platform>/<handle>")

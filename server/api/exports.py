@@ -10,7 +10,7 @@ from flask import Response, jsonify
 
 from server import get_store
 from server.api import api
-from server.api.views import creator_view_for, watchlist_view
+from server.api.views import creator_view, watchlist_view
 from server.store import now_iso
 
 COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "country", "engagement_rate",
@@ -36,7 +36,7 @@ def _rows(wid: str) -> tuple[dict, list[dict]]:
     wl = store.get_watchlist(wid)
     rows = []
     for summary in store.watchlist_creators(wid):
-        c = creator_view_for(store, summary)
+        c = creator_view(summary)  # the export names its one watchlist: no scan of the others
         fit, auth = c.get("fit") or {}, c.get("authenticity") or {}
         notes = store.list_notes(c["platform"], c["handle"])
         rows.append({

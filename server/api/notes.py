@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server import get_store
 from server.api import api
-from server.api.validation import body, check_creator_path, query
+from server.api.validation import NoQuery, body, check_creator_path, query
 from server.api.views import note_view
 from server.store import NotFound
 
@@ -22,10 +22,6 @@ class NoteBody(BaseModel):
         if not v.strip():
             raise ValueError("A note cannot be blank.")
         return v
-
-
-class NoQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _known(platform: str, handle: str) -> None:

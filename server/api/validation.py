@@ -8,13 +8,18 @@ from typing import Any, TypeVar
 
 import orjson
 from flask import current_app, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scraper.text import without_lone_surrogates
 from server.api.errors import ApiError, invalid
 from server.store import HANDLE_RES, PLATFORMS, valid_handle
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class NoQuery(BaseModel):
+    """Routes that take no query parameters: any given is a 400 naming it."""
+    model_config = ConfigDict(extra="forbid")
 
 
 def fields_of(exc: ValidationError) -> dict[str, str]:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from scraper.registry import BY_NAME
+from scraper import registry
 from server.store import Store
 
 STALE_STATUSES = ("stale", "blocked", "error")
 
 
 def profile_url(platform: str, handle: str) -> str | None:
-    module = BY_NAME.get(platform)
-    fn = getattr(module, "profile_url", None)
     try:
-        return fn(handle) if fn else None
+        return registry.profile_url(platform, handle)
     except Exception:  # a platform module's helper failing must not break a listing
         return None
 

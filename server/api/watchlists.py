@@ -9,8 +9,8 @@ from scraper.registry import platform_for
 from server import get_store
 from server.api import api
 from server.api.errors import invalid
-from server.api.validation import body, check_creator_path, query
-from server.api.views import creator_view_for, watchlist_view
+from server.api.validation import NoQuery, body, check_creator_path, query
+from server.api.views import creator_view, creator_view_for, watchlist_view
 from server.store import DEFAULT_REFRESH_HOURS, PLATFORMS, valid_handle
 
 Name = Field(min_length=1, max_length=100)
@@ -84,10 +84,6 @@ class WatchlistMember(_Strict):
         return self
 
 
-class NoQuery(_Strict):
-    pass
-
-
 @api.get("/watchlists")
 def list_watchlists():
     query(NoQuery)
@@ -106,7 +102,8 @@ def get_watchlist(wid: str):
     query(NoQuery)
     store = get_store()
     out = watchlist_view(store.get_watchlist(wid))
-    out["creators"] = [creator_view_for(store, s) for s in store.watchlist_creators(wid)]
+    member_of = store.watchlists_of()
+    out["creators"] = [creator_view(s, member_of.get((s["platform"], s["key"]))) for s in store.watchlist_creators(wid)]
     return jsonify(out)
 
 
@@ -136,12 +133,10 @@ def _member_identity(data: WatchlistMember) -> tuple[str, str, str | None]:
     module = platform_for(data.url)
     if module is None:
         raise invalid({"url": "Not a URL of a supported platform (YouTube, TikTok, Instagram, X)."})
-    fn = getattr(module, "handle_from_url", None)
-    handle = fn(data.url) if fn else None
+    handle = module.handle_from_url(data.url)
     if not handle or not valid_handle(module.NAME, handle):
         raise invalid({"url": f"This {module.NAME} URL does not name a creator profile."})
-    profile = getattr(module, "profile_url", None)
-    return module.NAME, handle, profile(handle) if profile else data.url
+    return module.NAME, handle, module.profile_url(handle)
 
 
 @api.post("/watchlists/<wid>/creators")

@@ -96,3 +96,12 @@ def test_follower_chart_geometry():
     assert xs == (6.0, 34.0, 90.0)  # by time: 10 of 30 days is a third of the width
     assert ys == (50.0, 6.0, 28.0)  # lowest count at the bottom, highest at the top
     assert (chart["min"], chart["max"], chart["first"], chart["last"]) == (100, 300, "2026-01-01", "2026-01-31")
+
+
+def test_logout_without_or_with_a_stale_cookie_still_logs_out(client):
+    # the dashboard's own pages check the cookie themselves: /logout is one (it was answered 401)
+    for cookie in (None, "stale-token"):
+        if cookie:
+            client.set_cookie("kolscope_token", cookie)
+        r = client.get("/logout")
+        assert r.status_code == 303 and r.headers["Location"].endswith("/")

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scraper.fetch import Fetcher, FetchRequest, FetchResult, Replay, run_sync
+from scraper.fetch import FetchRequest, FetchResult, Replay, fetch_all
 from scraper.politeness import Politeness
 from server.store import Store, now_iso
 from scraper.registry import profile_url
@@ -228,14 +228,11 @@ def refresh_creators(
     options.update(fetcher_options or {})
     pol = politeness or (Politeness.unlimited() if replay is not None else _LIVE_POLITENESS)
 
-    async def fetch_all() -> None:
-        async with Fetcher(replay=replay, politeness=pol, allow_network=replay is None, **options) as f:
-            await f.fetch_many(requests, on_result=done)
-
     try:
         if requests:
             with _RUN_LOCK:
-                run_sync(fetch_all())
+                fetch_all(requests, on_result=done, replay=replay, politeness=pol, allow_network=replay is None,
+                          **options)
     except Exception as exc:  # no browser, a crashed driver: every unfinished creator says why
         log.exception("refresh failed")
         run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"

@@ -11,7 +11,6 @@ str.find / regex, never a parse of the whole 1 MB DOM (see bench/).
 from __future__ import annotations
 
 import re
-from datetime import date
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
@@ -19,6 +18,7 @@ from bs4 import BeautifulSoup, Tag
 
 from scraper.capture import Capture
 from scraper.counts import parse_count_ex
+from scraper.dates import to_iso
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.models import Post, Snapshot
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -49,8 +49,6 @@ _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 _ATTR_NOISE = re.compile(r' (?:class|style)="[^"]*"')
 _AVATAR = re.compile(r'<img\b[^>]*\balt="[^"]*profile picture"[^>]*>', re.IGNORECASE)
 _SRC = re.compile(r'\bsrc="([^"]+)"')
-_MONTHS = {m: i for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July",
-                                       "August", "September", "October", "November", "December"), 1)}
 _OG_TITLE = re.compile(r"^(.*?)\s*\(@([A-Za-z0-9._]{1,30})\)")
 # "... (@h) on Instagram: "bio"" / "auf Instagram: „bio“" / "sur Instagram : « bio »"
 _META_BIO = re.compile(r'\(@[A-Za-z0-9._]+\)[^:"]{0,40}Instagram\s*:\s*["“„«]\s*(.*?)\s*["”“»]\s*$', re.DOTALL)
@@ -359,7 +357,7 @@ def _grid(html: str, start: int, handle: str) -> list[Post]:
             id=code,
             url=f"https://www.instagram.com/{'reel' if kind == 'reel' else 'p'}/{code}/",
             title=caption,
-            published_at=_date(auto.group(1)) if auto else None,
+            published_at=to_iso(auto.group(1), None) if auto else None,
             is_sponsored=looks_sponsored(caption, tags) if caption else None,
             hashtags=tags,
             # the generated alt names the tagged accounts ("tagging @jlo"), a caption its mentions
@@ -368,16 +366,6 @@ def _grid(html: str, start: int, handle: str) -> list[Post]:
         if len(posts) >= MAX_POSTS:
             break
     return posts
-
-
-def _date(text: str) -> str | None:
-    """ISO-8601 date (day precision: all the alt text gives) from "May 15, 2024"."""
-    month, _, rest = text.partition(" ")
-    day, _, year = rest.partition(", ")
-    try:
-        return date(int(year), _MONTHS[month], int(day)).isoformat()
-    except (KeyError, ValueError):
-        return None
 
 
 def _avatar(region: str) -> str | None:

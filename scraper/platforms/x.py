@@ -13,12 +13,12 @@ import html as htmllib
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from scraper import text as textutil
 from scraper.capture import Capture
+from scraper.dates import to_iso
 from scraper.errors import (
     Blocked,
     CaptureError,
@@ -206,17 +206,6 @@ def _list(v: Any) -> list:
 
 def _dict(v: Any) -> dict:
     return v if isinstance(v, dict) else {}
-
-
-def _iso(created_at: Any) -> str | None:
-    """X's 'Thu Apr 20 23:21:13 +0000 2023' as ISO-8601 UTC."""
-    if not isinstance(created_at, str):
-        return None
-    try:
-        dt = datetime.strptime(created_at, "%a %b %d %H:%M:%S %z %Y")
-    except ValueError:
-        return None
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- users -----------------------------------------------------------------------------------------
@@ -471,7 +460,7 @@ def _post(t: dict, item_content: dict, author_handle: str | None) -> Post | None
         id=tid,
         url=f"https://x.com/{author_handle or 'i'}/status/{tid}",
         title=text,
-        published_at=_iso(lg.get("created_at")),
+        published_at=to_iso(lg.get("created_at"), None),
         views=_int(traverse(t, ("views", "count"))),
         likes=_int(lg.get("favorite_count")),
         comments=_int(lg.get("reply_count")),
@@ -661,6 +650,6 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
             likes=_int(lg.get("favorite_count")),
             replies=_int(lg.get("reply_count")),
             is_creator=bool(creator_id) and _author_id(t) == creator_id,
-            published_at=_iso(lg.get("created_at")),
+            published_at=to_iso(lg.get("created_at"), None),
         ))
     return snap

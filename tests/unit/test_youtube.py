@@ -230,8 +230,14 @@ def test_fixture_watch_page_without_disclosure_is_not_sponsored_when_the_player_
     capture = load_fixture("youtube_watch.capture.json")
     capture["html"] = capture["html"].replace("This video is sponsored by Telescopes Inc. ", "")
     assert parse(capture).recent_posts[0].is_sponsored is False
-    capture["html"] = capture["html"].replace('"playabilityStatus"', '"paidContentOverlayRenderer":{},"p"')
-    assert parse(capture).recent_posts[0].is_sponsored is True
+    paid = capture["html"].replace('"playabilityStatus"', '"paidContentOverlayRenderer":{},"p"')
+    assert parse(dict(capture, html=paid)).recent_posts[0].is_sponsored is True
+    # Another video's player response (left from before an in-app navigation) says nothing about this one.
+    stale = paid.replace('"videoDetails":{"videoId":"dddddddddd1"}', '"videoDetails":{"videoId":"eeeeeeeeee2"}')
+    assert parse(dict(capture, html=stale)).recent_posts[0].is_sponsored is None
+    # A flag in a later script (another renderer's data) is not the player's.
+    later = capture["html"] + '<script>var other = {"paidContentOverlayRenderer":{}};</script>'
+    assert parse(dict(capture, html=later)).recent_posts[0].is_sponsored is False
 
 
 @pytest.mark.parametrize(("name", "code"), [

@@ -40,7 +40,7 @@ def rescore_all(store: Store, brief_doc: dict | None, generation: int | None = N
     for summary in store.list_creators():
         if generation is not None and generation != _generation:
             break  # the brief changed again: the newer run takes over
-        platform, key = summary["platform"], summary.get("key") or summary.get("handle")
+        platform, key = summary["platform"], summary["key"]
         latest = store.latest(platform, key)
         if not latest or not latest.get("snapshot"):
             continue

@@ -212,6 +212,13 @@ def _tier_name(tier: Any) -> str | None:
     return None
 
 
+def _score_fields(scores: dict, brief_id: str | None) -> dict:
+    """What a creator's summary shows of its scores (set by a capture, and by re-scoring)."""
+    return {"tier": _tier_name(scores.get("tier")), "engagement_rate": scores.get("engagement_rate"),
+            "fit": _compact_score(scores.get("fit")), "authenticity": _compact_score(scores.get("authenticity")),
+            "brief_id": brief_id}
+
+
 def _parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -508,13 +515,9 @@ class Store:
             "avatar_url": snapshot.get("avatar_url"),
             "followers": snapshot.get("followers"),
             "verified": snapshot.get("verified"),
-            "tier": _tier_name(scores.get("tier")),
             # a capture without it (X shows it only in a panel the user opens) keeps the known one
             "country": snapshot.get("country") or old.get("country"),
-            "engagement_rate": scores.get("engagement_rate"),
-            "fit": _compact_score(scores.get("fit")),
-            "authenticity": _compact_score(scores.get("authenticity")),
-            "brief_id": brief_id,
+            **_score_fields(scores, brief_id),
             "growth_30d": growth_30d(points, snapshot),
             "captured": True,
             "captured_at": snapshot.get("captured_at"),
@@ -626,11 +629,7 @@ class Store:
             latest.update({"scores": scores, "brief_id": brief_id, "scored_at": now_iso()})
             old = self._index.get((platform, key))
             if old:
-                new = dict(old, tier=_tier_name(scores.get("tier")),
-                           engagement_rate=scores.get("engagement_rate"),
-                           fit=_compact_score(scores.get("fit")),
-                           authenticity=_compact_score(scores.get("authenticity")), brief_id=brief_id)
-                self._write_summary(new)
+                self._write_summary(dict(old, **_score_fields(scores, brief_id)))
             return True
 
     def list_creators(self) -> list[dict]:

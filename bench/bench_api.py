@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import load_line, pct
+from tests.api.conftest import x_capture, x_user_id
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "tests" / "fixtures" / "x_profile_new.capture.json"  # handle bo_runs
 CLIENTS = 16
 BIG = int(os.environ.get("KOLSCOPE_BENCH_CREATORS", "10000"))
 SMALL = 100
@@ -38,18 +38,10 @@ def _iso(t: datetime) -> str:
     return t.isoformat().replace("+00:00", "Z")
 
 
-_BASE = None
-
-
 def capture(handle: str, followers: int, at: datetime) -> bytes:
-    global _BASE
-    if _BASE is None:
-        _BASE = FIXTURE.read_text(encoding="utf-8")
-    cap = json.loads(_BASE.replace("bo_runs", handle))
-    for r in cap["responses"]:
-        r["body"] = r["body"].replace('"followers": 800', f'"followers": {followers}')
-    cap["captured_at"] = _iso(at)
-    return json.dumps(cap).encode()
+    """The X fixture as `handle`'s page: each handle its own account (its own user id), since the
+    store keeps one creator per account and would fold same-id handles into one."""
+    return json.dumps(x_capture(handle, followers=followers, captured_at=_iso(at))).encode()
 
 
 def free_port() -> int:
@@ -139,7 +131,7 @@ def build_store(data: Path, creators: int) -> float:
     t = time.perf_counter()
     with Store(data) as store, store.bulk():
         for i in range(creators):
-            s = dict(snap, handle=f"bench_{i}", followers=800 + i)
+            s = dict(snap, handle=f"bench_{i}", platform_id=x_user_id(f"bench_{i}"), followers=800 + i)
             hist = []
             for d in range(DAYS):
                 p = copy.copy(point)

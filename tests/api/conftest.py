@@ -35,6 +35,11 @@ def auth(app) -> dict:
     return {"Authorization": f"Bearer {app.config['TOKEN']}"}
 
 
+def x_user_id(handle: str) -> str:
+    """The account id x_capture gives `handle` (one account per handle)."""
+    return str(2_000_000_000 + zlib.crc32(handle.lower().encode()))
+
+
 def x_capture(handle: str = "bo_runs", followers: int | None = None, name: str | None = None,
               captured_at: str | None = None, user_id: str | None = None) -> dict:
     """The X profile fixture, renamed to `handle` (and its follower count / display name changed).
@@ -44,7 +49,7 @@ def x_capture(handle: str = "bo_runs", followers: int | None = None, name: str |
     cap = copy.deepcopy(load_fixture(BASE))
     text = json.dumps(cap)
     if user_id is None and handle != "bo_runs":
-        user_id = str(2_000_000_000 + zlib.crc32(handle.lower().encode()))
+        user_id = x_user_id(handle)
     if user_id is not None:
         # the fixture's account id: rest_id, user_id_str, the avatar path, and the URL-encoded userId
         text = text.replace("%221100%22", f"%22{user_id}%22")

@@ -28,6 +28,9 @@ class Post:
     is_sponsored: bool | None = None
     hashtags: list[str] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)
+    # The platform's own label for this post's topic (YouTube's video category, TikTok's
+    # diversification labels joined by the parser's choice), as the page gives it.
+    category: str | None = None
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Account:
     is_private: bool | None = None
     verified: bool | None = None
     bio_length: int | None = None
+    display_name: str | None = None
+    created_at: str | None = None  # ISO 8601 account creation time, where the page gives it
+    default_avatar: bool | None = None  # the platform's placeholder picture (X's default_profile_image)
 
 
 @dataclass
@@ -66,6 +72,9 @@ class Snapshot:
     avatar_url: str | None = None
     verified: bool | None = None
     country: str | None = None
+    # The platform's own topic labels for the creator (Instagram's business category_name, TikTok's
+    # category, the YouTube categories of the videos shown), as the page gives them.
+    categories: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     followers: int | None = None
     following: int | None = None
@@ -103,7 +112,7 @@ class Snapshot:
         kw["audience_sample"] = [
             _build(Account, a) for a in data.get("audience_sample") or [] if isinstance(a, dict)
         ]
-        for name in ("links", "approximate", "warnings"):
+        for name in ("links", "approximate", "warnings", "categories"):
             kw[name] = list(kw.get(name) or [])
         return cls(**kw)
 

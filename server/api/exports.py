@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 
 from flask import Response, jsonify
 
@@ -18,15 +19,32 @@ COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "co
            "captured_at", "stale", "refresh_status", "watchlist", "notes")
 
 
+FORMULA_START = frozenset("=+-@")
+
+
+def formula_like(text: str) -> bool:
+    """Would a spreadsheet read this cell as a formula? Its first character that is not whitespace
+    or a control/format character (after NFKC, so full-width ＝＋－＠ count as = + - @) starts one;
+    a leading tab or CR does too. Spreadsheets skip such leading characters before looking for `=`,
+    so checking only the first character let " =HYPERLINK(...)" and "\n=1+1" through."""
+    if text[:1] in ("\t", "\r"):
+        return True
+    for ch in unicodedata.normalize("NFKC", text):
+        if ch.isspace() or unicodedata.category(ch).startswith("C"):
+            continue
+        return ch in FORMULA_START
+    return False
+
+
 def _cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text: creator-controlled text starting with = + - @
-    (or tab/CR) would otherwise run as a formula (CSV injection)."""
+    """A CSV cell that a spreadsheet shows as text: creator-controlled text that looks like a formula
+    (see formula_like) gets a leading `'` (CSV injection)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and formula_like(text):
         return "'" + text
     return text
 

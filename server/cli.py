@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=8765)
     sp.add_argument("--replay", default=None, help="refresh watchlists from capture files in DIR, not the network")
     sp.add_argument("--no-scheduler", action="store_true", help="do not run scheduled refreshes")
+    sp.add_argument("--max-connections", type=int, default=None,
+                    help="open sockets at most (default: 4000, within the open-file limit); "
+                         "the longest-idle ones are closed when it is reached")
     sp.set_defaults(func=_lazy("server.serve:cmd_serve"))
 
     sp = sub.add_parser("token", help="print the API token (created on first start)")

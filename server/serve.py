@@ -6,9 +6,94 @@ import argparse
 import importlib.util
 import logging
 import sys
+import time
+from datetime import UTC
 
 from server.store import StoreError
-from datetime import UTC
+
+# Idle connections. waitress stops accepting once `connection_limit` sockets are open (default 100,
+# so 101 idle sockets froze the server until waitress closed them 120 s later) and checks for idle
+# ones only every 30 s. kolscope: a limit set from the open-file limit, idle keep-alive sockets closed
+# after CHANNEL_TIMEOUT, checked every CLEANUP_INTERVAL, poll() instead of select() (select cannot
+# watch descriptors above 1024), and, when the limit is reached anyway, the longest-idle sockets are
+# closed to make room (evict_idle_when_full) instead of refusing every newcomer: a client trickling a
+# byte now and then (slowloris) keeps a socket "active" for the timeout, not for eviction.
+CHANNEL_TIMEOUT = 30        # seconds a socket may sit idle between requests (a request in progress is never cut)
+CLEANUP_INTERVAL = 2        # seconds between idle checks
+MAX_CONNECTIONS = 4000      # upper bound of the automatic limit; each socket costs a descriptor and ~10 KB
+RESERVED_FDS = 128          # descriptors kept for the store, logs, the scheduler and Playwright
+EVICT_FRACTION = 0.1        # share of the limit freed at once when it is reached
+
+
+def connection_limit(requested: int | None = None) -> int:
+    """How many sockets the server may hold open: the request (--max-connections) or MAX_CONNECTIONS,
+    within what the process's open-file limit allows (raised to its hard limit where possible)."""
+    want = requested or MAX_CONNECTIONS
+    try:
+        import resource
+    except ImportError:  # Windows: no descriptor limit to read
+        return max(16, want)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want + RESERVED_FDS
+    if soft != resource.RLIM_INFINITY and soft < target:
+        new = target if hard == resource.RLIM_INFINITY else min(target, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+            soft = new
+        except (ValueError, OSError):  # not allowed here: live within the current limit
+            pass
+    if soft != resource.RLIM_INFINITY:
+        want = min(want, soft - RESERVED_FDS)
+    return max(16, want)
+
+
+def waitress_options(app, max_connections: int | None = None) -> dict:
+    """The waitress settings kolscope serves with (see the comment at the top)."""
+    return {
+        "threads": 8,  # concurrent captures parse in parallel; the store serialises its own writes
+        "ident": "kolscope",
+        "max_request_body_size": app.config["MAX_CONTENT_LENGTH"] + 1024,
+        "connection_limit": connection_limit(max_connections),
+        "channel_timeout": CHANNEL_TIMEOUT,
+        "cleanup_interval": CLEANUP_INTERVAL,
+        "asyncore_use_poll": True,
+    }
+
+
+def evict_idle_when_full(server_map: dict) -> int:
+    """Make every waitress listener in `server_map` close its longest-idle sockets when the connection
+    limit is reached, rather than stop accepting. Relies on waitress internals (`active_channels`,
+    `channel.requests`, `last_activity`, `will_close`, stable since waitress 1.x); returns how many
+    listeners were patched, 0 when those are missing (the limit and timeouts still apply)."""
+    from waitress.server import BaseWSGIServer
+
+    patched = 0
+    for listener in list(server_map.values()):
+        if not isinstance(listener, BaseWSGIServer) or not hasattr(listener, "active_channels"):
+            continue
+        listener.readable = _evicting_readable(listener, listener.readable)
+        patched += 1
+    return patched
+
+
+def _evicting_readable(listener, readable):
+    log = logging.getLogger("kolscope.serve")
+
+    def check() -> bool:
+        limit = listener.adj.connection_limit
+        if listener.accepting and len(listener._map) >= limit:
+            idle = [c for c in listener.active_channels.values()
+                    if not c.requests and not c.will_close and not getattr(c, "close_when_flushed", False)]
+            idle.sort(key=lambda c: c.last_activity)
+            victims = idle[:max(1, int(limit * EVICT_FRACTION))]
+            for channel in victims:
+                channel.will_close = True  # closed on the loop's next pass (writable() sees it)
+            if victims:
+                log.warning("connection limit %d reached: closed %d idle connections (idle %.0f s or more)",
+                            limit, len(victims), time.time() - victims[-1].last_activity)
+        return readable()
+
+    return check
 
 
 def _fail(message: str) -> int:
@@ -63,9 +148,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",
           flush=True)
     try:
-        # threads: concurrent captures parse in parallel; the store serialises its own writes
-        waitress.serve(app, host=args.host, port=args.port, threads=8, ident="kolscope",
-                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024, _quiet=True)
+        server_map: dict = {}
+        server = waitress.create_server(app, map=server_map, host=args.host, port=args.port,
+                                        **waitress_options(app, getattr(args, "max_connections", None)))
+        evict_idle_when_full(server_map)
+        server.run()
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     finally:

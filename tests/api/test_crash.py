@@ -36,10 +36,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path, port: int) -> subprocess.Popen:
+def start_server(data: Path, port: int, *extra: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--data", str(data), "--host", "127.0.0.1",
-         "--port", str(port), "--no-scheduler"],
+         "--port", str(port), "--no-scheduler", *extra],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30

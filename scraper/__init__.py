@@ -44,12 +44,16 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
 
 
 def _normalise_dates(snapshot: Snapshot) -> None:
-    """Pages show "3 weeks ago" or "24 Aug 2019"; the snapshot says ISO-8601 (or null)."""
-    from scraper.dates import to_iso
+    """Pages show "3 weeks ago" or "24 Aug 2019"; the snapshot says ISO-8601 (or null). Posts are in
+    page order (newest first): a run of one rounded label keeps distinct times (`spread_iso`)."""
+    from scraper.dates import spread_iso, to_iso
 
-    for item in (*snapshot.recent_posts, *snapshot.comments):
-        if item.published_at is not None:
-            item.published_at = to_iso(item.published_at, snapshot.captured_at)
+    posts = snapshot.recent_posts
+    for post, when in zip(posts, spread_iso([p.published_at for p in posts], snapshot.captured_at)):
+        post.published_at = when
+    for comment in snapshot.comments:
+        if comment.published_at is not None:
+            comment.published_at = to_iso(comment.published_at, snapshot.captured_at)
 
 
 def _normalise_country(snapshot: Snapshot, lang: str | None) -> None:

@@ -1,8 +1,15 @@
 """parse_count and friends: "1.2M", "25 Mio.", "1,2 mil", "1.2万", "12 lakh" in every locale a user meets.
 
-The page's language (`lang`, e.g. "de", "pt-BR", "tr") decides what is ambiguous: Turkish "B" is
-thousand (bin) but English "B" is billion; a German "1.234" is one thousand two hundred and
-thirty-four, an English "1.234" is not a count above one.
+A count without a unit is an integer in every language: "1.000", "469.694" and "1,100" are
+thousands (as in yt-dlp's `parse_count` table), so a German watch page's "469.694" likes read the
+same whether or not the surface that shows them (a comment answer, a `/next` body) says its language.
+With a unit the page's language (`lang`, e.g. "de", "pt-BR", "tr") decides what is ambiguous:
+Turkish "B" is thousand (bin) but English "B" is billion; "1,234 Mio." is a decimal in German, and
+"1,234K" a grouped thousand in English. A separator followed by one or two digits is a decimal
+point in every language ("1,2 Mio.", "1.2M": nobody groups by one or two digits).
+
+Linear time on any input (the parser feeds it page text): one bounded scan for the number, no
+backtracking regex.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ COMMA_DECIMAL = {
 _UNITS: dict[str, int] = {
     # English and the Latin-script shorthands most platforms use in every locale
     "k": 10**3, "K": 10**3, "thousand": 10**3,
+    # the Slavic "thousand thousand" (yt-dlp: parse_count('1.1kk') == 1100000)
+    "kk": 10**6, "KK": 10**6, "кк": 10**6,
     "m": 10**6, "M": 10**6, "mn": 10**6, "Mn": 10**6, "million": 10**6, "millions": 10**6,
     "b": 10**9, "B": 10**9, "bn": 10**9, "billion": 10**9,
     # German
@@ -72,12 +81,14 @@ for _unit in _UNIT_KEYS:
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
 _SPACES = "\u00a0\u202f\u2009\u2007 '’"
 _NUMBER = re.compile(r"\d(?:[\d.,\u00a0\u202f\u2009\u2007 '’]*\d)?")
+_MAX_NUMBER_CHARS = 40
 _NO_COUNT = re.compile(r"^\s*(no|none|keine|aucun|aucune|ningún|ninguna|nenhum|nessun)\b", re.I)
 
 
 def _lang_base(lang: str | None) -> str:
+    """"pt-BR" -> "pt"; "" when the language is unknown (English units, the decimal reading)."""
     if not lang:
-        return "en"
+        return ""
     return lang.replace("_", "-").split("-")[0].lower()
 
 
@@ -118,12 +129,14 @@ def _to_decimal(num: str, lang: str, has_unit: bool) -> Decimal | None:
             if any(len(p) != 3 for p in parts[1:]):
                 return None
             num = num.replace(sep, "")
-        elif has_unit or len(tail) != 3:
-            num = num.replace(sep, ".")
+        elif len(tail) != 3:
+            num = num.replace(sep, ".")  # "1,2 Mio.", "1.2M", "1,5": a decimal in every language
+        elif not has_unit:
+            num = num.replace(sep, "")  # "1.000", "469.694", "1,100 views": an integer in every language
         else:
-            # one separator followed by exactly three digits and no unit: the language decides
+            # "1,234 Mio." / "1,234K": the page's language decides; unknown, the decimal reading (yt-dlp's)
             comma_decimal = lang in COMMA_DECIMAL
-            is_decimal = (sep == ",") == comma_decimal
+            is_decimal = lang == "" or (sep == ",") == comma_decimal
             num = num.replace(sep, "." if is_decimal else "")
     try:
         return Decimal(num)
@@ -153,6 +166,8 @@ def parse_count_ex(text: object, lang: str | None = None) -> tuple[int | None, b
         return None, False
     base = _lang_base(lang)
     num = m.group(0).rstrip(" '’.,")
+    if len(num) > _MAX_NUMBER_CHARS:
+        return None, False  # no count has 30 digits: a digit run of a broken page, not a number to multiply
     mult, unit = _unit_after(s, m.start() + len(num), base)
     if unit == "mil" and base in ("es",):
         # Spanish "mil M" (a thousand million) = billion

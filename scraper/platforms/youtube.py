@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
+from scraper.dates import looks_like_date
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.jsonpath import find_key, first_key, json_after, traverse
 from scraper.models import Comment, Post, Snapshot
@@ -585,8 +586,10 @@ def _post_from_item(kind: str, item: dict, channel_id: str | None, lang: str | N
         rows = traverse(meta, ("metadata", "contentMetadataViewModel", "metadataRows"), expected_type=list) or []
         parts = [_text(traverse(p, ("text",))) for p in _list(traverse(rows, (-1, "metadataParts")))]
         parts = [p for p in parts if p]
-        views = _count(parts[0], lang)[0] if parts else None
-        published = parts[1] if len(parts) > 1 else None
+        # Read each part for what it is, not by position: a stream's row can be just "Streamed 6 months
+        # ago" (its "6" is no view count), a premiere's the date before the views.
+        published = next((p for p in parts if looks_like_date(p)), None)
+        views = next((v for v in (_count(p, lang)[0] for p in parts if p is not published) if v is not None), None)
         vid = item["contentId"]
         return _post(vid, f"{BASE}/watch?v={vid}", title, published, views, title)
     if kind == "backstagePostRenderer":

@@ -69,6 +69,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from server.scoring import score
     from server.scoring.brief import Brief
     from server.scoring.common import parse_time
+    from server.ingest import with_identity
 
     try:
         data = _read_json(args.file, "file")
@@ -100,11 +101,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         except CaptureError as exc:
             _print(exc.to_dict())
             return EXIT_CAPTURE
-    elif isinstance(data.get("platform"), str) and isinstance(data.get("handle"), str):
-        snapshot = data
+    elif isinstance(data.get("platform"), str) and (
+            isinstance(data.get("handle"), str) or isinstance(data.get("platform_id"), str)):
+        # every snapshot `kolscope parse` prints: a channel shown only by /channel/UC... has no handle
+        # and is known by its id, as POST /captures stores it
+        snapshot = with_identity(data)
     else:
         return _fail(f"{args.file} is neither a capture (format kolscope.capture/1) nor a snapshot "
-                     "(platform and handle)")
+                     "(platform and a handle or platform_id)")
     _print(score(snapshot, brief=brief, history=history, now=now))
     return EXIT_OK
 

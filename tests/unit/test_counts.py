@@ -41,7 +41,20 @@ TABLE = [
     ("1,2 Mn abone", "tr", 1_200_000, True),
     ("1.2B", "en", 1_200_000_000, True),
     ("1.234", "de", 1_234, False),
-    ("1.234", "en", 1, True),
+    ("1.234", "en", 1_234, False),   # no unit: an integer in every language
+    ("1,234", "de", 1_234, False),
+    # a German watch page: the like button and the comments header (issue 10)
+    ("469.694", "de", 469_694, False),
+    ("469.694", None, 469_694, False),
+    ("19.783 Kommentare", None, 19_783, False),
+    ("Mag ich – zusammen mit 469.694 anderen Nutzern", "de", 469_694, False),
+    # with a unit, a separator before three digits: the page's language decides
+    ("1,234 Mio.", "de", 1_234_000, True),
+    ("1,234K", "en", 1_234_000, True),
+    ("1.234K", "en", 1_234, True),
+    ("1.234K", None, 1_234, True),
+    ("1,2 Mio.", "de", 1_200_000, True),
+    ("1.2M", "de", 1_200_000, True),   # TikTok writes "1.2M" on every language's page
     ("1,234", "en", 1_234, False),
     ("1,5", "de", 2, True),
     ("12 tys.", "pl", 12_000, True),
@@ -90,7 +103,29 @@ def test_language_decides_ambiguous_units():
     assert parse_count("1,2 B", "tr") == 1_200
     assert parse_count("1.2 B", "en") == 1_200_000_000
     assert parse_count("1.234", "de") == 1_234
-    assert parse_count("1.234", "en") == 1
+    assert parse_count("1.234", "en") == 1_234
+    assert parse_count("1,234 Mio.", "de") == 1_234_000
+    assert parse_count("1,234 Mio.", "en") == 1_234_000_000
+
+
+# yt-dlp's own parse_count table (test/test_utils.py), every row: no language given.
+YT_DLP_TABLE = [
+    (None, None), ("", None), ("0", 0), ("1000", 1000), ("1.000", 1000), ("1.1k", 1100),
+    ("1.1 k", 1100), ("1,1 k", 1100), ("1.1kk", 1_100_000), ("1.1kk ", 1_100_000),
+    ("1,1kk", 1_100_000), ("100 views", 100), ("1,100 views", 1100), ("1.1kk views", 1_100_000),
+    ("10M views", 10_000_000), ("has 10M views", 10_000_000),
+]
+
+
+@pytest.mark.parametrize("text,value", YT_DLP_TABLE)
+def test_yt_dlp_parse_count_table(text, value):
+    assert parse_count(text) == value
+
+
+def test_linear_time_on_long_texts():
+    # one scan for the number whatever follows it: separators without a closing digit, a digit run
+    for text in ("1" + ".," * 500_000, "9" * 1_000_000, "x" * 1_000_000, "1 " * 500_000 + "k"):
+        assert parse_count_ex(text, "de") is not None  # returns (no hang); values are beside the point
 
 
 @pytest.mark.parametrize("value,expected", [(5, 5), ("123", 123), (" 7 ", 7), ("1.2M", None), (True, None),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from tests.conftest import cases_or_placeholder, load_case
+from tests.conftest import FIXTURES, cases_or_placeholder, load_case
 from tests.unit.scoring_builders import NOW, creator, history_series
 
 
@@ -90,3 +90,38 @@ def test_audit_accounts_one_result_per_line_in_order(tmp_path: Path, capsys) -> 
 def test_audit_accounts_missing_file(tmp_path: Path, capsys) -> None:
     code, out, err = run(["audit-accounts", str(tmp_path / "none.jsonl")], capsys)
     assert code == 2 and out == "" and "cannot read" in err
+
+
+def _parse_then_score(tmp_path: Path, capsys, capture_path: Path) -> None:
+    """`kolscope parse FILE` then `kolscope score` of what it printed: every snapshot parse prints scores."""
+    code, out, _ = run(["parse", str(capture_path)], capsys)
+    if code != 0:
+        assert json.loads(out)["error"]["code"]  # a page that is no creator page: a typed answer
+        return
+    snapshot = json.loads(out)
+    code, out, err = run(["score", write(tmp_path, "snap.json", snapshot)], capsys)
+    assert code == 0, err
+    assert json.loads(out)["tier"]
+
+
+@pytest.mark.realpages
+@pytest.mark.parametrize("case", cases_or_placeholder())
+def test_every_real_page_parse_output_is_scored(tmp_path: Path, capsys, case: str) -> None:
+    load_case(case)  # skips (or fails under KOLSCOPE_REQUIRE_REALPAGES) when the pages are absent
+    from tests.conftest import REALPAGES
+
+    _parse_then_score(tmp_path, capsys, REALPAGES / f"{case}.capture.json")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.capture.json")))
+def test_every_fixture_parse_output_is_scored(tmp_path: Path, capsys, name: str) -> None:
+    _parse_then_score(tmp_path, capsys, FIXTURES / name)
+
+
+def test_channel_known_only_by_id_is_scored(tmp_path: Path, capsys) -> None:
+    code, out, _ = run(["parse", str(FIXTURES / "youtube_channel_c4.spa.capture.json")], capsys)
+    snapshot = json.loads(out)
+    assert code == 0 and snapshot["handle"] is None and snapshot["platform_id"] == "UCabcdefghijklmnopqrstuv"
+    code, out, err = run(["score", write(tmp_path, "snap.json", snapshot), "--now", "2026-02-01T00:00:00Z"], capsys)
+    assert code == 0, err
+    assert "tier" in json.loads(out)

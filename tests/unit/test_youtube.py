@@ -183,6 +183,35 @@ def test_fixture_channel_page_header_in_german() -> None:
     assert (posts["aaaaaaaaaa5"].views, posts["aaaaaaaaaa5"].published_at) == (2_500_000, "2026-01-02T10:00:00Z")  # "vor 1 Monat" before the capture
 
 
+def test_fixture_watch_page_in_german_without_a_language_reads_thousands() -> None:
+    # no <html lang>, no HL: "469.694" likes and "19.783" comments are integers in any language
+    snap = parse(load_fixture("youtube_watch_de_nolang.capture.json"))
+    [post] = snap.recent_posts
+    assert (post.views, post.likes, post.comments) == (1_234_567, 469_694, 19_783)
+    assert post.published_at == "2025-03-03"  # "03.03.2025"
+    assert snap.followers == 2_500_000  # "2,5 Mio.": a unit, so the comma is a decimal
+    assert [(c.likes, c.replies) for c in snap.comments] == [(19_000, 436), (1_234, 0), (0, 0)]
+    # "vor 1 Monat (bearbeitet)", "vor 2 Tagen", "vor einem Tag" before 2026-02-01T10:00Z
+    assert [c.published_at for c in snap.comments] == [
+        "2026-01-02T10:00:00Z", "2026-01-30T10:00:00Z", "2026-01-31T10:00:00Z"]
+
+
+def test_fixture_lockup_parts_are_read_for_what_they_are() -> None:
+    snap = parse(load_fixture("youtube_channel_lockup_dates_de.capture.json"))
+    got = [(p.id, p.views, p.published_at) for p in snap.recent_posts]
+    assert got == [
+        # a stream's row names only its date: its "6" is no view count, and the date is kept
+        ("bbbbbbbbbb1", None, "2025-08-05T10:00:00Z"),
+        # a premiere's row puts the date first
+        ("bbbbbbbbbb2", 12_345, "2026-01-30T10:00:00Z"),
+        # three posts "vor 2 Monaten": distinct times inside the label's month, in page order
+        ("bbbbbbbbbb3", 1_200_000, "2025-12-03T10:00:00Z"),
+        ("bbbbbbbbbb4", 980_000, "2025-11-23T10:00:00Z"),
+        ("bbbbbbbbbb5", 45_678, "2025-11-13T10:00:00Z"),
+        ("bbbbbbbbbb6", 3_456, "2025-11-03T10:00:00Z"),
+    ]
+
+
 def test_fixture_spa_prefers_the_newest_browse_response_over_stale_initial_data() -> None:
     snap = parse(load_fixture("youtube_channel_c4.spa.capture.json"))
     assert snap.display_name == "Fresh Channel"

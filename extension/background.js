@@ -327,6 +327,12 @@ async function onCheck() {
   return reply || { ok: true, message: `Connected to ${cfg.backendUrl}.` };
 }
 
+/** Register this extension's id with the backend: from then on it answers (CORS) only this origin. */
+async function onRegister() {
+  const { reply, data } = await api("PUT", "/extension", { body: { id: chrome.runtime.id } }, [200]);
+  return reply || { ok: true, id: data && data.id };
+}
+
 async function onPopupState(message) {
   const cfg = await settings();
   const tabId = message.tabId;
@@ -355,6 +361,7 @@ const FROM_EXTENSION = {
   briefs: onBriefs,
   setBrief: onSetBrief,
   check: onCheck,
+  register: onRegister,
   popupState: onPopupState,
 };
 

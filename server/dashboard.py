@@ -3,8 +3,12 @@ page per creator at `/creator/<platform>/<handle>`: every factor with its reason
 history (a table and an inline SVG line), recent posts and notes.
 
 Server-rendered with Jinja autoescaping and no scripts at all (the CSP forbids them): creator
-names and bios are data, shown as text. It needs the token like the API: the form (a GET, so the
-browser sends no Origin) sets an HttpOnly, SameSite=Strict cookie and redirects to `/`.
+names and bios are data, shown as text. It needs the token like the API, given once: the login form
+POSTs it to /login (never in a URL, so never in the browser's history), which opens a server-side
+session (server/security.py) whose random id goes in an HttpOnly, SameSite=Strict cookie, and
+redirects to `/`. POST /logout revokes the session. Both forms are accepted only from the
+dashboard's own origin (the guard checks `Origin`), and logout also needs the session's CSRF token:
+a page on another port of 127.0.0.1 is same-site, so SameSite alone does not keep its forms out.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request
 
 from server import get_store
+from server.api.errors import error_response
 from server.api.views import creator_view, creator_view_for, note_view, watchlist_view
 from server.scoring.common import parse_time
-from server.security import COOKIE, token_ok
+from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, sessions, start_session, token_ok
 from server.store import StoreError
 
 bp = Blueprint("dashboard", __name__)
@@ -23,18 +28,34 @@ HISTORY_ROWS = 60
 CHART_W, CHART_H = 640, 140
 
 
+def _login_page(wrong: bool = False, status: int = 401):
+    return render_template("login.html", wrong=wrong), status
+
+
+@bp.post("/login")
+def login():
+    if not token_ok((request.form.get("token") or "").strip()):
+        return _login_page(wrong=True)
+    sessions().revoke(request.cookies.get(SESSION_COOKIE))  # a session this browser had is replaced
+    resp = redirect("/", code=303)
+    start_session(resp)
+    return resp
+
+
+@bp.post("/logout")
+def logout():
+    if current_session() is not None and not csrf_ok(request.form.get("csrf")):
+        return error_response(403, "csrf", "The logout form is out of date: reload the page and try again.")
+    resp = redirect("/", code=303)
+    end_session(resp)
+    return resp
+
+
 @bp.get("/")
 def index():
-    given = request.args.get("token")
-    if given is not None:
-        if not token_ok(given.strip()):
-            return render_template("login.html", wrong=True), 401
-        # the token leaves the address bar at once: a redirect to the bare page, now with the cookie
-        resp = redirect("/", code=303)
-        resp.set_cookie(COOKIE, given.strip(), httponly=True, samesite="Strict", path="/")
-        return resp
-    if not token_ok(request.cookies.get(COOKIE)):
-        return render_template("login.html", wrong=False), 401
+    # a `?token=` (the old login form's) is ignored: the token never belongs in a URL
+    if current_session() is None:
+        return _login_page()
     store = get_store()
     member_of = store.watchlists_of()
     summaries = store.list_creators()
@@ -55,8 +76,8 @@ def index():
 
 @bp.get("/creator/<platform>/<handle>")
 def creator(platform: str, handle: str):
-    if not token_ok(request.cookies.get(COOKIE)):
-        return render_template("login.html", wrong=False), 401
+    if current_session() is None:
+        return _login_page()
     store = get_store()
     try:
         summary = store.get_creator(platform, handle)
@@ -99,10 +120,3 @@ def follower_chart(points: list[dict], width: int = CHART_W, height: int = CHART
         coords.append(f"{x:.1f},{y:.1f}")
     return {"points": " ".join(coords), "width": width, "height": height, "min": lo, "max": hi,
             "first": series[0][0].date().isoformat(), "last": series[-1][0].date().isoformat()}
-
-
-@bp.get("/logout")
-def logout():
-    resp = redirect("/", code=303)
-    resp.delete_cookie(COOKIE, path="/")
-    return resp

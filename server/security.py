@@ -3,40 +3,149 @@
 Any web page the user visits can send requests to 127.0.0.1, so:
 - a request whose `Origin` is a web page (http, https, or anything not an allowed extension) gets
   403, whatever else it carries; browsers always send `Origin` on cross-origin fetches and on every
-  non-GET request, so a page cannot hide it;
-- CORS is granted only to allowed extension origins (config EXTENSION_ORIGINS, env
-  KOLSCOPE_EXTENSION_ORIGINS as a comma-separated list; when unset, any `chrome-extension://` origin);
+  non-GET request, so a page cannot hide it. The one exception is the dashboard's own origin posting
+  the dashboard's own forms (login, logout);
+- CORS goes only to the extension: config EXTENSION_ORIGINS (env KOLSCOPE_EXTENSION_ORIGINS, a
+  comma-separated list) when set; else the extension id registered by the options page (PUT
+  /api/v1/extension, kept in the store): only that `chrome-extension://<id>` gets CORS, any other
+  extension origin is refused; before any registration, a `chrome-extension://` origin gets CORS
+  only on a request that carries the valid token (and on preflights, which cannot carry it);
 - the `Host` header must name this machine (127.0.0.1, localhost, ::1, or the configured host), which
   defeats DNS rebinding (evil.example resolving to 127.0.0.1 would be same-origin with us);
 - every route but /api/v1/health needs `Authorization: Bearer <token>` (compared in constant time);
-  the dashboard and GET requests may use the `kolscope_token` cookie instead (HttpOnly,
-  SameSite=Strict, so a cross-site page never sends it), set by the dashboard's token form.
+  the token is accepted there only: never from a query string or a cookie;
+- the dashboard signs in by POSTing the token once; the cookie then holds a random session id
+  (sessions below), which also authorises the API's GET requests (the export links), never a write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 from server.api.errors import error_response
 
-COOKIE = "kolscope_token"
+SESSION_COOKIE = "kolscope_session"
+LEGACY_TOKEN_COOKIE = "kolscope_token"  # held the token itself before sessions: cleared on sight
 PUBLIC_PATHS = ("/api/v1/health",)
 STATIC_PREFIX = "/static/"
+EXTENSION_SCHEME = "chrome-extension://"
+EXTENSION_ID_RE = re.compile(r"^[a-p]{32}$")  # Chrome's ids: 32 letters a-p (a hash in base 16)
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
 
 
-def origin_allowed(origin: str) -> bool:
-    allowed = current_app.config.get("EXTENSION_ORIGINS")
-    if allowed:
-        return origin in allowed
-    return origin.startswith("chrome-extension://") and len(origin) > len("chrome-extension://")
+# ---- dashboard sessions ------------------------------------------------------------------------
+#
+# The cookie holds a random id, never the token: cookies are not separated by port, so every other
+# service on 127.0.0.1 receives it. A session id only reads (the dashboard, the API's GETs), expires,
+# and dies at logout or a server restart; the token it was opened with stays secret.
+# The cookie follows the `__Host-` rules (Path=/, no Domain, so host-only) but cannot carry the
+# prefix: `__Host-` requires `Secure`, and a Secure cookie is not set over plain http://127.0.0.1.
+# Sessions live in memory: nothing about them reaches the disk, and a restart logs the dashboard out.
 
+SESSION_IDLE_SECONDS = 12 * 3600      # unused that long: gone
+SESSION_MAX_SECONDS = 7 * 24 * 3600   # whatever the use, a new login after a week
+MAX_SESSIONS = 256                    # logins beyond: the least recently used session goes
+
+
+@dataclass
+class Session:
+    created: float
+    seen: float
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+
+class Sessions:
+    """Dashboard sessions by the SHA-256 of their id (a memory dump shows no usable cookie)."""
+
+    def __init__(self, idle: float = SESSION_IDLE_SECONDS, max_age: float = SESSION_MAX_SECONDS,
+                 limit: int = MAX_SESSIONS, clock=time.monotonic):
+        self.idle, self.max_age, self.limit, self.clock = idle, max_age, limit, clock
+        self._by_hash: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(sid: str) -> str:
+        return hashlib.sha256(sid.encode("utf-8", "replace")).hexdigest()
+
+    def _expired(self, s: Session, now: float) -> bool:
+        return now - s.seen > self.idle or now - s.created > self.max_age
+
+    def create(self) -> tuple[str, Session]:
+        sid = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self._lock:
+            for key in [k for k, s in self._by_hash.items() if self._expired(s, now)]:
+                del self._by_hash[key]
+            while len(self._by_hash) >= self.limit:
+                del self._by_hash[min(self._by_hash, key=lambda k: self._by_hash[k].seen)]
+            session = self._by_hash[self._key(sid)] = Session(created=now, seen=now)
+        return sid, session
+
+    def get(self, sid: str | None) -> Session | None:
+        if not sid or len(sid) > 128:
+            return None
+        key, now = self._key(sid), self.clock()
+        with self._lock:
+            session = self._by_hash.get(key)
+            if session is None:
+                return None
+            if self._expired(session, now):
+                del self._by_hash[key]
+                return None
+            session.seen = now
+            return session
+
+    def revoke(self, sid: str | None) -> bool:
+        if not sid:
+            return False
+        with self._lock:
+            return self._by_hash.pop(self._key(sid), None) is not None
+
+    def __len__(self) -> int:
+        return len(self._by_hash)
+
+
+def sessions() -> Sessions:
+    return current_app.extensions["kolscope.sessions"]
+
+
+def current_session() -> Session | None:
+    """The request's dashboard session (cookie), looked up once per request."""
+    if "kolscope_session" not in g:
+        g.kolscope_session = sessions().get(request.cookies.get(SESSION_COOKIE))
+    return g.kolscope_session
+
+
+def start_session(resp: Response) -> None:
+    sid, _ = sessions().create()
+    # no Max-Age: the cookie ends with the browser; the server ends the session earlier if idle
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="Strict", path="/")
+
+
+def end_session(resp: Response) -> None:
+    sessions().revoke(request.cookies.get(SESSION_COOKIE))
+    resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Strict")
+
+
+def csrf_ok(given: str | None) -> bool:
+    session = current_session()
+    return bool(session and given and hmac.compare_digest(given.encode("utf-8", "replace"),
+                                                           session.csrf.encode()))
+
+
+# ---- the token -----------------------------------------------------------------------------------
 
 def token_ok(candidate: str | None) -> bool:
     expected = current_app.config["TOKEN"]
@@ -54,7 +163,41 @@ def bearer() -> str | None:
 def authenticated() -> bool:
     if token_ok(bearer()):
         return True
-    return request.method in ("GET", "HEAD") and token_ok(request.cookies.get(COOKIE))
+    return request.method in ("GET", "HEAD") and current_session() is not None
+
+
+# ---- origins -------------------------------------------------------------------------------------
+
+def registered_extension() -> str | None:
+    """The extension id registered by the options page (cached: this process holds the store)."""
+    cache = current_app.extensions.setdefault("kolscope.extension", {})
+    if "id" not in cache:
+        cache["id"] = current_app.extensions["kolscope.store"].extension_id()
+    return cache["id"]
+
+
+def register_extension(ext_id: str | None) -> None:
+    current_app.extensions["kolscope.store"].set_extension_id(ext_id)
+    current_app.extensions.setdefault("kolscope.extension", {})["id"] = ext_id
+
+
+def extension_origin_verdict(origin: str) -> str:
+    """For a `chrome-extension://` origin: "allowed" (gets CORS), "token" (gets CORS only with the
+    valid token: nothing is registered yet) or "refused"."""
+    configured = current_app.config.get("EXTENSION_ORIGINS")
+    if configured:
+        return "allowed" if origin in configured else "refused"
+    ext_id = origin[len(EXTENSION_SCHEME):]
+    if not EXTENSION_ID_RE.match(ext_id):
+        return "refused"
+    registered = registered_extension()
+    if registered is None:
+        return "token"
+    return "allowed" if ext_id == registered else "refused"
+
+
+def own_origin() -> str:
+    return f"{request.scheme}://{request.host}".lower()
 
 
 def _host_ok() -> bool:
@@ -74,19 +217,47 @@ def _cors_headers(resp: Response, origin: str) -> None:
     resp.headers.add("Vary", "Origin")
 
 
+def _refused_extension(origin: str) -> Response:
+    registered = registered_extension()
+    if registered is not None and not current_app.config.get("EXTENSION_ORIGINS"):
+        message = (f"This backend answers only the kolscope extension registered with it "
+                   f"({EXTENSION_SCHEME}{registered}), not {origin}. If you reinstalled the extension, "
+                   "forget the old one: curl -X DELETE -H \"Authorization: Bearer $(kolscope token)\" "
+                   f"{own_origin()}/api/v1/extension, then test the connection in the options again.")
+    else:
+        message = f"The extension origin {origin} is not allowed by this backend."
+    return error_response(403, "forbidden_origin", message)
+
+
 def register(app: Flask) -> None:
+    app.extensions["kolscope.sessions"] = Sessions()
+
+    @app.context_processor
+    def _csrf():
+        session = current_session()
+        return {"csrf_token": session.csrf if session else ""}
+
     @app.before_request
     def _guard():
         if not _host_ok():
             return error_response(403, "forbidden_host",
                                   "This server answers only requests addressed to this machine (127.0.0.1).")
         origin = request.headers.get("Origin")
-        if origin is not None and not origin_allowed(origin):
-            scheme = urlsplit(origin).scheme or origin
-            return error_response(403, "forbidden_origin",
-                                  f"Requests from web pages ({scheme} origins) are refused; only the "
-                                  "kolscope extension and local tools may call this server.")
-        if request.method == "OPTIONS" and origin is not None:
+        g.kolscope_cors = None
+        if origin is not None:
+            if origin.startswith(EXTENSION_SCHEME):
+                verdict = extension_origin_verdict(origin)
+                if verdict == "refused":
+                    return _refused_extension(origin)
+                if verdict == "allowed" or (verdict == "token" and (request.method == "OPTIONS"
+                                                                    or token_ok(bearer()))):
+                    g.kolscope_cors = origin
+            elif not (request.blueprint == "dashboard" and origin.lower() == own_origin()):
+                scheme = urlsplit(origin).scheme or origin
+                return error_response(403, "forbidden_origin",
+                                      f"Requests from web pages ({scheme} origins) are refused; only the "
+                                      "kolscope extension and local tools may call this server.")
+        if request.method == "OPTIONS" and g.kolscope_cors is not None:
             resp = app.make_response(("", 204))
             _cors_headers(resp, origin)
             return resp
@@ -94,7 +265,7 @@ def register(app: Flask) -> None:
         if path in PUBLIC_PATHS or path.startswith(STATIC_PREFIX):
             return None
         if request.blueprint == "dashboard":
-            return None  # the dashboard's pages check its own cookie and show the token form
+            return None  # the dashboard's pages check the session themselves and show the login form
         if not authenticated():
             return error_response(401, "unauthorized",
                                   "Missing or wrong token: send `Authorization: Bearer <token>` "
@@ -103,11 +274,16 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _headers(resp: Response) -> Response:
-        origin = request.headers.get("Origin")
-        if origin is not None and origin_allowed(origin) and "Access-Control-Allow-Origin" not in resp.headers:
+        origin = g.get("kolscope_cors")
+        if origin is not None and "Access-Control-Allow-Origin" not in resp.headers:
             _cors_headers(resp, origin)
+        if LEGACY_TOKEN_COOKIE in request.cookies:  # an old dashboard cookie still holding the token
+            resp.delete_cookie(LEGACY_TOKEN_COOKIE, path="/")
         resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the
+        # dashboard's own form posts, and the login/logout Origin check needs the real origin.
+        # Nothing is sent to other origins either way (links out also carry rel=noreferrer).
+        resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
         is_page = resp.mimetype == "text/html" or request.path.startswith(STATIC_PREFIX)

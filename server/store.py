@@ -796,6 +796,16 @@ class Store:
                 self.get_brief(bid)
             self._set_setting("active_brief", bid)
 
+    def extension_id(self) -> str | None:
+        """The browser extension id the options page registered (server/security.py), or None."""
+        with self._lock:
+            doc = self.meta.table("settings").get(Query().name == "extension_id")
+            return doc["value"] if doc else None
+
+    def set_extension_id(self, ext_id: str | None) -> None:
+        with self._lock:
+            self._set_setting("extension_id", ext_id)
+
     def _set_setting(self, name: str, value: Any) -> None:
         self.meta.table("settings").upsert({"name": name, "value": value}, Query().name == name)
 

@@ -47,8 +47,25 @@ async function check() {
   if (!(await save())) return;
   say($("status"), "Checking…");
   const reply = await chrome.runtime.sendMessage({ type: "check" });
-  say($("status"), reply.ok ? reply.message : reply.message || "Failed.", !!reply.ok);
-  if (reply.ok) loadBriefs((await chrome.storage.local.get("briefId")).briefId || "");
+  if (reply.ok) {
+    const registered = await register();
+    say($("status"), registered.ok ? reply.message : registered.message, registered.ok);
+    loadBriefs((await chrome.storage.local.get("briefId")).briefId || "");
+  } else {
+    say($("status"), reply.message || "Failed.", false);
+  }
+}
+
+// On the first successful connection to a backend, register this extension's id with it: from then
+// on the backend grants CORS to this extension's origin only and refuses every other extension.
+async function register(force = true) {
+  const { backendUrl, registeredWith } = await chrome.storage.local.get(["backendUrl", "registeredWith"]);
+  const origin = loopbackOrigin(backendUrl || DEFAULT_URL);
+  if (!force && registeredWith === origin) return { ok: true };
+  const reply = await chrome.runtime.sendMessage({ type: "register" });
+  if (!reply || !reply.ok) return { ok: false, message: (reply && reply.message) || "Could not register the extension." };
+  await chrome.storage.local.set({ registeredWith: origin });
+  return { ok: true };
 }
 
 async function loadBriefs(selected) {
@@ -64,6 +81,8 @@ async function loadBriefs(selected) {
   const active = reply.active != null ? String(reply.active) : selected;
   select.value = [...select.options].some((o) => o.value === active) ? active : "";
   say($("briefStatus"), reply.briefs.length ? "" : "No briefs yet: create one in the kolscope dashboard.");
+  const registered = await register(false); // connected: register once per backend
+  if (!registered.ok) say($("status"), registered.message, false);
 }
 
 async function setBrief() {

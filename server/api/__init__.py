@@ -17,7 +17,7 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-OPTIONAL_BLUEPRINTS = ("server.api.refresh",)
+OPTIONAL_BLUEPRINTS = ("server.api.refresh", "server.api.extension")
 
 
 def _optional_modules() -> list[ModuleType]:

@@ -9,19 +9,19 @@ XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
 def test_dashboard_needs_token(client):
     r = client.get("/")
-    assert r.status_code == 401 and b'name="token"' in r.data
-    r = client.get("/?token=wrong")
-    assert r.status_code == 401 and b"not right" in r.data
+    assert r.status_code == 401 and b'name="token"' in r.data and b'method="post"' in r.data
+    r = client.post("/login", data={"token": "wrong"})
+    assert r.status_code == 401 and b"not right" in r.data and "Set-Cookie" not in r.headers
 
 
 def test_dashboard_lists_creators_escaped(client, auth, app):
     post_capture(client, auth, x_capture("xss_user", name=XSS))
     wl = client.post("/api/v1/watchlists", json={"name": "<b>Mine</b>"}, headers=auth).json
     client.post(f"/api/v1/watchlists/{wl['id']}/creators", json={"platform": "x", "handle": "xss_user"}, headers=auth)
-    r = client.get("/?token=" + app.config["TOKEN"])
+    r = client.post("/login", data={"token": app.config["TOKEN"]})
     assert r.status_code == 303 and r.headers["Location"].endswith("/")
     cookie = r.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and app.config["TOKEN"] not in cookie
     r = client.get("/")
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
@@ -32,7 +32,7 @@ def test_dashboard_lists_creators_escaped(client, auth, app):
     assert "800" in html
     csp = r.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp
-    # the export link works with the dashboard's cookie (a GET)
+    # the export link works with the dashboard's session cookie (a GET)
     assert client.get(f"/api/v1/watchlists/{wl['id']}/export.csv").status_code == 200
 
 
@@ -43,7 +43,7 @@ def test_api_json_escapes_nothing_executable(client, auth):
 
 
 def _login(client, app):
-    assert client.get("/?token=" + app.config["TOKEN"]).status_code == 303
+    assert client.post("/login", data={"token": app.config["TOKEN"]}).status_code == 303
 
 
 def test_creator_page_needs_token(client, auth):
@@ -99,9 +99,9 @@ def test_follower_chart_geometry():
 
 
 def test_logout_without_or_with_a_stale_cookie_still_logs_out(client):
-    # the dashboard's own pages check the cookie themselves: /logout is one (it was answered 401)
-    for cookie in (None, "stale-token"):
+    # the dashboard's own pages check the session themselves: /logout is one (it was answered 401)
+    for cookie in (None, "stale-session"):
         if cookie:
-            client.set_cookie("kolscope_token", cookie)
-        r = client.get("/logout")
+            client.set_cookie("kolscope_session", cookie)
+        r = client.post("/logout")
         assert r.status_code == 303 and r.headers["Location"].endswith("/")

@@ -1,5 +1,5 @@
-"""The dashboard in the real Chromium: token form -> cookie -> table -> a creator's page; creator text
-stays text."""
+"""The dashboard in the real Chromium: token form (a POST) -> session cookie -> table -> a creator's
+page -> log out; creator text stays text, and the token is in no URL and no cookie."""
 
 from __future__ import annotations
 
@@ -42,11 +42,16 @@ def test_dashboard_in_chromium(tmp_path):
             page = browser.new_page()
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            urls: list[str] = []
+            page.on("request", lambda r: urls.append(r.url))
             page.goto(f"http://127.0.0.1:{port}/")
             page.fill("input[name=token]", token)
             page.click("button[type=submit]")
             page.wait_for_selector("table.creators")
-            assert page.url == f"http://127.0.0.1:{port}/"  # the token left the address bar
+            assert page.url == f"http://127.0.0.1:{port}/"
+            cookies = page.context.cookies()
+            assert [c["name"] for c in cookies] == ["kolscope_session"]
+            assert cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Strict" and token not in cookies[0]["value"]
             cell = page.locator("table.creators tbody tr td", has_text="onerror").first
             assert XSS in cell.inner_text() and page.locator("main img").count() == 0
             # the stylesheet loaded under the CSP
@@ -65,7 +70,14 @@ def test_dashboard_in_chromium(tmp_path):
             if os.environ.get("KOLSCOPE_UPDATE_SCREENSHOTS") == "1":
                 shutil.copyfile(out / "dashboard-creator.png",
                                 Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard-creator.png")
-            assert page.goto(f"http://127.0.0.1:{port}/api/v1/creators").status == 200  # cookie: GETs only
+            assert page.goto(f"http://127.0.0.1:{port}/api/v1/creators").status == 200  # session: GETs only
+            # log out (a POST form): back to the token form, and the session no longer reads the API
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.click("form.logout button")
+            page.wait_for_selector("input[name=token]")
+            assert page.context.cookies() == []
+            assert page.goto(f"http://127.0.0.1:{port}/api/v1/creators").status == 401
+            assert urls and not [u for u in urls if token in u]  # no URL ever held the token (history)
             browser.close()
         assert dialogs == []
     finally:

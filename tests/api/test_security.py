@@ -140,7 +140,13 @@ def test_token_file_is_private(app):
     assert path.read_text().strip() == app.config["TOKEN"]
 
 
-def test_cookie_auth_only_for_reads(client, app):
-    client.set_cookie("kolscope_token", app.config["TOKEN"])
+def test_session_cookie_auth_only_for_reads(client, app):
+    assert client.post("/login", data={"token": app.config["TOKEN"]}).status_code == 303
     assert client.get("/api/v1/creators").status_code == 200
     assert client.post("/api/v1/watchlists", json={"name": "a"}).status_code == 401
+
+
+def test_the_token_is_no_cookie_credential(client, app):
+    client.set_cookie("kolscope_token", app.config["TOKEN"])
+    assert client.get("/api/v1/creators").status_code == 401
+    assert client.get("/").status_code == 401

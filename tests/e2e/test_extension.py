@@ -336,6 +336,8 @@ def test_options_page_lists_the_briefs_and_sets_the_active_one(browser, backend,
         assert browser.storage("briefId")["briefId"] == brief["id"]
         page.locator("#check").click()
         page.locator("#status").filter(has_text=f"Connected to {backend.url}").wait_for()
+        # the first successful connection registered this extension: only its origin gets CORS now
+        assert backend.api("GET", "/extension")[1]["id"] == browser.extension_id
         # a non-loopback backend URL is refused before anything is stored
         page.locator("#backendUrl").fill("https://evil.example")
         page.locator("#save").click()

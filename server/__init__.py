@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "ALLOWED_HOSTS": (),            # Host names besides 127.0.0.1/localhost/::1 (DNS-rebinding guard)
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,       # request bodies (a real 2 MB page fits easily)
     "MAX_DECOMPRESSED_LENGTH": 32 * 1024 * 1024,  # a gzip body, once inflated
+    "MAX_JSON_DEPTH": 100,          # arrays/objects in a JSON body (real captures nest < 50)
     "REPLAY_DIR": None,             # for the scheduler: serve platform URLs from capture files
     "SCHEDULER_ENABLED": False,     # serve.py turns it on; tests leave it off
     "STORE_FSYNC": True,            # tests turn it off for speed; durability needs it on

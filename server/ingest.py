@@ -3,12 +3,44 @@ scheduler's refresh (`ingest_snapshot(store, snapshot_dict)` is what a refresh s
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from scraper import parse
 from scraper.errors import Malformed
 from server.store import Store, valid_handle
+
+
+# A capture's time: YouTube (2005) is the oldest of the platforms, and a clock a little ahead of
+# the server's is tolerated; a capture dated later would stay the "latest" one for ever.
+EARLIEST_CAPTURE = datetime(2004, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def captured_at_problem(value: Any, now: datetime | None = None) -> str | None:
+    """Why `value` is not a usable capture time (an ISO 8601 date-time with a time zone or UTC, from
+    2004 up to a few minutes ahead of the server's clock), or None when it is."""
+    if not isinstance(value, str):
+        return "Must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z."
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return "Must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z."
+    if len(text) < 16:  # a bare date says nothing about the time of day the page was seen
+        return "Must be an ISO 8601 date-time with a time, such as 2026-01-31T12:00:00Z."
+    t = t if t.tzinfo else t.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    try:
+        if t < EARLIEST_CAPTURE:
+            return f"Must not be before {EARLIEST_CAPTURE.year} (no platform existed yet)."
+        if t > now + CLOCK_SKEW:
+            return "Must not be in the future (more than a few minutes ahead of the server's clock)."
+    except OverflowError:  # a UTC offset that moves year 1 or 9999 out of range
+        return "Must be a date-time between 2004 and now."
+    return None
 
 
 def brief_payload(doc: dict | None) -> dict | None:
@@ -41,6 +73,10 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
     platform, handle = snapshot.get("platform"), snapshot.get("handle")
     if not valid_handle(platform, handle):
         raise Malformed(f"The page gave a {platform} handle kolscope cannot store: {str(handle)[:60]!r}.")
+    if snapshot.get("captured_at") is not None:
+        problem = captured_at_problem(snapshot["captured_at"], now)
+        if problem:
+            raise Malformed(f"The snapshot's captured_at {str(snapshot['captured_at'])[:40]!r}: {problem}")
     brief_doc = store.active_brief()
     history = store.history(platform, store.account_handle(platform, handle, snapshot.get("platform_id")))
     scores = compute_scores(snapshot, brief_doc, history, now)

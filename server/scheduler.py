@@ -26,6 +26,7 @@ SYNC_EVERY_SECONDS = 300  # safety net: watchlist changes made outside the API s
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a daily refresh missed by a laptop asleep overnight still runs
 LOCK_NAME = "scheduler.lock"
 DB_NAME = "scheduler.sqlite"
+FLOOR_HOURS = 0.25  # never hammer a platform more than every 15 minutes, whatever a watchlist says
 
 
 @dataclass
@@ -54,18 +55,24 @@ def job_id(watchlist_id: str) -> str:
 
 def trigger_for(watchlist: dict):
     """A CronTrigger for a watchlist with `refresh_cron` ("0 6 * * *"), else its interval in hours."""
-    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     cron = watchlist.get("refresh_cron")
     if isinstance(cron, str) and cron.strip():
-        return CronTrigger.from_crontab(cron.strip())
+        from server.cron import crontab_trigger, stored_crontab_problem
+
+        # a line stored before the API checked lines: every minute, never, or not crontab at all
+        problem = stored_crontab_problem(cron.strip(), int(FLOOR_HOURS * 60))
+        if problem is None:
+            return crontab_trigger(cron.strip(), timezone="UTC")
+        log.warning("watchlist %s: refresh_cron %r is not used (%s); its interval is", watchlist.get("id"),
+                    cron, problem)
     hours = watchlist.get("refresh_interval_hours")
     try:
         hours = float(hours)
     except (TypeError, ValueError):
         hours = 24.0
-    hours = min(max(hours, 0.25), 24 * 365)  # never hammer a platform more than every 15 minutes
+    hours = min(max(hours, FLOOR_HOURS), 24 * 365)
     return IntervalTrigger(seconds=int(hours * 3600))
 
 

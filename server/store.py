@@ -45,15 +45,9 @@ INDEX_SHARDS = 256
 REFRESH_STATUSES = ("ok", "stale", "blocked", "error", "running")
 DEFAULT_REFRESH_HOURS = 24
 
-# Handles the API accepts, per platform (allow-list: these also become file names, so no `/`).
-# YouTube allows non-Latin handles, hence \w (Unicode) there; channel ids (UC + 22) are handles too.
-HANDLE_RES: dict[str, re.Pattern] = {
-    "x": re.compile(r"^[A-Za-z0-9_]{1,50}$"),
-    "tiktok": re.compile(r"^[A-Za-z0-9_.]{1,50}$"),
-    "instagram": re.compile(r"^[A-Za-z0-9_.]{1,50}$"),
-    "youtube": re.compile(r"^[\w.\-]{1,100}$"),
-}
-PLATFORMS = tuple(HANDLE_RES)
+# The platforms a creator can belong to. Each platform module's valid_handle is the one handle rule
+# (it matches that platform's profile_url); handles also become file names (_file_name encodes them).
+PLATFORMS = ("x", "tiktok", "instagram", "youtube")
 _YT_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _SAFE_FILE = re.compile(r"^[a-z0-9_][a-z0-9_.\-]{0,99}$")
 
@@ -92,8 +86,10 @@ def now_iso() -> str:
 
 
 def valid_handle(platform: str, handle: Any) -> bool:
-    pattern = HANDLE_RES.get(platform)
-    return bool(pattern and isinstance(handle, str) and pattern.match(handle))
+    from scraper.registry import BY_NAME
+
+    module = BY_NAME.get(platform) if isinstance(platform, str) else None
+    return bool(module is not None and module.valid_handle(handle))
 
 
 def creator_key(platform: str, handle: str) -> str:
@@ -234,7 +230,10 @@ def growth_30d(points: list[dict], latest: dict) -> float | None:
     now_t, now_f = _parse_time(latest.get("captured_at")), latest.get("followers")
     if now_t is None or not isinstance(now_f, int):
         return None
-    target = now_t - timedelta(days=30)
+    try:
+        target = now_t - timedelta(days=30)
+    except OverflowError:  # a point dated in year 1 (stored before captured_at was checked)
+        return None
     best = None
     for p in points:
         t, f = _parse_time(p.get("captured_at")), p.get("followers")

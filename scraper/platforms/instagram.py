@@ -34,7 +34,10 @@ _RESERVED = {
     "nametag", "lite", "create", "invites", "press", "blog", "help", "business", "threads",
 }
 _URL_HANDLE = re.compile(r"^https?://(?:(?:www|m)\.)?instagram\.com/([A-Za-z0-9._]{1,30})/?(?:[?#/]|$)")
-_VALID_HANDLE = re.compile(r"^[A-Za-z0-9._]{1,30}$")
+# A username as Instagram allows it: 1-30 of letters, digits, "_" and "." (ASCII only).
+HANDLE_RE = re.compile(r"[A-Za-z0-9._]{1,30}")  # fullmatch
+HANDLE_PATTERN = r"^[A-Za-z0-9._]{1,30}$"
+HANDLE_RULE = "1-30 characters: A-Z a-z 0-9 _ . (not one of Instagram's own paths)"
 _META = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r'\b(property|name|content)="([^"]*)"')
 _GRID_LINK = re.compile(r'href="/(?:([A-Za-z0-9._]{1,30})/)?(p|reel|tv)/([A-Za-z0-9_-]{5,40})/"')
@@ -76,9 +79,16 @@ MAX_POSTS = 30
 def profile_url(handle: str) -> str:
     """The canonical profile URL of an Instagram handle (with or without '@')."""
     h = (handle or "").strip().lstrip("@")
-    if not _VALID_HANDLE.match(h) or h.lower() in _RESERVED:
+    if not valid_handle(h):
         raise ValueError(f"not an Instagram handle: {handle!r}")
     return f"https://www.instagram.com/{h}/"
+
+
+def valid_handle(handle: object) -> bool:
+    """An Instagram username (without "@") as kolscope stores and fetches it (not one of
+    Instagram's own paths such as /explore/)."""
+    return (isinstance(handle, str) and HANDLE_RE.fullmatch(handle) is not None
+            and handle.lower() not in _RESERVED)
 
 
 def handle_from_url(url: str) -> str | None:

@@ -28,7 +28,11 @@ URL_RE = r"https?://(?:(?:www|m)\.)?tiktok\.com/"
 _HANDLE_CHARS = r"[\w.-]+"
 _URL_HANDLE = re.compile(rf"^https?://(?:(?:www|m)\.)?tiktok\.com/@({_HANDLE_CHARS})", re.IGNORECASE)
 _URL_VIDEO = re.compile(rf"/@({_HANDLE_CHARS})/(?:video|photo)/(\d+)", re.IGNORECASE)
-_VALID_HANDLE = re.compile(rf"^{_HANDLE_CHARS}$")
+# A username as TikTok allows it: 2-24 of letters, digits, "_" and "." (ASCII only); the URL
+# patterns above are looser on purpose (they find a handle, valid_handle judges it).
+HANDLE_RE = re.compile(r"[A-Za-z0-9_.]{2,24}")  # fullmatch
+HANDLE_PATTERN = r"^[A-Za-z0-9_.]{2,24}$"
+HANDLE_RULE = "2-24 characters: A-Z a-z 0-9 _ ."
 
 # TikTok's web statusCode values (the same ones yt-dlp's extractor branches on).
 _PRIVATE_CODES = {10216, 10222}           # private post / private account
@@ -53,9 +57,14 @@ _SPONSOR_FLAGS = ("isAd", "isPaidPartnership", "paidPartnership", "isBrandedCont
 def profile_url(handle: str) -> str:
     """The canonical profile URL of a TikTok handle (with or without '@')."""
     h = (handle or "").strip().lstrip("@")
-    if not _VALID_HANDLE.match(h):
+    if not valid_handle(h):
         raise ValueError(f"not a TikTok handle: {handle!r}")
     return f"https://www.tiktok.com/@{h}"
+
+
+def valid_handle(handle: object) -> bool:
+    """A TikTok username (without "@") as kolscope stores and fetches it."""
+    return isinstance(handle, str) and HANDLE_RE.fullmatch(handle) is not None
 
 
 def handle_from_url(url: str) -> str | None:
@@ -282,7 +291,7 @@ def _snapshot_from_user(user: Any, stats_v2: Any, stats: Any) -> Snapshot:
     if not isinstance(user, dict) or not isinstance(user.get("uniqueId"), str):
         raise Malformed("TikTok's account data has no handle.")
     handle = user["uniqueId"]
-    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle) if _VALID_HANDLE.match(handle) else None)
+    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle) if valid_handle(handle) else None)
     snap.platform_id = _str(user.get("id"))
     snap.display_name = _str(user.get("nickname"))
     snap.bio = _str(user.get("signature"))

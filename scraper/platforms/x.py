@@ -34,7 +34,10 @@ from scraper.models import Account, Comment, Post, Snapshot
 NAME = "x"
 URL_RE = r"https?://(?:(?:www|mobile)\.)?(?:x|twitter)\.com/"
 
-_HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+# A username as X allows it: 1-15 of letters, digits and "_" (ASCII only).
+HANDLE_RE = re.compile(r"[A-Za-z0-9_]{1,15}")  # fullmatch
+HANDLE_PATTERN = r"^[A-Za-z0-9_]{1,15}$"
+HANDLE_RULE = "1-15 characters: A-Z a-z 0-9 _ (not one of X's own pages)"
 # First path segments that are X's own pages, not accounts (x.com/home, x.com/explore, ...).
 _RESERVED = frozenset({
     "home", "explore", "search", "notifications", "messages", "i", "settings", "compose", "login",
@@ -54,8 +57,23 @@ _AUTH_CODES = {32, 215, 239, 326, 353}
 
 
 def profile_url(handle: str) -> str:
-    """The canonical profile URL of `handle`."""
+    """The canonical profile URL of `handle` (with or without '@')."""
+    h = (handle or "").strip().lstrip("@") if isinstance(handle, str) else handle
+    if not valid_handle(h):
+        raise ValueError(f"not an X handle: {handle!r}")
+    return f"https://x.com/{h}"
+
+
+def _link(handle: str) -> str:
+    # the parser's URL of the handle the page shows (ingest judges that handle, not the parser)
     return f"https://x.com/{handle}"
+
+
+def valid_handle(handle: object) -> bool:
+    """An X username (without "@") as kolscope stores and fetches it (not one of X's own pages
+    such as /home)."""
+    return (isinstance(handle, str) and HANDLE_RE.fullmatch(handle) is not None
+            and handle.lower() not in _RESERVED)
 
 
 def handle_from_url(url: str) -> str | None:
@@ -66,7 +84,7 @@ def handle_from_url(url: str) -> str | None:
     if not segments:
         return None
     first = segments[0].lstrip("@")
-    if first.lower() in _RESERVED or not _HANDLE_RE.match(first):
+    if not valid_handle(first):
         return None
     return first
 
@@ -323,7 +341,7 @@ def _based_in(page: _Page, handle: str | None) -> str | None:
 
 def _fill_profile(snap: Snapshot, u: dict) -> None:
     snap.handle = _screen_name(u) or snap.handle
-    snap.url = profile_url(snap.handle)
+    snap.url = _link(snap.handle)
     snap.platform_id = _user_id(u)
     snap.display_name = _str(traverse(u, ("core", "name"), ("legacy", "name")))
     snap.bio = _bio(u)
@@ -501,7 +519,7 @@ def _profile_user(page: _Page, handle: str) -> tuple[dict | None, bool]:
 
 
 def _parse_profile_page(page: _Page, handle: str, kind: str) -> Snapshot:
-    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
+    snap = Snapshot(platform=NAME, handle=handle, url=_link(handle))
     user, said_unavailable = _profile_user(page, handle)
     tweets = list(page.of("UserTweets", "UserTweetsAndReplies", "UserMedia", "UserHighlightsTweets"))
     if user is None:
@@ -631,7 +649,7 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
     handle = (_screen_name(author) if author else None) or url_handle
     if handle is None:
         raise NotACreatorPage("The post's author is not in the capture.")
-    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
+    snap = Snapshot(platform=NAME, handle=handle, url=_link(handle))
     if author is not None:
         _fill_profile(snap, author)
         snap.country = _based_in(page, snap.handle)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -23,8 +24,16 @@ URL_RE = r"https?://(?:(?:(?:www|m|music|consent)\.)?youtube\.com/|youtu\.be/)"
 BASE = "https://www.youtube.com"
 MAX_POSTS = 60  # a channel grid shows 30 per page; continuations may add more, more is not needed
 
-_CHANNEL_ID_RE = re.compile(r"^UC[\w-]{22}$")
-_HANDLE_RE = re.compile(r"^[\w.\-·]{3,30}$", re.UNICODE)
+_CHANNEL_ID_RE = re.compile(r"UC[A-Za-z0-9_-]{22}")  # fullmatch
+# A handle (support.google.com/youtube/answer/11585688): 3-30 characters, letters of any script
+# (with their combining marks: Devanagari or Thai need them), the digits 0-9 only, and _ - . ·.
+# Python's \w takes other scripts' digits (Arabic-Indic ١) and leaves out marks, hence the function.
+HANDLE_MIN, HANDLE_MAX = 3, 30
+# The same rule for an OpenAPI/JSON Schema `pattern` (Python's re has no \p{L}; close enough to
+# generate and document; valid_handle is the rule).
+HANDLE_PATTERN = r"^[\w.·-]{3,30}$"
+HANDLE_RULE = "3-30 characters: letters of any script, digits 0-9, _ - . ·"
+_HANDLE_PUNCT = frozenset("_-.·")
 _VIDEO_ID_RE = re.compile(r"^[\w-]{11}$")
 # Response URLs that can carry page data or continuations; others (log_event, player, ads) are never
 # decoded, which keeps captures with many responses cheap.
@@ -60,11 +69,21 @@ def profile_url(handle_or_id: str) -> str:
             raise ValueError(f"not a YouTube channel URL: {value[:200]}")
         value = named
     value = value.lstrip("@")
-    if _CHANNEL_ID_RE.match(value):
+    if _CHANNEL_ID_RE.fullmatch(value):
         return f"{BASE}/channel/{value}"
-    if not _HANDLE_RE.match(value):
+    if not valid_handle(value):
         raise ValueError(f"not a YouTube handle: {value[:100]!r}")
     return f"{BASE}/@{value}"
+
+
+def _handle_char(ch: str) -> bool:
+    return ch in _HANDLE_PUNCT or "0" <= ch <= "9" or unicodedata.category(ch)[0] in "LM"
+
+
+def valid_handle(handle: object) -> bool:
+    """A YouTube handle (without "@") or channel id (UC + 22) as kolscope stores and fetches it."""
+    return (isinstance(handle, str) and HANDLE_MIN <= len(handle) <= HANDLE_MAX
+            and all(_handle_char(ch) for ch in handle))
 
 
 def handle_from_url(url: str) -> str | None:
@@ -87,7 +106,7 @@ def handle_from_url(url: str) -> str | None:
     first = unquote(segments[0])
     if first.startswith("@") and len(first) > 1:
         return first[1:]
-    if first == "channel" and len(segments) > 1 and _CHANNEL_ID_RE.match(segments[1]):
+    if first == "channel" and len(segments) > 1 and _CHANNEL_ID_RE.fullmatch(segments[1]):
         return segments[1]
     return None
 

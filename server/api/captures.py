@@ -6,13 +6,13 @@ import time
 from typing import Any, Literal
 
 from flask import jsonify
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server import get_store
 from server.api import api
 from server.api.validation import json_body, validate
 from server.api.views import creator_view_for
-from server.ingest import ingest_capture
+from server.ingest import captured_at_problem, ingest_capture
 
 
 class CaptureResponse(BaseModel):
@@ -34,6 +34,14 @@ class CaptureBody(BaseModel):
     source: str | None = Field(default=None, max_length=64)
     html: str | None = ""
     responses: list[CaptureResponse] = Field(default_factory=list, max_length=2000)
+
+    @field_validator("captured_at")
+    @classmethod
+    def _captured_at(cls, v: str | None) -> str | None:
+        problem = captured_at_problem(v) if v is not None else None
+        if problem:
+            raise ValueError(problem)
+        return v
 
 
 @api.post("/captures")

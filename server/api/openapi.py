@@ -55,7 +55,7 @@ def _p(name: str, schema: dict) -> dict:
 
 
 PLATFORM = _p("platform", {"type": "string", "enum": list(PLATFORMS)})
-HANDLE = _p("handle", {"type": "string", "pattern": r"^[A-Za-z0-9_]{1,15}$"})
+HANDLE = _p("handle", {"type": "string"})  # per platform: see _per_platform
 WID = _p("wid", {"type": "string", "pattern": r"^wl_[0-9a-f]{12}$"})
 BID = _p("bid", {"type": "string", "pattern": r"^br_[0-9a-f]{12}$"})
 NID = _p("nid", {"type": "string", "pattern": r"^nt_[0-9a-f]{12}$"})
@@ -222,6 +222,7 @@ def _document() -> dict:
 
     for module in EXTRA_MODULES:
         paths.update(copy.deepcopy(getattr(module, "OPENAPI_PATHS", None) or {}))
+    paths = _per_platform(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "kolscope API", "version": "1",
@@ -232,6 +233,39 @@ def _document() -> dict:
         "components": {"schemas": schemas,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+def _handle_param(platform: str) -> dict:
+    from scraper.registry import BY_NAME
+
+    module = BY_NAME[platform]
+    return {**_p("handle", {"type": "string", "pattern": module.HANDLE_PATTERN}),
+            "description": f"a {platform} handle without @: {module.HANDLE_RULE}"}
+
+
+def _per_platform(paths: dict) -> dict:
+    """A path naming {platform}/{handle} becomes one path per platform, so each handle parameter
+    carries its own platform's pattern (an X handle is not a YouTube handle)."""
+    out: dict = {}
+    for path, ops in paths.items():
+        if "{platform}/{handle}" not in path:
+            out[path] = ops
+            continue
+        for platform in PLATFORMS:
+            per: dict = {}
+            for method, op in ops.items():
+                op = copy.deepcopy(op)
+                params = []
+                for param in op.get("parameters", []):
+                    if param.get("in") == "path" and param.get("name") == "platform":
+                        continue
+                    if param.get("in") == "path" and param.get("name") == "handle":
+                        param = _handle_param(platform)
+                    params.append(param)
+                op["parameters"] = params
+                per[method] = op
+            out[path.replace("{platform}", platform)] = per
+    return out
 
 
 @api.get("/openapi.json")

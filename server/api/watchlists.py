@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -9,12 +11,12 @@ from scraper.registry import platform_for
 from server import get_store
 from server.api import api
 from server.api.errors import invalid
-from server.api.validation import NoQuery, body, check_creator_path, query
+from server.api.validation import NoQuery, body, check_creator_path, handle_message, query
 from server.api.views import creator_view, creator_view_for, watchlist_view
 from server.store import DEFAULT_REFRESH_HOURS, PLATFORMS, valid_handle
 
+MIN_INTERVAL_HOURS = 1  # a platform is not asked about a creator more often (an interval or a crontab line)
 Name = Field(min_length=1, max_length=100)
-Interval = Field(ge=1, le=24 * 365)
 
 
 class _Strict(BaseModel):
@@ -26,20 +28,22 @@ Cron = Field(default=None, max_length=100,
 
 
 def _check_cron(value: str | None) -> str | None:
-    """A crontab line the scheduler accepts, or "" (clear) / None (unchanged)."""
+    """A crontab line that fires, at most every MIN_INTERVAL_HOURS, or "" (clear) / None (unchanged)."""
     if value:
-        from apscheduler.triggers.cron import CronTrigger
+        from server.cron import CronError, check_crontab
 
         try:
-            CronTrigger.from_crontab(value)
-        except ValueError as exc:
-            raise ValueError(f"Not a crontab line (minute hour day month weekday): {exc}") from None
+            check_crontab(value, timedelta(hours=MIN_INTERVAL_HOURS))
+        except CronError as exc:
+            raise ValueError(f"Not a usable crontab line (minute hour day month weekday): {exc}.") from None
     return value
 
 
 class WatchlistCreate(_Strict):
     name: str = Name
-    refresh_interval_hours: float = Field(default=DEFAULT_REFRESH_HOURS, ge=1, le=24 * 365)
+    # strict: `true` is not 1 hour
+    refresh_interval_hours: float = Field(default=DEFAULT_REFRESH_HOURS, ge=MIN_INTERVAL_HOURS, le=24 * 365,
+                                          strict=True)
     refresh_cron: str | None = Cron
 
     @field_validator("refresh_cron")
@@ -50,7 +54,7 @@ class WatchlistCreate(_Strict):
 
 class WatchlistPatch(_Strict):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    refresh_interval_hours: float | None = Field(default=None, ge=1, le=24 * 365)
+    refresh_interval_hours: float | None = Field(default=None, ge=MIN_INTERVAL_HOURS, le=24 * 365, strict=True)
     refresh_cron: str | None = Cron
 
     @field_validator("refresh_cron")
@@ -126,7 +130,7 @@ def _member_identity(data: WatchlistMember) -> tuple[str, str, str | None]:
         if data.platform not in PLATFORMS:
             fields["platform"] = f"Must be one of {', '.join(PLATFORMS)}."
         elif not valid_handle(data.platform, data.handle):
-            fields["handle"] = f"Not a valid {data.platform} handle."
+            fields["handle"] = handle_message(data.platform)
         if fields:
             raise invalid(fields)
         return data.platform, data.handle, data.url

@@ -11,8 +11,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from server.scoring.tiers import TIER_NAMES
 
 Platform = Literal["youtube", "tiktok", "instagram", "x"]
-_LANG = re.compile(r"^[a-z]{2}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_LANG = re.compile(r"[a-z]{2}")  # fullmatch
+_COUNTRY = re.compile(r"[A-Z]{2}")  # fullmatch
+
+
+def _iso_language(code: str) -> bool:
+    """An ISO 639-1 code that names a language ("xx" has the shape but names none)."""
+    import pycountry
+
+    return bool(_LANG.fullmatch(code)) and pycountry.languages.get(alpha_2=code) is not None
+
+
+def _iso_country(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code assigned to a country ("ZZ" has the shape but is none)."""
+    import pycountry
+
+    return bool(_COUNTRY.fullmatch(code)) and pycountry.countries.get(alpha_2=code) is not None
 
 
 def _clean_list(values: Any) -> Any:
@@ -41,10 +55,11 @@ class Brief(BaseModel):
     countries: list[str] = Field(default_factory=list, max_length=250, description="ISO 3166-1 alpha-2, e.g. 'US'")
     platforms: list[Platform] = Field(default_factory=list)
     tiers: list[str] = Field(default_factory=list, description="tier names: " + ", ".join(TIER_NAMES))
-    followers_min: int | None = Field(default=None, ge=0)
-    followers_max: int | None = Field(default=None, ge=0)
-    min_engagement_rate: float | None = Field(default=None, ge=0, le=1, description="a fraction: 0.02 = 2%")
-    max_sponsored_ratio: float | None = Field(default=None, ge=0, le=1, description="a fraction: 0.3 = 30%")
+    # strict: `true` is not a number
+    followers_min: int | None = Field(default=None, ge=0, strict=True)
+    followers_max: int | None = Field(default=None, ge=0, strict=True)
+    min_engagement_rate: float | None = Field(default=None, ge=0, le=1, strict=True, description="a fraction: 0.02 = 2%")
+    max_sponsored_ratio: float | None = Field(default=None, ge=0, le=1, strict=True, description="a fraction: 0.3 = 30%")
     blocked_terms: list[str] = Field(default_factory=list, max_length=100)
 
     @field_validator("keywords", "blocked_terms", "languages", "countries", "tiers", "platforms", mode="before")
@@ -63,12 +78,12 @@ class Brief(BaseModel):
     @field_validator("languages")
     @classmethod
     def _languages(cls, v: list[str]) -> list[str]:
-        return _codes(v, str.lower, _LANG.match, "languages must be ISO 639-1 codes such as 'en' or 'pt'")
+        return _codes(v, str.lower, _iso_language, "languages must be ISO 639-1 codes such as 'en' or 'pt'")
 
     @field_validator("countries")
     @classmethod
     def _countries(cls, v: list[str]) -> list[str]:
-        return _codes(v, str.upper, _COUNTRY.match, "countries must be ISO 3166-1 alpha-2 codes such as 'US' or 'DE'")
+        return _codes(v, str.upper, _iso_country, "countries must be ISO 3166-1 alpha-2 codes such as 'US' or 'DE'")
 
     @field_validator("tiers")
     @classmethod

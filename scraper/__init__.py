@@ -6,6 +6,7 @@ from typing import Any
 
 from scraper.capture import Capture
 from scraper.errors import CaptureError, Malformed, UnsupportedPlatform
+from scraper.limits import cap_snapshot
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.text import without_lone_surrogates
 
@@ -40,6 +41,7 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
     snapshot.source = snapshot.source or cap.source
     _normalise_dates(snapshot)
     _normalise_country(snapshot, cap.lang)
+    cap_snapshot(snapshot)  # a 5 MB "bio" is cut (with a warning), not stored and listed
     return without_lone_surrogates(snapshot)  # a truncated emoji in a page must not break storing it
 
 

@@ -115,7 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data", "unset") is None:
         args.data = default_data_dir()
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except OSError as exc:  # a write on a full disk, anywhere in a command: said plainly, no traceback
+        from server.disk import disk_full, disk_full_message
+
+        full = disk_full(exc)
+        if full is None:
+            raise
+        sys.stderr.write(f"kolscope: {disk_full_message(full, getattr(args, 'data', None))}\n")
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import Any
 
 from scraper import parse
 from scraper.errors import Malformed
+from scraper.limits import cap_snapshot
 from server.store import Store, valid_handle
 
 
@@ -69,7 +70,7 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
     it; answer (creator summary, scores). Raises Malformed for a snapshot without a valid handle."""
     from server.scoring import history_point
 
-    snapshot = with_identity(snapshot)
+    snapshot = cap_snapshot(with_identity(dict(snapshot)))  # a snapshot not from parse() is capped too
     platform, handle = snapshot.get("platform"), snapshot.get("handle")
     if not valid_handle(platform, handle):
         raise Malformed(f"The page gave a {platform} handle kolscope cannot store: {str(handle)[:60]!r}.")

@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import UTC
 
+from server.disk import disk_full, disk_full_message
 from server.store import StoreError
 
 # Idle connections. waitress stops accepting once `connection_limit` sockets are open (default 100,
@@ -134,14 +135,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config["ALLOWED_HOSTS"] = (args.host.lower(),)
     try:
         app = create_app(config)
-    except StoreError as exc:
-        return _fail(exc.message)
+    except (StoreError, OSError) as exc:
+        full = disk_full(exc)
+        if full is not None:
+            return _fail(disk_full_message(full, args.data))
+        if isinstance(exc, StoreError):
+            return _fail(exc.message)
+        return _fail(f"cannot start on the data directory {args.data}: {exc.strerror or exc}")
     store = app.extensions["kolscope.store"]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if config["SCHEDULER_ENABLED"] and importlib.util.find_spec("server.scheduler") is not None:
         from server import scheduler
 
-        scheduler.start(app)
+        try:
+            scheduler.start(app)
+        except Exception as exc:
+            full = disk_full(exc)
+            if full is None:
+                raise
+            store.close()
+            return _fail(disk_full_message(full, args.data))
     _warm_up()
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"kolscope: serving on http://{host}:{args.port}/ (data in {store.dir})", flush=True)
@@ -177,7 +190,12 @@ def cmd_token(args: argparse.Namespace) -> int:
         try:
             with Store(args.data) as store:
                 token = store.token()
-        except StoreError as exc:
-            return _fail(exc.message)
+        except (StoreError, OSError) as exc:
+            full = disk_full(exc)
+            if full is not None:
+                return _fail(disk_full_message(full, args.data))
+            if isinstance(exc, StoreError):
+                return _fail(exc.message)
+            raise
     print(token)
     return 0

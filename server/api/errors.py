@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from scraper.errors import CaptureError
+from server.disk import disk_full, disk_full_message
 from server.store import StoreError
 
 log = logging.getLogger("kolscope.api")
@@ -18,7 +19,7 @@ _STORE_STATUS = {"not_found": 404, "conflict": 409, "invalid_handle": 400, "stor
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
                413: "too_large", 415: "unsupported_media_type", 422: "unprocessable",
-               429: "too_many_requests", 500: "internal", 503: "unavailable"}
+               429: "too_many_requests", 500: "internal", 503: "unavailable", 507: "disk_full"}
 
 
 class ApiError(Exception):
@@ -54,6 +55,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(StoreError)
     def _store_error(exc: StoreError):
+        full = disk_full(exc)
+        if full is not None:
+            return error_response(507, "disk_full", disk_full_message(full))
         return error_response(_STORE_STATUS.get(exc.code, 500), exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
@@ -70,5 +74,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        full = disk_full(exc)
+        if full is not None:  # ENOSPC/EDQUOT at a store write: the store keeps its previous version
+            log.error("a write failed, the disk is full: %s", full)
+            return error_response(507, "disk_full", disk_full_message(full))
         log.exception("unexpected error")
         return error_response(500, "internal", "The server hit an unexpected error; it is in the server log.")

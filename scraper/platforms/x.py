@@ -310,15 +310,21 @@ def _account(u: dict) -> Account | None:
         return None
     followers, following, posts = _counts(u)
     bio = _bio(u)
+    has_pic = _has_profile_pic(u)
     return Account(
         username=name,
         followers=followers,
         following=following,
         posts=posts,
-        has_profile_pic=_has_profile_pic(u),
+        has_profile_pic=has_pic,
         is_private=_protected(u),
         verified=_verified(u),
         bio_length=len(bio) if bio is not None else (0 if _dict(u.get("profile_bio")) or "legacy" in u else None),
+        display_name=_str(traverse(u, ("core", "name"), ("legacy", "name"))),
+        # "Mon Jan 10 02:06:34 +0000 2011": legacy.created_at up to 2025, core.created_at since
+        created_at=to_iso(traverse(u, ("core", "created_at"), ("legacy", "created_at")), None),
+        # X's egg / silhouette: `default_profile_image`, or (2026 schema) the default_profile_images URL
+        default_avatar=None if has_pic is None else not has_pic,
     )
 
 
@@ -657,9 +663,14 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
     if post is not None:
         snap.recent_posts.append(post)
     creator_id = snap.platform_id or _author_id(tweet)
+    commenters: dict[str, Account] = {}
     for t, _ric in replies:
         a = _author(t)
         name = _screen_name(a) if a else None
+        if a is not None and name and _author_id(t) != creator_id and name.lower() not in commenters:
+            account = _account(a)
+            if account is not None:
+                commenters[name.lower()] = account
         lg = _dict(t.get("legacy"))
         snap.comments.append(Comment(
             post_id=status_id,
@@ -670,4 +681,6 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
             is_creator=bool(creator_id) and _author_id(t) == creator_id,
             published_at=to_iso(lg.get("created_at"), None),
         ))
+    # Who replies is part of the audience: each reply carries its author's full user object.
+    snap.audience_sample.extend(commenters.values())
     return snap

@@ -160,6 +160,16 @@ def test_followers_page_audience_sample() -> None:
     assert (old.followers, old.following, old.posts, old.has_profile_pic, old.bio_length) == (70, 80, 90, False, 7)
 
 
+def test_followers_carry_display_name_creation_date_and_default_avatar() -> None:
+    by_name = {a.username: a for a in _parse("x_followers.capture.json").audience_sample}
+    fan = by_name["real_fan"]
+    assert (fan.display_name, fan.created_at, fan.default_avatar) == ("Real Fan", "2011-01-10T02:06:34Z", False)
+    # 2026 schema: the default_profile_images URL; old schema: legacy.default_profile_image
+    assert by_name["user8812733"].default_avatar is True
+    old = by_name["oldschool"]
+    assert (old.display_name, old.default_avatar, old.created_at) == ("Old School", True, None)
+
+
 def test_followers_page_without_owner_response_uses_url() -> None:
     cap = load_fixture("x_followers.capture.json")
     cap["responses"] = cap["responses"][1:]
@@ -189,6 +199,15 @@ def test_tweet_detail() -> None:
     fan = snap.comments[1]
     assert (fan.post_id, fan.text, fan.likes, fan.replies) == ("9200", "@bo_runs Good luck!", 2, 1)
     assert fan.published_at == "2025-03-01T11:00:00Z"
+
+
+def test_tweet_detail_repliers_are_an_audience_sample() -> None:
+    """Who replies is audience: each reply's author (not the creator's own thread) as an Account."""
+    snap = _parse("x_tweetdetail.capture.json")
+    assert [a.username for a in snap.audience_sample] == ["real_fan", "grumpy"]
+    fan, grumpy = snap.audience_sample
+    assert (fan.followers, fan.following, fan.posts, fan.created_at) == (150, 200, 900, "2011-01-10T02:06:34Z")
+    assert (grumpy.followers, grumpy.following, grumpy.default_avatar, grumpy.bio_length) == (3, 3000, False, 0)
 
 
 def test_tweet_detail_author_wins_over_url_handle() -> None:

@@ -61,6 +61,32 @@ def realpages_dir() -> Path:
     return REALPAGES
 
 
+LISTPAGES = REALPAGES.parent / "listpages"
+
+
+def listpage_cases(*kinds: str) -> list[str]:
+    """Case names ('x/x_followers_...') of the real list pages of these kinds, or one placeholder."""
+    if not LISTPAGES.is_dir():
+        return ["<listpages missing>"]
+    cases = []
+    for p in sorted(LISTPAGES.glob("*/*.expected.json")):
+        if json.loads(p.read_text(encoding="utf-8")).get("kind") in kinds:
+            cases.append(str(p.relative_to(LISTPAGES))[: -len(".expected.json")])
+    return cases or ["<listpages missing>"]
+
+
+def load_listpage(case: str) -> tuple[dict, dict]:
+    """The capture and expected values of one real list page (skips, or fails in CI, when absent)."""
+    if not (LISTPAGES / f"{case}.capture.json").is_file():
+        reason = f"real list pages not found at {LISTPAGES} (beside the realpages folder)"
+        if REQUIRE_REALPAGES:
+            pytest.fail(reason + " -- KOLSCOPE_REQUIRE_REALPAGES is set, so this is a failure")
+        pytest.skip(reason)
+    capture = json.loads((LISTPAGES / f"{case}.capture.json").read_text(encoding="utf-8"))
+    expected = json.loads((LISTPAGES / f"{case}.expected.json").read_text(encoding="utf-8"))
+    return capture, expected
+
+
 def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 

@@ -10,17 +10,21 @@ str.find / regex, never a parse of the whole 1 MB DOM (see bench/).
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, datetime
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
 from scraper.capture import Capture
-from scraper.counts import parse_count_ex
+from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import to_iso
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
-from scraper.models import Post, Snapshot
+from scraper.jsonpath import first_key, json_at_key, traverse
+from scraper.models import Account, Comment, Post, Snapshot
+from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags
 from scraper.text import hashtags, looks_sponsored, mentions
 
 NAME = "instagram"
@@ -109,9 +113,9 @@ def parse(capture: Capture) -> Snapshot:
     if path.startswith("/challenge"):
         raise Blocked("Instagram showed a security challenge instead of the profile.")
     url_handle = handle_from_url(capture.url)
-    if url_handle is None:
-        if re.match(r"^/(?:[A-Za-z0-9._]+/)?(?:p|reel|reels|tv)/", path):
-            raise NotACreatorPage("This is an Instagram post, not a profile: kolscope reads Instagram profile pages.")
+    if url_handle is None or _POST_PATH.match(path):
+        if _POST_PATH.match(path):
+            return _parse_post_page(capture, path)
         raise NotACreatorPage("This Instagram page is not a profile.")
 
     head_end = html.find("</head>")
@@ -157,6 +161,10 @@ def parse(capture: Capture) -> Snapshot:
         snap.warnings.append("Private account: its posts are not visible.")
     if main != -1:
         snap.recent_posts = _grid(html, header.end if header else main, handle)
+    snap.categories = _categories(capture, handle)
+    snap.audience_sample, saw_following = _followers_sample(capture, snap.platform_id)
+    if saw_following and not snap.audience_sample:
+        snap.warnings.append("A following list shows whom the creator follows, not its audience: no audience sample.")
     return snap
 
 
@@ -399,3 +407,349 @@ def _raise_for_page(html: str) -> None:
     if "</html>" not in html[-4000:]:
         raise Malformed("The Instagram page is truncated: it ends before the profile.")
     raise NotACreatorPage("This Instagram page shows no profile (no header and no profile description).")
+
+
+# --- post and reel pages: the post's owner as the creator ------------------------------------------
+
+_POST_PATH = re.compile(r"^/(?:([A-Za-z0-9._]{1,30})/)?(p|reel|reels|tv)/([A-Za-z0-9_-]{5,40})/?")
+# "34K likes, 503 comments - thiago.nigro on September 16, 2025: ..." (the words follow the page's
+# language; a dated colon is what a profile's "... - See Instagram photos and videos from" lacks)
+_POST_META_OWNER = re.compile(r"^[^-]{0,80}-\s+([A-Za-z0-9._]{1,30})\s+[^\s:]{1,12}\s+[^:]{0,40}\d[^:]{0,20}:")
+# the quoted caption at the end of a post's meta description (one quote pair: no backtracking between them)
+_META_CAPTION = re.compile(r':\s*["“„«]([^"”“»]*)["”“»]\s*\.?\s*$')
+_WEB_INFO = "xdt_api__v1__media__shortcode__web_info"
+_COMMENTS = "xdt_api__v1__media__media_id__comments__connection"
+# Instagram's default avatar: the URL's ig_cache_key is base64("anonymous_profile_pic")
+_ANON_PIC = "YW5vbnltb3VzX3Byb2ZpbGVfcGlj"
+MAX_SJS_SCRIPTS = 40
+
+
+def _parse_post_page(capture: Capture, path: str) -> Snapshot:
+    """A post or reel page (/p/CODE/, /reel/CODE/, /handle/p/CODE/): its owner is the creator, the post
+    its recent post, the comments shown its comments and their authors an audience sample."""
+    m = _POST_PATH.match(path)
+    path_owner, kind, code = (m.group(1), m.group(2), m.group(3)) if m else (None, "p", None)
+    html = capture.html
+    item = _web_info_item(capture, code)
+    owner = item.get("user") if isinstance(item, dict) and isinstance(item.get("user"), dict) else None
+    if owner is None and isinstance(item, dict) and isinstance(item.get("owner"), dict):
+        owner = item["owner"]
+    meta = meta_tags(html)
+    og_post = _POST_PATH.match(urlparse(meta.get("og:url", "")).path)
+    if og_post and code and og_post.group(3) != code:
+        meta = {}  # the meta tags of the post first loaded, before an in-app navigation to this one
+
+    handle = _ig_str(owner.get("username")) if owner else None
+    if handle is None:
+        handle = _post_owner_from_page(meta, html, path_owner)
+    if handle is None or not _VALID_HANDLE.match(handle):
+        _raise_for_page(html)
+    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
+    if owner:
+        snap.platform_id = _ig_str(owner.get("pk")) or _ig_str(owner.get("id"))
+        snap.display_name = _ig_str(owner.get("full_name"))
+        snap.avatar_url = _ig_str(owner.get("profile_pic_url"))
+        verified = owner.get("is_verified")
+        snap.verified = verified if isinstance(verified, bool) else None
+    else:
+        og_title = _OG_TITLE.match(meta.get("og:title", ""))
+        if og_title and og_title.group(2).lower() == handle.lower():
+            snap.display_name = og_title.group(1).strip() or None
+
+    post = _post_of_item(item, kind, code) if isinstance(item, dict) else _post_from_meta(meta, kind, code, capture)
+    if post is not None:
+        snap.recent_posts.append(post)
+    # inline comments belong to the inline post: when that is another post (a stale page), leave them out
+    _add_post_comments(snap, capture, post.id if post else code, inline=item is not None or _WEB_INFO not in html)
+    if not snap.recent_posts:
+        snap.warnings.append("The post's data is not in the capture: only its owner was read.")
+    return snap
+
+
+def _web_info_item(capture: Capture, code: str | None) -> dict | None:
+    """The post's media item: inline in a data-sjs script, or in a GraphQL / media info answer."""
+    candidates: list = []
+    value = _sjs_value(capture.html, _WEB_INFO)
+    if isinstance(value, dict):
+        candidates.extend(_list_of(value.get("items")))
+    for body in capture.json_responses("/graphql", "/api/v1/media/"):
+        found = first_key(body, _WEB_INFO, lambda v: isinstance(v, dict))
+        candidates.extend(_list_of(found.get("items")) if found else [])
+        if isinstance(body, dict) and isinstance(body.get("items"), list):
+            candidates.extend(body["items"])  # /api/v1/media/<id>/info/
+    items = [c for c in candidates if isinstance(c, dict)]
+    if code:
+        same = [c for c in items if c.get("code") == code]
+        return same[0] if same else None
+    return items[0] if items else None
+
+
+def _sjs_value(html: str, key: str) -> object:
+    """The value of `"key":` inside the page's JSON scripts (Instagram's data-sjs Relay preloads)."""
+    i = html.find(f'"{key}":')
+    if i == -1:
+        return None
+    return json_at_key(html, key, i, None, expected_type=dict)
+
+
+def _post_owner_from_page(meta: dict[str, str], html: str, path_owner: str | None) -> str | None:
+    """The owner's handle from what any post page states: the URL, og:url, the meta description, JSON-LD."""
+    if path_owner and path_owner.lower() not in _RESERVED:
+        return path_owner
+    og_url = meta.get("og:url", "")
+    m = _POST_PATH.match(urlparse(og_url).path) if og_url else None
+    if m and m.group(1) and m.group(1).lower() not in _RESERVED:
+        return m.group(1)
+    desc = meta.get("og:description") or meta.get("description") or ""
+    m2 = _POST_META_OWNER.match(desc)
+    if m2:
+        return m2.group(1)
+    for obj in json_ld(html):
+        author = obj.get("author")
+        author = author[0] if isinstance(author, list) and author else author
+        if isinstance(author, dict):
+            name = _ig_str(author.get("alternateName")) or _ig_str(author.get("identifier"))
+            if name and _VALID_HANDLE.match(name.lstrip("@")):
+                return name.lstrip("@")
+            url_handle = handle_from_url(_ig_str(author.get("url")) or "")
+            if url_handle:
+                return url_handle
+    return None
+
+
+def _post_url(kind: str, code: str) -> str:
+    return f"https://www.instagram.com/{'reel' if kind in ('reel', 'reels') else 'p'}/{code}/"
+
+
+def _post_of_item(item: dict, kind: str, code: str | None) -> Post | None:
+    code = _ig_str(item.get("code")) or code
+    if not code:
+        return None
+    caption = _ig_str(traverse(item, ("caption", "text")))
+    tags = hashtags(caption)
+    sponsored = item.get("is_paid_partnership") is True or bool(_list_of(item.get("sponsor_tags")))
+    product = item.get("product_type")
+    return Post(
+        id=code,
+        url=_post_url("reel" if product == "clips" else kind, code),
+        title=caption,
+        published_at=_epoch_iso(item.get("taken_at")),
+        views=int_or_none(item.get("play_count")) or int_or_none(item.get("view_count")),
+        likes=int_or_none(item.get("like_count")),
+        comments=int_or_none(item.get("comment_count")),
+        is_sponsored=sponsored or looks_sponsored(caption, tags),
+        hashtags=tags,
+        mentions=mentions(caption),
+    )
+
+
+def _post_from_meta(meta: dict[str, str], kind: str, code: str | None, capture: Capture) -> Post | None:
+    """The post as its meta description states it: "34K likes, 503 comments - h on May 1, 2025: "caption""."""
+    if not code:
+        return None
+    desc = meta.get("og:description") or meta.get("description") or ""
+    head = desc.split(" - ", 1)[0]
+    likes = comments = None
+    for part in head.split(", "):
+        value, _approx = parse_count_ex(part, capture.lang)
+        low = part.lower()
+        if value is None:
+            continue
+        if "comment" in low or "coment" in low or "kommentar" in low:
+            comments = value
+        elif "like" in low or "curtida" in low or "gefällt" in low or "me gusta" in low:
+            likes = value
+    for obj in json_ld(capture.html):
+        if ld_type(obj, "SocialMediaPosting", "ImageObject", "VideoObject", "Article"):
+            likes = likes if likes is not None else interaction_count(obj, "LikeAction")
+            comments = comments if comments is not None else interaction_count(obj, "CommentAction")
+    quote = _META_CAPTION.search(desc)
+    caption = quote.group(1).strip() if quote else None
+    tags = hashtags(caption)
+    return Post(id=code, url=_post_url(kind, code), title=caption or None, likes=likes, comments=comments,
+                is_sponsored=looks_sponsored(caption, tags) if caption else None, hashtags=tags,
+                mentions=mentions(caption))
+
+
+def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, inline: bool = True) -> None:
+    nodes: list[dict] = []
+    value = _sjs_value(capture.html, _COMMENTS) if inline else None
+    if isinstance(value, dict):
+        nodes.extend(traverse(e, "node") for e in _list_of(value.get("edges")))
+    for body in capture.json_responses("/graphql", "/api/v1/media/"):
+        found = first_key(body, _COMMENTS, lambda v: isinstance(v, dict))
+        if found:
+            nodes.extend(traverse(e, "node") for e in _list_of(found.get("edges")))
+        if isinstance(body, dict) and isinstance(body.get("comments"), list):
+            nodes.extend(body["comments"])  # /api/v1/media/<id>/comments/
+    seen_comments: set[str] = set()
+    seen_users: set[str] = {snap.handle.lower()}
+    for node in nodes:
+        if not isinstance(node, dict) or not isinstance(node.get("text"), str):
+            continue
+        cid = _ig_str(node.get("pk")) or _ig_str(node.get("id"))
+        if cid and cid in seen_comments:
+            continue
+        if cid:
+            seen_comments.add(cid)
+        user = node.get("user") if isinstance(node.get("user"), dict) else {}
+        author = _ig_str(user.get("username"))
+        snap.comments.append(Comment(
+            post_id=post_id,
+            author=author,
+            text=node["text"],
+            likes=int_or_none(node.get("comment_like_count")),
+            replies=int_or_none(node.get("child_comment_count")),
+            is_creator=bool(author) and author.lower() == snap.handle.lower(),
+            published_at=_epoch_iso(node.get("created_at")),
+        ))
+        account = _ig_account(user)
+        if account is not None and account.username.lower() not in seen_users:
+            seen_users.add(account.username.lower())
+            snap.audience_sample.append(account)
+
+
+# --- audience: the followers dialog's answers, and accounts in general ----------------------------
+
+
+def _ig_account(user: object) -> Account | None:
+    """An Instagram user object (friendships API, GraphQL node, commenter) as an audience Account."""
+    if not isinstance(user, dict):
+        return None
+    name = _ig_str(user.get("username"))
+    if not name or not _VALID_HANDLE.match(name):
+        return None
+    pic = _ig_str(user.get("profile_pic_url"))
+    anonymous = user.get("has_anonymous_profile_picture")
+    if not isinstance(anonymous, bool):
+        anonymous = (_ANON_PIC in pic) if pic else None
+    bio = user.get("biography")
+    verified, private = user.get("is_verified"), user.get("is_private")
+    return Account(
+        username=name,
+        followers=int_or_none(traverse(user, "follower_count", ("edge_followed_by", "count"))),
+        following=int_or_none(traverse(user, "following_count", ("edge_follow", "count"))),
+        posts=int_or_none(traverse(user, "media_count", ("edge_owner_to_timeline_media", "count"))),
+        has_profile_pic=None if anonymous is None else not anonymous,
+        default_avatar=anonymous,
+        is_private=private if isinstance(private, bool) else None,
+        verified=verified if isinstance(verified, bool) else None,
+        bio_length=len(bio) if isinstance(bio, str) else None,
+        display_name=_ig_str(user.get("full_name")),
+    )
+
+
+_FRIENDSHIPS = re.compile(r"/api/v1/friendships/(\d+)/(followers|following)/")
+
+
+def _followers_sample(capture: Capture, profile_id: str | None) -> tuple[list[Account], bool]:
+    """Accounts of the followers dialog (friendships API `users`, GraphQL `edge_followed_by`) of this
+    profile, and whether a following list was seen (accounts the creator follows are not its audience)."""
+    out: list[Account] = []
+    seen: set[str] = set()
+    saw_following = False
+    for r in capture.responses:
+        users: list = []
+        m = _FRIENDSHIPS.search(r.url)
+        if m:
+            if profile_id and m.group(1) != profile_id:
+                continue  # another account's dialog, left over from a single-page navigation
+            if m.group(2) == "following":
+                saw_following = True
+                continue
+            users = _list_of(traverse(r.json(), "users"))
+        elif "graphql" in r.url:
+            body = r.json()
+            user = traverse(body, ("data", "user"), expected_type=dict)
+            if user is None:
+                continue
+            if profile_id and _ig_str(user.get("id")) not in (None, profile_id):
+                continue
+            if traverse(user, ("edge_follow", "edges")):
+                saw_following = True
+            users = [traverse(e, "node") for e in _list_of(traverse(user, ("edge_followed_by", "edges")))]
+        for u in users:
+            account = _ig_account(u)
+            if account is not None and account.username.lower() not in seen:
+                seen.add(account.username.lower())
+                out.append(account)
+    return out, saw_following
+
+
+# --- the platform's own category --------------------------------------------------------------------
+
+
+def _categories(capture: Capture, handle: str) -> list[str]:
+    """A business or creator account's category ("Digital creator", "Restaurant"): `category_name` and
+    `business_category_name` of the profile's own user object (web_profile_info, or inline JSON)."""
+    users: list[dict] = []
+    for body in capture.json_responses("web_profile_info", "/graphql"):
+        u = traverse(body, ("data", "user"), expected_type=dict)
+        if u is not None:
+            users.append(u)
+    html = capture.html
+    if '"category_name":"' in html or '"business_category_name":"' in html:
+        for m in _INLINE_USERNAME.finditer(html):
+            if m.group(1).lower() != handle.lower():
+                continue
+            # the user object that holds this username: decode from the nearest opening braces back
+            start = html.rfind('{"', max(0, m.start() - 6000), m.start())
+            for _attempt in range(30):
+                if start == -1:
+                    break
+                value = _decode_at(html, start)
+                if isinstance(value, dict) and value.get("username") == m.group(1):
+                    users.append(value)
+                    break
+                start = html.rfind('{"', max(0, m.start() - 6000), start)
+            if len(users) > 3:
+                break
+    out: list[str] = []
+    for u in users:
+        if (_ig_str(u.get("username")) or "").lower() != handle.lower():
+            continue
+        for key in ("category_name", "business_category_name", "category"):
+            label = _ig_str(u.get(key))
+            if label and label not in out and label.lower() not in ("none", "null"):
+                out.append(label)
+    return out
+
+
+_INLINE_USERNAME = re.compile(r'"username":"([A-Za-z0-9._]{1,30})"')
+_DECODER = json.JSONDecoder()
+
+
+def _decode_at(text: str, start: int) -> object:
+    try:
+        value, _end = _DECODER.raw_decode(text, start)
+    except ValueError:
+        return None
+    return value
+
+
+# --- small helpers ------------------------------------------------------------------------------------
+
+
+def _ig_str(value: object) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return None
+
+
+def _list_of(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _epoch_iso(ts: object) -> str | None:
+    seconds = int_or_none(ts)
+    if not seconds or seconds <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -112,7 +112,7 @@ def test_meta_rounded_followers_flagged_approximate() -> None:
 
 
 @pytest.mark.parametrize("url", [
-    "https://www.instagram.com/p/Cabc123DEF_/",
+    "https://www.instagram.com/p/Cabc123DEF_/",  # a post URL over a page that names no post owner
     "https://www.instagram.com/reel/Cxyz-987ghi/",
     "https://www.instagram.com/explore/",
 ])
@@ -197,3 +197,105 @@ def test_real_server_html_page_details() -> None:
     assert snap.bio == "Google Developer Groups On Campus\n🏢 RBU Chapter \n🚩 Led by @jayeshh.bot"
     assert snap.avatar_url and snap.avatar_url.startswith("https://scontent.cdninstagram.com/")
     assert snap.approximate == []
+
+
+# --- post and reel pages: the owner as the creator ---------------------------------------------------
+
+
+def test_post_page_reads_owner_post_comments_and_commenters() -> None:
+    """The post's data inline in data-sjs scripts (the shape of the real logged-out post pages in
+    ../shared/listpages/instagram); a logged-in viewer's own user object must not be taken for the owner."""
+    snap = parse(_fixture("post_sjs"))
+    assert (snap.handle, snap.platform_id, snap.display_name, snap.verified) == (
+        "sara.studio", "5566778899", "Sara Studio ✨", True)
+    assert snap.url == "https://www.instagram.com/sara.studio/"
+    [post] = snap.recent_posts
+    assert (post.id, post.likes, post.comments, post.published_at) == ("Cabc123DEF_", 20876, 1422, "2025-06-01T12:00:00Z")
+    assert post.is_sponsored is True and post.hashtags == ["ceramics", "handmade"] and post.mentions == ["clayhouse"]
+    assert [c.author for c in snap.comments] == ["clay.fan", "user83920142", "sara.studio", "clay.fan", "potter.pro"]
+    assert [c.is_creator for c in snap.comments] == [False, False, True, False, False]
+    assert (snap.comments[0].likes, snap.comments[0].replies) == (12, 1)
+    # commenters once each, the owner left out; the anonymous default picture is no profile picture
+    assert [a.username for a in snap.audience_sample] == ["clay.fan", "user83920142", "potter.pro"]
+    fan, numbered, pro = snap.audience_sample
+    assert (fan.has_profile_pic, fan.default_avatar, fan.verified) == (True, False, False)
+    assert (numbered.has_profile_pic, numbered.default_avatar) == (False, True)
+    assert pro.verified is True and pro.followers is None  # comment answers carry no counts
+
+
+def test_reel_page_without_data_reads_the_meta_tags() -> None:
+    snap = parse(_fixture("reel_meta"))
+    assert snap.handle == "sara.studio" and snap.display_name == "Sara Studio ✨"
+    [post] = snap.recent_posts
+    assert (post.id, post.url) == ("Cxyz-987ghi", "https://www.instagram.com/reel/Cxyz-987ghi/")
+    assert (post.likes, post.comments, post.title, post.hashtags) == (2048, 87, "Forno novo #ceramics", ["ceramics"])
+    assert snap.comments == [] and snap.audience_sample == []
+
+
+def test_post_page_with_json_ld_author() -> None:
+    snap = parse(_fixture("post_jsonld"))
+    assert snap.handle == "sara.studio"
+    assert [(p.id, p.likes) for p in snap.recent_posts] == [("Cdef456GHI1", 640)]
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.instagram.com/sara.studio/p/Cabc123DEF_/",
+    "https://www.instagram.com/p/Cabc123DEF_/?img_index=2",
+])
+def test_post_urls_with_and_without_owner(url: str) -> None:
+    cap = _fixture("post_sjs")
+    cap["url"] = url
+    assert parse(cap).handle == "sara.studio"
+
+
+def test_post_page_of_another_post_gives_no_foreign_post() -> None:
+    """An in-app navigation leaves the first post's data: a post whose code differs is not this one."""
+    cap = _fixture("post_sjs")
+    cap["url"] = "https://www.instagram.com/p/Zzz999ZZZ99/"
+    with pytest.raises(CaptureError) as info:
+        parse(cap)  # neither the stale data nor the stale meta tags (og:url names the other post) are used
+    assert info.value.code == "not_a_creator_page"
+    cap["url"] = "https://www.instagram.com/sara.studio/p/Zzz999ZZZ99/"
+    snap = parse(cap)  # the URL names the owner: a snapshot, with the post known only by its code
+    assert snap.handle == "sara.studio" and [(p.id, p.likes) for p in snap.recent_posts] == [("Zzz999ZZZ99", None)]
+    assert snap.comments == [] and snap.audience_sample == []  # the other post's comments are not this one's
+
+
+# --- audience: the followers dialog ------------------------------------------------------------------
+
+
+def test_followers_dialog_is_an_audience_sample() -> None:
+    """Response shapes from public clients (no real recording exists in ../shared): the friendships API
+    `{"users": [{pk, username, full_name, is_private, is_verified, profile_pic_url}], "next_max_id"}` as
+    instagrapi/instaloader read it, and GraphQL `data.user.edge_followed_by.edges[].node` (instaloader)."""
+    snap = parse(_fixture("followers_dialog"))
+    assert snap.handle == "sara.studio" and snap.followers == 1_234_567
+    names = [a.username for a in snap.audience_sample]
+    # pages in order, a repeated account once, another profile's leftover dialog and the following list out
+    assert names == ["mila.makes", "user_58213390", "kiln.co", "shy.potter", "bob99384", "glaze.guru"]
+    by = {a.username: a for a in snap.audience_sample}
+    assert (by["mila.makes"].display_name, by["mila.makes"].has_profile_pic) == ("Mila", True)
+    assert by["user_58213390"].has_profile_pic is False and by["user_58213390"].default_avatar is True
+    assert by["shy.potter"].is_private is True and by["kiln.co"].verified is True
+    assert by["bob99384"].default_avatar is True and by["bob99384"].display_name is None
+
+
+def test_following_list_alone_is_not_an_audience() -> None:
+    cap = _fixture("followers_dialog")
+    cap["responses"] = [r for r in cap["responses"] if "/following/" in r["url"]]
+    snap = parse(cap)
+    assert snap.audience_sample == []
+    assert any("following list" in w for w in snap.warnings)
+
+
+def test_business_category_from_web_profile_info() -> None:
+    snap = parse(_fixture("followers_dialog"))
+    assert snap.categories == ["Artist", "Creators & Celebrities"]
+
+
+def test_business_category_from_inline_user_object_not_the_viewers() -> None:
+    cap = _fixture("profile_rendered")
+    cap["html"] = cap["html"].replace("</body>", '<script type="application/json">{"a":{"user":{"username":"the.viewer",'
+                                      '"category_name":"Viewer Stuff"},"b":{"user":{"full_name":"Sara","username":'
+                                      '"sara.studio","category_name":"Artist","is_business_account":true}}}}</script></body>')
+    assert parse(cap).categories == ["Artist"]

@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from html import unescape
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from scraper.capture import Capture
-from scraper.counts import int_or_none
+from scraper.counts import int_or_none, parse_count_ex
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.jsonpath import json_after, json_at_key, script_span, traverse
-from scraper.models import Comment, Post, Snapshot
+from scraper.models import Account, Comment, Post, Snapshot
+from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags
 from scraper.text import hashtags, looks_sponsored, mentions
 
 NAME = "tiktok"
@@ -99,12 +102,19 @@ def parse(capture: Capture) -> Snapshot:
             if info and traverse(info, ("user", "uniqueId")):
                 snap = _snapshot_from_user(info.get("user"), info.get("statsV2"), info.get("stats"))
                 break
+    if snap is None and not video_id:
+        snap = _rendered_snapshot(capture, url_handle)
     if snap is None:
         _raise_for_page(capture, url_handle)
 
     if not video_id:
         _add_items(snap, (it for b in capture.json_responses("item_list") for it in _items_of(b)))
+        _add_grid(snap, capture)
     _add_comments(snap, capture)
+    if not snap.comments and video_id:
+        _dom_comments(snap, html, video_id)
+    _add_audience(snap, capture)
+    _add_categories(snap, None, [[p.category] for p in snap.recent_posts if p.category])
     return snap
 
 
@@ -318,6 +328,9 @@ def _snapshot_from_user(user: Any, stats_v2: Any, stats: Any) -> Snapshot:
         snap.warnings.append("TikTok served only its display `stats` (no statsV2): counts may be rounded.")
     if user.get("privateAccount") is True:
         snap.warnings.append("Private account: its posts are not visible.")
+    business = _str(traverse(user, ("commerceUserInfo", "category"), "category"))
+    if business:
+        snap.categories.append(business)
     return snap
 
 
@@ -370,6 +383,8 @@ def _post(item: dict, handle: str) -> Post | None:
         is_sponsored=_is_sponsored(item, extras, desc, tags),
         hashtags=tags,
         mentions=names,
+        # the broadest of TikTok's labels ("Beauty & Style" of ["Outfit", "Beauty & Style"])
+        category=(_labels(item) or [None])[-1],
     )
 
 
@@ -400,6 +415,7 @@ def _add_comments(snap: Snapshot, capture: Capture) -> None:
             labels = [traverse(x, "text") for x in _list(c.get("label_list")) if isinstance(x, dict)]
             is_creator = bool(author and author.lower() == snap.handle.lower()) or any(
                 isinstance(t, str) and t.lower() == "creator" for t in labels)
+            _commenter(snap, c.get("user"))
             snap.comments.append(Comment(
                 post_id=post_id,
                 author=author,
@@ -466,3 +482,287 @@ def _merge(first: Iterable[Any], second: Iterable[str], *, lower: bool = False) 
             v = value.strip().lstrip("#@")
             seen.setdefault(v.lower() if lower else v, None)
     return list(seen)
+
+
+# --- what the page shows when its embedded data is missing: the rendered header and grid, meta -------
+#
+# A page saved from the browser, or the DOM the extension serialises after an in-app navigation (the
+# embedded state is the first page's and is left out) before TikTok's item list arrives, still shows
+# the header and the video grid. Their `data-e2e` attributes are TikTok's own test hooks, stable across
+# the 2023 (h2 user-title) and 2024+ (h1) layouts; they are found with str.find, never a DOM parse.
+
+_GRID_ITEM = 'data-e2e="user-post-item"'
+_GRID_LINK = re.compile(rf"/@({_HANDLE_CHARS})/(?:video|photo)/(\d{{6,25}})")
+_META_COUNT_WORDS = (
+    ("followers", ("follower", "seguidor", "abonnent", "abonné", "người theo dõi", "pengikut", "フォロワー", "粉丝")),
+    ("following", ("following", "seguindo", "siguiendo", "abonnements", "gefolgt", "đang follow", "フォロー中", "关注")),
+    ("likes", ("like", "curtida", "me gusta", "j'aime", "mag ich", "thích", "suka", "いいね", "获赞")),
+)
+_TITLE_BYLINE = re.compile(r"\s+created by .{0,200}$", re.DOTALL)
+
+
+def _e2e(html: str, name: str, start: int = 0, end: int | None = None) -> tuple[str | None, int]:
+    """(text, position) of the first element with data-e2e="name": the text up to its first child tag."""
+    stop = len(html) if end is None else end
+    i = html.find(f'data-e2e="{name}"', start, stop)
+    if i == -1:
+        return None, -1
+    j = html.find(">", i, stop)
+    k = html.find("<", j + 1, stop) if j != -1 else -1
+    if k == -1:
+        return None, i
+    text = " ".join(unescape(html[j + 1:k]).split())  # rendered text: HTML whitespace collapses
+    return (text or None), i
+
+
+def _rendered_snapshot(capture: Capture, url_handle: str | None) -> Snapshot | None:
+    """The creator as the rendered profile header shows them, else as the meta tags and JSON-LD state."""
+    html, lang = capture.html, capture.lang
+    title, at = _e2e(html, "user-title")
+    if title and url_handle and title.lstrip("@").lower() == url_handle.lower() and \
+            html.find('data-e2e="followers-count"') != -1:
+        snap = Snapshot(platform=NAME, handle=title.lstrip("@"))
+        snap.url = profile_url(snap.handle) if _VALID_HANDLE.match(snap.handle) else None
+        close = html.find("</h", at)
+        snap.verified = close != -1 and html.find("<svg", at, close) != -1  # the badge sits inside the title
+        snap.display_name = _e2e(html, "user-subtitle")[0]
+        snap.bio = _e2e(html, "user-bio")[0]
+        for name, hook in (("followers", "followers-count"), ("following", "following-count"), ("likes", "likes-count")):
+            value, approx = parse_count_ex(_e2e(html, hook)[0], lang)
+            snap.set_count(name, value, approx)
+        link_at = html.find('data-e2e="user-link"')
+        if link_at != -1:
+            href = re.search(r'href="([^"]{1,2000})"', html[max(0, link_at - 2500):link_at + 2500])
+            target = parse_qs(urlparse(unescape(href.group(1))).query).get("target") if href else None
+            if target:
+                snap.links.append(target[0])
+        snap.warnings.append("Read from the rendered page (no embedded data): counts are TikTok's rounded display.")
+        return snap
+    return _meta_snapshot(capture, url_handle)
+
+
+def _meta_snapshot(capture: Capture, url_handle: str | None) -> Snapshot | None:
+    """"Dylan Lemay (@dylanlemay) on TikTok | 587.5M Likes. 11.2M Followers. ..." and schema.org Person."""
+    if not url_handle:
+        return None
+    meta = meta_tags(capture.html)
+    desc = meta.get("og:description") or meta.get("description") or ""
+    m = re.match(r"^(.{0,100}?)\s*\(@([\w.-]{1,40})\)", desc) or re.match(
+        r"^(.{0,100}?)\s*\(@([\w.-]{1,40})\)", meta.get("og:title", ""))
+    person = next((o for o in json_ld(capture.html) if ld_type(o, "Person")
+                   and str(o.get("alternateName", "")).lstrip("@").lower() == url_handle.lower()), None)
+    if (not m or m.group(2).lower() != url_handle.lower()) and person is None:
+        return None
+    snap = Snapshot(platform=NAME, handle=m.group(2) if m and m.group(2).lower() == url_handle.lower() else url_handle)
+    snap.url = profile_url(snap.handle) if _VALID_HANDLE.match(snap.handle) else None
+    snap.display_name = (m.group(1).strip() or None) if m else _str(person.get("name"))
+    rest = desc.split(" | ", 1)[1] if " | " in desc else ""
+    for part in re.split(r"\.\s+|\s*·\s*", rest)[:4]:
+        low = part.lower()
+        value, approx = parse_count_ex(part, capture.lang)
+        if value is None:
+            continue
+        for name, words in _META_COUNT_WORDS:
+            if getattr(snap, name) is None and any(w in low for w in words):
+                snap.set_count(name, value, approx)
+                break
+    if person is not None and snap.followers is None:
+        snap.set_count("followers", interaction_count(person, "FollowAction"))
+    snap.avatar_url = meta.get("og:image") or None
+    snap.warnings.append("Read from the page's meta description (no embedded data, no rendered header).")
+    return snap
+
+
+def _grid_posts(html: str, handle: str, lang: str | None) -> list[Post]:
+    """The rendered video grid, in page order: id and link, the view count shown, the description."""
+    posts: list[Post] = []
+    seen: set[str] = set()
+    i = html.find(_GRID_ITEM)
+    while i != -1 and len(posts) < MAX_POSTS:
+        nxt = html.find(_GRID_ITEM, i + len(_GRID_ITEM))
+        # the item's description card follows the item itself, up to the next item
+        region = html[i: nxt if nxt != -1 else i + 30_000][:30_000]
+        i = nxt
+        link = _GRID_LINK.search(region)
+        if not link or link.group(2) in seen:
+            continue
+        if link.group(1).lower() != handle.lower():
+            continue  # a repost or a recommendation
+        if 'data-e2e="video-card-badge"' in region or ">Pinned<" in region:
+            continue  # pinned posts are old favourites, not recent activity
+        seen.add(link.group(2))
+        views, _approx = parse_count_ex(_e2e(region, "video-views")[0], lang)
+        desc = None
+        t = re.search(r'<a title="([^"]{1,3000})"', region) or re.search(r'<img[^>]{0,400}?\balt="([^"]{1,3000})"', region)
+        if t:
+            desc = _TITLE_BYLINE.sub("", unescape(t.group(1))).strip() or None
+        tags = hashtags(desc)
+        posts.append(Post(
+            id=link.group(2),
+            url=f"https://www.tiktok.com/@{handle}/video/{link.group(2)}",
+            title=desc,
+            views=views,
+            is_sponsored=looks_sponsored(desc, tags) if desc else None,
+            hashtags=tags,
+            mentions=mentions(desc),
+        ))
+    return posts
+
+
+def _add_grid(snap: Snapshot, capture: Capture) -> None:
+    if snap.recent_posts or _GRID_ITEM not in capture.html:
+        return
+    posts = _grid_posts(capture.html, snap.handle, capture.lang)
+    if posts:
+        snap.recent_posts.extend(posts)
+        snap.warnings.append("Recent posts read from the rendered grid: views only, as TikTok rounds them.")
+
+
+# --- audience: the follower list dialog, commenters --------------------------------------------------
+
+# /api/user/list/?scene=67 is the followers list, scene=21 the following list (whom the creator
+# follows: not its audience). Shape as public clients read it: {"userList": [{"user": {...},
+# "stats": {...}, "statsV2": {...}}], "hasMore", "minCursor", "maxCursor", "total"}.
+_FOLLOWER_SCENE = "67"
+
+
+def _tiktok_account(user: Any, stats: Any = None, stats_v2: Any = None) -> Account | None:
+    """A TikTok user (web camelCase, or the app-style snake_case of comment answers) as an Account."""
+    if not isinstance(user, dict):
+        return None
+    name = _str(traverse(user, "uniqueId", "unique_id"))
+    if not name:
+        return None
+    v2 = stats_v2 if isinstance(stats_v2, dict) else {}
+    v1 = stats if isinstance(stats, dict) else {}
+
+    def count(*keys: str) -> int | None:
+        for source in (v2, v1, user):
+            for key in keys:
+                value = int_or_none(source.get(key))
+                if value is not None:
+                    return value
+        return None
+
+    followers = count("followerCount", "follower_count")
+    following = count("followingCount", "following_count")
+    posts = count("videoCount", "aweme_count")
+    if not v1 and not v2 and followers == following == posts == 0:
+        # comment answers zero out the counts of the accounts they name: unknown, not zero
+        followers = following = posts = None
+    bio = traverse(user, "signature")
+    verified = traverse(user, "verified", "is_verified")
+    private = traverse(user, "privateAccount", "is_private")
+    if not isinstance(verified, bool):
+        vtype = int_or_none(user.get("verification_type"))
+        verified = None if vtype is None else vtype > 0 or bool(_str(user.get("custom_verify")))
+    return Account(
+        username=name,
+        followers=followers,
+        following=following,
+        posts=posts,
+        verified=verified if isinstance(verified, bool) else None,
+        is_private=private if isinstance(private, bool) else None,
+        bio_length=len(bio) if isinstance(bio, str) else None,
+        display_name=_str(user.get("nickname")),
+        created_at=_iso(traverse(user, "createTime", "create_time")),
+    )
+
+
+def _follower_sample(capture: Capture) -> tuple[list[Account], bool]:
+    """The accounts of the followers lists the page loaded, and whether a following list was seen."""
+    out: list[Account] = []
+    seen: set[str] = set()
+    saw_following = False
+    for r in capture.responses:
+        if "/api/user/list" not in r.url:
+            continue
+        scene = (parse_qs(urlparse(r.url).query).get("scene") or [""])[0]
+        if scene != _FOLLOWER_SCENE:
+            saw_following = saw_following or scene == "21"
+            continue
+        for entry in _list(traverse(r.json(), "userList")):
+            account = _tiktok_account(traverse(entry, "user"), traverse(entry, "stats"), traverse(entry, "statsV2"))
+            if account is not None and account.username.lower() not in seen:
+                seen.add(account.username.lower())
+                out.append(account)
+    return out, saw_following
+
+
+def _add_audience(snap: Snapshot, capture: Capture) -> None:
+    followers, saw_following = _follower_sample(capture)
+    seen = {a.username.lower() for a in snap.audience_sample} | {snap.handle.lower()}
+    for account in followers:
+        if account.username.lower() not in seen:
+            seen.add(account.username.lower())
+            snap.audience_sample.append(account)
+    if saw_following and not followers:
+        snap.warnings.append("A following list shows whom the creator follows, not its audience: no audience sample.")
+
+
+def _commenter(snap: Snapshot, user: Any) -> None:
+    account = _tiktok_account(user)
+    if account is None or account.username.lower() == snap.handle.lower():
+        return
+    if all(a.username.lower() != account.username.lower() for a in snap.audience_sample):
+        snap.audience_sample.append(account)
+
+
+# --- comments as the rendered panel shows them ------------------------------------------------------
+
+_DOM_COMMENT = 'data-e2e="comment-username-1"'
+_TAGS = re.compile(r"<[^>]{0,2000}>")
+
+
+def _dom_comments(snap: Snapshot, html: str, post_id: str | None) -> None:
+    """Top-level comments of the rendered panel: author (handle and name) and text. The DOM carries no
+    ids or counts for commenters, so they join the audience sample with their name only."""
+    i = html.find(_DOM_COMMENT)
+    while i != -1 and len(snap.comments) < 200:
+        nxt = html.find(_DOM_COMMENT, i + len(_DOM_COMMENT))
+        region = html[i: nxt if nxt != -1 else i + 20_000][:20_000]
+        i = nxt
+        who = re.search(rf'href="/@({_HANDLE_CHARS})"[^>]{{0,300}}>\s*(?:<p\b[^>]{{0,600}}>([^<]{{0,200}})</p>)?', region)
+        if not who:
+            continue
+        handle, name = who.group(1), unescape(who.group(2) or "").strip() or None
+        text = None
+        t = region.find('data-e2e="comment-level-1"')
+        if t != -1:
+            start = region.find(">", t) + 1
+            stop = region.find('data-e2e="comment-', start)
+            div = region.find("<div", start)
+            stop = min(x for x in (stop, div, len(region)) if x != -1)
+            text = " ".join(unescape(_TAGS.sub(" ", region[start:stop])).split()) or None
+        snap.comments.append(Comment(post_id=post_id, author=handle, text=text or "",
+                                     is_creator=handle.lower() == snap.handle.lower()))
+        if handle.lower() != snap.handle.lower() and all(a.username.lower() != handle.lower()
+                                                         for a in snap.audience_sample):
+            snap.audience_sample.append(Account(username=handle, display_name=name))
+
+
+# --- the platform's own categories -------------------------------------------------------------------
+
+
+def _labels(item: dict) -> list[str]:
+    """TikTok's diversification labels of an item, most specific first ("Outfit", "Beauty & Style")."""
+    out: list[str] = []
+    for label in _list(item.get("diversificationLabels")):
+        if isinstance(label, str) and label.strip() and label.strip() not in out:
+            out.append(label.strip())
+    category = _str(item.get("categoryType")) if isinstance(item.get("categoryType"), str) else None
+    if category and category not in out:
+        out.append(category)
+    return out
+
+
+def _add_categories(snap: Snapshot, user_category: str | None, labels: list[list[str]]) -> None:
+    """The creator's own (business) category first, then its posts' labels, most frequent first."""
+    counts: dict[str, int] = {}
+    for post_labels in labels:
+        for label in post_labels:
+            counts[label] = counts.get(label, 0) + 1
+    ordered = sorted(counts, key=lambda k: -counts[k])
+    for label in ([user_category] if user_category else []) + ordered:
+        if label not in snap.categories:
+            snap.categories.append(label)

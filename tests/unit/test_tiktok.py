@@ -220,3 +220,161 @@ def test_real_video_page_details() -> None:
     assert post.shares == 1425
     assert post.published_at == "2026-02-14T21:30:45Z"
     assert snap.bio == "Um curioso e Consumista nato de tecnologia."
+
+
+# --- the rendered page: header and grid when the embedded data is missing -----------------------------
+
+
+def test_rendered_profile_header_and_grid() -> None:
+    """A profile saved from the browser / serialised after an in-app navigation: no embedded state."""
+    snap = parse(_fixture("profile_rendered"))
+    assert (snap.handle, snap.display_name, snap.verified) == ("mia.bakes", "Mia Bakes 🍰", True)
+    assert (snap.followers, snap.following, snap.likes) == (1_200_000, 89, 45_700_000)
+    assert sorted(snap.approximate) == ["followers", "likes"]  # "1.2M" is rounded, "89" is not
+    assert snap.bio == "Baking every day 🧁 Business: mia@example.com"
+    assert snap.links == ["https://miabakes.example.com"]
+    # grid order; the pinned video and the duet of another account left out
+    assert [p.id for p in snap.recent_posts] == ["7400000000000000009", "7400000000000000008", "7400000000000000006"]
+    first, ad, _ = snap.recent_posts
+    assert (first.views, first.title, first.hashtags, first.mentions) == (
+        317_100, "Bolo de cenoura 🥕 #receita @ana.lu", ["receita"], ["ana.lu"])
+    assert first.url == "https://www.tiktok.com/@mia.bakes/video/7400000000000000009"
+    assert ad.is_sponsored is True and first.is_sponsored is False
+    assert any("rendered" in w for w in snap.warnings)
+
+
+def test_rendered_header_of_another_account_is_not_this_creator() -> None:
+    cap = _fixture("profile_rendered")
+    cap["url"] = "https://www.tiktok.com/@someone.else"
+    with pytest.raises(CaptureError) as info:
+        parse(cap)  # neither the stale header nor the meta tags (they name @mia.bakes) describe @someone.else
+    assert info.value.code == "not_a_creator_page"
+
+
+def test_meta_description_when_nothing_is_rendered() -> None:
+    cap = _fixture("profile_rendered")
+    cap["html"] = cap["html"].replace('data-e2e="user-title"', 'data-e2e="gone"')
+    snap = parse(cap)
+    assert (snap.handle, snap.display_name, snap.followers, snap.likes) == ("mia.bakes", "Mia Bakes 🍰", 1_200_000, 45_700_000)
+    assert snap.following is None and sorted(snap.approximate) == ["followers", "likes"]
+    assert len(snap.recent_posts) == 3  # the grid is still read
+
+
+def test_embedded_account_without_items_reads_the_rendered_grid() -> None:
+    """The DOM the extension serialises before the item list arrives: the account is embedded, the videos
+    are only in the grid."""
+    cap = _fixture("profile_universal")
+    cap["responses"] = []
+    grid_html = _fixture("profile_rendered")["html"]
+    grid = grid_html[grid_html.find('<div data-e2e="user-post-item-list"'):grid_html.find("</body>")]
+    cap["html"] = cap["html"].replace('<div id="app"></div>', f'<div id="app">{grid}</div>')
+    snap = parse(cap)
+    assert snap.followers == 1_234_567 and "followers" not in snap.approximate  # embedded statsV2 still wins
+    assert [p.id for p in snap.recent_posts][:1] == ["7400000000000000009"]
+
+
+def test_real_page_rendered_grid_without_its_embedded_state() -> None:
+    """The real 2023 profile (../shared) with its SIGI_STATE cut out in memory: the rendered header and
+    grid give the same creator and the same first posts as its expected file, views as displayed."""
+    capture, expected = load_case("tiktok/tt_profile_dylanlemay_2023-02_sigi")
+    html = capture["html"]
+    i = html.find('id="SIGI_STATE"')
+    start, end = html.rfind("<script", 0, i), html.find("</script>", i) + len("</script>")
+    capture["html"] = html[:start] + html[end:]
+    snap = parse(capture)
+    assert (snap.handle, snap.display_name, snap.verified) == ("dylanlemay", expected["display_name"], True)
+    for name in ("followers", "following", "likes"):
+        want = expected[name]["value"]
+        assert abs(getattr(snap, name) - want) <= 0.01 * want
+    want_posts = expected["recent_posts"]
+    assert [p.id for p in snap.recent_posts[: len(want_posts)]] == [p["id"] for p in want_posts]
+    for got, want in zip(snap.recent_posts, want_posts):
+        assert abs(got.views - want["views"]) <= 0.01 * want["views"]
+
+
+# --- audience samples -----------------------------------------------------------------------------------
+
+
+def _user_list(scene: str, users: list[dict]) -> dict:
+    # Shape of TikTok's web /api/user/list/ answer as public clients read it (no real recording exists
+    # in ../shared): {"userList": [{"user", "stats", "statsV2"}], "hasMore", "minCursor", "total"}.
+    body = {"userList": [{"user": u, "stats": {"followerCount": u.pop("_f", 3), "followingCount": u.pop("_g", 5),
+                                               "videoCount": u.pop("_v", 1), "heartCount": 0}} for u in users],
+            "hasMore": True, "minCursor": 1717200000, "maxCursor": 0, "total": 1234567, "statusCode": 0}
+    return {"url": f"https://www.tiktok.com/api/user/list/?count=30&minCursor=0&scene={scene}&secUid=MS4wLjABAAAAmia",
+            "status": 200, "content_type": "application/json", "body": json.dumps(body)}
+
+
+def test_follower_list_is_an_audience_sample_and_following_is_not() -> None:
+    cap = _fixture("profile_universal")
+    cap["responses"].append(_user_list("67", [
+        {"id": "1", "uniqueId": "crumb.lover", "nickname": "Crumb", "signature": "cakes!", "verified": False,
+         "privateAccount": False, "_f": 120, "_g": 300, "_v": 14},
+        {"id": "2", "uniqueId": "user8390211736", "nickname": "user8390211736", "signature": "",
+         "privateAccount": True, "_f": 0, "_g": 7400, "_v": 0},
+    ]))
+    cap["responses"].append(_user_list("21", [{"id": "3", "uniqueId": "brand.hq", "nickname": "Brand"}]))
+    snap = parse(cap)
+    assert [a.username for a in snap.audience_sample] == ["crumb.lover", "user8390211736"]
+    crumb, numbered = snap.audience_sample
+    assert (crumb.followers, crumb.following, crumb.posts, crumb.bio_length, crumb.display_name) == (120, 300, 14, 6, "Crumb")
+    assert (numbered.followers, numbered.following, numbered.is_private, numbered.bio_length) == (0, 7400, True, 0)
+
+
+def test_following_list_alone_warns() -> None:
+    cap = _fixture("profile_universal")
+    cap["responses"] = [_user_list("21", [{"id": "3", "uniqueId": "brand.hq"}])]
+    snap = parse(cap)
+    assert snap.audience_sample == [] and any("following list" in w for w in snap.warnings)
+
+
+def test_commenters_of_the_comment_api_join_the_audience() -> None:
+    """Comment answers name their authors in app-style snake_case; zeroed counts there mean unknown."""
+    cap = _fixture("video")
+    body = json.loads(cap["responses"][0]["body"])
+    body["comments"][0]["user"].update({"follower_count": 0, "following_count": 0, "aweme_count": 0,
+                                        "signature": "", "create_time": 1600000000})
+    extra = copy.deepcopy(body["comments"][0])
+    extra.update({"cid": "9", "text": "Amei", "user": {"unique_id": "real.fan", "nickname": "Fan", "follower_count": 40,
+                                                        "following_count": 90, "aweme_count": 3, "verification_type": 0}})
+    body["comments"].append(extra)
+    cap["responses"][0]["body"] = json.dumps(body)
+    snap = parse(cap)
+    assert [a.username for a in snap.audience_sample] == ["ana.lu", "real.fan"]  # the creator's reply left out
+    ana, fan = snap.audience_sample
+    assert (ana.followers, ana.following, ana.posts, ana.created_at) == (None, None, None, "2020-09-13T12:26:40Z")
+    assert (fan.followers, fan.following, fan.posts, fan.verified, fan.display_name) == (40, 90, 3, False, "Fan")
+
+
+def test_rendered_comment_panel_without_the_api_answer() -> None:
+    cap = _fixture("video")
+    cap["responses"] = []
+    panel = ('<div class="DivCommentListContainer">'
+             + "".join(f'<div class="DivCommentItemWrapper"><a href="/@{h}"><span><img src="a.jpg"></span></a>'
+                       f'<div data-e2e="comment-username-1" class="DivUsername"><a class="link" href="/@{h}">'
+                       f'<p class="TUXText">{n}</p></a></div><span data-e2e="comment-level-1"><span class="TUXText">{t}</span>'
+                       '</span><div class="DivSub"><span>5-26</span></div></div>'
+                       for h, n, t in (("ana.lu", "Ana", "Que delícia &amp; fácil"), ("mia.bakes", "Mia", "Obrigada!"),
+                                       ("ana.lu", "Ana", "again"), ("bo_99", "Bo", "yum <b>yum</b>")))
+             + "</div>")
+    cap["html"] = cap["html"].replace('<div id="app"></div>', f'<div id="app">{panel}</div>')
+    snap = parse(cap)
+    assert [(c.author, c.text, c.is_creator) for c in snap.comments] == [
+        ("ana.lu", "Que delícia & fácil", False), ("mia.bakes", "Obrigada!", True), ("ana.lu", "again", False),
+        ("bo_99", "yum yum", False)]
+    assert [(a.username, a.display_name) for a in snap.audience_sample] == [("ana.lu", "Ana"), ("bo_99", "Bo")]
+
+
+# --- categories -----------------------------------------------------------------------------------------
+
+
+def test_diversification_labels_give_post_and_creator_categories() -> None:
+    cap = _fixture("video")
+    cap["html"] = cap["html"].replace('"isAd": false', '"isAd": false, "diversificationLabels": '
+                                      '["Baking", "Food & Drink", "Food & Drink"]')
+    cap["html"] = cap["html"].replace('"secUid": "MS4wLjABAAAAmia"}',
+                                      '"secUid": "MS4wLjABAAAAmia", "commerceUserInfo": {"commerceUser": true, '
+                                      '"category": "Food & Beverage"}}', 1)
+    snap = parse(cap)
+    assert snap.recent_posts[0].category == "Food & Drink"
+    assert snap.categories == ["Food & Beverage", "Food & Drink"]

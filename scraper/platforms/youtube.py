@@ -307,11 +307,32 @@ def parse(capture: Capture) -> Snapshot:
     responses = _data_responses(capture)
     data = _pick_page(_initial_data(capture.html), responses, watch_id)
     if data is None:
+        if watch_id:
+            # a Shorts page: its ytInitialData is the Shorts overlay, not a page of contents
+            initial = _initial_data(capture.html)
+            snap = _from_player(capture, initial if isinstance(initial, dict) else None, watch_id, capture.lang)
+            if snap is not None:
+                return snap
+            if _player_for(capture, watch_id) is not None:
+                _watch_error(capture, {})
         _no_data(capture)
     lang = _page_lang(data, capture)
     if _is_watch(data):
-        return _parse_watch(capture, data, responses, lang, watch_id)
+        try:
+            snap = _parse_watch(capture, data, responses, lang, watch_id)
+        except NotACreatorPage:
+            # the /next data names no owner (a trimmed or partial answer): the player response may
+            snap = _from_player(capture, data, watch_id, lang) if watch_id else None
+            if snap is None:
+                raise
+            return snap
+        _add_video_category(snap, capture, snap.recent_posts[0].id if snap.recent_posts else None)
+        return snap
     if watch_id:
+        # a Shorts page (its overlay is not a watch page's /next data), or a watch page without one
+        snap = _from_player(capture, data, watch_id, lang)
+        if snap is not None:
+            return snap
         _watch_error(capture, data)
     return _parse_channel(capture, data, responses, lang)
 
@@ -901,3 +922,124 @@ def _entity_comment(p: dict, vid: str, lang: str | None) -> tuple[Comment, str |
         is_creator=bool(author.get("isCreator")),
         published_at=props.get("publishedTime") if isinstance(props.get("publishedTime"), str) else None,
     ), props.get("commentId") if isinstance(props.get("commentId"), str) else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# The player response: the video's category, and the creator of a Shorts page (or of a watch page whose
+# /next data names no owner). `ytInitialPlayerResponse` on a full load; `/youtubei/v1/player` (and a
+# Shorts `reel_item_watch` answer, which embeds one) after an in-app navigation.
+
+_PLAYABLE = (None, "OK", "LIVE_STREAM_OFFLINE")
+
+
+def _player_for(capture: Capture, vid: str) -> dict | None:
+    """This video's player response (never a stale one of the video first loaded)."""
+    span = _player_span(capture.html, vid)
+    if span is not None:
+        value, _ = json_after(capture.html[span[0]:span[1]], "var ytInitialPlayerResponse")
+        if isinstance(value, dict) and traverse(value, ("videoDetails", "videoId")) == vid:
+            return value
+    for r in reversed(capture.responses):
+        if "/youtubei/v1/player" not in r.url and "/youtubei/v1/reel/" not in r.url:
+            continue
+        body = r.json()
+        for candidate in (body, traverse(body, "playerResponse")):
+            if isinstance(candidate, dict) and traverse(candidate, ("videoDetails", "videoId")) == vid:
+                return candidate
+    return None
+
+
+def _microformat(player: dict | None) -> dict:
+    return traverse(player, ("microformat", "playerMicroformatRenderer"), expected_type=dict) or {}
+
+
+def _video_category(player: dict | None) -> str | None:
+    """YouTube's own category of the video ("Education", "Gaming", "Howto & Style")."""
+    category = _microformat(player).get("category")
+    return category.strip() or None if isinstance(category, str) else None
+
+
+def _add_video_category(snap: Snapshot, capture: Capture, vid: str | None) -> None:
+    if not vid or not snap.recent_posts:
+        return
+    category = _video_category(_player_for(capture, vid))
+    if category:
+        snap.recent_posts[0].category = category
+        if category not in snap.categories:
+            snap.categories.append(category)
+
+
+def _reel_header(data: Any, capture: Capture, vid: str) -> dict:
+    """The Shorts overlay (channel, likes) of this video: in ytInitialData or a reel_item_watch answer."""
+    sources = [data] if isinstance(data, dict) else []
+    for r in reversed(capture.responses):
+        if "/youtubei/v1/reel/" in r.url and isinstance(r.json(), dict):
+            sources.append(r.json())
+    for source in sources:
+        overlay = first_key(source, "reelPlayerOverlayRenderer", lambda v: isinstance(v, dict))
+        # the overlay of this video (reelWatchEndpoint.videoId), not one left from the first Short
+        if overlay and first_key(source, "videoId", lambda v: v == vid):
+            return overlay
+    return {}
+
+
+def _from_player(capture: Capture, data: Any, vid: str, lang: str | None) -> Snapshot | None:
+    """A Shorts page, or a video page without /next data: the creator and the video from the player
+    response (videoDetails, microformat) and the Shorts overlay; None when the page has neither."""
+    player = _player_for(capture, vid)
+    details = traverse(player, "videoDetails", expected_type=dict) or {}
+    if traverse(player, ("playabilityStatus", "status")) not in _PLAYABLE:
+        return None  # age gate, removed, bot check: _watch_error says which
+    micro = _microformat(player)
+    overlay = _reel_header(data, capture, vid)
+    header = traverse(overlay, ("reelPlayerHeaderSupportedRenderers", "reelPlayerHeaderRenderer"),
+                      expected_type=dict) or {}
+    endpoint = traverse(header, ("channelNavigationEndpoint", "browseEndpoint"),
+                        ("channelTitleText", "runs", 0, "navigationEndpoint", "browseEndpoint"), expected_type=dict) or {}
+    bar = first_key(overlay, "reelChannelBarViewModel", lambda v: isinstance(v, dict)) or {}
+    bar_endpoint = first_key(bar, "browseEndpoint", lambda v: isinstance(v, dict)) or {}
+    channel_id = next((c for c in (endpoint.get("browseId"), bar_endpoint.get("browseId"), details.get("channelId"),
+                                   micro.get("externalChannelId")) if isinstance(c, str) and _CHANNEL_ID_RE.match(c)), None)
+    handle = (_handle_of(endpoint.get("canonicalBaseUrl")) or _handle_of(bar_endpoint.get("canonicalBaseUrl"))
+              or _handle_of(_text(bar.get("channelName"))) or _handle_of(micro.get("ownerProfileUrl")))
+    if channel_id is None and handle is None:
+        return None
+    snap = _snapshot(handle, channel_id)
+    snap.display_name = (_text(header.get("channelTitleText")) or _str_or_none(details.get("author"))
+                         or _str_or_none(micro.get("ownerChannelName")))
+    if snap.display_name and snap.display_name.startswith("@") and handle:
+        snap.display_name = _str_or_none(details.get("author")) or None  # the bar shows the handle, not a name
+    snap.avatar_url = _best_thumbnail(header.get("channelThumbnail"))
+
+    title = _str_or_none(details.get("title")) or _text(header.get("reelTitleText")) or _text(micro.get("title"))
+    description = _str_or_none(details.get("shortDescription"))
+    text = " ".join(t for t in (title, description) if t)
+    tags = hashtags(text)
+    likes = int_or_none(traverse(overlay, ("likeButton", "likeButtonRenderer", "likeCount")))
+    if likes is None:
+        likes = _count(traverse(overlay, ("likeButton", "likeButtonRenderer", "likeCountText")), lang)[0]
+    shorts = "/shorts/" in capture.url or bool(overlay)
+    paid = isinstance(traverse(player, ("paidContentOverlay",)), dict)
+    post = Post(
+        id=vid,
+        url=f"{BASE}/shorts/{vid}" if shorts else f"{BASE}/watch?v={vid}",
+        title=title,
+        published_at=_str_or_none(micro.get("publishDate")) or _str_or_none(micro.get("uploadDate")),
+        views=int_or_none(details.get("viewCount")) if details.get("viewCount") is not None else int_or_none(micro.get("viewCount")),
+        likes=likes,
+        is_sponsored=True if paid or looks_sponsored(text, tags) else (False if player else None),
+        hashtags=tags,
+        mentions=mentions(description),
+        category=_video_category(player),
+    )
+    snap.recent_posts = [post]
+    if post.category:
+        snap.categories.append(post.category)
+    snap.comments = _comments(_data_responses(capture) + ([("", data)] if isinstance(data, dict) else []), vid, lang)
+    if not overlay:
+        snap.warnings.append("Read from the video's player data: the page's channel header and counts were not in the capture.")
+    return snap
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None

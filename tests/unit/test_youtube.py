@@ -392,3 +392,75 @@ def test_realpage_details() -> None:
     assert watch.recent_posts[0].published_at == "2021-04-27"
     pewdiepie = parse(load_case("youtube/yt_watch_pewdiepie_7PIMiDcwNvc_HEAD")[0])
     assert "kewgardens" in pewdiepie.recent_posts[0].mentions
+
+
+# ---------------------------------------------------------------------------------------------------
+# Shorts pages, the player response, the video's own category
+#
+# The Shorts fixture is hand-made from public shapes (no real Shorts recording exists in ../shared):
+# `ytInitialPlayerResponse.videoDetails` / `microformat.playerMicroformatRenderer` as yt-dlp reads them,
+# and the Shorts `overlay.reelPlayerOverlayRenderer` (header renderer with the channel's browseEndpoint,
+# likeButtonRenderer.likeCount) as YouTube's desktop /shorts/ page carries it.
+
+
+def test_fixture_shorts_page_is_a_creator_page() -> None:
+    snap = parse(load_fixture("youtube_shorts.capture.json"))
+    assert (snap.handle, snap.platform_id, snap.display_name) == ("spacebits", "UCspacespacespacespace01", "Space Bits")
+    assert snap.url == "https://www.youtube.com/@spacebits"
+    assert snap.avatar_url == "https://yt3.example.invalid/sb_88.jpg"
+    [post] = snap.recent_posts
+    assert (post.id, post.url) == ("sssssssssS1", "https://www.youtube.com/shorts/sssssssssS1")
+    assert (post.views, post.likes, post.published_at) == (482_113, 21_034, "2025-05-20T09:00:00-07:00")
+    assert post.hashtags == ["space", "shorts", "astro"] and post.mentions == ["skycam"]
+    assert post.is_sponsored is False
+    assert post.category == "Science & Technology" and snap.categories == ["Science & Technology"]
+
+
+def test_shorts_page_from_the_player_alone() -> None:
+    """ytInitialData without the overlay (after an in-app navigation): the player still names the channel."""
+    cap = load_fixture("youtube_shorts.capture.json")
+    html = cap["html"]
+    start = html.find("var ytInitialData")
+    cap["html"] = html[:start] + 'var ytInitialData = {"responseContext": {}};</script></body></html>'
+    snap = parse(cap)
+    assert (snap.handle, snap.platform_id, snap.display_name) == ("spacebits", "UCspacespacespacespace01", "Space Bits")
+    assert snap.recent_posts[0].likes is None and snap.recent_posts[0].views == 482_113
+    assert any("player" in w for w in snap.warnings)
+
+
+def test_shorts_page_of_an_unplayable_video_names_the_reason() -> None:
+    cap = load_fixture("youtube_shorts.capture.json")
+    cap["html"] = cap["html"].replace('"playabilityStatus": {"status": "OK"}',
+                                      '"playabilityStatus": {"status": "ERROR", "reason": "This video is unavailable"}')
+    with pytest.raises(CaptureError) as info:
+        parse(cap)
+    assert info.value.code == "unavailable"
+
+
+def test_stale_player_of_another_video_is_not_read() -> None:
+    cap = load_fixture("youtube_shorts.capture.json")
+    cap["url"] = "https://www.youtube.com/shorts/otherVideo1"
+    with pytest.raises(CaptureError):
+        parse(cap)
+
+
+def test_shorts_player_from_a_player_response_after_navigation() -> None:
+    cap = load_fixture("youtube_shorts.capture.json")
+    html = cap["html"]
+    player, _ = json_after(html, "var ytInitialPlayerResponse")
+    cap["html"] = '<!DOCTYPE html><html lang="en"><body><script>var ytInitialData = {};</script></body></html>'
+    cap["responses"] = [{"url": "https://www.youtube.com/youtubei/v1/player?prettyPrint=false", "status": 200,
+                         "content_type": "application/json", "body": json.dumps(player)}]
+    snap = parse(cap)
+    assert snap.handle == "spacebits" and snap.recent_posts[0].category == "Science & Technology"
+
+
+def test_watch_page_category_from_the_player_microformat() -> None:
+    cap = load_fixture("youtube_watch.capture.json")
+    cap["html"] = cap["html"].replace('"videoDetails":{"videoId":"dddddddddd1"}}',
+                                      '"videoDetails":{"videoId":"dddddddddd1"},"microformat":{"playerMicroformatRenderer":'
+                                      '{"category":"Education","externalChannelId":"UCx"}}}')
+    snap = parse(cap)
+    assert snap.recent_posts[0].category == "Education" and snap.categories == ["Education"]
+    # without a microformat (the real /next-only captures) there is no category, never a guess
+    assert parse(load_fixture("youtube_watch.capture.json")).categories == []

@@ -35,14 +35,22 @@
     pageKind,
     handleOf,
     ready(ctx) {
+      if (pageKind(ctx.url) === "post") {
+        // a post names its owner in its inline data (fresh load) or in the media / GraphQL answers
+        if (!ctx.inPageNav && document.querySelector('meta[property="og:url"], script[type="application/json"]')) return true;
+        return ctx.responses.some((r) => /\/graphql|\/api\/v1\/media\//.test(r.url));
+      }
       const handle = (handleOf(ctx.url) || "").toLowerCase();
       const h2 = document.querySelector("header section h2");
       if (h2 && handle && h2.textContent.trim().toLowerCase() === handle) return true;
       if (!ctx.inPageNav && document.querySelector('meta[property="og:description"], header section')) return true;
       return ctx.responses.some((r) => /web_profile_info/.test(r.url) && r.url.toLowerCase().includes(`username=${handle}`));
     },
-    // The web_profile_info answer holds the account and its latest posts.
-    complete: (ctx) => ctx.responses.some((r) => /web_profile_info/.test(r.url)),
+    // The web_profile_info answer holds the account and its latest posts; a post's comments answer
+    // (or its inline data) completes a post page. Follower dialogs opened later refine the capture.
+    complete: (ctx) => pageKind(ctx.url) === "post"
+      ? ctx.responses.some((r) => /\/comments\/|\/graphql/.test(r.url))
+      : ctx.responses.some((r) => /web_profile_info/.test(r.url)),
     keep(responses, href) {
       const handle = (handleOf(new URL(href)) || "").toLowerCase();
       return responses.filter((r) => {

@@ -10,14 +10,18 @@
 
   // The API answers each platform's parser reads (see docs/formats.md); nothing else is forwarded.
   const API_URLS = {
-    youtube: [/\/youtubei\/v1\/(?:browse|next)(?:[/?]|$)/],
+    // player and reel answers: a Short's channel and a video's category after an in-app navigation
+    youtube: [/\/youtubei\/v1\/(?:browse|next|player|reel\/reel_item_watch)(?:[/?]|$)/],
     tiktok: [
-      /\/api\/(?:post\/item_list|user\/detail|item\/detail|creator\/item_list|repost\/item_list|comment\/list)\/?(?:[?]|$)/,
+      /\/api\/(?:post\/item_list|user\/detail|item\/detail|creator\/item_list|repost\/item_list|comment\/list|user\/list)\/?(?:[?]|$)/,
     ],
     instagram: [
       /\/api\/v1\/users\/web_profile_info\/?(?:[?]|$)/,
       /\/api\/v1\/feed\/user\/[^/?]+/,
       /\/(?:api\/)?graphql(?:\/query)?\/?(?:[?]|$)/,
+      // the followers dialog, a post's data and its comments (audience samples)
+      /\/api\/v1\/friendships\/\d+\/(?:followers|following)\/?(?:[?]|$)/,
+      /\/api\/v1\/media\/\d+\/(?:info|comments)\/?(?:[?]|$)/,
     ],
     x: [
       /\/i\/api\/graphql\/[^/]+\/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId|AboutAccountQuery)(?:[?]|$)/,

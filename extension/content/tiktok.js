@@ -45,6 +45,11 @@
     ready(ctx) {
       if (!ctx.inPageNav && hasEmbedded()) return true;
       const kind = pageKind(ctx.url);
+      // The rendered header of this very account (the parser reads it, and the grid, without the state)
+      const title = document.querySelector('[data-e2e="user-title"]');
+      const handle = (handleOf(ctx.url) || "").toLowerCase();
+      if (kind === "creator" && title && handle && title.textContent.trim().replace(/^@/, "").toLowerCase() === handle
+          && document.querySelector('[data-e2e="followers-count"]')) return true;
       const want = kind === "creator" ? /\/api\/user\/detail/ : /\/api\/item\/detail/;
       return ctx.responses.some((r) => want.test(r.url));
     },

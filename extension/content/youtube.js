@@ -34,9 +34,12 @@
   }
 
   function keep(responses, href) {
-    // A channel reads /browse answers, a video page /next answers; the other kind is from elsewhere.
-    const want = pageKind(new URL(href)) === "video" ? "/youtubei/v1/next" : "/youtubei/v1/browse";
-    return responses.filter((r) => r.url.includes(want));
+    // A channel reads /browse answers, a video page /next (and a Short its player and reel) answers;
+    // the other kind is from elsewhere.
+    const want = pageKind(new URL(href)) === "video"
+      ? ["/youtubei/v1/next", "/youtubei/v1/player", "/youtubei/v1/reel/"]
+      : ["/youtubei/v1/browse"];
+    return responses.filter((r) => want.some((w) => r.url.includes(w)));
   }
 
   kolscope.start({

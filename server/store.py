@@ -510,10 +510,12 @@ class Store:
             "handle": handle,
             "platform_id": snapshot.get("platform_id") or old.get("platform_id"),
             "url": snapshot.get("url") or old.get("url"),
-            "display_name": snapshot.get("display_name"),
-            "avatar_url": snapshot.get("avatar_url"),
-            "followers": snapshot.get("followers"),
-            "verified": snapshot.get("verified"),
+            # a post or reel page may not show these (Instagram's post pages carry no follower count):
+            # such a capture keeps the known ones
+            "display_name": _known(snapshot, old, "display_name"),
+            "avatar_url": _known(snapshot, old, "avatar_url"),
+            "followers": _known(snapshot, old, "followers"),
+            "verified": _known(snapshot, old, "verified"),
             # a capture without it (X shows it only in a panel the user opens) keeps the known one
             "country": snapshot.get("country") or old.get("country"),
             **_score_fields(scores, brief_id),
@@ -840,3 +842,9 @@ def _default_point(snapshot: dict) -> dict:
     for k in ("followers", "following", "posts", "likes", "views"):
         point[k] = snapshot.get(k)
     return point
+
+
+def _known(snapshot: dict, old: dict, name: str):
+    """The snapshot's value, or the stored one when this capture does not show it."""
+    value = snapshot.get(name)
+    return value if value is not None else old.get(name)

@@ -156,3 +156,19 @@ def test_renamed_account_continues_its_history(client, auth):
     points = client.get("/api/v1/creators/x/bo_fast/history", headers=auth).json["points"]
     assert [p["followers"] for p in points] == [800, 1000]
     assert [c["handle"] for c in client.get("/api/v1/creators", headers=auth).json["items"]] == ["bo_fast"]
+
+
+def test_post_page_capture_keeps_what_the_profile_showed(client, auth):
+    """An Instagram post page names its owner but shows no follower count: the creator captured from its
+    profile keeps its followers, name and badge; the post page's commenters are its audience sample."""
+    r = post_capture(client, auth, load_fixture("instagram_profile_rendered.capture.json"))
+    assert r.status_code == 201, r.json
+    assert r.json["creator"]["followers"] == 1_234_567
+    post = load_fixture("instagram_post_sjs.capture.json")
+    r = post_capture(client, auth, post)
+    assert r.status_code == 201, r.json
+    body = r.json
+    assert body["snapshot"]["followers"] is None and body["snapshot"]["recent_posts"][0]["id"] == "Cabc123DEF_"
+    assert [a["username"] for a in body["snapshot"]["audience_sample"]] == ["clay.fan", "user83920142", "potter.pro"]
+    creator = client.get("/api/v1/creators/instagram/sara.studio", headers=auth).json["creator"]
+    assert (creator["followers"], creator["display_name"], creator["verified"]) == (1_234_567, "Sara Studio ✨", True)

@@ -101,7 +101,8 @@ def _parse_then_score(tmp_path: Path, capsys, capture_path: Path) -> None:
     snapshot = json.loads(out)
     code, out, err = run(["score", write(tmp_path, "snap.json", snapshot)], capsys)
     assert code == 0, err
-    assert json.loads(out)["tier"]
+    # a tier for every snapshot that states its audience size (an Instagram post page shows none)
+    assert json.loads(out)["tier"] or snapshot["followers"] is None
 
 
 @pytest.mark.realpages

@@ -43,12 +43,15 @@ def test_dashboard_in_chromium(tmp_path):
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             urls: list[str] = []
-            page.on("request", lambda r: urls.append(r.url))
+            posts: list = []
+            page.on("request", lambda r: (urls.append(r.url), r.method == "POST" and posts.append(r)))
             page.goto(f"http://127.0.0.1:{port}/")
             page.fill("input[name=token]", token)
             page.click("button[type=submit]")
             page.wait_for_selector("table.creators")
             assert page.url == f"http://127.0.0.1:{port}/"
+            # the browser sent the dashboard's own origin with the form (the login's CSRF check reads it)
+            assert [p.all_headers().get("origin") for p in posts] == [f"http://127.0.0.1:{port}"]
             cookies = page.context.cookies()
             assert [c["name"] for c in cookies] == ["kolscope_session"]
             assert cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Strict" and token not in cookies[0]["value"]

@@ -51,6 +51,14 @@ def logout():
     return resp
 
 
+@bp.get("/logout")
+def logout_by_get():
+    # a link or an <img> of any page could GET this: logging out takes the dashboard's POST form
+    resp = error_response(405, "method_not_allowed", "Log out with the dashboard's Log out button (a POST).")
+    resp.headers["Allow"] = "POST"
+    return resp
+
+
 @bp.get("/")
 def index():
     # a `?token=` (the old login form's) is ignored: the token never belongs in a URL

@@ -113,7 +113,9 @@ def test_logout_needs_the_csrf_token_and_our_origin(client, app):
     r = client.post("/logout", headers={"Origin": "http://127.0.0.1:3000"})
     assert r.status_code == 403 and r.json["error"]["code"] == "forbidden_origin"
     assert client.get("/").status_code == 200  # still logged in
-    assert client.get("/logout").status_code != 303  # a GET (a link, an <img>) logs nobody out
+    r = client.get("/logout")  # a GET (a link, an <img>) logs nobody out
+    assert r.status_code == 405 and r.json["error"]["code"] == "method_not_allowed"
+    assert client.get("/").status_code == 200
 
 
 def test_sessions_expire_and_are_capped():

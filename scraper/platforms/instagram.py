@@ -442,7 +442,7 @@ def _parse_post_page(capture: Capture, path: str) -> Snapshot:
     handle = _ig_str(owner.get("username")) if owner else None
     if handle is None:
         handle = _post_owner_from_page(meta, html, path_owner)
-    if handle is None or not _VALID_HANDLE.match(handle):
+    if handle is None or not valid_handle(handle):
         _raise_for_page(html)
     snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
     if owner:
@@ -509,7 +509,7 @@ def _post_owner_from_page(meta: dict[str, str], html: str, path_owner: str | Non
         author = author[0] if isinstance(author, list) and author else author
         if isinstance(author, dict):
             name = _ig_str(author.get("alternateName")) or _ig_str(author.get("identifier"))
-            if name and _VALID_HANDLE.match(name.lstrip("@")):
+            if name and valid_handle(name.lstrip("@")):
                 return name.lstrip("@")
             url_handle = handle_from_url(_ig_str(author.get("url")) or "")
             if url_handle:
@@ -617,7 +617,7 @@ def _ig_account(user: object) -> Account | None:
     if not isinstance(user, dict):
         return None
     name = _ig_str(user.get("username"))
-    if not name or not _VALID_HANDLE.match(name):
+    if not name or not valid_handle(name):
         return None
     pic = _ig_str(user.get("profile_pic_url"))
     anonymous = user.get("has_anonymous_profile_picture")

@@ -522,7 +522,7 @@ def _rendered_snapshot(capture: Capture, url_handle: str | None) -> Snapshot | N
     if title and url_handle and title.lstrip("@").lower() == url_handle.lower() and \
             html.find('data-e2e="followers-count"') != -1:
         snap = Snapshot(platform=NAME, handle=title.lstrip("@"))
-        snap.url = profile_url(snap.handle) if _VALID_HANDLE.match(snap.handle) else None
+        snap.url = profile_url(snap.handle) if valid_handle(snap.handle) else None
         close = html.find("</h", at)
         snap.verified = close != -1 and html.find("<svg", at, close) != -1  # the badge sits inside the title
         snap.display_name = _e2e(html, "user-subtitle")[0]
@@ -554,7 +554,7 @@ def _meta_snapshot(capture: Capture, url_handle: str | None) -> Snapshot | None:
     if (not m or m.group(2).lower() != url_handle.lower()) and person is None:
         return None
     snap = Snapshot(platform=NAME, handle=m.group(2) if m and m.group(2).lower() == url_handle.lower() else url_handle)
-    snap.url = profile_url(snap.handle) if _VALID_HANDLE.match(snap.handle) else None
+    snap.url = profile_url(snap.handle) if valid_handle(snap.handle) else None
     snap.display_name = (m.group(1).strip() or None) if m else _str(person.get("name"))
     rest = desc.split(" | ", 1)[1] if " | " in desc else ""
     for part in re.split(r"\.\s+|\s*·\s*", rest)[:4]:

@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--replay", default=None, help="refresh watchlists from capture files in DIR, not the network")
     sp.add_argument("--no-scheduler", action="store_true", help="do not run scheduled refreshes")
     sp.add_argument("--max-connections", type=int, default=None,
-                    help="open sockets at most (default: 4000, within the open-file limit); "
+                    help="open sockets at most, 16-100000 (default: 4000, within the open-file limit); "
                          "the longest-idle ones are closed when it is reached")
     sp.set_defaults(func=_lazy("server.serve:cmd_serve"))
 

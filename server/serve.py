@@ -126,6 +126,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server import create_app
 
+    max_connections = getattr(args, "max_connections", None)
+    if max_connections is not None and not 16 <= max_connections <= 100_000:
+        return _fail(f"--max-connections must be between 16 and 100000 (got {max_connections})")
     config = {
         "DATA_DIR": args.data,
         "REPLAY_DIR": getattr(args, "replay", None),
@@ -163,7 +166,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         server_map: dict = {}
         server = waitress.create_server(app, map=server_map, host=args.host, port=args.port,
-                                        **waitress_options(app, getattr(args, "max_connections", None)))
+                                        **waitress_options(app, max_connections))
         evict_idle_when_full(server_map)
         server.run()
     except OSError as exc:

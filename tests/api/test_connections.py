@@ -111,3 +111,11 @@ def test_waitress_options_and_eviction_patch(app):
         assert server.readable() is True  # below the limit: accepting
     finally:
         server.close()
+
+
+def test_max_connections_out_of_range_is_a_clear_error(tmp_path, capsys):
+    from server.cli import main
+
+    for bad in ("0", "-5", "1000000"):
+        assert main(["serve", "--data", str(tmp_path), "--max-connections", bad]) == 2
+        assert "--max-connections must be between 16 and 100000" in capsys.readouterr().err

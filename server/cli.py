@@ -83,7 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=_lazy("server.scoring.cli:cmd_score"))
 
     sp = sub.add_parser("audit-accounts", help="check audience accounts (JSONL) for fake-looking ones")
-    sp.add_argument("file")
+    sp.add_argument("file", help="one account per line: username, followers, following, posts, has_profile_pic, "
+                                 "default_avatar, is_private, verified, bio_length, display_name, created_at, platform")
+    sp.add_argument("--platform", help="the platform of accounts whose line names none (x, instagram, tiktok, youtube)")
+    sp.add_argument("--now", help="when the accounts were seen (ISO-8601), for their age; default: each line's "
+                                  "observed_at, else now")
+    sp.add_argument("--json", action="store_true", help="one JSON result per line (JSON Lines) instead of text")
     sp.set_defaults(func=_lazy("server.scoring.cli:cmd_audit_accounts"))
 
     data_help = "data directory (default: $KOLSCOPE_DATA, then ./data)"

@@ -215,7 +215,8 @@ def _audience(snapshot: dict) -> dict:
     if len(sample) < 10:
         return factor("audience", label, w, None, {"sample": len(sample)},
                       f"Withheld: {len(sample)} audience accounts in the capture (needs 10; open the followers list).")
-    checked = [accounts.check(dict(a, platform=a.get("platform") or snapshot.get("platform"))) for a in sample]
+    platform = snapshot.get("platform") if isinstance(snapshot.get("platform"), str) else None
+    checked = accounts.check_sample(sample, now=snapshot.get("captured_at"), platform=platform)["accounts"]
     kinds: dict[str, int] = {}
     for c in checked:
         kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1

@@ -118,34 +118,63 @@ def _error(code: str, message: str) -> dict:
 
 
 def cmd_audit_accounts(args: argparse.Namespace) -> int:
-    """One result per input line, in order (JSON Lines); a bad line gets an error object, not a crash."""
-    from server.scoring.accounts import check
+    """Each account's verdict and reasons, in input order, then the sample's fake share with its 95%
+    interval. The lines are checked together (one sample: the batch signal needs all of them); a bad
+    line gets an error, not a crash. --json: one JSON result per line (JSON Lines), summary on stderr."""
+    from server.scoring.accounts import check_sample, load_model, platform_of, to_datetime
 
+    platform = getattr(args, "platform", None)
+    if platform is not None and platform_of(platform) == "other":
+        known = ", ".join(p for p in load_model()["platforms"] if p != "other")
+        return _fail(f"--platform {platform!r} is not one of {known}")
+    now = getattr(args, "now", None)
+    if now is not None and to_datetime(now) is None:
+        return _fail(f"--now {now!r} is not an ISO-8601 time")
     try:
         lines = _read_text(args.file, "file").splitlines()
     except _InputError as exc:
         return _fail(str(exc))
     while lines and not lines[-1].strip():
         lines.pop()
-    fakes = checked = 0
-    out = sys.stdout
+    # An account's age is measured when it was seen: --now, else its own observed_at, else now.
+    seen = now or datetime.now(UTC).isoformat()
+    results: list[dict | None] = []
+    accounts: list[dict] = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
-            result = _error("invalid_account", f"line {n} is empty")
-        else:
-            try:
-                account = json.loads(line)
-            except ValueError as exc:
-                result = _error("invalid_account", f"line {n} is not valid JSON: {exc}")
-            else:
-                if isinstance(account, dict):
-                    result = check(account)
-                    checked += 1
-                    fakes += result["is_fake"]
-                else:
-                    result = _error("invalid_account", f"line {n} is not a JSON object")
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-    share = f" ({fakes / checked:.0%})" if checked else ""
-    sys.stderr.write(f"kolscope: {checked} accounts checked, {fakes} look fake{share}; "
-                     f"{len(lines) - checked} lines with errors\n")
+            results.append(_error("invalid_account", f"line {n} is empty"))
+            continue
+        try:
+            account = json.loads(line)
+        except ValueError as exc:
+            results.append(_error("invalid_account", f"line {n} is not valid JSON: {exc}"))
+            continue
+        if not isinstance(account, dict):
+            results.append(_error("invalid_account", f"line {n} is not a JSON object"))
+            continue
+        if now is not None or account.get("observed_at") is None:
+            account = dict(account, observed_at=seen)
+        results.append(None)
+        accounts.append(account)
+    sample = check_sample(accounts, platform=platform)
+    checked = iter(sample["accounts"])
+    results = [r if r is not None else next(checked) for r in results]
+    errors = len(lines) - sample["checked"]
+    out = sys.stdout
+    if not getattr(args, "json", False):
+        width = min(24, max((len(r.get("username") or "") for r in results if "error" not in r), default=8))
+        for n, r in enumerate(results, 1):
+            if "error" in r:
+                out.write(f"line {n}: {r['error']['code']}: {r['error']['message']}\n")
+                continue
+            name = "".join(c if c.isprintable() else "?" for c in r.get("username") or f"(line {n})")
+            verdict = "FAKE" if r["is_fake"] else "real"
+            out.write(f"{name:<{width}}  {verdict}  {r['fake_probability']:>4.0%}  {r['platform']:<9}  "
+                      f"{'; '.join(r['reasons'])}\n")
+        out.write(f"\n{sample['summary']} (95% Wilson interval)" + (f"; {errors} lines with errors" if errors else "") + "\n")
+        return EXIT_OK
+    for r in results:
+        out.write(json.dumps(r, ensure_ascii=False) + "\n")
+    sys.stderr.write(f"kolscope: {sample['checked']} accounts checked, {sample['fakes']} look fake"
+                     + (f": {sample['summary']}" if sample["checked"] else "") + f"; {errors} lines with errors\n")
     return EXIT_OK

@@ -77,14 +77,41 @@ def test_audit_accounts_one_result_per_line_in_order(tmp_path: Path, capsys) -> 
         json.dumps({"username": "anna.runs", "followers": 420, "following": 380, "posts": 120,
                     "has_profile_pic": True}),
     ]
-    code, out, err = run(["audit-accounts", write(tmp_path, "a.jsonl", "\n".join(lines) + "\n\n")], capsys)
+    path = write(tmp_path, "a.jsonl", "\n".join(lines) + "\n\n")
+    code, out, err = run(["audit-accounts", path, "--json"], capsys)
     assert code == 0
     results = [json.loads(line) for line in out.splitlines()]
     assert len(results) == 5
     assert results[0]["is_fake"] is True and results[4]["is_fake"] is False
+    assert results[0]["username"] == "user84729163" and results[4]["reasons"]
     assert [("error" in r) for r in results] == [False, True, True, True, False]
     assert results[1]["error"]["code"] == "invalid_account" and "line 2" in results[1]["error"]["message"]
-    assert "2 accounts checked, 1 look fake" in err
+    assert "2 accounts checked, 1 look fake: 50% (9-91%) of 2 sampled accounts look fake" in err
+
+    # The default output is for people: each username with its verdict and reasons, then the share.
+    code, out, err = run(["audit-accounts", path], capsys)
+    text = out.splitlines()
+    assert code == 0 and err == ""
+    assert text[0].startswith("user84729163") and " FAKE " in text[0] and "has never posted" in text[0]
+    assert text[1].startswith("line 2: invalid_account: line 2 is not valid JSON")
+    assert text[4].startswith("anna.runs") and " real " in text[4]
+    assert text[-1] == "50% (9-91%) of 2 sampled accounts look fake (95% Wilson interval); 3 lines with errors"
+
+
+def test_audit_accounts_platform_and_now(tmp_path: Path, capsys) -> None:
+    # A bought X account: 1,556 tweets clear it on Instagram's rules ("an active account"), not on X's.
+    line = {"username": "aaron__turbo", "followers": 46, "following": 1770, "posts": 1469, "has_profile_pic": True,
+            "verified": False, "bio_length": 28, "created_at": "Tue Apr 15 01:17:29 +0000 2014"}
+    path = write(tmp_path, "a.jsonl", json.dumps(line) + "\n" + json.dumps(dict(line, platform="instagram")) + "\n")
+    code, out, _ = run(["audit-accounts", path, "--platform", "x", "--json", "--now", "2018-01-24T12:00:00Z"], capsys)
+    x, ig = (json.loads(r) for r in out.splitlines())
+    assert code == 0 and x["platform"] == "x" and ig["platform"] == "instagram"
+    assert not any("active account" in r for r in x["reasons"])
+    assert any("active account" in r for r in ig["reasons"])
+    code, out, err = run(["audit-accounts", path, "--platform", "myspace"], capsys)
+    assert code == 2 and out == "" and "--platform 'myspace' is not one of" in err
+    code, out, err = run(["audit-accounts", path, "--now", "yesterday"], capsys)
+    assert code == 2 and "not an ISO-8601 time" in err
 
 
 def test_audit_accounts_missing_file(tmp_path: Path, capsys) -> None:

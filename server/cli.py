@@ -1,4 +1,4 @@
-"""The `kolscope` command: parse, score, audit-accounts, serve, token, refresh."""
+"""The `kolscope` command: parse, score, audit-accounts, serve, token, fsck, refresh."""
 
 from __future__ import annotations
 
@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("token", help="print the API token (created on first start)")
     sp.add_argument("--data", default=None, help=data_help)
     sp.set_defaults(func=_lazy("server.serve:cmd_token"))
+
+    sp = sub.add_parser("fsck", help="check the store's files (checksums, references); --repair restores backups")
+    sp.add_argument("--data", default=None, help=data_help)
+    sp.add_argument("--repair", action="store_true",
+                    help="restore damaged or missing files from their last good copy (<file>.bak)")
+    sp.set_defaults(func=_lazy("server.fsck:cmd_fsck"))
 
     sp = sub.add_parser("refresh", help="refresh watchlisted creators now")
     sp.add_argument("watchlist", nargs="?", help="watchlist id or name")

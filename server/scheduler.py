@@ -161,7 +161,7 @@ def _reloader_parent(app: Any) -> bool:
 def _take_lock(data_dir: str):
     """The scheduler's own lock file, held for the process's life; None when another process holds it."""
     path = Path(data_dir) / LOCK_NAME
-    fh = open(path, "a+")
+    fh = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "a+")  # the data directory's files are private
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -200,6 +200,8 @@ def start(app: Any, *, force: bool = False, fetcher_options: dict | None = None)
             from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
             from apscheduler.schedulers.background import BackgroundScheduler
 
+            # created 0600 before SQLite creates it 0644 (its journals take the database's mode)
+            os.close(os.open(Path(data_dir) / DB_NAME, os.O_WRONLY | os.O_CREAT, 0o600))
             scheduler = BackgroundScheduler(
                 jobstores={
                     "default": SQLAlchemyJobStore(url=f"sqlite:///{Path(data_dir) / DB_NAME}"),

@@ -1,25 +1,37 @@
 """The repository: kolscope's durable store over TinyDB (the only module that imports tinydb).
 
-Layout of a data directory (format_version 1):
+Layout of a data directory (format_version 2; the directory 0700, every file in it 0600):
 
-    <data>/lock                          flock'ed by the one server (or CLI) using the directory
-    <data>/token                         the API token (0600)
-    <data>/meta.json                     watchlists, briefs, notes, settings, format version
+    <data>/lock                          the pid of the process using the directory (the lock itself
+                                         is a flock on the directory, see _lock_dir)
+    <data>/token                         the API token
+    <data>/meta.json                     watchlists, briefs, notes, settings, format version, and the
+                                         list of index shards that exist
     <data>/index/<00..ff>.json           creator summaries (latest snapshot summary + scores),
-                                         sharded by a hash of (platform, handle)
-    <data>/creators/<platform>/<key>.json  one creator: its latest full snapshot + scores ("latest")
+                                         sharded by a hash of (platform, key)
+    <data>/creators/<platform>/<hh>/<sha256 of "platform/key", 32 hex>.json
+                                         one creator: its latest full snapshot + scores ("latest")
                                          and its history points ("history")
+    <file>.bak                           the previous version of each file (a repair source)
+
+Every data file is an envelope: `{"kolscope": {format, kind, platform/key or shard, sha256, length},
+"data": <TinyDB's JSON>}`; the checksum covers the exact bytes of "data", and a read checks marker,
+identity and checksum, so an emptied, truncated, swapped or corrupt file is an error naming the file,
+never an empty store. `kolscope fsck` checks a whole directory and restores from the `.bak` copies.
 
 Why this layout: TinyDB rewrites a whole file on every write, so one big file makes every ingest
 slower as data grows. An ingest here rewrites one creator's file (its own history only) and one
 index shard (about 1/256 of the creators), so its cost stays flat from 100 to 10,000 creators.
 Listings read the index, which is loaded once into memory (this process holds the lock, so the
-in-memory copy is authoritative).
+in-memory copy is authoritative). Creator file names are hashes, not handles: a handle never becomes
+a path, and no two creators can share a file (format 1 hex-encoded non-ASCII handles as `x-<hex>`,
+itself a valid YouTube handle).
 
-Every write goes through AtomicJSONStorage: temp file, fsync, os.replace, fsync of the directory,
-so a kill -9 at any moment leaves the previous or the new file, never half of one. An ingest writes
-the creator file first and the index shard second; a crash in between loses nothing that was
-acknowledged (the 201 is sent after both writes).
+Every write goes through AtomicJSONStorage: temp file, fsync, link the old file to `.bak`, os.replace,
+fsync of the directory, so a kill -9 at any moment leaves the previous or the new file, never half of
+one. An ingest writes the creator file first and the index shard second (and a new shard before
+meta.json lists it); a crash in between loses nothing that was acknowledged (the 201 is sent after
+both writes), and leaves no reference to a file that does not exist.
 """
 
 from __future__ import annotations
@@ -28,9 +40,11 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
+import stat
 import threading
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
@@ -40,16 +54,19 @@ from collections.abc import Callable, Iterator
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+FILE_FORMAT = "kolscope.store/2"
 INDEX_SHARDS = 256
 REFRESH_STATUSES = ("ok", "stale", "blocked", "error", "running")
 DEFAULT_REFRESH_HOURS = 24
+DIR_MODE, FILE_MODE = 0o700, 0o600  # notes and watchlists are private
+
+log = logging.getLogger("kolscope.store")
 
 # The platforms a creator can belong to. Each platform module's valid_handle is the one handle rule
-# (it matches that platform's profile_url); handles also become file names (_file_name encodes them).
+# (it matches that platform's profile_url). Handles never become file names (creator_file hashes them).
 PLATFORMS = ("x", "tiktok", "instagram", "youtube")
 _YT_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
-_SAFE_FILE = re.compile(r"^[a-z0-9_][a-z0-9_.\-]{0,99}$")
 
 
 class StoreError(Exception):
@@ -65,9 +82,23 @@ class StoreLocked(StoreError):
     def __init__(self, data_dir: Path):
         super().__init__(
             "store_locked",
-            f"Another kolscope process is using the data directory {data_dir} (its lock file is held). "
+            f"Another kolscope process is using the data directory {data_dir} (it holds the directory's lock). "
             "Stop that server first, or pass a different --data directory.",
         )
+
+
+class StoreCorrupt(StoreError):
+    """A data file that is empty, missing while referenced, truncated, corrupt or not the expected one."""
+
+    def __init__(self, path: Path, problem: str, data_dir: Path | None = None):
+        where = f" --data {data_dir}" if data_dir else ""
+        super().__init__(
+            "store_corrupt",
+            f"The store file {path} {problem}. Nothing was changed. Stop the server and run "
+            f"`kolscope fsck{where}` to check the whole store (`--repair` restores the last good copy).",
+        )
+        self.path = path
+        self.problem = problem
 
 
 class NotFound(StoreError):
@@ -100,12 +131,21 @@ def creator_key(platform: str, handle: str) -> str:
     return handle.lower()
 
 
-def _file_name(key: str) -> str:
-    # Case-sensitive YouTube channel ids and non-ASCII handles are hex-encoded so file names stay
-    # safe and distinct even on case-insensitive file systems.
-    if _SAFE_FILE.match(key):
-        return key + ".json"
-    return "x-" + key.encode("utf-8").hex() + ".json"
+def creator_file(platform: str, key: str) -> str:
+    """A creator's file, relative to creators/<platform>/: a hash of platform and key, so that no
+    two creators share a file whatever their handles (the file holds both, checked on every read),
+    and names stay distinct on case-insensitive file systems. Two hex digits fan the files out."""
+    h = hashlib.sha256(f"{platform}/{key}".encode()).hexdigest()[:32]
+    return f"{h[:2]}/{h}.json"
+
+
+def shard_no(platform: str, key: str) -> int:
+    """The index shard holding a creator's summary."""
+    return hashlib.blake2b(f"{platform}/{key}".encode(), digest_size=2).digest()[0] % INDEX_SHARDS
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -116,17 +156,143 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _mkdir_private(path: Path) -> None:
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+
+
+# -- the file format ------------------------------------------------------------------------------
+# {"kolscope":<header>,"data":<body>}\n  -- the header is ASCII JSON without "data" in it, so the
+# first `,"data":` ends it (a JSON string cannot hold an unescaped quote); sha256 and length are
+# those of the body's bytes exactly as written.
+
+_PREFIX = b'{"kolscope":'
+_DATA_SEP = b',"data":'
+_SUFFIX = b"}\n"
+_HEADER_MAX = 1024
+
+
+def encode_file(header: dict, data: Any) -> bytes:
+    # json.dumps, not json.dump: dump streams through the pure-Python encoder (~10x slower)
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = dict(header, format=FILE_FORMAT, length=len(body), sha256=hashlib.sha256(body).hexdigest())
+    return _PREFIX + json.dumps(head, separators=(",", ":")).encode("ascii") + _DATA_SEP + body + _SUFFIX
+
+
+def _split_header(raw: bytes, path: Path) -> tuple[dict, int]:
+    """(header, offset of the body) of a file's first bytes; StoreCorrupt when there is no header."""
+    if not raw.strip():
+        raise StoreCorrupt(path, "is empty")
+    if not raw.startswith(_PREFIX):
+        raise StoreCorrupt(path, "has no kolscope format marker (not a kolscope store file, or overwritten)")
+    end = raw.find(_DATA_SEP, len(_PREFIX), len(_PREFIX) + _HEADER_MAX)
+    try:
+        if end < 0:
+            raise ValueError("no end of header")
+        head = json.loads(raw[len(_PREFIX):end])
+    except ValueError:
+        raise StoreCorrupt(path, "has a damaged header") from None
+    if not isinstance(head, dict) or head.get("format") != FILE_FORMAT or not isinstance(head.get("length"), int):
+        raise StoreCorrupt(path, f"has format {head.get('format') if isinstance(head, dict) else None!r}, "
+                                 f"not {FILE_FORMAT}")
+    return head, end + len(_DATA_SEP)
+
+
+def _check_identity(head: dict, expect: dict | None, path: Path) -> None:
+    for k, v in (expect or {}).items():
+        if head.get(k) != v:
+            raise StoreCorrupt(path, f"holds {k} {head.get(k)!r}, not {v!r} (a file swapped or copied over another)")
+
+
+def decode_file(raw: bytes, path: Path, expect: dict | None = None) -> tuple[dict, Any]:
+    """(header, data) of a store file's bytes, checked: marker, identity (`expect`), length, checksum."""
+    head, start = _split_header(raw, path)
+    body = raw[start:start + head["length"]]
+    if len(body) < head["length"] or raw[start + head["length"]:].rstrip(b"\n") != b"}":
+        raise StoreCorrupt(path, f"is truncated or has bytes appended ({len(raw)} bytes; the header "
+                                 f"says {start + head['length'] + len(_SUFFIX)})")
+    if hashlib.sha256(body).hexdigest() != head.get("sha256"):
+        raise StoreCorrupt(path, "does not match its checksum (changed or damaged on disk)")
+    _check_identity(head, expect, path)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise StoreCorrupt(path, "holds invalid JSON under a valid checksum") from None
+    return head, data
+
+
+def read_file(path: Path, expect: dict | None = None) -> tuple[dict, Any]:
+    """(header, data) of one store file, fully checked; FileNotFoundError when it does not exist."""
+    return decode_file(path.read_bytes(), path, expect)
+
+
+def check_file_header(path: Path, expect: dict | None = None) -> dict:
+    """The cheap check of a file at startup (a 2 GB store is not re-hashed on every start): marker,
+    identity and size. An emptied or truncated file fails it; the checksum is checked on each read
+    and by `kolscope fsck`."""
+    with open(path, "rb") as fh:
+        raw = fh.read(_HEADER_MAX + len(_PREFIX) + len(_DATA_SEP))
+        size = os.fstat(fh.fileno()).st_size
+    head, start = _split_header(raw, path)
+    _check_identity(head, expect, path)
+    if size != start + head["length"] + len(_SUFFIX):
+        raise StoreCorrupt(path, f"is truncated or has bytes appended ({size} bytes; the header "
+                                 f"says {start + head['length'] + len(_SUFFIX)})")
+    return head
+
+
+def write_file(path: Path, header: dict, data: Any, *, sync: bool = True, keep_backup: bool = True) -> None:
+    """The atomic writer: temp file (0600), fsync, the old file hard-linked to `.bak`, rename over,
+    fsync of the directory. The file is the old or the new one at every moment."""
+    blob = encode_file(header, data)
+    _mkdir_private(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    bak_tmp = path.with_name(f".{path.name}.bak.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+            fh.flush()
+            if sync:
+                os.fsync(fh.fileno())
+        if keep_backup:
+            # the previous version stays as <file>.bak (a link: no copy, and the file itself never
+            # disappears, unlike a rename of it to .bak would)
+            with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(bak_tmp)
+                os.link(path, bak_tmp)
+                os.replace(bak_tmp, backup_path(path))
+        os.replace(tmp, path)
+        if sync:
+            _fsync_dir(path.parent)
+    except BaseException:
+        for p in (tmp, bak_tmp):
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+
+
 class AtomicJSONStorage(Storage):
-    """A TinyDB storage that writes atomically and keeps the last written data in memory.
+    """A TinyDB storage over one store file (see write_file/read_file) that keeps the last written
+    data in memory.
 
     `read()` hands TinyDB the cached object (TinyDB re-reads the whole storage on every query);
     a failed write drops the cache so the next read comes from disk, which still holds the
-    previous version. `sync=False` skips the fsyncs (bulk imports of benchmark stores only).
+    previous version. A missing file is an empty one only when `must_exist` is false; an empty,
+    corrupt or foreign file raises StoreCorrupt (never read as "no data", which the next write would
+    make permanent). `legacy_ok` reads format 1's plain JSON (migration only). `sync=False` skips
+    the fsyncs (bulk imports of benchmark stores, throwaway test stores).
     """
 
-    def __init__(self, path: str | os.PathLike, sync: bool = True):
+    def __init__(self, path: str | os.PathLike, sync: bool = True, header: dict | None = None,
+                 must_exist: bool = False, legacy_ok: bool = False, data_dir: Path | None = None):
         self.path = Path(path)
         self.sync = sync
+        self.header = dict(header or {})
+        self.must_exist = must_exist
+        self.legacy_ok = legacy_ok
+        self.data_dir = data_dir
+        self.was_legacy = False
         self._cache: dict | None = None
         self._deferred = 0
         self._dirty = False
@@ -134,11 +300,32 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict | None:
         if self._cache is None:
             try:
-                text = self.path.read_text(encoding="utf-8")
+                raw = self.path.read_bytes()
             except FileNotFoundError:
+                if self.must_exist:
+                    raise StoreCorrupt(self.path, "is missing (the store refers to it)", self.data_dir) from None
                 return None
-            self._cache = json.loads(text) if text.strip() else {}
+            except OSError as exc:
+                raise StoreError("store_unavailable", f"Cannot read {self.path}: {exc.strerror or exc}") from exc
+            try:
+                if self.legacy_ok and raw.strip() and not raw.startswith(_PREFIX):
+                    data = self._legacy(raw)
+                else:
+                    _, data = decode_file(raw, self.path, self.header)
+            except StoreCorrupt as exc:
+                raise StoreCorrupt(self.path, exc.problem, self.data_dir) from None
+            if not isinstance(data, dict):
+                raise StoreCorrupt(self.path, "does not hold TinyDB tables", self.data_dir)
+            self._cache = data
         return self._cache
+
+    def _legacy(self, raw: bytes) -> Any:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise StoreCorrupt(self.path, "is not valid JSON (format 1)") from None
+        self.was_legacy = True
+        return data
 
     def write(self, data: dict) -> None:
         self._cache = data
@@ -163,32 +350,19 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
-        data = self._cache
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            # json.dumps, not json.dump: dump streams through the pure-Python encoder (~10x slower)
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                if self.sync:
-                    os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-            if self.sync:
-                _fsync_dir(self.path.parent)
+            write_file(self.path, self.header, self._cache, sync=self.sync)
         except BaseException:
             self._cache = None
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise
+        self.was_legacy = False
 
     def close(self) -> None:
         pass
 
 
-def _open_db(path: Path, sync: bool = True) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage, sync=sync)
+def _open_db(path: Path, sync: bool = True, **options: Any) -> TinyDB:
+    return TinyDB(path, storage=AtomicJSONStorage, sync=sync, **options)
 
 
 
@@ -254,8 +428,73 @@ def _new_id(prefix: str) -> str:
 
 
 # Migrations: MIGRATIONS[n] upgrades a store from format n to n+1 (called with the Store, the
-# lock held). Add one with every layout change and bump FORMAT_VERSION.
+# lock held). Add one with every layout change and bump FORMAT_VERSION. (1 -> 2 is below the class.)
 MIGRATIONS: dict[int, Callable[[Store], None]] = {}
+
+
+def lock_dir(data_dir: Path) -> int:
+    """Lock the data directory: an exclusive flock on a descriptor of the directory itself, held for
+    the process's life. Not a lock on a file in it: `rm <data>/lock` would let a second server lock a
+    new file of the same name while the first still writes. The kernel drops a flock when its process
+    dies, so a kill -9'd server never blocks the next start. Answers the descriptor (close to release)."""
+    fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreLocked(data_dir) from None
+    return fd
+
+
+def _store_folders(data_dir: Path) -> list[Path]:
+    """The directories of a store: itself, index/, creators/, creators/<platform>/ and their fan-out."""
+    folders = [data_dir]
+    for sub in ("index", "creators"):
+        if (data_dir / sub).is_dir():
+            folders.append(data_dir / sub)
+    creators = data_dir / "creators"
+    if creators.is_dir():
+        for platform in sorted(p for p in creators.iterdir() if p.is_dir() and not p.is_symlink()):
+            folders.append(platform)
+            folders += sorted(p for p in platform.iterdir() if p.is_dir() and not p.is_symlink())
+    return folders
+
+
+def tidy(data_dir: Path) -> dict[str, int]:
+    """Make a store private and clean, on every open: the directories 0700, every file 0600 (format 1,
+    and the modules writing beside the store, created files 0644: notes are private), and temp files
+    of writes a kill interrupted removed (never read: the rename did not happen; the caller holds the
+    lock, so no other writer owns them). Answers {"modes": fixed, "leftovers": removed}."""
+    fixed = removed = 0
+    for folder in _store_folders(data_dir):
+        if stat.S_IMODE(folder.stat().st_mode) != DIR_MODE:
+            os.chmod(folder, DIR_MODE)
+            fixed += 1
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed += 1
+                    continue
+                if stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode) != FILE_MODE:
+                    os.chmod(entry.path, FILE_MODE)
+                    fixed += 1
+    return {"modes": fixed, "leftovers": removed}
+
+
+def holds_store(data_dir: Path) -> bool:
+    """Whether a directory without meta.json still holds (part of) a store: then meta.json was lost,
+    and starting as a new store would hide the rest and overwrite it."""
+    if any((data_dir / name).exists() for name in ("meta.json.bak", "token", "scheduler.sqlite")):
+        return True
+    for sub in ("index", "creators"):
+        folder = data_dir / sub
+        if folder.is_dir() and any(p.is_file() for p in folder.rglob("*.json*")):
+            return True
+    return False
 
 
 class Store:
@@ -267,53 +506,59 @@ class Store:
         # fsync=False only for unit tests' throwaway stores (the crash test runs with fsync on)
         self.fsync = fsync
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            _mkdir_private(self.dir)
+            self._dir_fd = lock_dir(self.dir)
+        except StoreError:
+            raise
         except OSError as exc:
-            raise StoreError("store_unavailable", f"Cannot create the data directory {self.dir}: {exc}") from exc
+            raise StoreError("store_unavailable", f"Cannot use the data directory {self.dir}: {exc}") from exc
         self._lock = threading.RLock()
-        self._lock_fh = open(self.dir / "lock", "a+")
-        try:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_fh.close()
-            raise StoreLocked(self.dir) from None
-        self._lock_fh.seek(0)
-        self._lock_fh.truncate()
-        self._lock_fh.write(f"{os.getpid()}\n")
-        self._lock_fh.flush()
         self._closed = False
         try:
-            self.meta = self._db(self.dir / "meta.json")
+            # who holds the lock, for a person looking (the lock is the directory's flock)
+            fd = os.open(self.dir / "lock", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"{os.getpid()}\n")
+            tidy(self.dir)
             self._shards: dict[int, TinyDB] = {}
+            self._shard_list: set[int] = set()  # the shards meta.json says exist
+            self._migrating = False
             self._bulk_dirty: set[int] | None = None
-            self._check_format()
-            self._remove_leftovers()
             self._index: dict[tuple[str, str], dict] = {}
             # (platform, platform_id) -> key: an account keeps its id when its handle changes
             self._pids: dict[tuple[str, str], str] = {}
+            meta_path = self.dir / "meta.json"
+            if not meta_path.exists() and holds_store(self.dir):
+                raise StoreCorrupt(meta_path, "is missing, but the directory holds a store (index, creator "
+                                              "files, token or a backup of meta.json)", self.dir)
+            self.meta = self._db(meta_path, header={"kind": "meta"}, legacy_ok=True)
+            self._check_format()
             self._load_index()
             # (platform, another key of the same account) -> the key its data is stored under
             self._aliases: dict[tuple[str, str], str] = {
                 (d["platform"], d["alias"]): d["key"] for d in self.meta.table("aliases").all()}
+            self._check_references()
         except StoreError:
             self.close()
             raise
-        except (ValueError, OSError, KeyError, TypeError) as exc:
+        except (ValueError, OSError, KeyError, TypeError, AttributeError) as exc:
             self.close()
-            raise StoreError("store_corrupt", f"The store in {self.dir} cannot be read: {exc}") from exc
+            raise StoreError("store_corrupt", f"The store in {self.dir} cannot be read: {exc}. Stop the server "
+                                              f"and run `kolscope fsck --data {self.dir}`.") from exc
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def _db(self, path: Path, sync: bool = True) -> TinyDB:
-        return _open_db(path, sync=sync and self.fsync)
+    def _db(self, path: Path, sync: bool = True, **options: Any) -> TinyDB:
+        return _open_db(path, sync=sync and self.fsync, data_dir=self.dir, **options)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(OSError, ValueError):
-            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-        self._lock_fh.close()
+        with contextlib.suppress(OSError):
+            fcntl.flock(self._dir_fd, fcntl.LOCK_UN)
+        with contextlib.suppress(OSError):
+            os.close(self._dir_fd)
 
     def __enter__(self) -> Store:
         return self
@@ -325,7 +570,10 @@ class Store:
         table = self.meta.table("_meta")
         doc = table.get(doc_id=1)
         if doc is None:
-            table.insert({"format_version": FORMAT_VERSION, "created_at": now_iso()})
+            if (self.dir / "meta.json").exists():
+                raise StoreCorrupt(self.dir / "meta.json", "has no format version", self.dir)
+            table.insert({"format_version": FORMAT_VERSION, "created_at": now_iso(), "shards": []})
+            self.meta.storage.legacy_ok = False
             return
         version = doc.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
@@ -334,26 +582,18 @@ class Store:
                 f"The store in {self.dir} has format {version!r}; this kolscope reads up to "
                 f"{FORMAT_VERSION}. Upgrade kolscope.",
             )
+        if self.meta.storage.was_legacy and version >= 2:
+            raise StoreCorrupt(self.dir / "meta.json", "has no kolscope format marker", self.dir)
+        self._migrating = version < FORMAT_VERSION
         while version < FORMAT_VERSION:
+            log.info("migrating the store in %s from format %d to %d", self.dir, version, version + 1)
             MIGRATIONS[version](self)
             version += 1
             table.update({"format_version": version}, doc_ids=[1])
-
-    def _remove_leftovers(self) -> None:
-        """Temp files of writes a kill interrupted: never read (the rename did not happen), and this
-        process holds the lock, so no other writer owns them."""
-        folders = [self.dir, self.dir / "index"]
-        creators = self.dir / "creators"
-        if creators.is_dir():
-            folders += [p for p in creators.iterdir() if p.is_dir()]
-        for folder in folders:
-            if not folder.is_dir():
-                continue
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                        with contextlib.suppress(OSError):
-                            os.unlink(entry.path)
+        self._migrating = False
+        self.meta.storage.legacy_ok = False
+        self._shards = {}  # reopened without format 1 reading
+        self._shard_list = set(table.get(doc_id=1).get("shards") or [])
 
     def token(self) -> str:
         """The API token in <data>/token, created (0600) on first use."""
@@ -367,7 +607,7 @@ class Store:
                 pass
             tok = secrets.token_urlsafe(32)
             tmp = path.with_name(".token.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
             with os.fdopen(fd, "w") as fh:
                 fh.write(tok + "\n")
                 fh.flush()
@@ -379,30 +619,74 @@ class Store:
     # -- creators: files -------------------------------------------------------------------------
 
     def _shard_no(self, platform: str, key: str) -> int:
-        return hashlib.blake2b(f"{platform}/{key}".encode(), digest_size=2).digest()[0] % INDEX_SHARDS
+        return shard_no(platform, key)
+
+    def _shard_path(self, n: int) -> Path:
+        return self.dir / "index" / f"{n:02x}.json"
 
     def _shard(self, n: int) -> TinyDB:
         db = self._shards.get(n)
         if db is None:
-            db = self._shards[n] = self._db(self.dir / "index" / f"{n:02x}.json")
+            db = self._shards[n] = self._db(self._shard_path(n), header={"kind": "index", "shard": n},
+                                            must_exist=n in self._shard_list, legacy_ok=self._migrating)
         return db
 
+    def _record_shards(self, shards: set[int]) -> None:
+        """meta.json lists every shard once it is written (never before: a crash in between leaves an
+        unlisted shard, which the next start lists), so a lost shard is noticed, not read as empty."""
+        if shards - self._shard_list:
+            self._shard_list |= shards
+            self.meta.table("_meta").update({"shards": sorted(self._shard_list)}, doc_ids=[1])
+
     def _creator_path(self, platform: str, key: str) -> Path:
-        return self.dir / "creators" / platform / _file_name(key)
+        return self.dir / "creators" / platform / creator_file(platform, key)
+
+    def _creator_db(self, platform: str, key: str) -> TinyDB:
+        """A creator's file, which must exist when the index says the creator has snapshots."""
+        s = self._index.get((platform, key))
+        return self._db(self._creator_path(platform, key),
+                        header={"kind": "creator", "platform": platform, "key": key},
+                        must_exist=bool(s and (s.get("captured") or s.get("snapshots"))))
 
     def _load_index(self) -> None:
         folder = self.dir / "index"
-        if not folder.is_dir():
-            return
-        for path in sorted(folder.glob("*.json")):
-            try:
-                n = int(path.stem, 16)
-            except ValueError:
-                continue
+        on_disk = set()
+        if folder.is_dir():
+            for path in folder.glob("*.json"):
+                with contextlib.suppress(ValueError):
+                    n = int(path.stem, 16)
+                    if path.name == f"{n:02x}.json" and n < INDEX_SHARDS:
+                        on_disk.add(n)
+        for n in sorted(self._shard_list | on_disk):
             for doc in self._shard(n).all():
                 self._index[(doc["platform"], doc["key"])] = dict(doc)
                 if doc.get("platform_id"):
                     self._pids[(doc["platform"], doc["platform_id"])] = doc["key"]
+        self._record_shards(on_disk)
+
+    def _check_references(self) -> None:
+        """What meta.json and the index refer to exists: a creator with snapshots has its file (its
+        header and size checked: an emptied or truncated file is caught here; the checksum on each
+        read and by fsck), and every watchlist member, note and alias has its index entry."""
+        for (platform, key), s in self._index.items():
+            if not (s.get("captured") or s.get("snapshots")):
+                continue
+            path = self._creator_path(platform, key)
+            try:
+                check_file_header(path, {"kind": "creator", "platform": platform, "key": key})
+            except FileNotFoundError:
+                raise StoreCorrupt(path, f"is missing (the index lists {platform}/{key} with "
+                                         f"{s.get('snapshots')} snapshot(s))", self.dir) from None
+            except StoreCorrupt as exc:
+                raise StoreCorrupt(path, exc.problem, self.dir) from None
+        refs = [(m["platform"], m["key"], f"a member of watchlist {w.get('name')!r}")
+                for w in self.meta.table("watchlists").all() for m in w.get("creators", [])]
+        refs += [(n["platform"], n["key"], f"the creator of note {n.get('id')}") for n in self.meta.table("notes").all()]
+        refs += [(p, k, f"the creator {p}/{a} is an alias of") for (p, a), k in self._aliases.items()]
+        for platform, key, what in refs:
+            if (platform, key) not in self._index:
+                raise StoreCorrupt(self._shard_path(self._shard_no(platform, key)),
+                                   f"has lost {platform}/{key}, {what} in meta.json", self.dir)
 
     def _write_summary(self, summary: dict) -> None:
         n = self._shard_no(summary["platform"], summary["key"])
@@ -411,6 +695,7 @@ class Store:
         else:
             q = Query()
             self._shard(n).upsert(summary, (q.platform == summary["platform"]) & (q.key == summary["key"]))
+            self._record_shards({n})
         self._index[(summary["platform"], summary["key"])] = summary
         if summary.get("platform_id"):
             self._pids[(summary["platform"], summary["platform_id"])] = summary["key"]
@@ -483,7 +768,7 @@ class Store:
         point = history_point if history_point is not None else _default_point(snapshot)
         with self._lock:
             key = self._same_account(platform, key, snapshot)
-            db = self._db(self._creator_path(platform, key))
+            db = self._creator_db(platform, key)  # a corrupt file raises here, before any write
             with db.storage.batch():
                 hist = db.table("history")
                 hist.insert(point)
@@ -536,7 +821,8 @@ class Store:
         with self._lock:
             # TinyDB's own file layout ({table: {doc_id: doc}}), written in one go: insert_multiple
             # would re-walk the whole table per call
-            storage = AtomicJSONStorage(self._creator_path(platform, key), sync=False)
+            storage = AtomicJSONStorage(self._creator_path(platform, key), sync=False,
+                                        header={"kind": "creator", "platform": platform, "key": key})
             storage.write({
                 "history": {str(i): p for i, p in enumerate(history, 1)},
                 "latest": {"1": {"snapshot": snapshot, "scores": scores, "brief_id": None, "scored_at": now_iso()}},
@@ -564,6 +850,7 @@ class Store:
                     with db.storage.batch():
                         db.truncate()
                         db.insert_multiple(docs)
+                self._record_shards(set(by_shard))
 
     def ensure_creator(self, platform: str, handle: str, url: str | None = None) -> dict:
         """The summary of a creator, created as 'not captured yet' when unknown (watchlisting a
@@ -593,20 +880,14 @@ class Store:
         """{snapshot, scores, brief_id} of the latest capture, or None."""
         platform, key = self._identity(platform, handle)
         with self._lock:
-            path = self._creator_path(platform, key)
-            if not path.exists():
-                return None
-            docs = self._db(path).table("latest").all()
+            docs = self._creator_db(platform, key).table("latest").all()
             return dict(docs[-1]) if docs else None
 
     def history(self, platform: str, handle: str) -> list[dict]:
         """History points, oldest first."""
         platform, key = self._identity(platform, handle)
         with self._lock:
-            path = self._creator_path(platform, key)
-            if not path.exists():
-                return []
-            points = [dict(p) for p in self._db(path).table("history").all()]
+            points = [dict(p) for p in self._creator_db(platform, key).table("history").all()]
         points.sort(key=lambda p: str(p.get("captured_at") or ""))
         return points
 
@@ -618,10 +899,7 @@ class Store:
         meanwhile has its own, newer scores). Answers whether anything was written."""
         platform, key = self._identity(platform, handle)
         with self._lock:
-            path = self._creator_path(platform, key)
-            if not path.exists():
-                return False
-            latest = self._db(path).table("latest")
+            latest = self._creator_db(platform, key).table("latest")
             docs = latest.all()
             if not docs:
                 return False
@@ -848,3 +1126,69 @@ def _known(snapshot: dict, old: dict, name: str):
     """The snapshot's value, or the stored one when this capture does not show it."""
     value = snapshot.get(name)
     return value if value is not None else old.get(name)
+
+
+# -- migration of format 1 (files named after keys, no markers) -----------------------------------
+
+_V1_SAFE_FILE = re.compile(r"^[a-z0-9_][a-z0-9_.\-]{0,99}$")
+
+
+def _v1_keys(platform: str, stem: str, index: set[tuple[str, str]]) -> list[str]:
+    """The creator key(s) a format 1 file name stood for. Format 1 stored a key as `<key>.json` when
+    it matched _V1_SAFE_FILE, else as `x-<utf-8 hex>.json`, and `x-<hex>` is itself a safe key, so a
+    name can stand for two creators (`@ñandú` and `@x-c3b1616e64c3ba`). Such a file held both
+    creators' points; each gets a copy, as each showed it before."""
+    candidates = [stem]
+    if stem.startswith("x-"):
+        try:
+            decoded = bytes.fromhex(stem[2:]).decode("utf-8")
+        except ValueError:
+            decoded = None
+        if decoded and not _V1_SAFE_FILE.match(decoded):
+            candidates.append(decoded)
+    known = [k for k in candidates if (platform, k) in index]
+    if len(known) > 1:
+        log.warning("format 1 file %s/%s.json was shared by %s; each keeps a copy of its history",
+                    platform, stem, " and ".join(known))
+    return known or [candidates[-1]]
+
+
+def _migrate_1_to_2(store: Store) -> None:
+    """Format 1 -> 2: every file becomes an envelope (marker, identity, checksum), and creator files
+    move from key-named files to hashed names (creator_file). Restartable after a crash: each file is
+    written atomically before its format 1 original goes, and format 1 files are read as such until
+    meta.json says 2."""
+    index: set[tuple[str, str]] = set()
+    shards: set[int] = set()
+    folder = store.dir / "index"
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            n = int(path.stem, 16)
+        except ValueError:
+            continue
+        storage = store._shard(n).storage
+        data = storage.read()
+        if data is None:
+            continue
+        index |= {(d["platform"], d["key"]) for d in (data.get("_default") or {}).values()}
+        if storage.was_legacy:
+            write_file(path, storage.header, data, sync=store.fsync, keep_backup=False)
+            storage.was_legacy = False
+        shards.add(n)
+    creators = store.dir / "creators"
+    for pdir in sorted(creators.iterdir()) if creators.is_dir() else []:
+        if pdir.name not in PLATFORMS or not pdir.is_dir():
+            continue
+        for path in sorted(pdir.glob("*.json")):  # format 2 files are one level deeper
+            data = AtomicJSONStorage(path, legacy_ok=True).read()
+            for key in _v1_keys(pdir.name, path.name[:-len(".json")], index):
+                write_file(store._creator_path(pdir.name, key),
+                           {"kind": "creator", "platform": pdir.name, "key": key}, data,
+                           sync=store.fsync, keep_backup=False)
+            path.unlink()
+        if store.fsync:
+            _fsync_dir(pdir)
+    store.meta.table("_meta").update({"shards": sorted(shards)}, doc_ids=[1])
+
+
+MIGRATIONS[1] = _migrate_1_to_2

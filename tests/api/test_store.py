@@ -11,6 +11,18 @@ from server import store as store_mod
 from server.store import Store, StoreError, StoreLocked
 
 
+def _meta(data_dir) -> dict:
+    return store_mod.read_file(data_dir / "meta.json", {"kind": "meta"})[1]
+
+
+def _write_meta(data_dir, meta: dict) -> None:
+    store_mod.write_file(data_dir / "meta.json", {"kind": "meta"}, meta)
+
+
+def _creator_path(data_dir, platform: str, key: str):
+    return data_dir / "creators" / platform / store_mod.creator_file(platform, key)
+
+
 def _snap(handle: str, followers: int = 100, at: str = "2025-01-01T00:00:00Z") -> dict:
     return {"format": "kolscope.snapshot/1", "platform": "x", "handle": handle, "followers": followers,
             "captured_at": at}
@@ -51,8 +63,11 @@ def test_layout_one_history_file_per_creator(tmp_path):
     with Store(tmp_path) as s:
         for i in range(20):
             s.add_snapshot(_snap(f"user{i}"), None)
-    files = sorted(p.name for p in (tmp_path / "creators" / "x").iterdir())
-    assert files == sorted(f"user{i}.json" for i in range(20))
+    files = sorted((tmp_path / "creators" / "x").glob("*/*.json"))
+    assert files == sorted(_creator_path(tmp_path, "x", f"user{i}") for i in range(20))
+    for i, path in enumerate(sorted(_creator_path(tmp_path, "x", f"user{i}") for i in range(20))):
+        head, data = store_mod.read_file(path)
+        assert head["kind"] == "creator" and head["platform"] == "x" and _creator_path(tmp_path, "x", head["key"]) == path
     shards = list((tmp_path / "index").glob("*.json"))
     assert 1 < len(shards) <= 20
     assert not list(tmp_path.rglob("*.tmp"))
@@ -61,7 +76,7 @@ def test_layout_one_history_file_per_creator(tmp_path):
 def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
     with Store(tmp_path) as s:
         s.add_snapshot(_snap("a", 100), None)
-        before = (tmp_path / "creators" / "x" / "a.json").read_text()
+        before = _creator_path(tmp_path, "x", "a").read_bytes()
 
         def boom(*a, **k):
             raise OSError(28, "No space left on device")
@@ -70,36 +85,37 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
         with pytest.raises(OSError):
             s.add_snapshot(_snap("a", 200, "2025-02-01T00:00:00Z"), None)
         monkeypatch.undo()
-        assert (tmp_path / "creators" / "x" / "a.json").read_text() == before
+        assert _creator_path(tmp_path, "x", "a").read_bytes() == before
         assert not list(tmp_path.rglob("*.tmp"))
         assert [p["followers"] for p in s.history("x", "a")] == [100]  # the cache was dropped
 
 
 def test_newer_format_refused(tmp_path):
     Store(tmp_path).close()
-    meta = json.loads((tmp_path / "meta.json").read_text())
+    meta = _meta(tmp_path)
     meta["_meta"]["1"]["format_version"] = store_mod.FORMAT_VERSION + 1
-    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    _write_meta(tmp_path, meta)
     with pytest.raises(StoreError) as err:
         Store(tmp_path)
     assert err.value.code == "store_too_new"
     # the lock was released: the fixed store opens again
     meta["_meta"]["1"]["format_version"] = store_mod.FORMAT_VERSION
-    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    _write_meta(tmp_path, meta)
     Store(tmp_path).close()
 
 
 def test_migration_hook_runs(tmp_path, monkeypatch):
     Store(tmp_path).close()
-    meta = json.loads((tmp_path / "meta.json").read_text())
-    meta["_meta"]["1"]["format_version"] = 0
-    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    latest = store_mod.FORMAT_VERSION
+    meta = _meta(tmp_path)
+    meta["_meta"]["1"]["format_version"] = latest - 1
+    _write_meta(tmp_path, meta)
     ran = []
-    monkeypatch.setitem(store_mod.MIGRATIONS, 0, lambda s: ran.append(s.dir))
+    monkeypatch.setitem(store_mod.MIGRATIONS, latest - 1, lambda s: ran.append(s.dir))
     with Store(tmp_path):
         pass
     assert ran == [tmp_path.resolve()]
-    assert json.loads((tmp_path / "meta.json").read_text())["_meta"]["1"]["format_version"] == 1
+    assert _meta(tmp_path)["_meta"]["1"]["format_version"] == latest
 
 
 def test_corrupt_file_is_a_clear_error(tmp_path):
@@ -131,7 +147,7 @@ def test_record_refresh_marks_stale(client, auth, app):
 def test_leftover_temp_files_removed_on_open(tmp_path):
     with Store(tmp_path) as s:
         s.add_snapshot(_snap("a"), None)
-    leftovers = [tmp_path / ".meta.json.1.2.tmp", tmp_path / "creators" / "x" / ".a.json.1.2.tmp"]
+    leftovers = [tmp_path / ".meta.json.1.2.tmp", _creator_path(tmp_path, "x", "a").with_name(".a.json.1.2.tmp")]
     for p in leftovers:
         p.write_text('{"half": ')
     with Store(tmp_path) as s:

@@ -142,6 +142,26 @@ def build_store(data: Path, creators: int) -> float:
     return time.perf_counter() - t
 
 
+def integrity_times(data: Path) -> tuple[float, float]:
+    """Seconds to open the store (what a server start checks) and to fsck it (reads every file)."""
+    from server.fsck import check
+    from server.store import Store, lock_dir
+
+    t = time.perf_counter()
+    Store(data).close()
+    open_s = time.perf_counter() - t
+    fd = lock_dir(data)
+    try:
+        t = time.perf_counter()
+        report = check(data)
+        fsck_s = time.perf_counter() - t
+    finally:
+        os.close(fd)
+    if report.problems:
+        raise RuntimeError(f"fsck found problems in the benchmark store: {report.problems[:3]}")
+    return open_s, fsck_s
+
+
 def ingest_latency(servers: dict[int, Server], n: int = 150) -> dict[int, list[float]]:
     """Sequential captures of existing creators, one client, alternating between the servers so
     that load from other processes on the machine falls on both figures alike."""
@@ -186,6 +206,9 @@ def main() -> bool:
                 size_mb = sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 1e6
                 print(f"built a store of {creators} creators x {DAYS} days of history: {size_mb:.0f} MB "
                       f"in {build_s:.1f} s", flush=True)
+                open_s, fsck_s = integrity_times(data)
+                print(f"store with {creators} creators: open (integrity checks of every file's header and "
+                      f"size) {open_s * 1000:.0f} ms; kolscope fsck (every checksum) {fsck_s:.1f} s", flush=True)
                 servers[creators] = Server(data)
             lat = ingest_latency(servers)
             results = {}

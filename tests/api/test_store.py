@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from server import create_app
@@ -65,8 +63,8 @@ def test_layout_one_history_file_per_creator(tmp_path):
             s.add_snapshot(_snap(f"user{i}"), None)
     files = sorted((tmp_path / "creators" / "x").glob("*/*.json"))
     assert files == sorted(_creator_path(tmp_path, "x", f"user{i}") for i in range(20))
-    for i, path in enumerate(sorted(_creator_path(tmp_path, "x", f"user{i}") for i in range(20))):
-        head, data = store_mod.read_file(path)
+    for path in files:
+        head, _ = store_mod.read_file(path)
         assert head["kind"] == "creator" and head["platform"] == "x" and _creator_path(tmp_path, "x", head["key"]) == path
     shards = list((tmp_path / "index").glob("*.json"))
     assert 1 < len(shards) <= 20

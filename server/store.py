@@ -37,6 +37,7 @@ both writes), and leaves no reference to a file that does not exist.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -156,6 +157,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _private(path: str, flags: int) -> int:
+    """An opener for open(): files this module creates are 0600 from the first byte."""
+    return os.open(path, flags, FILE_MODE)
+
+
 def _mkdir_private(path: Path) -> None:
     if path.is_dir():
         return
@@ -255,8 +261,7 @@ def write_file(path: Path, header: dict, data: Any, *, sync: bool = True, keep_b
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     bak_tmp = path.with_name(f".{path.name}.bak.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb", opener=_private) as fh:
             fh.write(blob)
             fh.flush()
             if sync:
@@ -523,8 +528,7 @@ class Store:
         self._closed = False
         try:
             # who holds the lock, for a person looking (the lock is the directory's flock)
-            fd = os.open(self.dir / "lock", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            with os.fdopen(fd, "w") as fh:
+            with open(self.dir / "lock", "w", opener=_private) as fh:
                 fh.write(f"{os.getpid()}\n")
             tidy(self.dir)
             self._shards: dict[int, TinyDB] = {}
@@ -548,7 +552,12 @@ class Store:
         except StoreError:
             self.close()
             raise
-        except (ValueError, OSError, KeyError, TypeError, AttributeError) as exc:
+        except OSError as exc:
+            self.close()
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise  # a full disk, said as such by the caller (server.disk), not a damaged store
+            raise StoreError("store_unavailable", f"The store in {self.dir} cannot be used: {exc}") from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.close()
             raise StoreError("store_corrupt", f"The store in {self.dir} cannot be read: {exc}. Stop the server "
                                               f"and run `kolscope fsck --data {self.dir}`.") from exc
@@ -617,8 +626,7 @@ class Store:
                 pass
             tok = secrets.token_urlsafe(32)
             tmp = path.with_name(".token.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            with os.fdopen(fd, "w") as fh:
+            with open(tmp, "w", opener=_private) as fh:
                 fh.write(tok + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -181,14 +181,17 @@ def register_extension(ext_id: str | None) -> None:
     current_app.extensions.setdefault("kolscope.extension", {})["id"] = ext_id
 
 
-def extension_origin_verdict(origin: str) -> str:
-    """For a `chrome-extension://` origin: "allowed" (gets CORS), "token" (gets CORS only with the
-    valid token: nothing is registered yet) or "refused"."""
+def origin_verdict(origin: str) -> str:
+    """What an `Origin` may do: "allowed" (gets CORS), "token" (a `chrome-extension://` origin while
+    none is registered: CORS only with the valid token), "refused" (another extension), or "web"
+    (a web page, `null`, anything else)."""
     configured = current_app.config.get("EXTENSION_ORIGINS")
-    if configured:
-        return "allowed" if origin in configured else "refused"
+    if configured and origin in configured:
+        return "allowed"
+    if not origin.startswith(EXTENSION_SCHEME):
+        return "web"
     ext_id = origin[len(EXTENSION_SCHEME):]
-    if not EXTENSION_ID_RE.match(ext_id):
+    if configured or not EXTENSION_ID_RE.match(ext_id):
         return "refused"
     registered = registered_extension()
     if registered is None:
@@ -245,14 +248,13 @@ def register(app: Flask) -> None:
         origin = request.headers.get("Origin")
         g.kolscope_cors = None
         if origin is not None:
-            if origin.startswith(EXTENSION_SCHEME):
-                verdict = extension_origin_verdict(origin)
-                if verdict == "refused":
-                    return _refused_extension(origin)
-                if verdict == "allowed" or (verdict == "token" and (request.method == "OPTIONS"
-                                                                    or token_ok(bearer()))):
-                    g.kolscope_cors = origin
-            elif not (request.blueprint == "dashboard" and origin.lower() == own_origin()):
+            verdict = origin_verdict(origin)
+            if verdict == "refused":
+                return _refused_extension(origin)
+            if verdict == "allowed" or (verdict == "token" and (request.method == "OPTIONS"
+                                                                or token_ok(bearer()))):
+                g.kolscope_cors = origin
+            elif verdict == "web" and not (request.blueprint == "dashboard" and origin.lower() == own_origin()):
                 scheme = urlsplit(origin).scheme or origin
                 return error_response(403, "forbidden_origin",
                                       f"Requests from web pages ({scheme} origins) are refused; only the "

@@ -216,12 +216,16 @@ def test_register_needs_the_token(client):
 
 
 def test_configured_origins_decide_alone(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path), "EXTENSION_ORIGINS": [OTHER]})
+    firefox = "moz-extension://4b1d2f0e-1111-4222-8333-944455556666"
+    app = create_app({"DATA_DIR": str(tmp_path), "EXTENSION_ORIGINS": [OTHER, firefox]})
     try:
         c = app.test_client()
         h = {"Authorization": f"Bearer {app.config['TOKEN']}"}
         assert c.put("/api/v1/extension", json={"id": EXT.split("//")[1]}, headers=h).status_code == 200
-        assert c.get("/api/v1/creators", headers=dict(h, Origin=OTHER)).status_code == 200
+        for allowed in (OTHER, firefox):  # a configured origin need not be Chrome's
+            r = c.get("/api/v1/creators", headers=dict(h, Origin=allowed))
+            assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == allowed
         assert c.get("/api/v1/creators", headers=dict(h, Origin=EXT)).status_code == 403
+        assert c.get("/api/v1/creators", headers=dict(h, Origin="moz-extension://other")).status_code == 403
     finally:
         app.extensions["kolscope.store"].close()

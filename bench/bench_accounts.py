@@ -27,6 +27,11 @@ def main() -> bool | None:
           f"SRF real flagged {srf['fpr']:.1%} of {srf['n'] - srf['fake']} (target <= 10%), "
           f"SRF fakes flagged {srf['recall']:.1%} of {srf['fake']}; "
           f"real X accounts (by provenance) flagged {real_x['fpr']:.1%} of {real_x['n']}")
+    # Without the sample-level batch signal (a short list, or a seller whose accounts were not made
+    # in one go): each bought account judged on its own profile.
+    xb = sets["x-bought"][0]
+    alone = [accounts.check(dict(a, platform="x"), now=xb.now, model=model) for a in xb.accounts]
+    print(f"bought X flagged one by one (no batch signal): {sum(r['is_fake'] for r in alone) / len(alone):.1%}")
     t0 = time.perf_counter()
     base = json.loads(accounts.MODEL_PATH.read_text(encoding="utf-8"))
     results, refit = experiments(sets, base)

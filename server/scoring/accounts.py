@@ -143,7 +143,7 @@ def signals(account: dict, *, platform: str, now: datetime | None = None, batch:
     out: list[tuple[str, float, str]] = []
     if new:
         out.append(("new_account", 1.0, f"created {int(age_days)} days before it was seen: too new to judge by "
-                                        "its posts, picture, bio or followers"))
+                                        "its posts, picture, bio or followers (mass-following still counts)"))
     if verified:
         out.append(("verified", 1.0, "verified account"))
     if posts is not None and lines.get("posts_signal"):
@@ -164,7 +164,8 @@ def signals(account: dict, *, platform: str, now: datetime | None = None, batch:
     if followers is not None and following is not None:
         ratio = (following + 1) / (followers + 1)
         value = min(max(math.log10(ratio), 0.0), 2.5)
-        if value > 0:
+        # A new sign-up follows the suggested accounts at once; followers come later.
+        if value > 0 and not new:
             out.append(("follow_ratio", value, f"follows {ratio:.0f}x more accounts than follow it" if ratio >= 2
                         else f"follows {ratio:.1f}x more accounts than follow it"))
         if followers >= 1000 and following < followers:

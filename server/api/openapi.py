@@ -91,7 +91,8 @@ def _document() -> dict:
         brief_body = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
 
     score_part = {"type": ["object", "null"], "properties": {
-        "score": NULLABLE_NUM, "grade": NULLABLE_STR, "confidence": NULLABLE_STR}}
+        "score": {**NULLABLE_NUM, "description": "null: no grade (too little evidence, or fit without a brief)"},
+        "grade": NULLABLE_STR, "confidence": NULLABLE_STR}}
     schemas.update({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message"], "properties": {
@@ -115,7 +116,8 @@ def _document() -> dict:
                 "reason": NULLABLE_STR, "at": NULLABLE_STR, "last_ok": NULLABLE_STR,
                 "running": {"type": "boolean"}}}}},
         "Scores": {"type": "object", "description": "scoring's result: tier, engagement_rate, fit, "
-                   "authenticity (each {score, grade, confidence, factors}), summary, followers"},
+                   "authenticity (each {score, grade, confidence, factors}; score and grade null with a `reason` "
+                   "when too few factors could be scored), summary, followers"},
         "Snapshot": {"type": "object", "required": ["platform", "handle"], "description": "kolscope.snapshot/1"},
         "Watchlist": {"type": "object", "required": ["id", "name", "refresh_interval_hours", "creator_count"],
                       "properties": {"id": {"type": "string"}, "name": {"type": "string"},

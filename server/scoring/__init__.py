@@ -16,7 +16,7 @@ from server.scoring.brief import Brief
 from server.scoring.common import count, parse_time
 from server.scoring.fit import NEEDS_BRIEF, audience_languages, facts
 from server.scoring.fit import fit as _fit
-from server.scoring.history import all_posts, as_dict, history_point, normalize
+from server.scoring.history import all_posts, as_dict, history_point, normalize, observations
 from server.scoring.tiers import TIERS, tier_for
 
 __all__ = ["TIERS", "Brief", "engagement_rate", "history_point", "score", "tier_for"]
@@ -57,7 +57,7 @@ def _summary_fit(result: dict, brief: Brief | None) -> str:
 
 def _summary_authenticity(result: dict) -> str:
     if result["score"] is None:
-        return "Not enough data on this page to judge authenticity."
+        return "No authenticity grade: too little on this page to judge (see what is missing below)."
     sc = result["score"]
     word = "Looks authentic" if sc >= 75 else "Mostly authentic, with warning signs" if sc >= 50 else "Doubtful following"
     scored = [f for f in result["factors"] if f["score"] is not None]
@@ -88,7 +88,8 @@ def score(
     the_brief = _brief(brief)
     followers = count(snap.get("followers"))
     tier = tier_for(followers, tiers)
-    points = normalize(history)
+    # one observation per day: a page reloaded three times is one look at the creator, not three
+    points = observations(normalize(history), parse_time(snap.get("captured_at")) or when)
     posts = all_posts(snap, points)
     er, er_info = engagement_rate(snap)
     langs = audience_languages(snap)

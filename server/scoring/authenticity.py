@@ -9,16 +9,51 @@ from datetime import datetime
 from itertools import pairwise
 
 from server.scoring import accounts
-from server.scoring.bands import band_for, platform_bands, views_band
-from server.scoring.common import combine, count, dicts, factor, human, ladder, median, parse_time, pct, strs, text
-from server.scoring.content import is_sponsored, junk_share, posts_of, sponsored_share, terms
+from server.scoring.bands import band_for, load_bands, platform_bands, views_band
+from server.scoring.common import combine, count, dicts, factor, human, ladder, median, num, parse_time, pct, strs, text
+from server.scoring.content import STOPWORDS, is_sponsored, junk_share, posts_of, sponsored_share, terms
 from server.scoring.interaction import interaction_factor
 
 WEIGHTS = {
     "engagement": 3.0, "views_per_follower": 2.0, "uniformity": 1.5, "follow_ratio": 1.0, "growth": 2.0,
     "audience": 3.0, "interaction": 2.0, "ad_load": 1.0, "sponsored_push": 1.5, "content_quality": 1.0,
-    "cadence": 1.0, "niche_steadiness": 1.0,
+    "cadence": 1.0, "niche_steadiness": 1.0, "profile_likes_per_post": 1.5, "profile_likes_per_follower": 1.0,
 }
+# An overall authenticity score needs this many scored factors carrying this share of the weight:
+# one or two ratios (a follow ratio, a growth line) are a hint, not a grade.
+MIN_FACTORS = 3
+MIN_WEIGHT_SHARE = 0.12
+# A rounded count ("1.2M") feeds a ratio only while its rounding error stays under this share of it.
+MAX_ROUNDING = 0.10
+
+
+def rounding(snapshot: dict, name: str) -> float:
+    """Relative rounding error of a count the page showed rounded ("3.27M": 0.15%, "1M": 50%); 0 if exact.
+
+    The page's text is gone by now: the error is read from the trailing zeros of the value."""
+    if name not in strs(snapshot.get("approximate")):
+        return 0.0
+    v = count(snapshot.get(name))
+    if not v:
+        return 0.0
+    v = int(v)
+    unit = 1
+    while v % (unit * 10) == 0 and unit * 10 <= v:
+        unit *= 10
+    return (unit / 2) / v
+
+
+def likes_of(post: dict) -> float | None:
+    """A post's likes, or None when hidden: Instagram's -1, or a 0 shown beside comments or views
+    (the placeholder a hidden count leaves)."""
+    likes = count(post.get("likes"))
+    if likes == 0 and ((count(post.get("comments")) or 0) > 0 or (count(post.get("views")) or 0) >= 100):
+        return None
+    return likes
+
+
+def _hidden_likes(posts: list[dict]) -> int:
+    return sum(1 for p in posts if p.get("likes") is not None and likes_of(p) is None)
 
 
 def engagement_rate(snapshot: dict) -> tuple[float | None, dict]:
@@ -31,7 +66,7 @@ def engagement_rate(snapshot: dict) -> tuple[float | None, dict]:
         return None, info
     rates = []
     for p in posts_of(snapshot):
-        likes = count(p.get("likes"))
+        likes = likes_of(p)
         if likes is None:
             continue
         eng = likes + (count(p.get("comments")) or 0)
@@ -44,6 +79,9 @@ def engagement_rate(snapshot: dict) -> tuple[float | None, dict]:
         elif followers:
             rates.append(eng / followers)
     info["posts_used"] = len(rates)
+    hidden = _hidden_likes(posts_of(snapshot))
+    if hidden:
+        info["hidden_likes"] = hidden
     return median(rates), info
 
 
@@ -54,9 +92,16 @@ def _engagement(snapshot: dict, er: float | None, info: dict) -> dict:
     band = band_for(platform, followers)
     value = {"rate": None if er is None else round(er, 5), **info, "band": band}
     if er is None or band is None:
-        why = ("no post shows likes" + (" and views" if info.get("basis") == "views" else "")
-               if followers is not None else "the follower count is unknown")
+        if followers is None:
+            why = "the follower count is unknown"
+        elif info.get("hidden_likes"):
+            why = f"likes are hidden on {info['hidden_likes']} posts"
+        else:
+            why = "no post shows likes" + (" and views" if info.get("basis") == "views" else "")
         return factor("engagement", label, w, None, value, f"Withheld: {why}.")
+    if info.get("basis") == "followers" and rounding(snapshot, "followers") > MAX_ROUNDING:
+        return factor("engagement", label, w, None, value,
+                      f"Withheld: the follower count is shown rounded ({human(followers)}), too coarse for a rate per follower.")
     low, tl, hi = band["low"], band["typical_low"], band["high"]
     where = f"{pct(er)} per {'view' if info['basis'] == 'views' else 'follower'} (typical for this size: {pct(tl)}-{pct(hi)})"
     if er < low:
@@ -89,9 +134,13 @@ def _views_per_follower(snapshot: dict) -> dict:
     if not followers or not views or band is None:
         return factor("views_per_follower", label, w, None, None,
                       "Withheld: " + ("no post views in the capture." if followers else "the follower count is unknown."))
+    if rounding(snapshot, "followers") > MAX_ROUNDING:
+        return factor("views_per_follower", label, w, None, None,
+                      f"Withheld: the follower count is shown rounded ({human(followers)}), too coarse for this ratio.")
     vpf = median(views) / followers
     value = {"views_per_follower": round(vpf, 4), "median_views": median(views), "posts": len(views)}
-    lead = f"Recent posts get a median {human(median(views))} views for {human(followers)} followers ({vpf:.2f} per follower)"
+    lead = (f"Recent posts get a median {human(median(views))} views for {human(followers)} followers "
+            f"(views equal to {_share(vpf)} of the followers)")
     if vpf < band["low"]:
         score, msg = 40 * vpf / band["low"], "far fewer than real followers would give: inactive or bought followers"
     elif vpf < band["typical_low"]:
@@ -100,6 +149,11 @@ def _views_per_follower(snapshot: dict) -> dict:
     else:
         score, msg = 100, "in line with a real, watching audience"
     return factor("views_per_follower", label, w, score, value, f"{lead}: {msg}.")
+
+
+def _share(x: float) -> str:
+    """0.034 -> '3.4%', 2.5 -> '250%': ratios in the words a marketer reads."""
+    return f"{x:.1%}" if x < 0.1 else f"{x:.0%}"
 
 
 def _cv(values: list[float]) -> float | None:
@@ -115,7 +169,7 @@ def _uniformity(snapshot: dict) -> dict:
     followers = count(snapshot.get("followers"))
     like_rates, comment_rates = [], []
     for p in posts:
-        likes, views, comments = count(p.get("likes")), count(p.get("views")), count(p.get("comments"))
+        likes, views, comments = likes_of(p), count(p.get("views")), count(p.get("comments"))
         base = views or followers
         if likes is not None and base:
             like_rates.append(likes / base)
@@ -143,6 +197,9 @@ def _follow_ratio(snapshot: dict) -> dict:
     followers, following = count(snapshot.get("followers")), count(snapshot.get("following"))
     if not followers or following is None:
         return factor("follow_ratio", label, w, None, None, "Withheld: the page shows no following count.")
+    if max(rounding(snapshot, "followers"), rounding(snapshot, "following")) > MAX_ROUNDING:
+        return factor("follow_ratio", label, w, None, None,
+                      "Withheld: the follower or following count is shown rounded, too coarse for this ratio.")
     ratio = following / followers
     value = {"ratio": round(ratio, 3), "following": following, "followers": followers}
     score, msg = ladder(ratio, [(0.5, 100, "a normal creator profile"),
@@ -150,7 +207,8 @@ def _follow_ratio(snapshot: dict) -> dict:
                                 (2, 45, "follows more accounts than follow back: follow-for-follow growth")],
                         (20, "follows far more accounts than follow back: mass-following to gain followers"))
     return factor("follow_ratio", label, w, score, value,
-                  f"Follows {human(following)} accounts for {human(followers)} followers ({ratio:.2f}): {msg}.")
+                  f"Follows {human(following)} accounts for {human(followers)} followers "
+                  f"({_share(ratio)} as many as follow it): {msg}.")
 
 
 def _growth(snapshot: dict, points: list[tuple[datetime, dict]], now: datetime) -> dict:
@@ -161,7 +219,12 @@ def _growth(snapshot: dict, points: list[tuple[datetime, dict]], now: datetime) 
     series = [s for s in series if s[1]]
     if len(series) < 3:
         return factor("growth", label, w, None, {"points": len(series)},
-                      f"Withheld: needs 3 dated captures with follower counts, has {len(series)}.")
+                      f"Withheld: needs follower counts from 3 different days (captures of one day count once), "
+                      f"has {len(series)}.")
+    coarse = max([rounding(snapshot, "followers")] + [rounding(p, "followers") for _, p in points])
+    if coarse > 0.01:
+        return factor("growth", label, w, None, {"points": len(series)},
+                      "Withheld: the follower counts are shown rounded, too coarse to tell growth from rounding.")
     steps = []
     for a, b in pairwise(series):
         days = max((b[0] - a[0]).total_seconds() / 86400, 1 / 24)
@@ -195,7 +258,9 @@ def _growth(snapshot: dict, points: list[tuple[datetime, dict]], now: datetime) 
         msg = f"followers fell {drops[0]['loss']:.0%} between {drops[0]['from']} and {drops[0]['to']} (a platform purge of fake followers looks like this)"
     else:
         score = 100
-        msg = f"steady over {len(series)} captures" + (f"; {explained} jump(s) matched by views (viral posts)" if explained else "")
+        days = (series[-1][0] - series[0][0]).total_seconds() / 86400
+        msg = (f"steady over {len(series)} captures across {days:.0f} days"
+               + (f"; {explained} jump(s) matched by views (viral posts)" if explained else ""))
     return factor("growth", label, w, score, value, msg[0].upper() + msg[1:] + ".")
 
 
@@ -228,11 +293,18 @@ def _audience(snapshot: dict) -> dict:
                   f"numbered names){': a clean audience' if fake <= 0.1 else ''}.")
 
 
+def _tells_paid(post: dict) -> bool:
+    """A post that can show whether it is paid: the platform's flag, or a caption or tags to read.
+    A bare thumbnail says nothing about ads and must not count as an unpaid post."""
+    return isinstance(post.get("is_sponsored"), bool) or bool(text(post.get("title")).strip()) or bool(strs(post.get("hashtags")))
+
+
 def _ad_load(posts: list[dict]) -> dict:
     label, w = "Ad load", WEIGHTS["ad_load"]
-    share, n, total = sponsored_share(posts)
+    share, n, total = sponsored_share([p for p in posts if _tells_paid(p)])
     if total < 3:
-        return factor("ad_load", label, w, None, {"posts": total}, f"Withheld: {total} posts in the capture (needs 3).")
+        return factor("ad_load", label, w, None, {"posts": total},
+                      f"Withheld: {total} posts in the capture with a caption or a paid flag (needs 3).")
     score, msg = ladder(share, [(0.2, 100, "a normal share of paid posts"),
                                 (0.4, 75, "a noticeable share of paid posts"),
                                 (0.6, 45, "an ad-heavy feed: fans tune out")],
@@ -248,7 +320,7 @@ def _dated(posts: list[dict]) -> list[tuple[datetime, dict]]:
 
 def _sponsored_push(posts: list[dict]) -> dict:
     label, w = "Sudden paid push", WEIGHTS["sponsored_push"]
-    dated = _dated(posts)
+    dated = _dated([p for p in posts if _tells_paid(p)])
     if len(dated) < 8:
         return factor("sponsored_push", label, w, None, {"posts": len(dated)},
                       f"Withheld: needs 8 dated posts (with history), has {len(dated)}.")
@@ -279,6 +351,14 @@ def _content_quality(posts: list[dict]) -> dict:
                   "repeated captions)" + (": clean." if share == 0 else "."))
 
 
+def _every(days: float) -> str:
+    if days < 1:
+        return "more than once a day"
+    if days < 1.5:
+        return "about every day"
+    return f"about every {days:.0f} days"
+
+
 def _cadence(posts: list[dict], now: datetime) -> dict:
     label, w = "Posting cadence", WEIGHTS["cadence"]
     dated = _dated(posts)
@@ -287,19 +367,36 @@ def _cadence(posts: list[dict], now: datetime) -> dict:
                       f"Withheld: {len(dated)} dated posts (needs 3).")
     times = [t for t, _ in dated]
     gaps = [(b - a).total_seconds() / 86400 for a, b in pairwise(times)]
+    span = (times[-1] - times[0]).total_seconds() / 86400
     since = max(0.0, (now - times[-1]).total_seconds() / 86400)
-    cv = _cv(gaps) if len(gaps) >= 2 else None
-    typical = median(gaps) or 0.0
-    value = {"days_since_last_post": round(since, 1), "median_gap_days": round(typical, 1),
-             "gap_variation": None if cv is None else round(cv, 2), "dated_posts": len(dated)}
+    # Dates read from "2 weeks ago" or a bare day are not precise: many posts share one timestamp, or
+    # all share one time of day. Their gaps say nothing; their span over the posts' count still does.
+    ties = sum(1 for g in gaps if g == 0)
+    coarse = ties * 3 >= len(gaps) or len({(t.minute, t.second) for t in times}) == 1
+    value = {"days_since_last_post": round(since, 1), "median_gap_days": None, "gap_variation": None,
+             "dated_posts": len(dated), "dates": "approximate" if coarse else "exact"}
+    if span <= 0:
+        return factor("cadence", label, w, None, value,
+                      f"Withheld: the {len(dated)} posts' dates are not distinct (dates such as '2 weeks ago' "
+                      "collapse onto one day), so no posting interval can be told.")
+    if coarse:
+        typical, cv = span / (len(times) - 1), None
+        over = f"over {span:.0f} days" if span >= 1.5 else "within a day or two"
+        basis = f" (from approximate dates: {len(times)} posts {over})"
+    else:
+        typical, cv = median(gaps) or 0.0, _cv(gaps) if len(gaps) >= 2 else None
+        basis = ""
+    value["median_gap_days"] = round(typical, 2)
+    value["gap_variation"] = None if cv is None else round(cv, 2)
     if since > 90:
         score, msg = 20, f"no post for {since:.0f} days: inactive"
     elif since > max(30, 3 * typical):
-        score, msg = 55, f"no post for {since:.0f} days, longer than usual"
+        score, msg = 55, f"no post for {since:.0f} days, longer than usual ({_every(typical)} before)"
     elif cv is not None and cv > 2:
-        score, msg = 70, f"posts in bursts (every {typical:.0f} days on median, irregular)"
+        score, msg = 70, f"posts in bursts ({_every(typical)} on median, irregular)"
     else:
-        score, msg = 100, f"posts steadily, about every {typical:.1f} days; last post {since:.0f} days ago"
+        last = "today" if since < 1 else f"{since:.0f} day{'s' if since >= 1.5 else ''} ago"
+        score, msg = 100, f"posts steadily, {_every(typical)}{basis}; last post {last}"
     return factor("cadence", label, w, score, value, msg[0].upper() + msg[1:] + ".")
 
 
@@ -310,7 +407,9 @@ def _niche_steadiness(snapshot: dict, points: list[tuple[datetime, dict]], posts
     span = ""
     if points and any(strs(p.get("terms")) for _, p in points):
         first = points[0][1]
-        older = set(strs(first.get("terms"))) | {t for p in dicts(first.get("recent_posts")) for t in strs(p.get("hashtags"))}
+        # stored terms of older points may include words now known as stop words
+        older = ({t for t in strs(first.get("terms")) if t not in STOPWORDS}
+                 | {t for p in dicts(first.get("recent_posts")) for t in strs(p.get("hashtags"))})
         cur = [text(p.get("title")) for p in posts_of(snapshot)]
         newer = {t for c in cur for t in terms(c)} | {h.lower() for p in posts_of(snapshot) for h in strs(p.get("hashtags"))}
         span = f"since {points[0][0].date().isoformat()}"
@@ -336,8 +435,72 @@ def _niche_steadiness(snapshot: dict, points: list[tuple[datetime, dict]], posts
     return factor("niche_steadiness", label, w, score, value, f"{msg[0].upper() + msg[1:]} {span} ({overlap:.0%} shared).")
 
 
+def _profile_counts(snapshot: dict) -> tuple[dict | None, str | None]:
+    """The profile's own totals a profile factor reads, or (None, why they cannot be used)."""
+    spec = load_bands().get("profile", {}).get(text(snapshot.get("platform")))
+    if spec is None:
+        return None, "this platform's profile shows no total of likes received"
+    total_raw, field = snapshot.get(spec["total"]), spec["total"]
+    if num(total_raw) is not None and num(total_raw) < 0:
+        return None, f"the profile's total {field} overflowed (a negative number on the page)"
+    followers, total, posts = count(snapshot.get("followers")), count(total_raw), count(snapshot.get("posts"))
+    if not followers or total is None or not posts:
+        return None, f"the profile shows no followers, total {field} and post count together"
+    worst = max(rounding(snapshot, k) for k in ("followers", field, "posts"))
+    if worst > MAX_ROUNDING:
+        return None, "the profile's counts are shown rounded, too coarse for this ratio"
+    return {"spec": spec, "field": field, "followers": followers, "total": total, "posts": posts}, None
+
+
+def _profile_per_post(snapshot: dict) -> dict:
+    label, w = "Likes per video against followers (profile totals)", WEIGHTS["profile_likes_per_post"]
+    c, why = _profile_counts(snapshot)
+    if c is None:
+        return factor("profile_likes_per_post", label, w, None, None, f"Withheld: {why}.")
+    band = c["spec"]["per_post_per_follower"]
+    per_post = c["total"] / c["posts"]
+    ratio = per_post / c["followers"]
+    value = {"per_post": round(per_post), "per_post_per_follower": round(ratio, 4), "posts": c["posts"], "band": band}
+    lead = (f"{human(c['total'])} {c['field']} over {human(c['posts'])} videos: {human(per_post)} a video, "
+            f"{_share(ratio)} of its {human(c['followers'])} followers")
+    if ratio < band["low"]:
+        score, msg = 15 + 25 * ratio / band["low"], "far fewer than real followers give: followers who never watch (inactive or bought)"
+    elif ratio < band["typical_low"]:
+        score = 40 + 45 * (ratio - band["low"]) / (band["typical_low"] - band["low"])
+        msg = "fewer than usual for an audience this size"
+    else:
+        score, msg = 100, "in line with a real audience"
+    return factor("profile_likes_per_post", label, w, score, value, f"{lead}: {msg}.")
+
+
+def _profile_per_follower(snapshot: dict) -> dict:
+    label, w = "Likes received per follower (profile totals)", WEIGHTS["profile_likes_per_follower"]
+    c, why = _profile_counts(snapshot)
+    if c is None:
+        return factor("profile_likes_per_follower", label, w, None, None, f"Withheld: {why}.")
+    band = c["spec"]["total_per_follower"]
+    ratio = c["total"] / c["followers"]
+    value = {"per_follower": round(ratio, 2), "band": band}
+    lead = f"{human(c['total'])} {c['field']} received in all for {human(c['followers'])} followers ({ratio:.1f} each)"
+    score, msg = ladder(ratio, [(band["low"], 20, "fewer than one each: followers who never liked anything"),
+                                (band["typical_low"], 60, "few for a real audience")],
+                        (100, "what a real, reacting audience leaves"), strict=True)
+    return factor("profile_likes_per_follower", label, w, score, value, f"{lead}: {msg}.")
+
+
+def _missing(factors: list[dict], total: float) -> str:
+    scored = [f for f in factors if f["score"] is not None]
+    share = sum(f["weight"] for f in scored) / total if total else 0.0
+    names = ", ".join(f["label"].lower() for f in scored) or "nothing"
+    return (f"No grade: only {len(scored)} of the checks could be scored ({names}; {share:.0%} of the weight), "
+            f"a grade needs {MIN_FACTORS} carrying {MIN_WEIGHT_SHARE:.0%}. Capture the creator's posts (with likes and "
+            "views), open comments or the followers list, or capture again on another day.")
+
+
 def authenticity(snapshot: dict, points: list[tuple[datetime, dict]], all_posts: list[dict], now: datetime,
                  er: float | None, er_info: dict) -> dict:
+    """Authenticity from the capture and its history (one observation per day: see history.observations).
+    Never reads a brief: the same capture scores the same whatever brief is active."""
     posts = posts_of(snapshot)
     # Inactivity is judged as of the capture: it shows nothing posted after it was taken (an old
     # capture scored today must not read as months of silence).
@@ -356,11 +519,18 @@ def authenticity(snapshot: dict, points: list[tuple[datetime, dict]], all_posts:
         _content_quality(posts),
         _cadence(all_posts, as_of),
         _niche_steadiness(snapshot, points, all_posts),
+        _profile_per_post(snapshot),
+        _profile_per_follower(snapshot),
     ]
     data_points = len(posts) + len(dicts(snapshot.get("comments"))) // 10 + len(points) + len(dicts(snapshot.get("audience_sample"))) // 10
-    result = combine(factors, data_points=data_points, min_factors=2)
-    if "approximate" in snapshot and "followers" in strs(snapshot.get("approximate")) and result["confidence"] == "high":
+    total = sum(f["weight"] for f in factors)
+    scored = [f for f in factors if f["score"] is not None and f["weight"] > 0]
+    if len(scored) < MIN_FACTORS or sum(f["weight"] for f in scored) < MIN_WEIGHT_SHARE * total:
+        return {"score": None, "grade": None, "confidence": "low", "factors": factors,
+                "reason": _missing(factors, total)}
+    result = combine(factors, data_points=data_points, min_factors=MIN_FACTORS)
+    if not posts and result["confidence"] != "low":
+        result["confidence"] = "low"  # profile totals alone: a hint of authenticity, not a verdict
+    if "followers" in strs(snapshot.get("approximate")) and result["confidence"] == "high":
         result["confidence"] = "medium"  # a rounded follower count blurs every per-follower ratio
     return result
-
-

@@ -14,8 +14,24 @@ from server.scoring.common import dicts, strs, text
 # Scripts written without spaces: a keyword matches as a substring, and topics are character pairs.
 _UNSPACED = re.compile("[\u3040-\u30ff\u4e00-\u9fff\u3400-\u4dbf\uac00-\ud7af\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-# Words too common to say anything about a niche (the languages most pages here use).
-STOPWORDS = frozenset(["the", "and", "for", "you", "your", "with", "this", "that", "from", "what", "are", "was", "were", "have", "has", "how", "why", "who", "new", "all", "our", "out", "not", "but", "can", "just", "get", "got", "one", "two", "more", "most", "best", "my", "me", "we", "it", "its", "in", "on", "of", "to", "is", "be", "at", "by", "an", "or", "as", "so", "do", "if", "no", "up", "video", "videos", "official", "full", "episode", "part", "live", "shorts", "short", "watch", "channel", "subscribe", "vlog", "today", "day", "week", "der", "die", "das", "und", "ist", "ein", "eine", "mit", "von", "den", "des", "auf", "für", "nicht", "sich", "dem", "zu", "im", "wie", "auch", "les", "des", "une", "est", "pour", "pas", "que", "qui", "dans", "sur", "avec", "par", "plus", "los", "las", "del", "una", "con", "por", "para", "que", "como", "más", "que", "com", "não", "uma", "para", "por", "mais", "dos", "das"])
+# Words too common to say anything about a niche: the stop words of the languages creators here write
+# in (the stop-words package's lists, read once at import), plus what every video title says.
+_PLATFORM_WORDS = frozenset("""video videos official full episode part live shorts short watch channel subscribe vlog
+today day week new best folge teil neue parte capitulo capítulo épisode""".split())
+
+
+def _stopwords() -> frozenset[str]:
+    from stop_words import AVAILABLE_LANGUAGES, get_stop_words
+
+    words: set[str] = set(_PLATFORM_WORDS)
+    for lang in AVAILABLE_LANGUAGES:
+        try:
+            words.update(fold(w) for w in get_stop_words(lang))
+        except Exception:  # noqa: BLE001 -- a language list missing from an install is no reason to fail
+            continue
+    return frozenset(w for w in words if w)
+
+
 JUNK_PATTERNS = re.compile(
     r"\b(follow ?4 ?follow|f4f|like ?4 ?like|l4l|sub ?4 ?sub|followback|giveaway|give away|"
     r"win (a|an|free)|free followers|link in bio)\b",
@@ -29,6 +45,9 @@ def fold(s: str) -> str:
         return s.lower()  # the common case, ~20x cheaper than decomposing
     s = unicodedata.normalize("NFKD", s.casefold())
     return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+STOPWORDS = _stopwords()
 
 
 def terms(s: str | None) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.scoring.common import count, dicts, parse_time, strs, text
@@ -11,6 +11,8 @@ from server.scoring.content import is_sponsored, top_terms
 from server.scoring.interaction import commenter_id
 
 HISTORY_FORMAT = "kolscope.history/1"
+# Captures closer than this are one observation: reloading a page is not a second look at a creator.
+OBSERVATION_GAP = timedelta(days=1)
 MAX_POSTS = 6
 MAX_TAGS = 2
 MAX_COMMENTERS = 32
@@ -31,7 +33,8 @@ def history_point(snapshot: Any) -> dict:
             v = count(p.get(k))
             if v is not None:
                 entry[k] = int(v)
-        entry["is_sponsored"] = is_sponsored(p)
+        if isinstance(p.get("is_sponsored"), bool) or text(p.get("title")).strip() or strs(p.get("hashtags")):
+            entry["is_sponsored"] = is_sponsored(p)  # a bare thumbnail tells nothing about ads
         tags = [t[:16].lower() for t in strs(p.get("hashtags"))[:MAX_TAGS]]
         if tags:
             entry["hashtags"] = tags
@@ -44,6 +47,9 @@ def history_point(snapshot: Any) -> dict:
     for k in ("followers", "following", "posts", "likes", "views"):
         v = count(snap.get(k))
         point[k] = int(v) if v is not None else None
+    approx = [k for k in strs(snap.get("approximate")) if k in ("followers", "following", "posts", "likes", "views")]
+    if approx:
+        point["approximate"] = approx
     point["recent_posts"] = posts
     titles = [text(p.get("title")) for p in dicts(snap.get("recent_posts"))]
     point["terms"] = [t[:16] for t in top_terms(titles, k=6)]
@@ -131,3 +137,23 @@ def all_posts(current: dict, points: list[tuple[datetime, dict]]) -> list[dict]:
             if p.get("id") is not None:
                 seen.setdefault(str(p["id"]), p)
     return list(seen.values()) + anonymous
+
+
+def observations(points: list[tuple[datetime, dict]], current: datetime | None) -> list[tuple[datetime, dict]]:
+    """The history as one observation per day, the current capture excluded.
+
+    Points less than a day before (or after) the current capture are that capture seen again: it
+    replaces them. Among the others, a point less than a day after the first point of its group
+    replaces the group's point (the latest of the day counts), so ten reloads weigh as one capture.
+    """
+    out: list[tuple[datetime, dict]] = []
+    group_start: datetime | None = None
+    for when, point in points:
+        if current is not None and abs(current - when) < OBSERVATION_GAP:
+            continue
+        if group_start is not None and when - group_start < OBSERVATION_GAP and out:
+            out[-1] = (when, point)
+            continue
+        group_start = when
+        out.append((when, point))
+    return out

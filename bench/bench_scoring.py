@@ -7,7 +7,7 @@ import statistics
 import time
 
 from bench import load_line, pct
-from server.scoring import history_point, score
+from server.scoring import history_point, score, topics
 from server.scoring.language import warm
 from tests.unit.scoring_builders import COMMENTS, NOW, creator, history_series
 
@@ -40,6 +40,9 @@ def main() -> bool:
     t0 = time.perf_counter()
     warm()
     print(f"language model load (once per process): {(time.perf_counter() - t0) * 1000:.0f} ms")
+    t0 = time.perf_counter()
+    topics.warm()
+    print(f"semantic topic model load (once per process): {(time.perf_counter() - t0) * 1000:.0f} ms")
     for label, kwargs in (("no brief, no history", {}), ("brief + 20 history points", {"brief": brief, "history": history})):
         for _ in range(5):
             score(s, now=NOW, **kwargs)

@@ -4,7 +4,9 @@ posting cadence and a steady niche."""
 
 from __future__ import annotations
 
+import math
 import statistics
+from collections import Counter
 from datetime import datetime
 from itertools import pairwise
 
@@ -13,6 +15,7 @@ from server.scoring.bands import band_for, load_bands, platform_bands, views_ban
 from server.scoring.common import combine, count, dicts, factor, human, ladder, median, num, parse_time, pct, strs, text
 from server.scoring.content import STOPWORDS, is_sponsored, junk_share, posts_of, sponsored_share, terms
 from server.scoring.interaction import interaction_factor
+from server.scoring.topics import lexicon
 
 WEIGHTS = {
     "engagement": 3.0, "views_per_follower": 2.0, "uniformity": 1.5, "follow_ratio": 1.0, "growth": 2.0,
@@ -400,39 +403,79 @@ def _cadence(posts: list[dict], now: datetime) -> dict:
     return factor("cadence", label, w, score, value, msg[0].upper() + msg[1:] + ".")
 
 
+def _topic_counts(texts: list[str]) -> Counter[str]:
+    """How many texts are about each top-level lexicon topic (science, gaming, food...)."""
+    lex = lexicon()
+    c: Counter[str] = Counter()
+    for t in texts:
+        c.update({lex.top(topic) for topic in lex.match_text(t)})
+    return c
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    dot = sum(a[k] * b[k] for k in a)
+    na, nb = math.sqrt(sum(v * v for v in a.values())), math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _post_texts(posts: list[dict]) -> list[str]:
+    return [text(p.get("title")) + " " + " ".join(strs(p.get("hashtags"))) for p in posts]
+
+
 def _niche_steadiness(snapshot: dict, points: list[tuple[datetime, dict]], posts: list[dict]) -> dict:
     label, w = "Steady niche over time", WEIGHTS["niche_steadiness"]
-    older: set[str] = set()
-    newer: set[str] = set()
+    older_texts: list[str] = []
+    newer_texts: list[str] = []
     span = ""
     if points and any(strs(p.get("terms")) for _, p in points):
         first = points[0][1]
         # stored terms of older points may include words now known as stop words
-        older = ({t for t in strs(first.get("terms")) if t not in STOPWORDS}
-                 | {t for p in dicts(first.get("recent_posts")) for t in strs(p.get("hashtags"))})
-        cur = [text(p.get("title")) for p in posts_of(snapshot)]
-        newer = {t for c in cur for t in terms(c)} | {h.lower() for p in posts_of(snapshot) for h in strs(p.get("hashtags"))}
+        older_texts = [t for t in strs(first.get("terms")) if t not in STOPWORDS]
+        older_texts += [t for p in dicts(first.get("recent_posts")) for t in strs(p.get("hashtags"))]
+        newer_texts = _post_texts(posts_of(snapshot))
         span = f"since {points[0][0].date().isoformat()}"
     else:
         dated = _dated(posts_of(snapshot))
         if len(dated) >= 6:
             half = len(dated) // 2
-            older = {t for _, p in dated[:half] for t in terms(text(p.get("title")))} | {h.lower() for _, p in dated[:half] for h in strs(p.get("hashtags"))}
-            newer = {t for _, p in dated[half:] for t in terms(text(p.get("title")))} | {h.lower() for _, p in dated[half:] for h in strs(p.get("hashtags"))}
+            older_texts = _post_texts([p for _, p in dated[:half]])
+            newer_texts = _post_texts([p for _, p in dated[half:]])
             span = "between older and newer recent posts"
+    older = {t for x in older_texts for t in terms(x)}
+    newer = {t for x in newer_texts for t in terms(x)}
     if not older or not newer:
         return factor("niche_steadiness", label, w, None, None,
                       "Withheld: needs 6 dated posts with titles, or a history with topics.")
+    # Topics first: thirty different titles about space, cells and the brain are one niche, though
+    # they share few words. Shared content words only where too few posts can be placed by topic.
+    was, now_ = _topic_counts(older_texts), _topic_counts(newer_texts)
+    if sum(was.values()) >= 3 and sum(now_.values()) >= 3:
+        sim = _cosine(was, now_)
+        before, after = [t for t, _ in was.most_common(2)], [t for t, _ in now_.most_common(2)]
+        value = {"basis": "topics", "similarity": round(sim, 3), "older_topics": before, "newer_topics": after}
+        if sim >= 0.6:
+            score, msg = 100, f"Same topics ({' and '.join(after)}) {span}."
+        elif sim >= 0.35:
+            score, msg = 70, f"Topics partly changed {span} ({' and '.join(before)}, now {' and '.join(after)})."
+        else:
+            score, msg = 45, (f"Topics changed {span}, from {' and '.join(before)} to {' and '.join(after)}: "
+                              "a creator who switches niche brings a different audience.")
+        return factor("niche_steadiness", label, w, score, value, msg)
+    # Too few posts placed by topic: shared content words can still show a steady niche, but few
+    # shared words between varied titles are no sign of a switch (every title is new), so no verdict.
     kept = older & newer
     overlap = len(kept) / min(len(older), len(newer))
-    value = {"overlap": round(overlap, 3), "kept_topics": sorted(kept)[:8]}
+    value = {"basis": "words", "overlap": round(overlap, 3), "kept_topics": sorted(kept)[:8]}
     if overlap >= 0.3:
-        score, msg = 100, "same topics"
+        score = 100
     elif overlap >= 0.15:
-        score, msg = 70, "topics partly changed"
+        score = 85
     else:
-        score, msg = 45, "topics changed: a creator who switches niche brings a different audience"
-    return factor("niche_steadiness", label, w, score, value, f"{msg[0].upper() + msg[1:]} {span} ({overlap:.0%} shared).")
+        return factor("niche_steadiness", label, w, None, value,
+                      f"Withheld: too few posts could be placed by topic, and titles {span} share few words "
+                      f"({overlap:.0%}), which varied titles do anyway.")
+    return factor("niche_steadiness", label, w, score, value,
+                  f"Same topic words {span} ({overlap:.0%} in common: {', '.join(sorted(kept)[:4])}).")
 
 
 def _profile_counts(snapshot: dict) -> tuple[dict | None, str | None]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from typing import Any
 
+from scraper.text import hashtags as find_hashtags
+from server.scoring import topics
 from server.scoring.brief import Brief
-from server.scoring.common import combine, count, dicts, factor, human, pct, text
+from server.scoring.common import combine, count, dicts, factor, human, pct, strs, text
 from server.scoring.content import fold, keyword_pattern, post_text, posts_of, sponsored_share, top_hashtags
 from server.scoring.language import LANGUAGE_COUNTRIES, language_shares
 from server.scoring.tiers import normalize_tiers
@@ -48,7 +51,7 @@ def facts(snapshot: dict, tier: str | None, langs: tuple[dict[str, float], int, 
         factor("language", "Audience language", WEIGHTS["language"], None,
                {"languages": {k: round(v, 3) for k, v in list(shares.items())[:5]}, "texts": n, "source": source},
                NEEDS_BRIEF),
-        factor("niche", "Niche and keywords", WEIGHTS["niche"], None,
+        factor("niche", "Niche and topics", WEIGHTS["niche"], None,
                {"top_hashtags": top_hashtags(posts, text(snapshot.get("bio")))}, NEEDS_BRIEF),
         factor("sponsored", "Share of paid posts", WEIGHTS["sponsored"], None,
                {"share": None if share is None else round(share, 3), "posts": total}, NEEDS_BRIEF),
@@ -101,35 +104,178 @@ def _platform(snapshot: dict, brief: Brief) -> dict:
                   f"On {platform}: " + ("a platform the brief wants." if ok else f"the brief wants {', '.join(brief.platforms)}."))
 
 
+# A title read as on-topic by meaning alone (no known term, no category) counts this much of a post.
+SEMANTIC_CREDIT = 0.6
+# ...when its similarity to the brief beats its best other topic by this much (wordllama's cosine
+# similarities are small and close together: only the ranking means something).
+SEMANTIC_MARGIN = 0.02
+FEW_POSTS = 4
+
+
+def _merge(into: dict[str, set[str]], more: dict[str, set[str]]) -> None:
+    for topic, terms in more.items():
+        into.setdefault(topic, set()).update(terms)
+
+
+def _post_topics(lex, post: dict) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """({topic: terms} from the title and hashtags, {topic: {category}} from the platform's label)."""
+    title = text(post.get("title"))
+    found = lex.match_text(title)
+    for tag in strs(post.get("hashtags")) or find_hashtags(title):
+        _merge(found, lex.match_tag(tag))
+    cats = lex.match_category(text(post.get("category"))) if text(post.get("category")) else {}
+    return found, cats
+
+
+def _names(items: list[str], n: int = 3) -> str:
+    items = items[:n]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _niche(snapshot: dict, brief: Brief) -> dict:
-    label, w = "Niche and keywords", WEIGHTS["niche"]
+    label, w = "Niche and topics", WEIGHTS["niche"]
     posts = posts_of(snapshot)
     tags = top_hashtags(posts, text(snapshot.get("bio")))
     if not brief.keywords:
         return factor("niche", label, 0.0, None, {"top_hashtags": tags}, "The brief names no keywords.")
-    patterns = [(k, keyword_pattern(k)) for k in brief.keywords]
-    patterns = [(k, p) for k, p in patterns if p is not None]
+    lex = topics.lexicon()
+    patterns = [(k, p) for k in brief.keywords if (p := keyword_pattern(k)) is not None]
+    wanted: set[str] = set()
+    for k in brief.keywords:
+        wanted |= topics.keyword_topics(k)
     texts = [post_text(p) for p in posts]
-    profile = fold(" ".join([text(snapshot.get("bio")), text(snapshot.get("display_name")), text(snapshot.get("handle"))]))
-    if not texts and not profile.strip():
-        return factor("niche", label, w, None, {"top_hashtags": tags}, "Withheld: no titles, captions or bio to read.")
-    found = [k for k, p in patterns if p.search(profile) or any(p.search(t) for t in texts)]
-    matching_posts = sum(1 for t in texts if any(p.search(t) for _, p in patterns))
-    coverage = matching_posts / len(texts) if texts else 0.0
-    breadth = len(found) / len(patterns) if patterns else 0.0
-    in_bio = any(p.search(profile) for _, p in patterns)
-    # Half the posts on the brief's topics is a creator of that niche; the bio stating it counts too.
-    score = 100 * (0.65 * min(1.0, coverage / 0.5) + 0.25 * breadth + (0.10 if in_bio else 0.0))
-    value = {"matched_keywords": found, "matching_posts": matching_posts, "posts": len(texts),
-             "in_bio": in_bio, "top_hashtags": tags}
-    if not found:
-        reason = f"None of the brief's keywords appear in {len(texts)} posts or the bio"
+    readable = [i for i, p in enumerate(posts) if texts[i].strip() or text(p.get("category"))]
+    profile_text = " ".join([text(snapshot.get("bio")), text(snapshot.get("display_name"))])
+    categories = strs(snapshot.get("categories"))
+    if not readable and not profile_text.strip() and not categories:
+        return factor("niche", label, w, None, {"top_hashtags": tags}, "Withheld: no titles, captions, bio or categories to read.")
+
+    credit = [0.0] * len(posts)
+    literal: set[str] = set()
+    read = 0.0
+    matched: list[dict[str, set[str]]] = []
+    cat_hits: Counter[str] = Counter()
+    elsewhere: Counter[str] = Counter()
+    unread: list[int] = []
+    for i in readable:
+        found, cats = _post_topics(lex, posts[i])
+        hits = [k for k, p in patterns if p.search(texts[i])]
+        literal.update(hits)
+        on = (set(found) | set(cats)) & wanted
+        if hits or on:
+            credit[i] = 1.0
+            matched.append({t: found[t] for t in on if t in found})
+            cat_hits.update(c for t in on for c in cats.get(t, ()))
+        elif found or cats:
+            elsewhere.update({lex.top(t) for t in set(found) | set(cats)})
+        if hits or found or cats:
+            read += 1
+        else:
+            unread.append(i)
+
+    # meaning: titles no term or category could place, ranked between the brief and the other topics
+    by_meaning = 0
+    if unread:
+        placed, on_brief = _semantic(lex, brief.keywords, wanted, [texts[i] for i in unread if texts[i].strip()])
+        for j, i in enumerate(i for i in unread if texts[i].strip()):
+            if on_brief[j]:
+                credit[i] = SEMANTIC_CREDIT
+                by_meaning += 1
+            read += 0.5 if placed[j] else 0.0  # meaning places a title less surely than a known term
+    n = len(readable)
+    # fewer than FEW_POSTS readable posts: the missing ones count as unknown, not as on-topic (one
+    # caption about apps does not make a technology creator)
+    coverage = sum(credit) / max(n, FEW_POSTS) if n else 0.0
+    read_share = read / n if n else 0.0
+
+    profile_found = lex.match_text(profile_text)
+    for c in categories:
+        _merge(profile_found, lex.match_category(c))
+    profile_on = sorted(set(profile_found) & wanted)
+    profile_literal = [k for k, p in patterns if p.search(fold(profile_text))]
+    profile_hit = bool(profile_on or profile_literal)
+    on_categories = [c for c in categories if set(lex.match_category(c)) & wanted]
+
+    if n:
+        # half the posts on the brief's topics is a creator of that niche; the profile saying so counts too
+        score = 100 * (0.75 * min(1.0, coverage / 0.5) + 0.25 * profile_hit)
     else:
-        reason = (f"{matching_posts} of {len(texts)} recent posts mention {', '.join(found[:5])}"
-                  + ("; the bio too" if in_bio else ""))
-    if tags:
-        reason += f". Tags used: {', '.join('#' + t for t in tags[:5])}"
-    return factor("niche", label, w, score, value, reason + ".")
+        score = 75 if profile_hit else 10  # no posts: the profile alone, and the confidence says so
+        read_share = 0.5 if (profile_found or categories) else 0.0
+    value = {"wanted_topics": sorted(wanted), "matched_keywords": sorted(literal | set(profile_literal)),
+             "matching_posts": sum(1 for c in credit if c >= 1.0), "by_meaning": by_meaning, "posts": n,
+             "coverage": round(coverage, 3), "read_share": round(read_share, 3), "in_profile": profile_hit,
+             "categories": on_categories, "other_topics": [t for t, _ in elsewhere.most_common(3)],
+             "top_hashtags": tags}
+    return factor("niche", label, w, score, value, _niche_reason(lex, brief, wanted, value, matched, cat_hits, profile_on))
+
+
+def _semantic(lex, keywords: list[str], wanted: set[str], texts: list[str]) -> tuple[list[bool], list[bool]]:
+    """(placed, on_brief) per text, by meaning: a text is placed when its nearest topic beats the
+    next by SEMANTIC_MARGIN, and on the brief when that topic is one the brief asks for (or, for
+    keywords the lexicon does not know, when the keywords themselves are nearer than every topic)."""
+    protos = topics.prototypes()
+    none = [False] * len(texts)
+    if protos is None or not texts:
+        return none, none
+    names, P = protos
+    wanted_tops = {lex.top(t) for t in wanted}
+    E = topics.embed(texts + [" ".join(keywords)])
+    if E is None:
+        return none, none
+    posts_e, brief_e = E[:-1], E[-1]
+    sims = posts_e @ P.T
+    placed, on = [], []
+    for row, e in zip(sims, posts_e):
+        order = row.argsort()[::-1]
+        best, second = row[order[0]], row[order[1]] if len(order) > 1 else -1.0
+        if wanted_tops:
+            hit = names[order[0]] in wanted_tops and best - second >= SEMANTIC_MARGIN
+            placed.append(bool(best - second >= SEMANTIC_MARGIN))
+        else:
+            to_brief = float(e @ brief_e)
+            hit = to_brief - best >= SEMANTIC_MARGIN
+            placed.append(bool(hit or best - second >= SEMANTIC_MARGIN))
+        on.append(bool(hit))
+    return placed, on
+
+
+def _niche_reason(lex, brief: Brief, wanted: set[str], v: dict, matched: list[dict[str, set[str]]],
+                  cat_hits: Counter[str], profile_on: list[str]) -> str:
+    n = v["posts"]
+    asked = _names(sorted({lex.top(t) for t in wanted}) or brief.keywords, 4)
+    parts = []
+    if v["matching_posts"] or v["by_meaning"]:
+        if v["matching_posts"]:
+            terms_used = [t for t, _ in topics.count_terms(matched, wanted).most_common(3)]
+            topics_hit = sorted({t for m in matched for t in m})
+            k = v["matching_posts"]
+            lead = f"{k} of {n} recent posts {'is' if k == 1 else 'are'} on the brief's topics"
+            if terms_used:
+                lead += f": titles about {_names(terms_used)} match {_names(topics_hit, 4)}"
+            elif v["matched_keywords"]:
+                lead += f" (naming {_names(v['matched_keywords'])})"
+            parts.append(lead)
+        if cat_hits:
+            parts.append(f"filed by the platform under {_names([c for c, _ in cat_hits.most_common(2)])}")
+        if v["by_meaning"]:
+            more = " more" if v["matching_posts"] else f" of {n} recent posts"
+            parts.append(f"{v['by_meaning']}{more} read{'s' if v['by_meaning'] == 1 and not v['matching_posts'] else ''} "
+                         f"as {asked} by meaning")
+    elif n:
+        parts.append(f"none of {n} recent posts is about {asked}")
+        if v["other_topics"]:
+            parts.append(f"they are about {_names(v['other_topics'])}")
+    if v["in_profile"]:
+        parts.append("the profile names " + _names(profile_on or v["matched_keywords"]))
+    elif not n:
+        parts.append(f"no posts in the capture, and the profile does not name {asked}")
+    if v["read_share"] < 0.6 and n:
+        parts.append(f"only {v['read_share']:.0%} of the posts could be placed by topic, so this is uncertain")
+    if v["top_hashtags"]:
+        parts.append("tags used: " + ", ".join("#" + t for t in v["top_hashtags"][:5]))
+    s = "; ".join(parts)
+    return s[0].upper() + s[1:] + "."
 
 
 def _language(brief: Brief, langs: tuple[dict[str, float], int, str]) -> dict:
@@ -237,6 +383,15 @@ def fit(snapshot: dict, brief: Brief, *, tier: str | None, tiers: Any, er: float
         cap = (30.0, "platform")  # a creator on another platform cannot run this campaign
     data_points = len(posts_of(snapshot)) + langs[1] // 10
     result = combine(factors, data_points=data_points, cap=cap)
+    niche = by_key["niche"]
+    if niche["score"] is not None and niche["weight"] and isinstance(niche["value"], dict):
+        # a topic verdict is only as sure as the share of posts whose topic could be read at all: a
+        # literal miss on 29 titles no term places is no evidence of a bad fit
+        read = niche["value"].get("read_share", 1.0)
+        level = "low" if read < 0.3 else "medium" if read < 0.6 else "high"
+        order = ("low", "medium", "high")
+        if order.index(level) < order.index(result["confidence"]):
+            result["confidence"] = level
     if result["score"] is None:
         result["reason"] = "The brief sets nothing this page can be checked against."
     return result

@@ -275,3 +275,26 @@ def test_ratios_read_as_percents_not_raw_fractions() -> None:
     views = _factor(r, "authenticity", "views_per_follower")["reason"]
     assert "%" in follow and "(0." not in follow
     assert "%" in views and "(0." not in views
+
+
+@pytest.mark.realpages
+@pytest.mark.parametrize("case", ["youtube/yt_channel_kurzgesagt_2026-01", "youtube/yt_channel_vsauce_2022-08",
+                                  "youtube/yt_channel_carouselheader_2023-07"])
+def test_varied_titles_of_one_niche_are_not_a_topic_change(case: str) -> None:
+    snap = _real(case)
+    f = _factor(score(snap, now=snap["captured_at"]), "authenticity", "niche_steadiness")
+    assert f["score"] is None or f["score"] >= 70, f["reason"]
+    assert "changed" not in f["reason"]
+
+
+def test_a_switch_of_niche_is_seen_by_topic() -> None:
+    s = creator(posts=12)
+    gaming = ["Minecraft survival let's play", "Fortnite ranked gameplay", "Skyrim walkthrough part",
+              "Best video games of the year", "Playstation console review", "Zelda speedrun attempt"]
+    beauty = ["My skincare routine", "Makeup for beginners", "Lipstick swatches", "Mascara test",
+              "Nail art ideas", "Get ready with me makeup"]
+    # posts are newest first: the older half is gaming, the newer half beauty
+    for p, t in zip(s["recent_posts"], beauty + gaming):
+        p["title"], p["hashtags"] = t, []
+    f = _factor(score(s, now=NOW), "authenticity", "niche_steadiness")
+    assert f["score"] == 45 and "from gaming to beauty" in f["reason"]

@@ -40,17 +40,32 @@ def _brief(brief: Brief | Mapping[str, Any] | None) -> Brief | None:
     return Brief.model_validate(dict(brief))  # pydantic's ValidationError is a ValueError
 
 
+# Pass/fail checks: passing them is expected, not a strength worth naming.
+_GATES = {"blocked_terms", "platform"}
+
+
+def _strengths(factors: list[dict]) -> list[str]:
+    """Labels of the factors that are real strengths: scored 80 or more, with weight, not a gate."""
+    good = [f for f in factors if f["score"] is not None and f["weight"] and f["score"] >= 80 and f["key"] not in _GATES]
+    good.sort(key=lambda f: (-f["weight"], -f["score"]))
+    return [f["label"].lower() for f in good[:3]]
+
+
+def _weakest(factors: list[dict]) -> dict | None:
+    scored = [f for f in factors if f["score"] is not None and f["weight"]]
+    return min(scored, key=lambda f: (f["score"], -f["weight"])) if scored else None
+
+
 def _summary_fit(result: dict, brief: Brief | None) -> str:
     if brief is None or result["score"] is None:
         return NEEDS_BRIEF if brief is None else result.get("reason", "Nothing to check against the brief.")
-    scored = [f for f in result["factors"] if f["score"] is not None and f["weight"]]
-    best = max(scored, key=lambda f: (f["score"], f["weight"]))
-    worst = min(scored, key=lambda f: (f["score"], -f["weight"]))
     word = "fits" if result["score"] >= 65 else "partly fits" if result["score"] >= 45 else "does not fit"
     s = f"{word.capitalize()} '{brief.name}' ({result['grade']}, {result['score']}/100)"
-    if best["score"] >= 70:
-        s += f": {best['label'].lower()} is strong"
-    if worst is not best and worst["score"] < 60:
+    strong = _strengths(result["factors"])
+    if strong:
+        s += f"; strong on {', '.join(strong)}"
+    worst = _weakest(result["factors"])
+    if worst is not None and worst["score"] < 60:
         s += f"; weak on {worst['label'].lower()}"
     return s + f" ({result['confidence']} confidence)."
 
@@ -60,10 +75,12 @@ def _summary_authenticity(result: dict) -> str:
         return "No authenticity grade: too little on this page to judge (see what is missing below)."
     sc = result["score"]
     word = "Looks authentic" if sc >= 75 else "Mostly authentic, with warning signs" if sc >= 50 else "Doubtful following"
-    scored = [f for f in result["factors"] if f["score"] is not None]
-    worst = min(scored, key=lambda f: (f["score"], -f["weight"]))
     s = f"{word} ({result['grade']}, {sc}/100)"
-    if worst["score"] < 60:
+    strong = _strengths(result["factors"])
+    if strong:
+        s += f"; strong on {', '.join(strong)}"
+    worst = _weakest(result["factors"])
+    if worst is not None and worst["score"] < 60:
         s += f"; check: {worst['label'].lower()}"
     return s + f" ({result['confidence']} confidence)."
 

@@ -298,3 +298,13 @@ def test_a_switch_of_niche_is_seen_by_topic() -> None:
         p["title"], p["hashtags"] = t, []
     f = _factor(score(s, now=NOW), "authenticity", "niche_steadiness")
     assert f["score"] == 45 and "from gaming to beauty" in f["reason"]
+
+
+def test_summaries_name_real_strengths_only() -> None:
+    brief = {"name": "Trail", "keywords": ["trail running"], "blocked_terms": ["casino"], "platforms": ["instagram"]}
+    r = score(creator(), now=NOW, brief=brief)
+    fit = r["summary"]["fit"]
+    assert "strong on niche and topics" in fit
+    assert "blocked terms" not in fit and "platform" not in fit  # passing a gate is no strength
+    auth = r["summary"]["authenticity"]
+    assert "strong on" in auth and "engagement rate" in auth

@@ -127,7 +127,11 @@ def parse(capture: Capture) -> Snapshot:
     header = _Header.find(html, url_handle, lang, main) if main != -1 else None
     meta_counts = _meta_counts(meta.get("og:description") or meta.get("description"), lang)
 
+    web_user = _web_profile_user(capture, url_handle)
     if header is None and not meta_counts:
+        if web_user is not None:
+            # the page's own profile answer (after an in-app navigation, before the header is drawn)
+            return _from_web_profile(capture, web_user)
         _raise_for_page(html)
 
     og_title = _OG_TITLE.match(meta.get("og:title", ""))
@@ -161,6 +165,8 @@ def parse(capture: Capture) -> Snapshot:
         snap.warnings.append("Private account: its posts are not visible.")
     if main != -1:
         snap.recent_posts = _grid(html, header.end if header else main, handle)
+    if web_user is not None:
+        _complete_from_web_profile(snap, web_user)
     snap.categories = _categories(capture, handle)
     snap.audience_sample, saw_following = _followers_sample(capture, snap.platform_id)
     if saw_following and not snap.audience_sample:
@@ -753,3 +759,78 @@ def _epoch_iso(ts: object) -> str | None:
         return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
         return None
+
+
+# --- the profile answer (web_profile_info): the page's own data when nothing is rendered ---------------
+#
+# `/api/v1/users/web_profile_info/?username=h` answers `{"data": {"user": {...}}}` with exact counts
+# (`edge_followed_by.count`, `edge_follow.count`, `edge_owner_to_timeline_media.count`) and the latest
+# posts (`edge_owner_to_timeline_media.edges[].node`), the GraphQL user shape instaloader reads.
+
+
+def _web_profile_user(capture: Capture, handle: str) -> dict | None:
+    for body in capture.json_responses("web_profile_info"):
+        user = traverse(body, ("data", "user"), expected_type=dict)
+        if user and (_ig_str(user.get("username")) or "").lower() == handle.lower():
+            return user
+    return None
+
+
+def _from_web_profile(capture: Capture, user: dict) -> Snapshot:
+    handle = _ig_str(user.get("username")) or ""
+    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
+    snap.platform_id = _ig_str(user.get("id"))
+    snap.display_name = _ig_str(user.get("full_name"))
+    snap.bio = _ig_str(user.get("biography"))
+    snap.avatar_url = _ig_str(user.get("profile_pic_url_hd")) or _ig_str(user.get("profile_pic_url"))
+    verified = user.get("is_verified")
+    snap.verified = verified if isinstance(verified, bool) else None
+    for link in [user.get("external_url")] + [traverse(b, "url") for b in _list_of(user.get("bio_links"))]:
+        if _ig_str(link) and link not in snap.links:
+            snap.links.append(link)
+    _complete_from_web_profile(snap, user)
+    if user.get("is_private") is True:
+        if snap.followers is None and snap.posts is None:
+            raise Restricted("This Instagram account is private and the page shows none of its numbers.")
+        snap.warnings.append("Private account: its posts are not visible.")
+    snap.categories = _categories(capture, handle)
+    snap.audience_sample, _ = _followers_sample(capture, snap.platform_id)
+    return snap
+
+
+def _complete_from_web_profile(snap: Snapshot, user: dict) -> None:
+    """Exact counts where the page showed none or only rounded ones, and posts where no grid was drawn."""
+    for name, path in (("followers", ("edge_followed_by", "count")), ("following", ("edge_follow", "count")),
+                       ("posts", ("edge_owner_to_timeline_media", "count"))):
+        value = int_or_none(traverse(user, path))
+        if value is not None and (getattr(snap, name) is None or name in snap.approximate):
+            snap.set_count(name, value)
+    snap.platform_id = snap.platform_id or _ig_str(user.get("id"))
+    if not snap.recent_posts:
+        snap.recent_posts = _web_profile_posts(user)
+
+
+def _web_profile_posts(user: dict) -> list[Post]:
+    posts: list[Post] = []
+    for edge in _list_of(traverse(user, ("edge_owner_to_timeline_media", "edges"))):
+        node = traverse(edge, "node", expected_type=dict)
+        code = _ig_str(traverse(node, "shortcode"))
+        if not node or not code or _list_of(node.get("pinned_for_users")):
+            continue  # pinned posts are old favourites, not recent activity
+        caption = _ig_str(traverse(node, ("edge_media_to_caption", "edges", 0, "node", "text")))
+        tags = hashtags(caption)
+        posts.append(Post(
+            id=code,
+            url=_post_url("reel" if node.get("product_type") == "clips" else "p", code),
+            title=caption,
+            published_at=_epoch_iso(node.get("taken_at_timestamp")),
+            views=int_or_none(node.get("video_view_count")),
+            likes=int_or_none(traverse(node, ("edge_liked_by", "count"), ("edge_media_preview_like", "count"))),
+            comments=int_or_none(traverse(node, ("edge_media_to_comment", "count"))),
+            is_sponsored=node.get("is_paid_partnership") is True or looks_sponsored(caption, tags),
+            hashtags=tags,
+            mentions=mentions(caption),
+        ))
+        if len(posts) >= MAX_POSTS:
+            break
+    return posts

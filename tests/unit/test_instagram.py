@@ -299,3 +299,41 @@ def test_business_category_from_inline_user_object_not_the_viewers() -> None:
                                       '"category_name":"Viewer Stuff"},"b":{"user":{"full_name":"Sara","username":'
                                       '"sara.studio","category_name":"Artist","is_business_account":true}}}}</script></body>')
     assert parse(cap).categories == ["Artist"]
+
+
+# --- the profile answer when nothing is rendered -------------------------------------------------------
+
+
+def test_profile_answer_when_the_header_is_not_drawn() -> None:
+    """After an in-app navigation the extension leaves out the stale meta tags; before the header is drawn
+    only web_profile_info (the GraphQL user shape instaloader reads) describes the profile."""
+    snap = parse(_fixture("profile_webinfo"))
+    assert (snap.handle, snap.platform_id, snap.display_name, snap.verified) == (
+        "sara.studio", "5566778899", "Sara Studio ✨", True)
+    assert (snap.followers, snap.following, snap.posts, snap.approximate) == (1_234_567, 56, 1234, [])
+    assert snap.bio == "Painting & pottery 🎨" and snap.avatar_url.endswith("sara_320.jpg")
+    assert snap.links == ["https://sara.example.com/shop", "https://linktr.example/sara"]
+    assert snap.categories == ["Artist"]
+    assert [p.id for p in snap.recent_posts] == ["Cabc123DEF_", "Cxyz-987ghi", "Cdef456GHI1"]  # pinned left out
+    reel = snap.recent_posts[1]
+    assert (reel.url, reel.views, reel.likes, reel.comments, reel.is_sponsored) == (
+        "https://www.instagram.com/reel/Cxyz-987ghi/", 120_400, 9120, 88, True)
+    assert reel.published_at == "2025-05-31T12:00:00Z"
+
+
+def test_profile_answer_of_another_account_is_not_used() -> None:
+    cap = _fixture("profile_webinfo")
+    cap["url"] = "https://www.instagram.com/someone.else/"
+    with pytest.raises(CaptureError) as info:
+        parse(cap)
+    assert info.value.code == "not_a_creator_page"
+
+
+def test_profile_answer_makes_rounded_header_counts_exact() -> None:
+    cap = _fixture("profile_meta_de")
+    cap["url"] = "https://www.instagram.com/sara.studio/"
+    snap_meta = parse(cap)
+    assert "followers" in snap_meta.approximate
+    cap["responses"] = _fixture("profile_webinfo")["responses"]
+    snap = parse(cap)
+    assert snap.followers == 1_234_567 and "followers" not in snap.approximate

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
+from html import unescape
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from scraper.capture import Capture
@@ -962,7 +963,7 @@ def _video_category(player: dict | None) -> str | None:
 def _add_video_category(snap: Snapshot, capture: Capture, vid: str | None) -> None:
     if not vid or not snap.recent_posts:
         return
-    category = _video_category(_player_for(capture, vid))
+    category = _video_category(_player_for(capture, vid)) or _video_microdata(capture.html, vid).get("genre")
     if category:
         snap.recent_posts[0].category = category
         if category not in snap.categories:
@@ -991,6 +992,13 @@ def _from_player(capture: Capture, data: Any, vid: str, lang: str | None) -> Sna
     if traverse(player, ("playabilityStatus", "status")) not in _PLAYABLE:
         return None  # age gate, removed, bot check: _watch_error says which
     micro = _microformat(player)
+    if not micro:
+        # no player response: the page's schema.org microdata says the same in other words
+        md = _video_microdata(capture.html, vid)
+        micro = {"externalChannelId": md.get("channelId"), "ownerProfileUrl": md.get("author_url"),
+                 "ownerChannelName": md.get("author_name"), "category": md.get("genre"),
+                 "publishDate": md.get("datePublished"), "viewCount": md.get("interactionCount"),
+                 "title": md.get("name")}
     overlay = _reel_header(data, capture, vid)
     header = traverse(overlay, ("reelPlayerHeaderSupportedRenderers", "reelPlayerHeaderRenderer"),
                       expected_type=dict) or {}
@@ -1030,7 +1038,7 @@ def _from_player(capture: Capture, data: Any, vid: str, lang: str | None) -> Sna
         is_sponsored=True if paid or looks_sponsored(text, tags) else (False if player else None),
         hashtags=tags,
         mentions=mentions(description),
-        category=_video_category(player),
+        category=_video_category(player) or _str_or_none(micro.get("category")),
     )
     snap.recent_posts = [post]
     if post.category:
@@ -1043,3 +1051,27 @@ def _from_player(capture: Capture, data: Any, vid: str, lang: str | None) -> Sna
 
 def _str_or_none(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
+
+
+# The schema.org microdata YouTube's server puts in a watch page for search engines
+# (`itemtype="http://schema.org/VideoObject"`: videoId, channelId, genre, interactionCount,
+# datePublished, and the author's url and name): the fallback when no JSON describes the video.
+_ITEMPROP = re.compile(r'<(?:meta|link)\s+itemprop="(\w{1,40})"\s+(?:content|href)="([^"]{0,5000})"')
+
+
+def _video_microdata(html: str, vid: str) -> dict[str, str]:
+    start = html.find('itemtype="http://schema.org/VideoObject"')
+    if start == -1:
+        start = html.find('itemtype="https://schema.org/VideoObject"')
+    if start == -1:
+        return {}
+    end = min(len(html), start + 30_000)
+    author = html.find('itemprop="author"', start, end)
+    author_end = html.find("</span>", author, end) if author != -1 else -1
+    out: dict[str, str] = {}
+    for m in _ITEMPROP.finditer(html, start, end):
+        prop = m.group(1)
+        if author != -1 and author < m.start() < author_end:
+            prop = f"author_{prop}"  # the channel's url and name, inside the author's Person
+        out.setdefault(prop, unescape(m.group(2)))
+    return out if out.get("videoId") == vid else {}

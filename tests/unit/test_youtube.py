@@ -464,3 +464,37 @@ def test_watch_page_category_from_the_player_microformat() -> None:
     assert snap.recent_posts[0].category == "Education" and snap.categories == ["Education"]
     # without a microformat (the real /next-only captures) there is no category, never a guess
     assert parse(load_fixture("youtube_watch.capture.json")).categories == []
+
+
+# The schema.org microdata of YouTube's server-rendered watch page (hand-made here after the public
+# `itemtype="http://schema.org/VideoObject"` block: no real watch page in ../shared keeps its body).
+MICRODATA = ('<div id="watch7-content" class="watch-main-col" itemscope itemid="" itemtype="http://schema.org/VideoObject">'
+             '<link itemprop="url" href="https://www.youtube.com/watch?v=mmmmmmmmmm1">'
+             '<meta itemprop="name" content="Why the sky is blue &amp; sunsets are red">'
+             '<meta itemprop="paid" content="False"><meta itemprop="channelId" content="UCmicromicromicromicro01">'
+             '<meta itemprop="videoId" content="mmmmmmmmmm1"><meta itemprop="duration" content="PT8M1S">'
+             '<span itemprop="author" itemscope itemtype="http://schema.org/Person">'
+             '<link itemprop="url" href="http://www.youtube.com/@skyfacts"><link itemprop="name" content="Sky Facts"></span>'
+             '<meta itemprop="interactionCount" content="48213"><meta itemprop="datePublished" content="2024-03-02T08:00:00-08:00">'
+             '<meta itemprop="genre" content="Education"></div>')
+
+
+def test_watch_page_with_only_its_microdata() -> None:
+    cap = {"format": "kolscope.capture/1", "url": "https://www.youtube.com/watch?v=mmmmmmmmmm1",
+           "html": f'<!DOCTYPE html><html lang="en"><body>{MICRODATA}<script>var ytInitialData = {{}};</script></body></html>',
+           "responses": []}
+    snap = parse(cap)
+    assert (snap.handle, snap.platform_id, snap.display_name) == ("skyfacts", "UCmicromicromicromicro01", "Sky Facts")
+    [post] = snap.recent_posts
+    assert (post.id, post.title, post.views, post.category) == (
+        "mmmmmmmmmm1", "Why the sky is blue & sunsets are red", 48_213, "Education")
+    assert post.url == "https://www.youtube.com/watch?v=mmmmmmmmmm1" and snap.categories == ["Education"]
+    cap["url"] = "https://www.youtube.com/watch?v=otherVideo1"  # microdata of another video: not read
+    with pytest.raises(CaptureError):
+        parse(cap)
+
+
+def test_watch_page_category_from_microdata() -> None:
+    cap = load_fixture("youtube_watch.capture.json")
+    cap["html"] = cap["html"].replace("<body>", "<body>" + MICRODATA.replace("mmmmmmmmmm1", "dddddddddd1"), 1)
+    assert parse(cap).recent_posts[0].category == "Education"

@@ -695,20 +695,22 @@ def _categories(capture: Capture, handle: str) -> list[str]:
             users.append(u)
     html = capture.html
     if '"category_name":"' in html or '"business_category_name":"' in html:
+        budget = 120  # decode attempts in all: a page repeating the username cannot make this quadratic
         for m in _INLINE_USERNAME.finditer(html):
             if m.group(1).lower() != handle.lower():
                 continue
             # the user object that holds this username: decode from the nearest opening braces back
             start = html.rfind('{"', max(0, m.start() - 6000), m.start())
             for _attempt in range(30):
-                if start == -1:
+                if start == -1 or budget <= 0:
                     break
+                budget -= 1
                 value = _decode_at(html, start)
                 if isinstance(value, dict) and value.get("username") == m.group(1):
                     users.append(value)
                     break
                 start = html.rfind('{"', max(0, m.start() - 6000), start)
-            if len(users) > 3:
+            if len(users) > 3 or budget <= 0:
                 break
     out: list[str] = []
     for u in users:

@@ -345,12 +345,81 @@ async function onPopupState(message) {
   return { ok: true, current, recentBookmarks, backendUrl: cfg.backendUrl };
 }
 
+// ---- user-action grants ------------------------------------------------------------------------
+// What can reach this worker, and what it can check (issue 11):
+// - A platform page's own scripts cannot message the extension at all: the manifest declares no
+//   externally_connectable, so chrome.runtime.sendMessage(<our id>) is not even offered to web pages,
+//   and they cannot reach the content script's isolated world or the overlay's closed shadow root.
+//   Their only lever is DOM events, and the overlay acts on trusted events only (overlay.js).
+// - So every message here comes from our own content script or our own pages. `sender` is filled in by
+//   the browser, not by the sender: the tab, the frame, the document (documentId) and the URL are facts.
+//   Whether a click was real is not: a message cannot carry proof of a user gesture.
+// - What the worker enforces is therefore an order and a scope: the watchlist names (private data)
+//   are only answered, and a bookmark (a write) only made, under a grant that the content script asks
+//   for from inside a trusted event's handler, immediately before the request. A grant is for one
+//   action, used once, bound to the tab, frame and document that asked, lives GRANT_MS, and is given
+//   only to the active tab (a person clicking is looking at it). A content script path that asked on
+//   its own (as rendering the card once did) gets nothing. A renderer compromised enough to run code in
+//   the isolated world is out of reach of any rule here: it could ask for a grant like the overlay does.
+const GRANT_MS = 10000;
+const GRANT_ACTIONS = ["watchlists", "bookmark"];
+const MAX_GRANTS_PER_TAB = 4;
+const grants = new Map(); // token -> {tabId, frameId, documentId, action, expires}
+
+function onGrant(message, sender) {
+  if (!GRANT_ACTIONS.includes(message.action)) return fail("error", "Invalid grant message: unknown action.");
+  if (!sender.tab.active) return fail("forbidden", "Only the tab in front can ask for this.");
+  const now = Date.now();
+  let live = 0;
+  for (const [token, g] of grants) {
+    if (g.expires <= now) grants.delete(token);
+    else if (g.tabId === sender.tab.id) live++;
+  }
+  if (live >= MAX_GRANTS_PER_TAB) return fail("forbidden", "Too many requests from this tab; try again in a few seconds.");
+  const token = crypto.randomUUID();
+  grants.set(token, {
+    tabId: sender.tab.id,
+    frameId: sender.frameId,
+    documentId: sender.documentId ?? null,
+    action: message.action,
+    expires: now + GRANT_MS,
+  });
+  return { ok: true, grant: token };
+}
+
+/** Take (and so spend) the grant the message carries, if it is a live one for this action and sender. */
+function takeGrant(message, sender, action) {
+  const token = message.grant;
+  if (typeof token !== "string") return false;
+  const g = grants.get(token);
+  grants.delete(token);
+  return (
+    !!g &&
+    g.action === action &&
+    g.expires > Date.now() &&
+    g.tabId === sender.tab.id &&
+    g.frameId === sender.frameId &&
+    g.documentId === (sender.documentId ?? null)
+  );
+}
+
+/** A content-script handler that answers only under a grant for `action`. */
+function granted(action, handler) {
+  return (message, sender, platform) => {
+    if (!takeGrant(message, sender, action)) {
+      return fail("forbidden", "kolscope does this only after a click on the overlay's bookmark control.");
+    }
+    return handler(message, sender, platform);
+  };
+}
+
 // Who may send what: content scripts (top frame of a supported site's tab) and the extension's pages.
 const FROM_CONTENT = {
   hello: async (m, s, platform) => ({ ok: true, enabled: (await settings()).platforms[platform] !== false }),
   capture: onCapture,
-  watchlists: onWatchlists,
-  bookmark: onBookmark,
+  grant: onGrant,
+  watchlists: granted("watchlists", onWatchlists),
+  bookmark: granted("bookmark", onBookmark),
   openOptions: async () => {
     await chrome.runtime.openOptionsPage();
     return { ok: true };
@@ -369,6 +438,11 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id || !message || typeof message !== "object" || typeof message.type !== "string") {
     return false; // not ours: no answer at all
   }
+  return route(message, sender, sendResponse);
+});
+
+/** Answer one message of ours (the listener above; the e2e tests call it with made-up senders). */
+function route(message, sender, sendResponse) {
   const extensionPage = typeof sender.url === "string" && sender.url.startsWith(chrome.runtime.getURL(""));
   let handler = null;
   let platform = null;
@@ -387,7 +461,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     .catch((err) => fail("error", `kolscope failed: ${err && err.message ? err.message : err}`))
     .then(sendResponse);
   return true; // answer asynchronously
-});
+}
 
 chrome.tabs.onRemoved.addListener((tabId) => {
   chrome.storage.session.remove(`tab:${tabId}`).catch(() => {});

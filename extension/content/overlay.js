@@ -1,6 +1,14 @@
-// kolscope overlay: the <kolscope-overlay> element (open shadow root) that shows a creator's tier, fit
-// and authenticity with their reasons, and the bookmark control. Page-derived text only ever goes in
-// through text nodes (textContent), never as HTML.
+// kolscope overlay: the <kolscope-overlay> element that shows a creator's tier, fit and authenticity with
+// their confidence and reasons, the decision numbers, and the bookmark control. Page-derived text only
+// ever goes in through text nodes (textContent), never as HTML.
+//
+// The platform's page is not ours: its scripts share the DOM with this element. So the shadow root is
+// closed (host.shadowRoot is null to them; this isolated world keeps the only reference), and every
+// handler acts only on trusted events (a real click or key press: event.isTrusted, with the user
+// activation the browser gives only for real input). A page script can still dispatch events at the
+// host or call host.click(); those never reach the controls inside, and would be refused if they did.
+// Watchlist names are only asked for after a trusted click on the bookmark control, through a one-use
+// grant the service worker ties to this tab and document (see background.js, "user-action grants").
 (() => {
   "use strict";
   const kolscope = (globalThis.kolscope = globalThis.kolscope || {});
@@ -50,14 +58,30 @@ textarea { resize: vertical; min-height: 34px; }
 .collapsed .body { display: none; }
 `;
 
-  /** Build an element; string children become text nodes, never markup. */
+  /** A real user's event: made by the browser from real input, never dispatched by a script. */
+  function trusted(event) {
+    if (!event || event.isTrusted !== true) return false;
+    const activation = navigator.userActivation;
+    // change/input/key events give no activation of their own; a click's does
+    return !activation || event.type !== "click" || activation.isActive;
+  }
+
+  /** Listen for `type` on `el`, acting only on trusted events. */
+  function onTrusted(el, type, handler) {
+    el.addEventListener(type, (event) => {
+      if (trusted(event)) handler(event);
+    });
+  }
+
+  /** Build an element; string children become text nodes, never markup. `on<type>` handlers only
+   * ever see trusted events. */
   function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value == null || value === false) continue;
       if (key === "class") el.className = value;
       else if (key === "text") el.textContent = String(value);
-      else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+      else if (key.startsWith("on") && typeof value === "function") onTrusted(el, key.slice(2), value);
       else el.setAttribute(key, value === true ? "" : String(value));
     }
     for (const child of children.flat(Infinity)) {
@@ -91,7 +115,8 @@ textarea { resize: vertical; min-height: 34px; }
       this.onRetry = onRetry;
       this.host = document.createElement("kolscope-overlay");
       this.host.setAttribute("data-platform", platform);
-      this.root = this.host.attachShadow({ mode: "open" });
+      // closed: the page's scripts get null from host.shadowRoot; only this object holds the root
+      this.root = this.host.attachShadow({ mode: "closed" });
       this.root.append(h("style", { text: CSS }));
       this.card = h("div", { class: "card", part: "card" });
       this.root.append(this.card);
@@ -358,40 +383,67 @@ textarea { resize: vertical; min-height: 34px; }
       return lines.length ? h("div", { class: "summary", "data-kolscope": "summary" }, lines) : null;
     }
 
-    /** The bookmark form of this creator: built (and its watchlists asked for) once, then reused, so a
-     * refined capture re-rendering the card keeps the note being typed and the watchlist chosen. */
+    /** The bookmark control of this creator: built once, then reused, so a refined capture re-rendering
+     * the card keeps the note being typed and the watchlist chosen. */
     bookmarkFor(platform, handle) {
       const key = `${platform}/${String(handle).toLowerCase()}`;
       if (!this.bookmark || this.bookmark.key !== key) this.bookmark = { key, node: this.bookmarkControl() };
       return this.bookmark.node;
     }
 
+    /** Send `message` under a one-use grant for `action` (asked for here, inside a trusted event's
+     * handler: the only place this is called from). */
+    async sendGranted(action, message) {
+      const grant = await this.send({ type: "grant", action });
+      if (!grant || !grant.ok) return grant;
+      return this.send({ ...message, grant: grant.grant });
+    }
+
+    /** "Bookmark…" first; the watchlists are asked for, and the form shown, on a trusted click. */
     bookmarkControl() {
-      const select = h("select", { "data-kolscope": "watchlist", "aria-label": "Watchlist" },
-        h("option", { value: "", text: "Loading watchlists…" }));
+      const status = h("div", { class: "status", "data-kolscope": "bookmark-status", role: "status" });
+      const box = h("div", { class: "bookmark", "data-kolscope": "bookmark" });
+      const open = h("button", {
+        "data-kolscope": "bookmark-open",
+        text: "Bookmark…",
+        onclick: async () => {
+          open.disabled = true;
+          status.className = "status";
+          status.textContent = "Loading watchlists…";
+          const reply = await this.sendGranted("watchlists", { type: "watchlists" });
+          open.disabled = false;
+          if (!reply || !reply.ok) {
+            status.className = "status bad";
+            status.textContent = (reply && reply.message) || "Could not load the watchlists.";
+            return;
+          }
+          status.textContent = "";
+          box.replaceChildren(...this.bookmarkForm(reply, status));
+        },
+      });
+      box.append(h("div", {}, open), status);
+      return box;
+    }
+
+    bookmarkForm(reply, status) {
+      const lists = Array.isArray(reply.watchlists) ? reply.watchlists : [];
+      const opts = lists.map((w) => h("option", { value: String(w.id), text: w.name || `#${w.id}` }));
+      opts.push(h("option", { value: "__new__", text: "New watchlist…" }));
+      const select = h("select", { "data-kolscope": "watchlist", "aria-label": "Watchlist" }, opts);
       const newName = h("input", { "data-kolscope": "new-watchlist", placeholder: "New watchlist name", hidden: true, maxlength: "100" });
       const note = h("textarea", { "data-kolscope": "note", placeholder: "Note (optional): the plan agreed with this creator", maxlength: "5000" });
-      const status = h("div", { class: "status", "data-kolscope": "bookmark-status", role: "status" });
       const save = h("button", { class: "primary", "data-kolscope": "bookmark-save", text: "Bookmark" });
 
       const syncNew = () => {
         newName.hidden = select.value !== "__new__";
       };
-      select.addEventListener("change", syncNew);
+      onTrusted(select, "change", syncNew);
+      const last = reply.lastWatchlistId;
+      if (last != null && lists.some((w) => String(w.id) === String(last))) select.value = String(last);
+      if (!lists.length) newName.value = "Shortlist";
+      syncNew();
 
-      this.send({ type: "watchlists" }).then((reply) => {
-        const lists = reply && reply.ok && Array.isArray(reply.watchlists) ? reply.watchlists : [];
-        const opts = lists.map((w) => h("option", { value: String(w.id), text: w.name || `#${w.id}` }));
-        opts.push(h("option", { value: "__new__", text: "New watchlist…" }));
-        select.replaceChildren(...opts);
-        const last = reply && reply.lastWatchlistId;
-        if (last != null && lists.some((w) => String(w.id) === String(last))) select.value = String(last);
-        if (!lists.length) newName.value = "Shortlist";
-        syncNew();
-        if (reply && !reply.ok) status.textContent = reply.message || "Could not load the watchlists.";
-      });
-
-      save.addEventListener("click", async () => {
+      onTrusted(save, "click", async () => {
         if (!this.creator || !this.creator.handle) return;
         const isNew = select.value === "__new__";
         const message = {
@@ -413,25 +465,25 @@ textarea { resize: vertical; min-height: 34px; }
         save.disabled = true;
         status.className = "status";
         status.textContent = "Saving…";
-        const reply = await this.send(message);
+        const answer = await this.sendGranted("bookmark", message);
         save.disabled = false;
-        if (reply && reply.ok) {
+        if (answer && answer.ok) {
           status.className = "status ok";
-          status.textContent = `Bookmarked to ${reply.watchlist && reply.watchlist.name ? reply.watchlist.name : "the watchlist"}${reply.noted ? " with your note" : ""}.`;
-          if (isNew && reply.watchlist) {
-            const opt = h("option", { value: String(reply.watchlist.id), text: reply.watchlist.name || "" });
+          status.textContent = `Bookmarked to ${answer.watchlist && answer.watchlist.name ? answer.watchlist.name : "the watchlist"}${answer.noted ? " with your note" : ""}.`;
+          if (isNew && answer.watchlist) {
+            const opt = h("option", { value: String(answer.watchlist.id), text: answer.watchlist.name || "" });
             select.insertBefore(opt, select.lastElementChild);
-            select.value = String(reply.watchlist.id);
+            select.value = String(answer.watchlist.id);
             syncNew();
           }
           note.value = "";
         } else {
           status.className = "status bad";
-          status.textContent = (reply && reply.message) || "Could not bookmark.";
+          status.textContent = (answer && answer.message) || "Could not bookmark.";
         }
       });
 
-      return h("div", { class: "bookmark", "data-kolscope": "bookmark" }, select, newName, note, h("div", {}, save), status);
+      return [select, newName, note, h("div", {}, save), status];
     }
   }
 

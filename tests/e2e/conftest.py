@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.harness import CHROMIUM, ROOT, Backend, Browser
+from tests.e2e.harness import CHROMIUM, ROOT, Backend, Browser, OverlayProbe
 
 RESULTS = ROOT / "test-results"
 BRIEF = {"name": "E2E: science and tech explainers", "keywords": ["science", "technology", "animation", "developer", "api"],
@@ -106,11 +106,11 @@ def _save_artifacts(nodeid: str, tab, console: list[str], backend: Backend) -> N
         (out / "screenshot-error.txt").write_text(str(exc))
     try:
         (out / "page.html").write_text(tab.content(), encoding="utf-8")
-        overlay = tab.evaluate("() => { const h = document.querySelector('kolscope-overlay');"
-                               " return h && h.shadowRoot ? h.outerHTML + '\\n' + h.shadowRoot.innerHTML : null; }")
-        if overlay:
-            (out / "overlay.html").write_text(overlay, encoding="utf-8")
-    except PlaywrightError as exc:
+        inner = OverlayProbe.of(tab).html()  # the root is closed: read through DevTools
+        if inner is not None:
+            host = tab.evaluate("() => document.querySelector('kolscope-overlay').outerHTML")
+            (out / "overlay.html").write_text(host + "\n" + inner, encoding="utf-8")
+    except (PlaywrightError, RuntimeError) as exc:
         (out / "page-error.txt").write_text(str(exc))
     (out / "console.txt").write_text("\n".join(console), encoding="utf-8")
     (out / "backend.log").write_text(backend.log(), encoding="utf-8")

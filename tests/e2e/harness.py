@@ -355,26 +355,162 @@ def open_capture(browser: Browser, page, capture: dict) -> None:
     replay_responses(page, capture)
 
 
-def overlay_values(page) -> dict:
-    """What the overlay shows, read from its shadow root (Playwright's CSS pierces open shadow roots)."""
-    return page.evaluate("""() => {
+class OverlayProbe:
+    """Reads and drives the overlay through its closed shadow root, the way a person would, from
+    outside the page.
+
+    The root is closed: `host.shadowRoot` is null to the page's scripts, and Playwright's locators
+    (which pierce open roots only) do not see inside either. The probe asks the DevTools protocol
+    instead: `DOM.describeNode(pierce)` names the host's shadow root and `DOM.resolveNode` gives a
+    handle to it that lives only in this DevTools session's object group; functions run on it by
+    `Runtime.callFunctionOn` and keep nothing in the page. No hook is added to the extension, and
+    nothing the page can reach changes. Clicks and typing go through Playwright's mouse and keyboard
+    (`Input.dispatch*Event`): the browser's own trusted input, as a person's is, which the overlay
+    requires; a script's `el.click()` would be ignored by it, as a page script's is."""
+
+    def __init__(self, page):
+        self.page = page
+        self.cdp = page.context.new_cdp_session(page)
+
+    @classmethod
+    def of(cls, page) -> OverlayProbe:
+        probe = getattr(page, "_kolscope_probe", None)
+        if probe is None:
+            probe = cls(page)
+            page._kolscope_probe = probe  # one DevTools session per tab
+        return probe
+
+    def _root(self) -> str | None:
+        """The object id of the overlay's shadow root, or None when there is no overlay."""
+        host = self.cdp.send("Runtime.evaluate", {"expression": "document.querySelector('kolscope-overlay')",
+                                                  "objectGroup": "kolscope-probe"})["result"]
+        if host.get("subtype") != "node":
+            return None
+        node = self.cdp.send("DOM.describeNode", {"objectId": host["objectId"], "pierce": True, "depth": 0})["node"]
+        roots = node.get("shadowRoots") or []
+        if not roots:
+            return None
+        return self.cdp.send("DOM.resolveNode", {"backendNodeId": roots[0]["backendNodeId"],
+                                                 "objectGroup": "kolscope-probe"})["object"]["objectId"]
+
+    def call(self, function: str, *args: Any) -> Any:
+        """`function` (JS source) run with `this` the shadow root; its JSON-able result. None when
+        there is no overlay."""
+        try:
+            root = self._root()
+            if root is None:
+                return None
+            answer = self.cdp.send("Runtime.callFunctionOn", {
+                "objectId": root, "functionDeclaration": function,
+                "arguments": [{"value": a} for a in args], "returnByValue": True, "awaitPromise": True})
+        finally:
+            self.cdp.send("Runtime.releaseObjectGroup", {"objectGroup": "kolscope-probe"})
+        if "exceptionDetails" in answer:
+            raise RuntimeError(f"overlay probe: {answer['exceptionDetails'].get('exception', {}).get('description')}")
+        return answer["result"].get("value")
+
+    def text(self, selector: str) -> str | None:
+        return self.call("function (sel) { const el = this.querySelector(sel); return el ? el.textContent : null; }",
+                         selector)
+
+    def visible(self, selector: str) -> bool:
+        return bool(self.call("""function (sel) {
+            const el = this.querySelector(sel);
+            if (!el) return false;
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+        }""", selector))
+
+    def count(self, selector: str) -> int:
+        return self.call("function (sel) { return this.querySelectorAll(sel).length; }", selector) or 0
+
+    def html(self) -> str | None:
+        return self.call("function () { return this.innerHTML; }")
+
+    def wait_for(self, selector: str, *, text: str | None = None, timeout_ms: float = 15000) -> str:
+        """Wait until `selector` is in the overlay (holding `text`, if given); its text."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            got = self.text(selector)
+            if got is not None and (text is None or text in got):
+                return got
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"overlay: no {selector}" + (f" with {text!r}" if text else "") + f" (last: {got!r})")
+            self.page.wait_for_timeout(50)
+
+    def _focus(self, selector: str) -> None:
+        if not self.call("""function (sel) {
+            const el = this.querySelector(sel);
+            if (!el) return false;
+            el.scrollIntoView({ block: 'center' });
+            el.focus();
+            return this.activeElement === el;
+        }""", selector):
+            raise RuntimeError(f"overlay: cannot focus {selector}")
+
+    def click(self, selector: str) -> None:
+        """A real mouse click in the middle of the control (checked to be what is under the pointer)."""
+        at = self.call("""function (sel) {
+            const el = this.querySelector(sel);
+            if (!el) return null;
+            el.scrollIntoView({ block: 'center' });
+            const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            const hit = this.elementFromPoint(x, y);
+            return { x, y, hit: !!hit && (hit === el || el.contains(hit)) };
+        }""", selector)
+        if not at:
+            raise RuntimeError(f"overlay: no {selector} to click")
+        if not at["hit"]:
+            raise RuntimeError(f"overlay: {selector} is covered at {at['x']:.0f},{at['y']:.0f}")
+        self.page.mouse.click(at["x"], at["y"])
+
+    def fill(self, selector: str, text: str) -> None:
+        """Empty a text field and type `text` into it with the keyboard."""
+        self._focus(selector)
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.insert_text(text)
+
+    def select(self, selector: str, value: str) -> None:
+        """Choose an option of a <select> with the keyboard's arrow keys."""
+        self._focus(selector)
+        steps = self.call("""function (sel, value) {
+            const el = this.querySelector(sel);
+            const to = [...el.options].findIndex((o) => o.value === value);
+            return to < 0 ? null : to - el.selectedIndex;
+        }""", selector, value)
+        if steps is None:
+            raise RuntimeError(f"overlay: {selector} has no option {value!r}")
+        for _ in range(abs(steps)):
+            self.page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
+        got = self.call("function (sel) { return this.querySelector(sel).value; }", selector)
+        if got != value:
+            raise RuntimeError(f"overlay: {selector} shows {got!r}, not {value!r}")
+
+
+def overlay_values(page) -> dict | None:
+    """What the overlay shows, read from its closed shadow root (through OverlayProbe)."""
+    host = page.evaluate("""() => {
       const host = document.querySelector('kolscope-overlay');
-      if (!host) return null;
-      const root = host.shadowRoot;
+      return host && { state: host.dataset.state, handle: host.dataset.handle, place: host.dataset.place,
+                       shownMs: host.dataset.shownMs ? Number(host.dataset.shownMs) : null };
+    }""")
+    if host is None:
+        return None
+    parts = OverlayProbe.of(page).call("""function () {
       const part = (key) => {
-        const el = root.querySelector(`[data-kolscope="${key}"]`);
+        const el = this.querySelector(`[data-kolscope="${key}"]`);
         if (!el) return null;
         return { text: el.textContent, score: el.dataset.score, grade: el.dataset.grade,
                  confidence: el.dataset.confidence, value: el.dataset.value };
       };
-      return {
-        state: host.dataset.state, handle: host.dataset.handle, place: host.dataset.place,
-        shownMs: host.dataset.shownMs ? Number(host.dataset.shownMs) : null,
-        creator: part('creator'), bio: part('bio'), followers: part('followers'), tier: part('tier'),
-        country: part('country'),
-        fit: part('fit'), authenticity: part('authenticity'), message: part('message'),
-      };
-    }""")
+      const out = {};
+      for (const key of ['creator', 'bio', 'followers', 'tier', 'country', 'fit', 'authenticity', 'message',
+                         'engagement', 'median-views', 'last-post', 'brands']) out[key] = part(key);
+      return out;
+    }""") or {}
+    return {**host, **parts}
 
 
 def wait_settled(page, timeout_ms: float = 20000, accept: Callable[[dict], bool] | None = None) -> dict:

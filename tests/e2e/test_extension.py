@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from tests.conftest import ROOT, load_case, require_realpages
-from tests.e2e.harness import OVERLAY, Backend, open_capture, overlay_values, replay_responses, wait_settled
+from tests.e2e.harness import OVERLAY, Backend, OverlayProbe, open_capture, overlay_values, replay_responses, wait_settled
 
 pytestmark = pytest.mark.e2e
 
@@ -82,14 +82,15 @@ def test_overlay_shows_the_api_scores(browser, backend, page, case):
     api = api_creator(backend, expected["platform"], values["handle"])
     assert_matches_api(values, api)
     # The factors and their reasons are one click away.
-    factors = page.locator(f'{OVERLAY} [data-kolscope="factors"]')
-    assert factors.is_hidden()
-    page.locator(f'{OVERLAY} [data-kolscope="why"]').click()
-    assert factors.is_visible()
+    probe = OverlayProbe.of(page)
+    factors = '[data-kolscope="factors"]'
+    assert not probe.visible(factors)
+    probe.click('[data-kolscope="why"]')
+    assert probe.visible(factors)
     for key in ("fit", "authenticity"):
         for factor in api["scores"][key].get("factors") or []:
             if factor.get("reason"):
-                assert factor["reason"] in factors.inner_text()
+                assert factor["reason"] in probe.text(factors)
 
 
 def test_overlay_sits_next_to_the_creator_name_when_the_page_shows_it(browser, page):
@@ -106,14 +107,15 @@ def test_bookmark_to_a_new_and_to_an_existing_watchlist(browser, backend, page):
     capture, expected = load_case("x/x_profile_XDevelopers_latest")
     open_capture(browser, page, capture)
     assert wait_settled(page)["state"] == "scored"
-    box = page.locator(f'{OVERLAY} [data-kolscope="bookmark"]')
-    box.locator('[data-kolscope="watchlist"] option[value="__new__"]').wait_for(state="attached")
-    box.locator('[data-kolscope="watchlist"]').select_option("__new__")
-    box.locator('[data-kolscope="new-watchlist"]').fill("E2E shortlist")
-    box.locator('[data-kolscope="note"]').fill("Plan: two sponsored posts in March, <b>not</b> HTML")
-    box.locator('[data-kolscope="bookmark-save"]').click()
-    status = box.locator('[data-kolscope="bookmark-status"]')
-    status.filter(has_text="Bookmarked").wait_for()
+    probe = OverlayProbe.of(page)
+    assert probe.count('[data-kolscope="watchlist"]') == 0  # no watchlist asked for before the click
+    probe.click('[data-kolscope="bookmark-open"]')
+    probe.wait_for('[data-kolscope="watchlist"] option[value="__new__"]')
+    probe.select('[data-kolscope="watchlist"]', "__new__")
+    probe.fill('[data-kolscope="new-watchlist"]', "E2E shortlist")
+    probe.fill('[data-kolscope="note"]', "Plan: two sponsored posts in March, <b>not</b> HTML")
+    probe.click('[data-kolscope="bookmark-save"]')
+    probe.wait_for('[data-kolscope="bookmark-status"]', text="Bookmarked")
 
     st, lists = backend.api("GET", "/watchlists")
     created = [w for w in lists["items"] if w["name"] == "E2E shortlist"]
@@ -129,11 +131,11 @@ def test_bookmark_to_a_new_and_to_an_existing_watchlist(browser, backend, page):
     capture2, expected2 = load_case("tiktok/tt_profile_dylanlemay_2023-02_sigi")
     open_capture(browser, page, capture2)
     assert wait_settled(page)["state"] == "scored"
-    box = page.locator(f'{OVERLAY} [data-kolscope="bookmark"]')
-    box.locator(f'[data-kolscope="watchlist"] option[value="{other["id"]}"]').wait_for(state="attached")
-    box.locator('[data-kolscope="watchlist"]').select_option(other["id"])
-    box.locator('[data-kolscope="bookmark-save"]').click()
-    box.locator('[data-kolscope="bookmark-status"]').filter(has_text="Bookmarked to Existing list").wait_for()
+    probe.click('[data-kolscope="bookmark-open"]')
+    probe.wait_for(f'[data-kolscope="watchlist"] option[value="{other["id"]}"]')
+    probe.select('[data-kolscope="watchlist"]', other["id"])
+    probe.click('[data-kolscope="bookmark-save"]')
+    probe.wait_for('[data-kolscope="bookmark-status"]', text="Bookmarked to Existing list")
     st, detail = backend.api("GET", f"/watchlists/{other['id']}")
     assert [(c["platform"], c["handle"]) for c in detail["creators"]] == [("tiktok", expected2["handle"])]
     assert browser.storage("recentBookmarks")["recentBookmarks"][0]["handle"] == expected2["handle"]
@@ -210,7 +212,7 @@ def test_token_missing_is_explained(browser, page):
     assert values["state"] == "token_missing", values
     assert "kolscope token" in values["message"]["text"] and "options" in values["message"]["text"]
     browser.configure(token="not-the-token")
-    page.locator(f'{OVERLAY} [data-kolscope="retry"]').click()
+    OverlayProbe.of(page).click('[data-kolscope="retry"]')
     page.wait_for_selector(f'{OVERLAY}[data-state="token_invalid"]', state="attached")
     assert "refused the API token" in overlay_values(page)["message"]["text"]
 
@@ -272,13 +274,11 @@ def test_creator_text_with_markup_shows_as_text_and_runs_nothing(browser, backen
     assert "<img src=x onerror=" in values["creator"]["text"]
     assert "<script>document.documentElement" in values["bio"]["text"]
     assert "<b>bold</b>" in values["bio"]["text"]
-    page.locator(f'{OVERLAY} [data-kolscope="why"]').click()
+    probe = OverlayProbe.of(page)
+    probe.click('[data-kolscope="why"]')
     page.wait_for_timeout(500)  # an onerror would have fired by now
-    assert page.evaluate("""() => {
-        const root = document.querySelector('kolscope-overlay').shadowRoot;
-        return [root.querySelectorAll('img, script, b').length,
-                document.documentElement.getAttribute('data-pwned')];
-    }""") == [0, None]
+    assert probe.count("img, script, b") == 0
+    assert page.evaluate("document.documentElement.getAttribute('data-pwned')") is None
     assert dialogs == []
     st, api = backend.api("GET", "/creators/tiktok/kolscope_xss")
     assert st == 200 and api["snapshot"]["display_name"].startswith("<img src=x")
@@ -296,7 +296,7 @@ def test_screenshots_of_the_overlay(browser, page):
         capture, _ = load_case(case)
         open_capture(browser, page, capture)
         assert wait_settled(page)["state"] == "scored"
-        page.locator(f'{OVERLAY} [data-kolscope="why"]').click()
+        OverlayProbe.of(page).click('[data-kolscope="why"]')
         page.screenshot(path=str(out / name))
         assert (out / name).stat().st_size > 10_000
         if os.environ.get("KOLSCOPE_UPDATE_SCREENSHOTS") == "1":
@@ -354,12 +354,13 @@ def test_popup_shows_the_current_creator_and_recent_bookmarks(browser, backend, 
     assert values["state"] == "scored"
     tab_id = browser.worker.evaluate(
         "url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
-    box = page.locator(f'{OVERLAY} [data-kolscope="bookmark"]')
-    box.locator('[data-kolscope="watchlist"] option[value="__new__"]').wait_for(state="attached")
-    box.locator('[data-kolscope="watchlist"]').select_option("__new__")
-    box.locator('[data-kolscope="new-watchlist"]').fill("Popup list")
-    box.locator('[data-kolscope="bookmark-save"]').click()
-    box.locator('[data-kolscope="bookmark-status"]').filter(has_text="Bookmarked").wait_for()
+    probe = OverlayProbe.of(page)
+    probe.click('[data-kolscope="bookmark-open"]')
+    probe.wait_for('[data-kolscope="watchlist"] option[value="__new__"]')
+    probe.select('[data-kolscope="watchlist"]', "__new__")
+    probe.fill('[data-kolscope="new-watchlist"]', "Popup list")
+    probe.click('[data-kolscope="bookmark-save"]')
+    probe.wait_for('[data-kolscope="bookmark-status"]', text="Bookmarked")
     popup = browser.context.new_page()
     try:
         popup.goto(f"chrome-extension://{browser.extension_id}/popup/popup.html?tab={tab_id}")
@@ -405,11 +406,6 @@ def test_capture_is_the_page_without_the_overlay(browser, page):
             self.end_headers()
             self.wfile.write(answer)
 
-        def do_GET(self):  # noqa: N802 (the bookmark form asks for watchlists)
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
         def log_message(self, *args):
             pass
 
@@ -429,3 +425,146 @@ def test_capture_is_the_page_without_the_overlay(browser, page):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# A hostile page, from before its first script: it wraps attachShadow to keep (and force open) every
+# shadow root made in its world.
+HOSTILE_INIT = """(() => {
+  window.__roots = [];
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, { ...init, mode: 'open' });
+    window.__roots.push(root);
+    return root;
+  };
+})();"""
+
+# Everything a page script can try against the overlay: read its root, click, type, submit at it and
+# at every point it is drawn on, and message the extension.
+HOSTILE_JS = """async ([extensionId, handle]) => {
+  const host = document.querySelector('kolscope-overlay');
+  const out = { shadowRoot: host.shadowRoot, hookedRoots: window.__roots.length, light: host.innerHTML };
+  try { host.attachShadow({ mode: 'open' }); out.reattach = 'allowed'; } catch (e) { out.reattach = e.name; }
+  const hit = (t, x, y) => {
+    t.click();
+    for (const type of ['pointerdown', 'mousedown', 'mouseup', 'click', 'dblclick']) {
+      t.dispatchEvent(new MouseEvent(type, { bubbles: true, composed: true, cancelable: true, clientX: x, clientY: y }));
+    }
+    t.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, data: 'hostile-7f3a' }));
+    t.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    t.dispatchEvent(new SubmitEvent('submit', { bubbles: true, composed: true }));
+    for (const key of ['Enter', ' ']) {
+      t.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true }));
+      t.dispatchEvent(new KeyboardEvent('keyup', { key, bubbles: true, composed: true }));
+    }
+  };
+  hit(host, 0, 0);
+  const r = host.getBoundingClientRect();
+  out.points = 0;
+  for (let y = r.top + 3; y < r.bottom; y += 6) {
+    for (let x = r.left + 3; x < r.right; x += 6) {
+      const el = document.elementFromPoint(x, y);  // retargeted to the host: nothing inside is reachable
+      if (el) { hit(el, x, y); out.points++; }
+    }
+  }
+  host.focus();
+  document.execCommand('insertText', false, 'hostile-7f3a');
+  // The extension's messaging: not offered to web pages (no externally_connectable) ...
+  out.runtime = !!(globalThis.chrome && chrome.runtime && chrome.runtime.sendMessage);
+  if (out.runtime) {
+    out.answer = await new Promise((resolve) => {
+      try { chrome.runtime.sendMessage(extensionId, { type: 'watchlists' }, (a) => resolve(a || String(chrome.runtime.lastError && chrome.runtime.lastError.message))); }
+      catch (e) { resolve(String(e)); }
+    });
+  }
+  // ... and window messages in the shapes the extension's messages have reach no one.
+  for (const m of [{ type: 'watchlists' }, { type: 'grant', action: 'watchlists' },
+                   { type: 'bookmark', platform: 'tiktok', handle, newWatchlistName: 'hostile-7f3a', note: 'hostile-7f3a' }]) {
+    window.postMessage(m, '*');
+  }
+  await new Promise((done) => setTimeout(done, 1500));
+  out.text = document.body.innerText + document.documentElement.outerHTML;
+  out.shadowRoot = out.shadowRoot === null ? null : 'exposed';
+  return out;
+}"""
+
+
+def _watchlists_and_notes(backend: Backend, platform: str, handle: str) -> tuple[list, list]:
+    st, lists = backend.api("GET", "/watchlists")
+    assert st == 200
+    detail = [backend.api("GET", f"/watchlists/{w['id']}")[1] for w in lists["items"]]
+    st, notes = backend.api("GET", f"/creators/{platform}/{handle}/notes")
+    return detail, (notes or {}).get("items", [])
+
+
+def test_a_page_script_can_neither_read_nor_drive_the_overlay(browser, backend, page):
+    secret = "Secret client list 7f3a"
+    status, _ = backend.api("POST", "/watchlists", {"name": secret})
+    assert status == 201
+    page.add_init_script(HOSTILE_INIT)
+    open_capture(browser, page, synthetic_page())
+    assert wait_settled(page)["state"] == "scored"
+    before = _watchlists_and_notes(backend, "tiktok", "kolscope_xss")
+
+    out = page.evaluate(HOSTILE_JS, [browser.extension_id, "kolscope_xss"])
+    assert out["shadowRoot"] is None and out["hookedRoots"] == 0 and out["light"] == ""
+    assert out["reattach"] == "NotSupportedError"
+    assert out["points"] > 100  # the whole card was hit
+    assert out["runtime"] is False
+    assert secret not in out["text"]
+    assert _watchlists_and_notes(backend, "tiktok", "kolscope_xss") == before
+    probe = OverlayProbe.of(page)
+    assert probe.count('[data-kolscope="watchlist"]') == 0  # no watchlist was even asked for
+    assert "hostile-7f3a" not in (probe.html() or "")
+    assert browser.worker.evaluate("grants.size") == 0  # and no grant was given
+
+    # The same control under a person's click does load the watchlists: the test above could fail.
+    probe.click('[data-kolscope="bookmark-open"]')
+    assert secret in probe.wait_for('[data-kolscope="watchlist"]', text=secret)
+    # Shown to the person, still not readable by the page: not in its text, nor in a selection of it.
+    assert page.evaluate("""(secret) => [document.body.innerText.includes(secret),
+        (() => { const s = getSelection(); s.selectAllChildren(document.body); return s.toString().includes(secret); })()]""",
+        secret) == [False, False]
+
+
+def test_the_worker_answers_watchlists_and_bookmarks_only_under_a_grant(browser, backend, page):
+    """The content script's own messages, sent from its isolated world (reached through DevTools):
+    without a grant the worker refuses; a grant serves one request of its action, once."""
+    open_capture(browser, page, synthetic_page())
+    assert wait_settled(page)["state"] == "scored"
+    cdp = page.context.new_cdp_session(page)
+    contexts: list[dict] = []
+    cdp.on("Runtime.executionContextCreated", lambda e: contexts.append(e["context"]))
+    cdp.send("Runtime.enable")
+    page.wait_for_timeout(200)
+    isolated = [c for c in contexts if c.get("auxData", {}).get("type") == "isolated" and c.get("name") == "kolscope"
+                and c["auxData"].get("isDefault") is False]
+    assert isolated, contexts
+
+    def send(message: dict) -> dict:
+        answer = cdp.send("Runtime.evaluate", {
+            "contextId": isolated[0]["id"], "awaitPromise": True, "returnByValue": True,
+            "expression": f"new Promise((r) => chrome.runtime.sendMessage({json.dumps(message)}, r))"})
+        return answer["result"]["value"]
+
+    bookmark = {"type": "bookmark", "platform": "tiktok", "handle": "kolscope_xss", "newWatchlistName": "No grant"}
+    before = _watchlists_and_notes(backend, "tiktok", "kolscope_xss")
+    for message in ({"type": "watchlists"}, {"type": "watchlists", "grant": "made-up"}, bookmark):
+        answer = send(message)
+        assert answer["ok"] is False and answer["state"] == "forbidden", answer
+    grant = send({"type": "grant", "action": "bookmark"})["grant"]
+    assert send({"type": "watchlists", "grant": grant})["state"] == "forbidden"  # another action's grant
+    assert _watchlists_and_notes(backend, "tiktok", "kolscope_xss") == before
+    grant = send({"type": "grant", "action": "watchlists"})["grant"]
+    assert send({"type": "watchlists", "grant": grant})["ok"] is True
+    assert send({"type": "watchlists", "grant": grant})["state"] == "forbidden"  # used up
+    # bound to the tab and document that asked, and short-lived (a made-up sender, as another tab)
+    grant = send({"type": "grant", "action": "watchlists"})["grant"]
+    other = browser.worker.evaluate("""(grant) => new Promise((resolve) => route({ type: 'watchlists', grant },
+        { id: chrome.runtime.id, tab: { id: 999999, active: true }, frameId: 0, documentId: 'other',
+          url: 'https://www.tiktok.com/@kolscope_xss' }, resolve))""", grant)
+    assert other["state"] == "forbidden"
+    grant = send({"type": "grant", "action": "watchlists"})["grant"]
+    browser.worker.evaluate("(g) => { grants.get(g).expires = Date.now() - 1; }", grant)
+    assert send({"type": "watchlists", "grant": grant})["state"] == "forbidden"
+    cdp.detach()

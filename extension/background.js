@@ -225,7 +225,8 @@ async function onCapture(message, sender, platform) {
       ? { score: scores.authenticity.score, grade: scores.authenticity.grade, confidence: scores.authenticity.confidence }
       : null,
   });
-  return { ok: true, state: "scored", creator, snapshot, scores, timing: { backend_ms: backendMs, server_ms: serverMs } };
+  const decision = (data && data.decision) || null;
+  return { ok: true, state: "scored", creator, snapshot, scores, decision, timing: { backend_ms: backendMs, server_ms: serverMs } };
 }
 
 function listOf(data, key) {

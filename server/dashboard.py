@@ -19,6 +19,7 @@ from server import get_store
 from server.api.errors import error_response
 from server.api.views import creator_view, creator_view_for, note_view, watchlist_view
 from server.scoring.common import parse_time
+from server.scoring.decision import decision_numbers
 from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, sessions, start_session, token_ok
 from server.store import StoreError
 
@@ -104,7 +105,8 @@ def creator(platform: str, handle: str):
     names = {w["id"]: w["name"] for w in store.list_watchlists()}
     return render_template(
         "creator.html", c=creator_view_for(store, summary), snapshot=latest.get("snapshot") or {},
-        scores=latest.get("scores") or {}, history=list(reversed(rows))[:HISTORY_ROWS], total=len(points),
+        scores=latest.get("scores") or {},
+        decision=decision_numbers(latest["snapshot"]) if latest.get("snapshot") else None, history=list(reversed(rows))[:HISTORY_ROWS], total=len(points),
         chart=follower_chart(points), notes=[note_view(n) for n in store.list_notes(platform, handle)],
         names=names)
 

@@ -381,7 +381,8 @@ def _open_db(path: Path, sync: bool = True, **options: Any) -> TinyDB:
 def _compact_score(part: Any) -> dict | None:
     if not isinstance(part, dict):
         return None
-    return {k: part.get(k) for k in ("score", "grade", "confidence")}
+    # the reason too: a withheld score (None) is shown as "no grade" with why, in lists and exports
+    return {k: part.get(k) for k in ("score", "grade", "confidence", "reason")}
 
 
 def _tier_name(tier: Any) -> str | None:

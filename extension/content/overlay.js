@@ -43,6 +43,10 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f
 .grade.A { background: #1a7f37; } .grade.B { background: #4d9a2a; } .grade.C { background: #9a6700; }
 .grade.D { background: #bc4c00; } .grade.E, .grade.F { background: #cf222e; }
 .conf { color: #59636e; font-size: 11px; }
+.v.nograde { font-size: 14px; font-style: italic; color: #59636e; padding: 3px 0; }
+.decision { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 12px; margin-top: 8px; }
+.decision .k { color: #59636e; font-size: 11px; }
+.decision .dv { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .summary { margin-top: 8px; font-size: 12px; color: #424a53; display: grid; gap: 2px; }
 .factors { margin-top: 8px; }
 .factors h4 { margin: 8px 0 2px; font-size: 12px; }
@@ -267,27 +271,69 @@ textarea { resize: vertical; min-height: 34px; }
       return [this.header(null, this.host.getAttribute("data-handle") || null), h("div", { class: "body" }, body)];
     }
 
+    /** A score with its confidence beside it; a withheld score (null) is "no grade" with the scorer's
+     * reason, never a 0 or an F. */
     scoreBox(key, label, part) {
       part = part || {};
-      const grade = part.grade == null ? "" : String(part.grade);
+      const scored = typeof part.score === "number" && isFinite(part.score);
+      const grade = scored && part.grade != null ? String(part.grade) : "";
+      const reason = typeof part.reason === "string" && part.reason ? part.reason : "Not enough data for a score.";
       return h(
         "div",
         {
           class: "stat",
           "data-kolscope": key,
-          "data-score": part.score == null ? "" : part.score,
+          "data-score": scored ? part.score : "",
           "data-grade": grade,
           "data-confidence": part.confidence == null ? "" : part.confidence,
         },
         h("div", { class: "k", text: label }),
+        scored
+          ? h(
+              "div",
+              { class: "v" },
+              h("span", { "data-kolscope": `${key}-score`, text: scoreText(part.score) }),
+              grade ? h("span", { class: `grade ${grade.slice(0, 1).toUpperCase()}`, "data-kolscope": `${key}-grade`, text: grade }) : null,
+            )
+          : h("div", { class: "v nograde", "data-kolscope": `${key}-score`, text: "no grade" }),
+        scored
+          ? h("div", { class: "conf", "data-kolscope": `${key}-confidence`, text: `${confidenceText(part.confidence)} confidence` })
+          : h("div", { class: "conf", "data-kolscope": `${key}-reason`, text: reason }),
+      );
+    }
+
+    /** Engagement rate, median views, last post (or inactive), brands of paid posts: the API's
+     * `decision` (server/scoring/decision.py), the same numbers as the dashboard's creator page. */
+    decisionRow(decision) {
+      if (!decision || typeof decision !== "object") return null;
+      const num = (v) => typeof v === "number" && isFinite(v);
+      const cell = (key, label, value, shown, extra) =>
         h(
           "div",
-          { class: "v" },
-          h("span", { "data-kolscope": `${key}-score`, text: scoreText(part.score) }),
-          grade ? h("span", { class: `grade ${grade.slice(0, 1).toUpperCase()}`, "data-kolscope": `${key}-grade`, text: grade }) : null,
-        ),
-        h("div", { class: "conf", "data-kolscope": `${key}-confidence`, text: `${confidenceText(part.confidence)} confidence` }),
-        part.score == null && part.reason ? h("div", { class: "conf", "data-kolscope": `${key}-reason`, text: part.reason }) : null,
+          { class: "dn", "data-kolscope": key, "data-value": value == null ? "" : value, ...(extra || {}) },
+          h("div", { class: "k", text: label }),
+          h("div", { class: "dv", text: shown }),
+        );
+      const pct = decision.engagement_rate_percent;
+      const basis = decision.engagement_basis === "views" ? "per view" : decision.engagement_basis === "followers" ? "per follower" : "";
+      const last = typeof decision.last_post_at === "string" ? decision.last_post_at.slice(0, 10) : "";
+      const brands = Array.isArray(decision.paid_brands)
+        ? decision.paid_brands.filter((b) => b && typeof b.name === "string").map((b) => `@${b.name}`)
+        : [];
+      const paid = num(decision.paid_posts) ? decision.paid_posts : 0;
+      return h(
+        "div",
+        { class: "decision", "data-kolscope": "decision" },
+        cell("engagement", `Engagement${basis ? ` ${basis}` : ""}`, num(pct) ? pct : null, num(pct) ? `${pct.toFixed(2)}%` : "—"),
+        cell("median-views", "Median views", num(decision.median_views) ? decision.median_views : null,
+          num(decision.median_views) ? compact(decision.median_views) : "—",
+          num(decision.median_views) ? { title: Number(decision.median_views).toLocaleString("en") } : null),
+        cell("last-post", "Last post", decision.last_post_at || null,
+          decision.inactive === true ? `inactive${last ? ` (last ${last})` : ""}` : last || "—",
+          { "data-inactive": decision.inactive == null ? "" : String(decision.inactive) }),
+        cell("brands", "Paid posts name", brands.join(",") || null,
+          brands.length ? brands.join(", ") : paid ? "no brand" : "no paid post seen",
+          brands.length ? { title: brands.join(", ") } : null),
       );
     }
 
@@ -367,6 +413,7 @@ textarea { resize: vertical; min-height: 34px; }
             ),
           ),
           h("div", { class: "row" }, this.scoreBox("fit", "Fit", scores.fit), this.scoreBox("authenticity", "Authenticity", scores.authenticity)),
+          this.decisionRow(data.decision),
           this.summary(scores.summary),
           h("div", { style: "margin-top:6px" }, why),
           factors,

@@ -13,6 +13,7 @@ from server.api import api
 from server.api.validation import json_body, validate
 from server.api.views import creator_view_for
 from server.ingest import captured_at_problem, ingest_capture
+from server.scoring.decision import decision_numbers
 
 
 class CaptureResponse(BaseModel):
@@ -51,7 +52,8 @@ def post_capture():
     validate(CaptureBody, raw)
     store = get_store()
     summary, snapshot, scores = ingest_capture(store, raw)
-    response = jsonify({"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores})
+    response = jsonify({"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores,
+                        "decision": decision_numbers(snapshot)})
     # decode + validate + parse + score + store, so a client can tell the server's share of its wait
     response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     return response, 201

@@ -13,6 +13,7 @@ from server.api.errors import ApiError
 from server.api.validation import NoQuery, check_creator_path, query
 from server.api.views import creator_view, creator_view_for
 from server.rescore import is_current, scores_for_latest
+from server.scoring.decision import decision_numbers
 from server.store import PLATFORMS, NotFound
 
 SORTS = ("score", "fit", "authenticity", "followers", "growth", "handle", "captured_at")
@@ -113,6 +114,7 @@ def get_creator(platform: str, handle: str):
         "creator": creator_view_for(store, summary),
         "snapshot": latest.get("snapshot"),
         "scores": latest.get("scores"),
+        "decision": decision_numbers(latest["snapshot"]) if latest.get("snapshot") else None,
         "history": _history_summary(points, summary),
     })
 

@@ -15,8 +15,10 @@ from server.api.views import creator_view, watchlist_view
 from server.store import now_iso
 
 COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "country", "engagement_rate",
-           "fit_score", "fit_grade", "authenticity_score", "authenticity_grade", "growth_30d_percent",
-           "captured_at", "stale", "refresh_status", "watchlist", "notes")
+           "fit_score", "fit_grade", "fit_confidence", "fit_withheld_reason",
+           "authenticity_score", "authenticity_grade", "authenticity_confidence", "authenticity_withheld_reason",
+           "growth_30d_percent", "captured_at", "stale", "refresh_status", "watchlist", "notes")
+NO_GRADE = "no grade"  # the grade cell of a withheld score (None): never an empty cell read as 0 or F
 
 
 FORMULA_START = frozenset("=+-@")
@@ -49,6 +51,17 @@ def _cell(value) -> str:
     return text
 
 
+def _score_columns(kind: str, part: dict, captured: bool) -> dict:
+    """A score, its grade and confidence; a withheld one says "no grade" and why (the scorer's reason)."""
+    withheld = part.get("score") is None
+    reason = None
+    if withheld:
+        reason = part.get("reason") or ("Not enough data for a score." if captured else "Not captured yet.")
+    return {f"{kind}_score": part.get("score"), f"{kind}_grade": NO_GRADE if withheld else part.get("grade"),
+            f"{kind}_confidence": None if withheld else part.get("confidence"),
+            f"{kind}_withheld_reason": reason}
+
+
 def _rows(wid: str) -> tuple[dict, list[dict]]:
     store = get_store()
     wl = store.get_watchlist(wid)
@@ -61,8 +74,7 @@ def _rows(wid: str) -> tuple[dict, list[dict]]:
             "platform": c["platform"], "handle": c["handle"], "display_name": c["display_name"],
             "url": c["url"], "followers": c["followers"], "tier": c["tier"], "country": c["country"],
             "engagement_rate": c["engagement_rate"],
-            "fit_score": fit.get("score"), "fit_grade": fit.get("grade"),
-            "authenticity_score": auth.get("score"), "authenticity_grade": auth.get("grade"),
+            **_score_columns("fit", fit, c["captured"]), **_score_columns("authenticity", auth, c["captured"]),
             "growth_30d_percent": c["growth_30d"], "captured_at": c["captured_at"], "stale": c["stale"],
             "refresh_status": c["refresh"]["status"], "watchlist": wl["name"],
             "notes": [{"text": n["text"], "created_at": n["created_at"]} for n in notes],

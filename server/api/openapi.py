@@ -92,7 +92,9 @@ def _document() -> dict:
 
     score_part = {"type": ["object", "null"], "properties": {
         "score": {**NULLABLE_NUM, "description": "null: no grade (too little evidence, or fit without a brief)"},
-        "grade": NULLABLE_STR, "confidence": NULLABLE_STR}}
+        "grade": NULLABLE_STR,
+        "confidence": {"type": ["string", "null"], "enum": [None, "low", "medium", "high"]},
+        "reason": {**NULLABLE_STR, "description": "why the score is withheld (score null: no grade)"}}}
     schemas.update({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message"], "properties": {
@@ -119,6 +121,21 @@ def _document() -> dict:
                    "authenticity (each {score, grade, confidence, factors}; score and grade null with a `reason` "
                    "when too few factors could be scored), summary, followers"},
         "Snapshot": {"type": "object", "required": ["platform", "handle"], "description": "kolscope.snapshot/1"},
+        "Decision": {"type": "object", "description": "the decision numbers of the latest snapshot, as of its "
+                     "capture (server/scoring/decision.py); a figure the capture does not show is null",
+                     "required": ["engagement_rate", "engagement_rate_percent", "median_views", "last_post_at",
+                                  "inactive", "paid_brands"], "properties": {
+            "engagement_rate": {**NULLABLE_NUM, "description": "a fraction: 0.02 = 2%"},
+            "engagement_rate_percent": NULLABLE_NUM,
+            "engagement_basis": {"type": ["string", "null"], "enum": [None, "views", "followers"]},
+            "engagement_posts": {"type": "integer"},
+            "median_views": {"type": ["integer", "null"]}, "median_views_posts": {"type": "integer"},
+            "last_post_at": NULLABLE_STR, "days_since_last_post": {"type": ["integer", "null"]},
+            "inactive": {"type": ["boolean", "null"], "description": "no post for more than 90 days"},
+            "paid_posts": {"type": "integer"},
+            "paid_brands": {"type": "array", "description": "accounts named in sponsored posts, most often first",
+                            "items": {"type": "object", "required": ["name", "posts"], "properties": {
+                                "name": {"type": "string"}, "posts": {"type": "integer"}}}}}},
         "Watchlist": {"type": "object", "required": ["id", "name", "refresh_interval_hours", "creator_count"],
                       "properties": {"id": {"type": "string"}, "name": {"type": "string"},
                                      "refresh_interval_hours": {"type": "number"},
@@ -132,6 +149,7 @@ def _document() -> dict:
             "id": {"type": "string"}, "text": {"type": "string"}, "created_at": {"type": "string"}}},
     })
     creator = {"$ref": "#/components/schemas/Creator"}
+    decision = {"$ref": "#/components/schemas/Decision"}
     watchlist = {"$ref": "#/components/schemas/Watchlist"}
     brief_out = {"$ref": "#/components/schemas/BriefOut"}
     note = {"$ref": "#/components/schemas/Note"}
@@ -147,10 +165,11 @@ def _document() -> dict:
         "/openapi.json": {"get": _op("This document", {"200": _resp("OpenAPI 3", {"type": "object"})})},
         "/captures": {"post": _op(
             "Parse a capture (gzip body accepted), score it against the active brief, store it",
-            {"201": _resp("stored", {"type": "object", "required": ["creator", "snapshot", "scores"],
+            {"201": _resp("stored", {"type": "object", "required": ["creator", "snapshot", "scores", "decision"],
                                      "properties": {"creator": creator,
                                                     "snapshot": {"$ref": "#/components/schemas/Snapshot"},
-                                                    "scores": {"$ref": "#/components/schemas/Scores"}}})},
+                                                    "scores": {"$ref": "#/components/schemas/Scores"},
+                                                    "decision": decision}})},
             400, 413, 415, 422, body=ref(CaptureBody))},
         "/creators": {"get": _op("Creators: filter, sort, page", {"200": _resp("a page", {
             "type": "object", "required": ["items", "total", "limit", "offset"], "properties": {
@@ -167,8 +186,10 @@ def _document() -> dict:
             _q("offset", {"type": "integer", "minimum": 0})])},
         "/creators/{platform}/{handle}": {"get": _op(
             "One creator: latest snapshot, its scores, a history summary",
-            {"200": _resp("the creator", {"type": "object", "required": ["creator", "snapshot", "scores", "history"],
-                                           "properties": {"creator": creator, "history": {"type": "object"}}})},
+            {"200": _resp("the creator", {"type": "object", "required": ["creator", "snapshot", "scores", "decision",
+                                                                      "history"],
+                                           "properties": {"creator": creator, "history": {"type": "object"},
+                                                          "decision": {"anyOf": [decision, {"type": "null"}]}}})},
             400, 404, params=creator_params)},
         "/creators/{platform}/{handle}/history": {"get": _op(
             "History points, oldest first", {"200": _resp("points", {

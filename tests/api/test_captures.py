@@ -32,7 +32,7 @@ def test_capture_201(client, auth):
     r = post_capture(client, auth, x_capture())
     assert r.status_code == 201, r.json
     body = r.json
-    assert set(body) == {"creator", "snapshot", "scores"}
+    assert set(body) == {"creator", "snapshot", "scores", "decision"}
     c = body["creator"]
     for key in ("platform", "handle", "url", "display_name", "avatar_url", "followers", "tier", "watchlists",
                 "fit", "authenticity", "stale", "refresh"):

@@ -56,19 +56,45 @@ def assert_matches_api(values: dict, api: dict) -> None:
     for key in ("fit", "authenticity"):
         shown, expected = values[key], scores[key]
         if expected.get("score") is None:
-            assert shown["score"] == "" and "—" in shown["text"]
+            # withheld: "no grade" with the scorer's reason, never a number or a letter
+            assert shown["score"] == "" and shown["grade"] == "", key
+            assert "no grade" in shown["text"] and "confidence" not in shown["text"], key
+            assert (expected.get("reason") or "Not enough data for a score.") in shown["text"], key
         else:
             assert float(shown["score"]) == pytest.approx(expected["score"]), key
             assert str(js_round(expected["score"])) in shown["text"], key
-        assert shown["grade"] == (expected.get("grade") or ""), key
+            assert shown["grade"] == (expected.get("grade") or ""), key
+            # the confidence beside the score
+            assert f"{expected['confidence']} confidence" in shown["text"], key
         assert shown["confidence"] == ("" if expected.get("confidence") is None else str(expected["confidence"])), key
-        if isinstance(expected.get("confidence"), str):
-            assert expected["confidence"] in shown["text"], key
+    assert_decision_matches_api(values, api["decision"])
     assert values["tier"]["value"] == (scores.get("tier") or "")
     followers = scores.get("followers", api["snapshot"].get("followers"))
     assert values["followers"]["value"] == ("" if followers is None else str(followers))
     country = api["creator"].get("country")
     assert (values["country"] or {}).get("text") == (f"based in {country}" if country else None)
+
+
+def assert_decision_matches_api(values: dict, decision: dict) -> None:
+    """The decision numbers on the card are the API's (GET /creators/<platform>/<handle>)."""
+    er = values["engagement"]
+    if decision["engagement_rate_percent"] is None:
+        assert er["value"] == "" and "—" in er["text"]
+    else:
+        assert float(er["value"]) == pytest.approx(decision["engagement_rate_percent"])
+        assert f"{decision['engagement_rate_percent']:.2f}%" in er["text"]
+    views = values["median-views"]
+    assert views["value"] == ("" if decision["median_views"] is None else str(decision["median_views"]))
+    last = values["last-post"]
+    assert last["value"] == (decision["last_post_at"] or "")
+    if decision["inactive"]:
+        assert "inactive" in last["text"]
+    elif decision["last_post_at"]:
+        assert last["text"].endswith(decision["last_post_at"][:10])
+    brands = [f"@{b['name']}" for b in decision["paid_brands"]]
+    assert values["brands"]["value"] == ",".join(brands)
+    assert values["brands"]["text"].endswith(", ".join(brands) if brands else
+                                             ("no brand" if decision["paid_posts"] else "no paid post seen"))
 
 
 @pytest.mark.parametrize("case", SCORED_CASES)
@@ -568,3 +594,74 @@ def test_the_worker_answers_watchlists_and_bookmarks_only_under_a_grant(browser,
     browser.worker.evaluate("(g) => { grants.get(g).expires = Date.now() - 1; }", grant)
     assert send({"type": "watchlists", "grant": grant})["state"] == "forbidden"
     cdp.detach()
+
+
+def paid_profile(handle: str = "kolscope_paid") -> dict:
+    """The synthetic TikTok profile with four recent videos: two paid ones naming @TrailShoeCo (one
+    also @GelBrand, one flagged by TikTok's own disclosure, one by #ad), two unpaid (one naming a
+    friend, not a brand). Dated from now, as the extension captures now."""
+    import time
+
+    page = synthetic_page()
+    html = page["html"].replace("kolscope_xss", handle).replace("7000000000000000001", "7000000000000000002")
+    now = int(time.time())
+    items = [
+        {"id": "7300000000000000001", "desc": "Race day in the new @TrailShoeCo Vector #ad", "createTime": now - 2 * 86400,
+         "stats": {"playCount": 41000, "diggCount": 2100, "commentCount": 80, "shareCount": 12}},
+        {"id": "7300000000000000002", "desc": "Long run fuel with @GelBrand and @TrailShoeCo", "createTime": now - 6 * 86400,
+         "brandOrganicType": 1, "stats": {"playCount": 23000, "diggCount": 900, "commentCount": 31, "shareCount": 4}},
+        {"id": "7300000000000000003", "desc": "Hill repeats with @a_friend", "createTime": now - 9 * 86400,
+         "stats": {"playCount": 30500, "diggCount": 1500, "commentCount": 60, "shareCount": 9}},
+        {"id": "7300000000000000004", "desc": "Rest day stretches", "createTime": now - 13 * 86400,
+         "stats": {"playCount": 18000, "diggCount": 700, "commentCount": 22, "shareCount": 2}},
+    ]
+    for item in items:
+        item["author"] = {"uniqueId": handle}
+    # the grid's videos, as the page's app fetches them (replayed through the page's fetch)
+    api = f"https://www.tiktok.com/api/post/item_list/?aid=1988&count=35&cursor=0&secUid=kolscope-{handle}"
+    return {"url": f"https://www.tiktok.com/@{handle}", "html": html,
+            "responses": [{"url": api, "body": json.dumps({"itemList": items, "statusCode": 0})}]}
+
+
+def test_overlay_and_dashboard_show_confidence_no_grade_and_the_decision_numbers(browser, page, tmp_path):
+    """No active brief on this backend: fit is withheld ("no grade", with why) next to a scored
+    authenticity with its confidence; the decision numbers on the card are the API's; the dashboard
+    list shows the same beside every score."""
+    own = Backend(tmp_path / "data").start()
+    try:
+        browser.configure(backendUrl=own.url, token=own.token)
+        for capture in (paid_profile(), synthetic_page()):
+            open_capture(browser, page, capture)
+            values = wait_settled(page)
+            assert values["state"] == "scored", values
+            st, api = own.api("GET", f"/creators/tiktok/{values['handle']}")
+            assert st == 200
+            assert_matches_api(values, api)
+            assert "no grade" in values["fit"]["text"] and "Add a brief" in values["fit"]["text"]
+        # the paid profile's numbers, as a person reads them
+        open_capture(browser, page, paid_profile())
+        values = wait_settled(page)
+        d = own.api("GET", "/creators/tiktok/kolscope_paid")[1]["decision"]
+        assert d["paid_brands"] == [{"name": "TrailShoeCo", "posts": 2}, {"name": "GelBrand", "posts": 1}]
+        assert values["brands"]["text"] == "Paid posts name@TrailShoeCo, @GelBrand"
+        assert values["median-views"]["text"].endswith("26.8K") and d["median_views"] == 26750
+        assert d["inactive"] is False and values["engagement"]["text"].endswith("%")
+
+        page.goto(f"{own.url}/?token={own.token}")
+        rows = page.locator("table.creators tbody tr")
+        assert rows.count() == 2
+        listed = {c["handle"]: c for c in own.api("GET", "/creators")[1]["items"]}
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            handle = row.locator("small").first.inner_text().split()[0].lstrip("@")
+            for key in ("fit", "authenticity"):
+                part = listed[handle][key]
+                cell = row.locator(f'[data-score="{key}"]')
+                if part["score"] is None:
+                    assert cell.inner_text() == "no grade"
+                    assert row.locator(f'[data-reason="{key}"]').inner_text() == (part["reason"] or "Not enough data for a score.")
+                else:
+                    assert cell.inner_text().split()[0] == str(js_round(part["score"]))
+                    assert row.locator(f'[data-confidence="{key}"]').inner_text() == f"{part['confidence']} confidence"
+    finally:
+        own.stop()

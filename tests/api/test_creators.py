@@ -49,7 +49,7 @@ def test_list_400(client, auth, qs, fields):
 def test_handles_match_case_insensitively(client, auth, three):
     r = client.get("/api/v1/creators/x/beta_two", headers=auth)
     assert r.status_code == 200 and r.json["creator"]["handle"] == "Beta_Two"
-    assert set(r.json) == {"creator", "snapshot", "scores", "history"}
+    assert set(r.json) == {"creator", "snapshot", "scores", "decision", "history"}
     post_capture(client, auth, x_capture("BETA_TWO", followers=60_000))
     assert client.get("/api/v1/creators", headers=auth).json["total"] == 3
     assert client.get("/api/v1/creators/x/Beta_two/history", headers=auth).json["points"][-1]["followers"] == 60_000

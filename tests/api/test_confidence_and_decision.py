@@ -56,7 +56,7 @@ def test_a_creator_not_captured_yet_has_no_decision_numbers(client, auth):
 
 
 def _login(client, app):
-    assert client.get("/?token=" + app.config["TOKEN"]).status_code == 303
+    assert client.post("/login", data={"token": app.config["TOKEN"]}).status_code == 303
 
 
 def _cells(html: str, handle: str) -> str:

@@ -647,8 +647,11 @@ def test_overlay_and_dashboard_show_confidence_no_grade_and_the_decision_numbers
         assert values["median-views"]["text"].endswith("26.8K") and d["median_views"] == 26750
         assert d["inactive"] is False and values["engagement"]["text"].endswith("%")
 
-        page.goto(f"{own.url}/?token={own.token}")
+        page.goto(f"{own.url}/")
+        page.fill("input[name=token]", own.token)
+        page.click("button[type=submit]")
         rows = page.locator("table.creators tbody tr")
+        rows.first.wait_for()
         assert rows.count() == 2
         listed = {c["handle"]: c for c in own.api("GET", "/creators")[1]["items"]}
         for i in range(rows.count()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scraper import budget
 from scraper.capture import Capture
 from scraper.errors import CaptureError, Malformed, UnsupportedPlatform
 from scraper.limits import cap_snapshot
@@ -17,16 +18,29 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
     """Parse a `kolscope.capture/1` dict into a Snapshot.
 
     Raises CaptureError (with a `code`) for anything that is not a usable creator page; nothing else
-    escapes.
+    escapes. The parse runs under the time budget of scraper.budget (`parse_timeout` past it) and
+    the size caps of scraper.capture (`too_large`).
     """
     from scraper.registry import platform_for
 
-    cap = capture if isinstance(capture, Capture) else Capture.load(capture)
-    module = platform_for(cap.url)
-    if module is None:
-        raise UnsupportedPlatform(f"kolscope does not support this site: {cap.url[:200]}")
+    with budget.budget():
+        cap = capture if isinstance(capture, Capture) else Capture.load(capture)
+        module = platform_for(cap.url)
+        if module is None:
+            raise UnsupportedPlatform(f"kolscope does not support this site: {cap.url[:200]}")
+        snapshot = _parse_with(module, cap)
+        budget.check("the snapshot")
+        snapshot.captured_at = snapshot.captured_at or cap.captured_at
+        snapshot.source = snapshot.source or cap.source
+        _normalise_dates(snapshot)
+        _normalise_country(snapshot, cap.lang)
+        cap_snapshot(snapshot)  # a 5 MB "bio" is cut (with a warning), not stored and listed
+        return without_lone_surrogates(snapshot)  # a truncated emoji in a page must not break storing it
+
+
+def _parse_with(module: Any, cap: Capture) -> Snapshot:
     try:
-        snapshot = module.parse(cap)
+        return module.parse(cap)
     except CaptureError:
         raise
     except RecursionError as exc:
@@ -37,12 +51,6 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
         err = Malformed(f"The {module.NAME} page could not be read ({type(exc).__name__}).")
         err.unexpected = exc
         raise err from exc
-    snapshot.captured_at = snapshot.captured_at or cap.captured_at
-    snapshot.source = snapshot.source or cap.source
-    _normalise_dates(snapshot)
-    _normalise_country(snapshot, cap.lang)
-    cap_snapshot(snapshot)  # a 5 MB "bio" is cut (with a warning), not stored and listed
-    return without_lone_surrogates(snapshot)  # a truncated emoji in a page must not break storing it
 
 
 def _normalise_dates(snapshot: Snapshot) -> None:

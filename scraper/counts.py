@@ -82,6 +82,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４
 _SPACES = "\u00a0\u202f\u2009\u2007 '’"
 _NUMBER = re.compile(r"\d(?:[\d.,\u00a0\u202f\u2009\u2007 '’]*\d)?")
 _MAX_NUMBER_CHARS = 40
+_MAX_TEXT_CHARS = 1000
 _NO_COUNT = re.compile(r"^\s*(no|none|keine|aucun|aucune|ningún|ninguna|nenhum|nessun)\b", re.I)
 
 
@@ -158,7 +159,7 @@ def parse_count_ex(text: object, lang: str | None = None) -> tuple[int | None, b
         return (int(text), False) if text == text and abs(text) != float("inf") else (None, False)
     if not isinstance(text, str):
         return None, False
-    s = text.translate(_DIGITS)
+    s = text[:_MAX_TEXT_CHARS].translate(_DIGITS)  # a count text is short; a 1 MB one is read by its start
     m = _NUMBER.search(s)
     if not m:
         if _NO_COUNT.match(s):

@@ -10,6 +10,8 @@ CODES = {
     "blocked": "The platform blocked the request (captcha or rate limit).",
     "unsupported_platform": "kolscope does not support this site.",
     "malformed": "The capture is malformed or truncated.",
+    "too_large": "The capture is larger or nested deeper than kolscope reads.",
+    "parse_timeout": "Reading this capture took longer than its parse time budget.",
 }
 
 
@@ -60,3 +62,17 @@ class UnsupportedPlatform(CaptureError):
 class Malformed(CaptureError):
     def __init__(self, message: str | None = None):
         super().__init__("malformed", message)
+
+
+class TooLarge(CaptureError):
+    """A capture over the size caps (scraper.capture.LIMITS) or JSON nested deeper than MAX_JSON_DEPTH."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__("too_large", message)
+
+
+class ParseTimeout(CaptureError):
+    """The parse ran past its time budget (scraper.budget): checked between stages and inside loops."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__("parse_timeout", message)

@@ -1,4 +1,11 @@
-"""Tolerant walking of nested JSON (in the spirit of yt-dlp's traverse_obj): a missing key is None."""
+"""Tolerant walking of nested JSON (in the spirit of yt-dlp's traverse_obj): a missing key is None.
+
+Safe on hostile input: every walk is iterative (or as deep as its path), decoding JSON nested deeper
+than Python's decoder can go is TooLarge (`too_large`), not a RecursionError, and finding a blob in
+a page retries `raw_decode` a bounded number of times (each failed decode costs a scan of the text
+before it to number the error's line, so unbounded retries over a page full of markers were
+quadratic).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,52 @@ import json
 from typing import Any
 from collections.abc import Callable, Iterator
 
+from scraper import budget
+from scraper.errors import TooLarge
+
 _decoder = json.JSONDecoder()
+# JSON deeper than this is no page's data (the real ones reach 42 levels); a capture's decoded
+# bodies are checked against it, and Python's decoder itself gives up near 1,000.
+MAX_JSON_DEPTH = 200
+# A marker ("ytInitialData", '"webapp.user-detail":') occurs a handful of times in a real page.
+MAX_DECODE_TRIES = 24
+
+
+def too_deep() -> TooLarge:
+    return TooLarge(f"The capture holds JSON nested deeper than kolscope reads ({MAX_JSON_DEPTH} levels); "
+                    "no page's data is.")
+
+
+def json_depth_over(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when `value` (decoded JSON) nests deeper than `limit`: an iterative walk, no recursion."""
+    stack = [(value, 1)]
+    while stack:
+        cur, depth = stack.pop()
+        if isinstance(cur, dict):
+            children = cur.values()
+        elif isinstance(cur, list):
+            children = cur
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def loads(text: str) -> Any:
+    """json.loads that answers TooLarge instead of a RecursionError for absurdly deep JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise too_deep() from None
+
+
+def _raw_decode(text: str, at: int) -> tuple[Any, int]:
+    try:
+        return _decoder.raw_decode(text, at)
+    except RecursionError:
+        raise too_deep() from None
 
 
 def traverse(obj: Any, *paths: tuple | str, default: Any = None, expected_type: type | tuple | None = None) -> Any:
@@ -66,7 +118,11 @@ def find_key(obj: Any, key: str, *, limit: int | None = None) -> Iterator[Any]:
     """Yield every value stored under `key` anywhere in `obj` (depth-first, document order)."""
     stack = [obj]
     found = 0
+    steps = 0
     while stack:
+        steps += 1
+        if not steps & 0xFFF:
+            budget.check("a JSON walk")
         cur = stack.pop()
         if isinstance(cur, dict):
             if key in cur:
@@ -93,14 +149,17 @@ def json_after(text: str, marker: str, start: int = 0) -> tuple[Any, int] | tupl
     Returns (value, end index) or (None, -1). Uses str.find + raw_decode: no regex over megabytes.
     """
     i = text.find(marker, start)
-    while i != -1:
+    tries = 0
+    while i != -1 and tries < MAX_DECODE_TRIES:
         j = i + len(marker)
         n = len(text)
-        while j < n and text[j] in " \t\r\n=":
+        while j < n and j - i < 64 and text[j] in " \t\r\n=":
             j += 1
         if j < n and text[j] in "{[":
+            tries += 1
+            budget.check("finding the page's JSON")
             try:
-                value, end = _decoder.raw_decode(text, j)
+                value, end = _raw_decode(text, j)
                 return value, end
             except ValueError:
                 pass
@@ -132,12 +191,15 @@ def json_at_key(text: str, key: str, start: int = 0, end: int | None = None,
     marker = f'"{key}":'
     stop_at = end if end is not None else len(text)
     i = text.find(marker, start, stop_at)
-    while i != -1:
+    tries = 0
+    while i != -1 and tries < MAX_DECODE_TRIES:
+        tries += 1
+        budget.check("finding the page's JSON")
         j = i + len(marker)
-        while j < stop_at and text[j] in " \t\r\n":
+        while j < stop_at and j - i < 64 and text[j] in " \t\r\n":
             j += 1
         try:
-            value, stop = _decoder.raw_decode(text, j)
+            value, stop = _raw_decode(text, j)
         except ValueError:
             value, stop = None, -1
         if stop != -1 and stop <= stop_at and (expected_type is None or isinstance(value, expected_type)):

@@ -10,14 +10,34 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
+from collections.abc import Iterator
 from typing import Any
 
-# One tag at a time: `[^>]` cannot run past the tag's end, so this stays linear on any input.
-_META = re.compile(r"<meta\b[^>]{0,4000}>", re.IGNORECASE)
 _ATTR = re.compile(r"""\b(property|name|itemprop|content)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _LD_OPEN = 'type="application/ld+json"'
 MAX_LD_BLOCKS = 8
 MAX_LD_CHARS = 200_000
+
+
+def tags(html: str, name: str) -> Iterator[str]:
+    """Every `<name ...>` tag of `html` (case-insensitive), with str.find: linear on any input.
+
+    A regex like `<meta\\b[^>]{0,4000}>` rescans up to 4,000 characters from every opener (300 KB of
+    `<meta ` cost 200 million steps); here an unclosed tag ends the scan, since no later one can close.
+    """
+    low = html.lower()
+    opener = "<" + name
+    i = low.find(opener)
+    while i != -1:
+        after = low[i + len(opener):i + len(opener) + 1]
+        if after.isalnum() or after in ("-", "_"):
+            i = low.find(opener, i + 1)  # <metadata>, <svg-icon>: another tag
+            continue
+        j = html.find(">", i)
+        if j == -1:
+            return
+        yield html[i:j + 1]
+        i = low.find(opener, j)
 
 
 def meta_tags(html: str, limit: int = 300_000) -> dict[str, str]:
@@ -25,7 +45,7 @@ def meta_tags(html: str, limit: int = 300_000) -> dict[str, str]:
     head_end = html.find("</head>", 0, limit)
     head = html[: head_end if head_end != -1 else limit]
     out: dict[str, str] = {}
-    for tag in _META.findall(head):
+    for tag in tags(head, "meta"):
         attrs: dict[str, str] = {}
         for name, dq, sq in _ATTR.findall(tag):
             attrs.setdefault(name.lower(), dq if dq or not sq else sq)
@@ -53,7 +73,7 @@ def json_ld(html: str) -> list[dict]:
             continue
         try:
             value: Any = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested past the decoder: no fallback here
             continue
         items = value if isinstance(value, list) else [value]
         for item in items:

@@ -29,6 +29,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from scraper import parse
     from scraper.capture import from_html
     from scraper.errors import CaptureError
+    from scraper.jsonpath import loads
 
     if args.url:
         try:
@@ -42,7 +43,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         except OSError as exc:
             _fail_io(f"cannot read {args.file}: {exc.strerror or exc}")
         try:
-            capture = json.loads(text)
+            capture = loads(text)  # TooLarge (a CaptureError) for JSON nested past Python's decoder
+        except CaptureError as exc:
+            _print_json(exc.to_dict())
+            return EXIT_CAPTURE_ERROR
         except ValueError:
             _print_json({"error": {"code": "malformed",
                                    "message": f"{args.file} is not a capture JSON (for raw HTML, pass --url)."}})

@@ -6,6 +6,10 @@ exact (`<span title="1,137,245">1.1M</span>`); the `og:description` / `descripti
 first, the meta as fallback (approximate when rounded). Only the ~20 KB header goes through
 BeautifulSoup (lxml); meta tags, the profile id and the post grid are read with targeted
 str.find / regex, never a parse of the whole 1 MB DOM (see bench/).
+
+Linear time on any page: tags are cut out with str.find (an unclosed `<svg`, `<meta` or `<img` ends
+the scan instead of rescanning the rest of the page from every opener), and the regexes left match
+at a found position with bounded repeats (bench/pathological.py holds the inputs that were slow).
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from urllib.parse import parse_qs, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
+from scraper import budget
 from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import to_iso
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.jsonpath import first_key, json_at_key, traverse
 from scraper.models import Account, Comment, Post, Snapshot
-from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags
+from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
 from scraper.text import hashtags, looks_sponsored, mentions
 
 NAME = "instagram"
@@ -42,7 +47,6 @@ _URL_HANDLE = re.compile(r"^https?://(?:(?:www|m)\.)?instagram\.com/([A-Za-z0-9.
 HANDLE_RE = re.compile(r"[A-Za-z0-9._]{1,30}")  # fullmatch
 HANDLE_PATTERN = r"^[A-Za-z0-9._]{1,30}$"
 HANDLE_RULE = "1-30 characters: A-Z a-z 0-9 _ . (not one of Instagram's own paths)"
-_META = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r'\b(property|name|content)="([^"]*)"')
 _GRID_LINK = re.compile(r'href="/(?:([A-Za-z0-9._]{1,30})/)?(p|reel|tv)/([A-Za-z0-9_-]{5,40})/"')
 _ALT = re.compile(r'\balt="([^"]*)"')
@@ -52,13 +56,13 @@ _AUTO_ALT = re.compile(
     r"August|September|October|November|December) \d{1,2}, \d{4})"
 )
 _DIGITS = re.compile(r"\d+")
-_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 _ATTR_NOISE = re.compile(r' (?:class|style)="[^"]*"')
-_AVATAR = re.compile(r'<img\b[^>]*\balt="[^"]*profile picture"[^>]*>', re.IGNORECASE)
 _SRC = re.compile(r'\bsrc="([^"]+)"')
-_OG_TITLE = re.compile(r"^(.*?)\s*\(@([A-Za-z0-9._]{1,30})\)")
-# "... (@h) on Instagram: "bio"" / "auf Instagram: „bio“" / "sur Instagram : « bio »"
-_META_BIO = re.compile(r'\(@[A-Za-z0-9._]+\)[^:"]{0,40}Instagram\s*:\s*["“„«]\s*(.*?)\s*["”“»]\s*$', re.DOTALL)
+# "Name (@handle) • Instagram photos and videos": anchored at an "(@" found with str.find
+_HANDLE_PAREN = re.compile(r"\(@([A-Za-z0-9._]{1,30})\)")
+# "... (@h) on Instagram: "bio"" / "auf Instagram: „bio“" / "sur Instagram : « bio »": the opening
+# part, anchored at an "(@" and bounded; the bio is what follows, up to the closing quote at the end
+_META_BIO_OPEN = re.compile(r'\(@[A-Za-z0-9._]{1,30}\)[^:"]{0,40}Instagram\s{0,3}:\s{0,3}["“„«]')
 
 # The words of the meta counts, per language (the meta order is followers, following, posts).
 _FOLLOWER_WORDS = ("follower", "seguidor", "abonné", "abonnent", "seguaci", "volger", "obserwuj",
@@ -134,10 +138,10 @@ def parse(capture: Capture) -> Snapshot:
             return _from_web_profile(capture, web_user)
         _raise_for_page(html)
 
-    og_title = _OG_TITLE.match(meta.get("og:title", ""))
+    og_title = _og_title(meta.get("og:title", ""))
     handle = url_handle
-    if og_title and og_title.group(2).lower() == url_handle.lower():
-        handle = og_title.group(2)  # the page's own spelling
+    if og_title and og_title[1].lower() == url_handle.lower():
+        handle = og_title[1]  # the page's own spelling
     snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
     snap.platform_id = _profile_id(html)
 
@@ -151,7 +155,7 @@ def parse(capture: Capture) -> Snapshot:
         if got is not None:
             snap.set_count(name, got[0], approx=got[1])
 
-    snap.display_name = (header.name if header else None) or (og_title.group(1).strip() or None if og_title else None)
+    snap.display_name = (header.name if header else None) or (og_title[0] or None if og_title else None)
     snap.bio = (header.bio if header else None) or _meta_bio(meta.get("description"))
     snap.avatar_url = (header.avatar if header else None) or meta.get("og:image") or None
     snap.verified = header.verified if header else None
@@ -164,6 +168,7 @@ def parse(capture: Capture) -> Snapshot:
             raise Restricted("This Instagram account is private and the page shows none of its numbers.")
         snap.warnings.append("Private account: its posts are not visible.")
     if main != -1:
+        budget.check("the post grid")
         snap.recent_posts = _grid(html, header.end if header else main, handle)
     if web_user is not None:
         _complete_from_web_profile(snap, web_user)
@@ -190,12 +195,43 @@ def _profile_id(html: str) -> str | None:
 
 def _metas(head: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for tag in _META.findall(head):
+    for tag in tags(head, "meta"):
         attrs = dict(_ATTR.findall(tag))
         key = attrs.get("property") or attrs.get("name")
         if key and "content" in attrs and key not in out:
             out[key] = unescape(attrs["content"])
     return out
+
+
+def _og_title(text: str) -> tuple[str, str] | None:
+    """(display name, handle) of "Name (@handle) • Instagram photos and videos", or None."""
+    i = text.find("(@")
+    while i != -1:
+        m = _HANDLE_PAREN.match(text, i)
+        if m:
+            return text[:i].strip(), m.group(1)
+        i = text.find("(@", i + 2)
+    return None
+
+
+def _without(html: str, opener: str, closer: str) -> str:
+    """`html` without its `<opener ...>...</closer>` elements (an unclosed one: cut to the end)."""
+    parts = []
+    pos = 0
+    i = html.find(opener)
+    while i != -1:
+        after = html[i + len(opener):i + len(opener) + 1]
+        if after.isalnum():
+            i = html.find(opener, i + 1)
+            continue
+        parts.append(html[pos:i])
+        j = html.find(closer, i)
+        if j == -1:
+            return "".join(parts)
+        pos = j + len(closer)
+        i = html.find(opener, pos)
+    parts.append(html[pos:])
+    return "".join(parts)
 
 
 def _meta_counts(text: str | None, lang: str | None) -> dict[str, tuple[int, bool]]:
@@ -227,9 +263,17 @@ def _meta_counts(text: str | None, lang: str | None) -> dict[str, tuple[int, boo
 
 
 def _meta_bio(text: str | None) -> str | None:
-    m = _META_BIO.search(text or "")
-    bio = m.group(1).strip() if m else ""
-    return bio or None
+    text = text or ""
+    i = text.find("(@")
+    while i != -1:
+        m = _META_BIO_OPEN.match(text, i)
+        if m:
+            rest = text[m.end():].rstrip()
+            if rest[-1:] in ('"', "”", "“", "»"):
+                return rest[:-1].strip() or None
+            return None
+        i = text.find("(@", i + 2)
+    return None
 
 
 # --- the rendered header ------------------------------------------------------------------------
@@ -273,7 +317,7 @@ class _Header:
                 if cut > 0:
                     header.avatar = _avatar(region[:cut])
                     region = region[cut:]
-                region = _ATTR_NOISE.sub("", _SVG.sub("", region))
+                region = _ATTR_NOISE.sub("", _without(region, "<svg", "</svg>"))
                 header._read(BeautifulSoup(region, "lxml"), handle)
                 if header.counts:
                     return header
@@ -368,7 +412,7 @@ def _grid(html: str, start: int, handle: str) -> list[Post]:
         if code in seen:
             continue
         seen.add(code)
-        end = html.find("</a>", m.end())
+        end = html.find("</a>", m.end(), m.end() + 4000)  # bounded: a page of unclosed anchors stays linear
         anchor = html[m.end(): end if end != -1 else m.end() + 4000]
         if 'aria-label="Pinned' in anchor:
             continue  # pinned posts are old favourites, not recent activity
@@ -393,9 +437,12 @@ def _grid(html: str, start: int, handle: str) -> list[Post]:
 
 
 def _avatar(region: str) -> str | None:
-    m = _AVATAR.search(region)
-    src = _SRC.search(m.group(0)) if m else None
-    return unescape(src.group(1)) if src else None
+    for tag in tags(region, "img"):
+        alt = _ALT.search(tag)
+        if alt and alt.group(1).lower().endswith("profile picture"):
+            src = _SRC.search(tag)
+            return unescape(src.group(1)) if src else None
+    return None
 
 
 # --- pages without a profile --------------------------------------------------------------------
@@ -420,9 +467,11 @@ def _raise_for_page(html: str) -> None:
 _POST_PATH = re.compile(r"^/(?:([A-Za-z0-9._]{1,30})/)?(p|reel|reels|tv)/([A-Za-z0-9_-]{5,40})/?")
 # "34K likes, 503 comments - thiago.nigro on September 16, 2025: ..." (the words follow the page's
 # language; a dated colon is what a profile's "... - See Instagram photos and videos from" lacks)
-_POST_META_OWNER = re.compile(r"^[^-]{0,80}-\s+([A-Za-z0-9._]{1,30})\s+[^\s:]{1,12}\s+[^:]{0,40}\d[^:]{0,20}:")
+# (every repeat bounded: anchored at the start, it costs a constant on any text)
+_POST_META_OWNER = re.compile(r"^[^-]{0,80}-\s{1,3}([A-Za-z0-9._]{1,30})\s{1,3}[^\s:]{1,12}\s{1,3}[^:]{0,40}\d[^:]{0,20}:")
 # the quoted caption at the end of a post's meta description (one quote pair: no backtracking between them)
-_META_CAPTION = re.compile(r':\s*["“„«]([^"”“»]*)["”“»]\s*\.?\s*$')
+# (`\s*(?:\.\s*)?$`, not `\s*\.?\s*$`: two adjacent `\s*` split a run of spaces every way, quadratic)
+_META_CAPTION = re.compile(r':\s*["“„«]([^"”“»]*)["”“»]\s*(?:\.\s*)?$')
 _WEB_INFO = "xdt_api__v1__media__shortcode__web_info"
 _COMMENTS = "xdt_api__v1__media__media_id__comments__connection"
 # Instagram's default avatar: the URL's ig_cache_key is base64("anonymous_profile_pic")
@@ -458,9 +507,9 @@ def _parse_post_page(capture: Capture, path: str) -> Snapshot:
         verified = owner.get("is_verified")
         snap.verified = verified if isinstance(verified, bool) else None
     else:
-        og_title = _OG_TITLE.match(meta.get("og:title", ""))
-        if og_title and og_title.group(2).lower() == handle.lower():
-            snap.display_name = og_title.group(1).strip() or None
+        og_title = _og_title(meta.get("og:title", ""))
+        if og_title and og_title[1].lower() == handle.lower():
+            snap.display_name = og_title[0] or None
 
     post = _post_of_item(item, kind, code) if isinstance(item, dict) else _post_from_meta(meta, kind, code, capture)
     if post is not None:

@@ -175,7 +175,7 @@ def _variables(url: str) -> dict:
     try:
         raw = parse_qs(urlsplit(url).query).get("variables")
         value = json.loads(raw[0]) if raw else None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # "[[[[..." 4,000 deep fits in a URL
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -9,6 +9,7 @@ from typing import Any
 from html import unescape
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from scraper import budget
 from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import looks_like_date
@@ -212,7 +213,7 @@ def _redirect_target(url: Any) -> str | None:
 def _unwrap(value: Any) -> Any:
     """An old `pbj=1` body is a list (or dict) of parts; the page data is the part's `response`."""
     if isinstance(value, list):
-        for part in value:
+        for part in value[:16]:  # a pbj body has a handful of parts; a huge list is no page
             if isinstance(part, dict) and isinstance(part.get("response"), dict):
                 return part["response"]
         return None
@@ -317,6 +318,7 @@ def parse(capture: Capture) -> Snapshot:
             if _player_for(capture, watch_id) is not None:
                 _watch_error(capture, {})
         _no_data(capture)
+    budget.check("the page data")
     lang = _page_lang(data, capture)
     if _is_watch(data):
         try:
@@ -537,8 +539,11 @@ class _HeaderInfo:
 def _items(root: Any, limit: int) -> Iterator[tuple[str, dict]]:
     """(renderer name, renderer) of the video/post items under `root`, in page order."""
     stack: list[Any] = [root]
-    found = 0
+    found = steps = 0
     while stack and found < limit:
+        steps += 1
+        if not steps & 0xFFF:
+            budget.check("the video grid")
         cur = stack.pop()
         if isinstance(cur, dict):
             children = []
@@ -770,6 +775,7 @@ def _parse_watch(capture: Capture, data: dict, responses: list[tuple[str, dict]]
     vid = traverse(data, ("currentVideoEndpoint", "watchEndpoint", "videoId"), expected_type=str) or watch_id
     if vid:
         snap.recent_posts = [_watch_post(capture, data, primary, secondary, responses, vid, lang)]
+        budget.check("the comments")
         snap.comments = _comments(responses + [("", data)], vid, lang)
     return snap
 

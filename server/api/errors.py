@@ -51,7 +51,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CaptureError)
     def _capture_error(exc: CaptureError):
-        return error_response(422, exc.code, exc.message)
+        # a capture over the parser's size caps is a body too large; every other code is the page's answer
+        return error_response(413 if exc.code == "too_large" else 422, exc.code, exc.message)
 
     @app.errorhandler(StoreError)
     def _store_error(exc: StoreError):

@@ -30,6 +30,8 @@ def _read_json(path: str, what: str) -> Any:
         return json.loads(_read_text(path, what))
     except ValueError as exc:
         raise _InputError(f"{what} {path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _InputError(f"{what} {path} is JSON nested too deeply to read") from None
 
 
 def _print(obj: Any) -> None:

@@ -80,7 +80,7 @@ def test_unknown_site_is_unsupported():
 
 def test_error_codes_are_closed():
     assert set(CODES) == {"not_a_creator_page", "unavailable", "restricted", "login_wall", "blocked",
-                          "unsupported_platform", "malformed"}
+                          "unsupported_platform", "malformed", "too_large", "parse_timeout"}
     with pytest.raises(ValueError):
         CaptureError("nope")
     assert CaptureError("blocked").to_dict()["error"]["code"] == "blocked"

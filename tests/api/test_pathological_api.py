@@ -1,0 +1,42 @@
+"""POST /api/v1/captures with pathological captures: a clear JSON error or a snapshot, fast, never a 500."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bench.pathological import cases, deep_object
+from scraper.capture import LIMITS
+from tests.api.conftest import post_capture
+
+CASES = dict(cases())
+SAMPLE = ["instagram:html:svg_openers", "instagram:html:meta_openers", "instagram:html:og_title_spaces",
+          "youtube:html:yt_initial_data_markers", "youtube:json:deep_1000", "tiktok:json:huge_number",
+          "x:json:deep_objects_1000", "tiktok:html:universal_scripts"]
+
+
+@pytest.mark.parametrize("name", SAMPLE)
+def test_pathological_capture_answers_fast(client, auth, name):
+    started = time.thread_time()
+    r = post_capture(client, auth, CASES[name], gz=True)
+    assert r.status_code in (201, 413, 422), r.json
+    if r.status_code != 201:
+        assert r.json["error"]["code"] and r.json["error"]["message"]
+    assert time.thread_time() - started < 2.0
+    assert client.get("/api/v1/health").status_code == 200
+
+
+def test_deep_response_object_is_a_clear_error(client, auth):
+    capture = {"url": "https://x.com/someone", "html": "",
+               "responses": [{"url": "https://x.com/i/api/graphql/a/UserByScreenName", "body": deep_object(300)}]}
+    r = post_capture(client, auth, capture)
+    assert r.status_code in (400, 413), r.json  # the request's own depth limit, or the parser's
+    assert r.json["error"]["code"] in ("invalid", "too_large", "too_deep", "bad_request")
+
+
+def test_capture_over_the_html_cap_is_413(client, auth):
+    capture = {"url": "https://www.youtube.com/@a", "html": "x" * (LIMITS["html"] + 1)}
+    r = post_capture(client, auth, capture, gz=True)
+    assert r.status_code == 413 and r.json["error"]["code"] == "too_large"
+    assert client.get("/api/v1/creators", headers=auth).json["total"] == 0

@@ -6,7 +6,7 @@ DATA    ?= ./data
 HOST    ?= 127.0.0.1
 PORT    ?= 8765
 
-.PHONY: install run test test-fast bench extension lint clean
+.PHONY: install run test test-fast bench fuzz extension lint clean
 
 install: $(STAMP) /usr/bin/chromium
 
@@ -32,6 +32,14 @@ test-fast: install
 
 bench: install
 	$(PY) -m bench
+
+# A deeper hunt than `make test`: schemathesis with 500 examples per API operation (no 5xx, the
+# document holds), hypothesis with 1,000 examples per parser property (mutated real captures,
+# generated hostile pages). The normal run uses 6 and 40 (KOLSCOPE_FUZZ_* unset).
+fuzz: install
+	KOLSCOPE_FUZZ_API_EXAMPLES=500 KOLSCOPE_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider \
+		--hypothesis-show-statistics tests/api/test_openapi.py tests/unit/test_parse_robustness.py \
+		tests/unit/test_pathological.py -k "openapi or robustness or generated"
 
 # The store wants manifest.json at the zip's root; Python's zipfile needs no `zip` binary.
 extension:

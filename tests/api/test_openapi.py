@@ -3,6 +3,8 @@ checks every answer: no 5xx, documented status codes, content types and response
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from schemathesis.specs.openapi import checks
@@ -34,7 +36,9 @@ EXCLUDED = [checks.positive_data_acceptance, checks.negative_data_rejection, che
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+# 6 examples per operation in the normal run (CI); `make fuzz` sets KOLSCOPE_FUZZ_API_EXAMPLES=500
+@settings(max_examples=int(os.environ.get("KOLSCOPE_FUZZ_API_EXAMPLES", "6")), deadline=None,
+          suppress_health_check=list(HealthCheck))
 def test_api_matches_openapi(case, seeded, auth):
     # the app of this test (its own data dir); schemathesis' auth probes send through schema.app
     case.operation.schema.app = seeded

@@ -7,14 +7,17 @@ a generous margin: the precise figures are in `make bench` (bench_pathological).
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from bench.pathological import cases, deep_object
+from bench.pathological import RESPONSE_URLS, URLS, cases, deep_object
 from scraper import budget, parse
 from scraper.capture import LIMITS, Capture
-from scraper.errors import CaptureError
+from scraper.errors import CODES, CaptureError
 from scraper.jsonpath import MAX_DECODE_TRIES, json_after, json_at_key
 from tests.conftest import load_fixture
 
@@ -111,3 +114,33 @@ def test_failed_decodes_are_bounded() -> None:
     assert time.thread_time() - started < LIMIT_S
     good = "var ytInitialData = {x" * (MAX_DECODE_TRIES - 1) + 'var ytInitialData = {"ok": 1}'
     assert json_after(good, "var ytInitialData")[0] == {"ok": 1}
+
+
+# --- generated pages: hypothesis strings of the tokens that trip scanners ---------------------------
+
+# Bounded in the normal run (CI); `make fuzz` sets KOLSCOPE_FUZZ_EXAMPLES=1000.
+FUZZ_SETTINGS = settings(max_examples=int(os.environ.get("KOLSCOPE_FUZZ_EXAMPLES", "40")), deadline=None,
+                         database=None, suppress_health_check=list(HealthCheck))
+TOKENS = ["<", ">", "<svg", "</svg>", "<meta ", 'property="og:description" content="', '"', "'", "{", "}", "[",
+          "]", ":", ",", "<header>", "</header>", "<ul><li>", "<main>", "</main>", "<!--", "<script>",
+          "</script>", "var ytInitialData = ", "ytInitialPlayerResponse", '"webapp.user-detail":',
+          '<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__">', "SIGI_STATE", "(@", ") on Instagram: \u201c",
+          "1,234", "9" * 40, "1.2M", " Followers", "vor 2 Tagen", "\\", "\ud83d", "<html lang=", "<img alt=\"",
+          'href="/p/ABCDEFG/"', "profilePage_", "</a>", " ", "\n"]
+KINDS = sorted(URLS.values())
+
+
+@FUZZ_SETTINGS
+@given(url=st.sampled_from(KINDS), parts=st.lists(st.sampled_from(TOKENS), max_size=400),
+       repeat=st.integers(1, 2000), body=st.lists(st.sampled_from(TOKENS), max_size=60))
+def test_generated_pages_get_an_answer_fast(url: str, parts: list[str], repeat: int, body: list[str]) -> None:
+    html = "".join(parts) * repeat  # up to ~1 MB of one repeated shape
+    capture = {"url": url, "html": html[:1_200_000] or "<html></html>",
+               "responses": [{"url": u, "body": "".join(body)} for u in RESPONSE_URLS.values()]}
+    started = time.thread_time()
+    try:
+        parse(capture)
+    except CaptureError as exc:
+        assert exc.code in CODES
+        assert getattr(exc, "unexpected", None) is None, repr(exc.unexpected)
+    assert time.thread_time() - started < LIMIT_S

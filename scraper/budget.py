@@ -38,11 +38,12 @@ _deadline: ContextVar[tuple[float, float] | None] = ContextVar("kolscope_parse_d
 
 @contextmanager
 def budget(seconds: float | None = None) -> Iterator[None]:
-    """Run the block under a parse deadline `seconds` from now (PARSE_BUDGET_S by default).
+    """Run the block under a parse deadline `seconds` of this thread's CPU time from now
+    (PARSE_BUDGET_S by default).
 
     A nested budget keeps the outer, earlier deadline."""
     limit = PARSE_BUDGET_S if seconds is None else seconds
-    deadline = time.monotonic() + limit
+    deadline = time.thread_time() + limit
     outer = _deadline.get()
     if outer is not None and outer[0] <= deadline:
         yield
@@ -57,7 +58,7 @@ def budget(seconds: float | None = None) -> Iterator[None]:
 def check(stage: str = "") -> None:
     """Raise ParseTimeout when the current parse is past its deadline (no budget open: never)."""
     current = _deadline.get()
-    if current is not None and time.monotonic() > current[0]:
+    if current is not None and time.thread_time() > current[0]:
         where = f" (at {stage})" if stage else ""
-        raise ParseTimeout(f"Reading this capture took longer than its {current[1]:g} s budget{where}; "
+        raise ParseTimeout(f"Reading this capture took more than its {current[1]:g} s of CPU budget{where}; "
                            "it is not a page kolscope can read in time.")

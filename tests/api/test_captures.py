@@ -25,7 +25,8 @@ ERROR_CAPTURES = {
 
 
 def test_every_code_has_a_case():
-    assert set(ERROR_CAPTURES) == set(CODES)
+    # too_large (413) and parse_timeout: tests/api/test_pathological_api.py
+    assert set(ERROR_CAPTURES) | {"too_large", "parse_timeout"} == set(CODES)
 
 
 def test_capture_201(client, auth):

@@ -8,7 +8,7 @@ import pytest
 
 from bench.pathological import cases, deep_object
 from scraper.capture import LIMITS
-from tests.api.conftest import post_capture
+from tests.api.conftest import post_capture, x_capture
 
 CASES = dict(cases())
 SAMPLE = ["instagram:html:svg_openers", "instagram:html:meta_openers", "instagram:html:og_title_spaces",
@@ -40,3 +40,14 @@ def test_capture_over_the_html_cap_is_413(client, auth):
     r = post_capture(client, auth, capture, gz=True)
     assert r.status_code == 413 and r.json["error"]["code"] == "too_large"
     assert client.get("/api/v1/creators", headers=auth).json["total"] == 0
+
+
+def test_capture_past_the_parse_budget_is_422_parse_timeout(client, auth, monkeypatch):
+    from scraper import budget
+
+    monkeypatch.setattr(budget, "PARSE_BUDGET_S", 0.0)
+    r = post_capture(client, auth, x_capture())
+    assert r.status_code == 422 and r.json["error"]["code"] == "parse_timeout"
+    assert client.get("/api/v1/creators", headers=auth).json["total"] == 0
+    monkeypatch.setattr(budget, "PARSE_BUDGET_S", 3.0)
+    assert post_capture(client, auth, x_capture()).status_code == 201

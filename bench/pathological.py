@@ -17,6 +17,8 @@ URLS = {
     "tiktok": "https://www.tiktok.com/@someone",
     "tiktok_video": "https://www.tiktok.com/@someone/video/7000000000000000000",
     "instagram": "https://www.instagram.com/someone/",
+    "instagram_post": "https://www.instagram.com/p/ABCDEFG/",
+    "youtube_shorts": "https://www.youtube.com/shorts/dddddddddd1",
     "x": "https://x.com/someone",
 }
 
@@ -27,6 +29,8 @@ RESPONSE_URLS = {
     "tiktok": "https://www.tiktok.com/api/user/detail/?uniqueId=someone",
     "tiktok_video": "https://www.tiktok.com/api/comment/list/?aweme_id=7000000000000000000",
     "instagram": "https://www.instagram.com/api/v1/users/web_profile_info/?username=someone",
+    "instagram_post": "https://www.instagram.com/api/v1/media/1/comments/",
+    "youtube_shorts": "https://www.youtube.com/youtubei/v1/player?prettyPrint=false",
     "x": "https://x.com/i/api/graphql/abc/UserByScreenName?variables=%7B%7D",
 }
 
@@ -70,6 +74,14 @@ def html_bodies() -> Iterator[tuple[str, str]]:
                               "</head><body></body></html>")
     yield "meta_bio", ('<html><head><meta name="description" content="' + _fill("(@a) on Instagram: \u201c")
                        + '"></head><body></body></html>')
+    yield "tiktok_grid_items", _fill('<div data-e2e="user-post-item"><a href="/@someone/video/7000000000000000001">'
+                                     + "<img " * 40 + '<img alt="' + " " * 200 + "created by")
+    yield "tiktok_comment_tags", _fill('<a href="/@someone"><p>x</p></a><span data-e2e="comment-username-1">'
+                                       '<div data-e2e="comment-level-1">' + "<" * 2000)
+    yield "tiktok_header_e2e", _fill('<h1 data-e2e="user-title">' + "<" * 50 + 'data-e2e="followers-count">1.2M')
+    yield "ld_json_blocks", _fill('<script type="application/ld+json">' + "[" * 2000 + "</script>")
+    yield "post_meta_description", ('<html><head><meta name="description" content="34K likes - ' + " " * 900_000
+                                    + 'x on May 1, 2025: \u201ccap\u201d' + " " * 50_000 + 'x"></head></html>')
     yield "relative_dates", 'var ytInitialData = {"contents":"' + _fill("12 ") + '"}'
 
 

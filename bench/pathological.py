@@ -80,7 +80,7 @@ def html_bodies() -> Iterator[tuple[str, str]]:
                                        '<div data-e2e="comment-level-1">' + "<" * 2000)
     yield "tiktok_header_e2e", _fill('<h1 data-e2e="user-title">' + "<" * 50 + 'data-e2e="followers-count">1.2M')
     yield "ld_json_blocks", _fill('<script type="application/ld+json">' + "[" * 2000 + "</script>")
-    yield "post_meta_description", ('<html><head><meta name="description" content="34K likes - ' + " " * 900_000
+    yield "post_meta_description", ('<html><head><meta name="description" content="34K likes - ' + " " * 960_000
                                     + 'x on May 1, 2025: \u201ccap\u201d' + " " * 50_000 + 'x"></head></html>')
     yield "relative_dates", 'var ytInitialData = {"contents":"' + _fill("12 ") + '"}'
 

@@ -19,9 +19,10 @@ from scraper.errors import Malformed, TooLarge
 from scraper.jsonpath import json_depth_over, loads, too_deep
 from scraper.models import CAPTURE_FORMAT
 
-# Size caps, in characters (a request body is at most 16 MB anyway): far above any real page,
-# low enough that every linear scan of a capture stays well inside the parse budget.
-LIMITS = {"html": 8_000_000, "body": 8_000_000, "total": 24_000_000, "responses": 2000}
+# Size caps, in characters: far above any real page (1.9 MB) and at least what the API lets in (32 MB
+# of inflated JSON, MAX_DECOMPRESSED_LENGTH), so they bind the CLI and library callers; low enough
+# that every linear scan of a capture stays well inside the parse budget.
+LIMITS = {"html": 32_000_000, "body": 32_000_000, "total": 40_000_000, "responses": 2000}
 
 
 @dataclass

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from scraper import text as textutil
 from scraper.capture import Capture
+from scraper.counts import parse_count_ex
 from scraper.dates import to_iso
 from scraper.errors import (
     Blocked,
@@ -94,6 +95,12 @@ def parse(capture: Capture) -> Snapshot:
     kind, url_handle, status_id = _page_kind(capture.url)
     if kind == "other":
         raise NotACreatorPage("This X page (home, search, explore, settings...) does not show one account.")
+    if not page.bodies:
+        # a page saved from the browser: no answers, but what X rendered (a logged-out page still
+        # shows the profile under its login prompts, so this comes before the login-wall check)
+        snap = _rendered_page(capture, kind, url_handle, status_id)
+        if snap is not None:
+            return snap
     page.raise_for_errors()
     if kind == "tweet":
         return _parse_tweet_page(page, url_handle, status_id)
@@ -683,4 +690,136 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
         ))
     # Who replies is part of the audience: each reply carries its author's full user object.
     snap.audience_sample.extend(commenters.values())
+    return snap
+
+
+# --- a page saved from the browser: what X rendered, when the capture holds none of its answers ------
+#
+# X's `data-testid` hooks (its own test ids): `UserName` (name, @handle, the verified badge),
+# `UserDescription`, the `/h/following` and `/h/verified_followers` links with their counts, and each
+# `tweet` article (its `/h/status/ID` time link, `tweetText`, the `role="group"` aria-label
+# "3 replies, 12 reposts, 120 likes, 9000 views"). Found with str.find and bounded regexes.
+
+_TAG = re.compile(r"<[^>]{0,3000}>")
+_STATUS_LINK = re.compile(r'href="/([A-Za-z0-9_]{1,15})/status/(\d{1,25})"')
+_METRIC = re.compile(r"([\d][\d,.\s]{0,15}[KkMm]?)\s+(repl|repost|retweet|quote|like|view|bookmark)", re.IGNORECASE)
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(htmllib.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def _testid(html: str, name: str, start: int = 0, end: int | None = None, span: int = 6000) -> str | None:
+    """The markup of the first element with data-testid="name" (up to `span` characters of it)."""
+    stop = len(html) if end is None else end
+    i = html.find(f'data-testid="{name}"', start, stop)
+    return html[i:min(i + span, stop)] if i != -1 else None
+
+
+def _rendered_page(capture: Capture, kind: str, url_handle: str | None, status_id: str | None) -> Snapshot | None:
+    html = capture.html
+    if kind == "tweet":
+        return _rendered_tweet_page(capture, url_handle, status_id)
+    if kind not in ("profile", "followers", "following") or not url_handle:
+        return None
+    region = _testid(html, "UserName", span=4000)
+    if region is None:
+        return None
+    text = _plain(region[region.find(">") + 1:])
+    m = re.search(r"@([A-Za-z0-9_]{1,15})\b", text)
+    if not m or m.group(1).lower() != url_handle.lower():
+        return None  # another account's header (a stale page): not this one
+    handle = m.group(1)
+    snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
+    snap.display_name = text[:m.start()].strip() or None
+    snap.verified = 'data-testid="icon-verified"' in region or 'aria-label="Verified account"' in region
+    bio = _testid(html, "UserDescription", span=4000)
+    if bio is not None:
+        close = bio.find("</div>")
+        snap.bio = _plain(bio[bio.find(">") + 1: close if close != -1 else len(bio)]) or None
+    for name, paths in (("following", ("following",)), ("followers", ("verified_followers", "followers"))):
+        for path in paths:
+            link = re.search(rf'href="/{re.escape(handle)}/{path}"[^>]{{0,400}}>(.{{0,800}}?)</a>', html,
+                             re.IGNORECASE | re.DOTALL)
+            if link:
+                value, approx = parse_count_ex(_plain(link.group(1)), capture.lang)
+                snap.set_count(name, value, approx)
+                break
+    snap.recent_posts = [p for p, _author in _rendered_tweets(html, capture.lang) if _author.lower() == handle.lower()]
+    snap.warnings.append("Read from the rendered page (the capture holds none of X's answers): counts as displayed.")
+    return snap
+
+
+def _rendered_tweets(html: str, lang: str | None) -> list[tuple[Post, str]]:
+    """(post, author handle) of each rendered tweet article in page order; pinned and reposted ones out."""
+    out: list[tuple[Post, str]] = []
+    marker = 'data-testid="tweet"'
+    i = html.find(marker)
+    while i != -1 and len(out) < 40:
+        nxt = html.find(marker, i + len(marker))
+        region = html[i: nxt if nxt != -1 else i + 40_000][:40_000]
+        i = nxt
+        context = _testid(region, "socialContext", span=600)
+        if context is not None and re.search(r"pinned|reposted|retweeted", _plain(context[context.find(">") + 1:]), re.I):
+            continue  # an old favourite, or someone else's post shared
+        link = _STATUS_LINK.search(region)
+        if not link:
+            continue
+        author, tid = link.group(1), link.group(2)
+        when = re.search(r'<time[^>]{0,200}\bdatetime="([^"]{1,40})"', region)
+        text_region = _testid(region, "tweetText", span=8000)
+        body = None
+        if text_region is not None:
+            close = text_region.find("</div>")
+            body = _plain(text_region[text_region.find(">") + 1: close if close != -1 else len(text_region)]) or None
+        metrics: dict[str, int] = {}
+        group = re.search(r'role="group"[^>]{0,50}aria-label="([^"]{1,300})"|aria-label="([^"]{1,300})"[^>]{0,50}role="group"',
+                          region)
+        if group:
+            for number, word in _METRIC.findall(group.group(1) or group.group(2)):
+                value, _approx = parse_count_ex(number, lang)
+                if value is not None:
+                    metrics.setdefault(word.lower(), value)
+        tags = textutil.hashtags(body)
+        shares = None if "repost" not in metrics and "retweet" not in metrics and "quote" not in metrics else (
+            metrics.get("repost", metrics.get("retweet", 0)) + metrics.get("quote", 0))
+        out.append((Post(
+            id=tid,
+            url=f"https://x.com/{author}/status/{tid}",
+            title=body,
+            published_at=when.group(1) if when else None,
+            views=metrics.get("view"),
+            likes=metrics.get("like"),
+            comments=metrics.get("repl"),
+            shares=shares,
+            is_sponsored=textutil.looks_sponsored(body, tags) or ">Ad<" in region,
+            hashtags=tags,
+            mentions=textutil.mentions(body),
+        ), author))
+    return out
+
+
+def _rendered_tweet_page(capture: Capture, url_handle: str | None, status_id: str | None) -> Snapshot | None:
+    tweets = _rendered_tweets(capture.html, capture.lang)
+    focal = next(((p, a) for p, a in tweets if p.id == status_id), None)
+    if focal is None:
+        return None
+    post, author = focal
+    snap = Snapshot(platform=NAME, handle=author, url=profile_url(author))
+    snap.recent_posts.append(post)
+    after = False
+    seen: set[str] = set()
+    for reply, who in tweets:
+        if reply.id == status_id:
+            after = True
+            continue
+        if not after:
+            continue  # the posts this one answers, above it
+        snap.comments.append(Comment(post_id=status_id, author=f"@{who}", text=reply.title, likes=reply.likes,
+                                     replies=reply.comments, is_creator=who.lower() == author.lower(),
+                                     published_at=reply.published_at))
+        if who.lower() != author.lower() and who.lower() not in seen:
+            seen.add(who.lower())
+            snap.audience_sample.append(Account(username=who))
+    snap.warnings.append("Read from the rendered page (the capture holds none of X's answers).")
     return snap

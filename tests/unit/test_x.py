@@ -344,3 +344,40 @@ def test_profile_country_ignores_another_accounts_panel_and_non_countries() -> N
     snap = parse(cap)
     assert snap.country is None
     assert any("Europe" in w for w in snap.warnings)
+
+
+# --- a page saved from the browser: what X rendered ------------------------------------------------
+# Hand-made after X's own data-testid hooks (UserName, UserDescription, tweet, tweetText, socialContext,
+# the role="group" aria-label of a tweet's counts); no rendered X page exists in ../shared.
+
+
+def test_rendered_profile_without_any_answer() -> None:
+    snap = _parse("x_profile_rendered.capture.json")
+    assert (snap.handle, snap.display_name, snap.verified) == ("bo_runs", "Bo Runs", True)
+    assert snap.bio == "Runner. Coach & #marathon fan"
+    assert (snap.followers, snap.following, snap.approximate) == (8012, 120, [])
+    # the pinned post and the repost of another account left out; page order kept
+    assert [p.id for p in snap.recent_posts] == ["9200", "9000"]
+    race, ad = snap.recent_posts
+    assert (race.views, race.likes, race.comments, race.shares) == (9000, 120, 3, 10)
+    assert race.published_at == "2025-03-01T10:00:00.000Z" and race.hashtags == ["marathon"]
+    assert (ad.likes, ad.shares, ad.views, ad.is_sponsored) == (3400, 1200, 12000, True)
+    assert any("rendered" in w for w in snap.warnings)
+
+
+def test_rendered_profile_of_another_account_is_not_read() -> None:
+    cap = load_fixture("x_profile_rendered.capture.json")
+    cap["url"] = "https://x.com/someone_else"
+    assert _error_code(cap) == "login_wall"  # what is left is X's login prompt
+
+
+def test_rendered_tweet_page_reads_the_post_and_its_repliers() -> None:
+    snap = _parse("x_status_rendered.capture.json")
+    assert snap.handle == "bo_runs"
+    assert [(p.id, p.likes, p.views) for p in snap.recent_posts] == [("9200", 120, 9000)]
+    # replies below the post, not the post it answers above it
+    assert [(c.author, c.is_creator) for c in snap.comments] == [("@real_fan", False), ("@bo_runs", True), ("@grumpy", False)]
+    assert [a.username for a in snap.audience_sample] == ["real_fan", "grumpy"]
+    cap = load_fixture("x_status_rendered.capture.json")
+    cap["url"] = "https://x.com/bo_runs/status/1234"  # a post that is not on the page
+    assert _error_code(cap) == "login_wall"

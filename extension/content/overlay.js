@@ -44,9 +44,9 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f
 .grade.D { background: #bc4c00; } .grade.E, .grade.F { background: #cf222e; }
 .conf { color: #59636e; font-size: 11px; }
 .v.nograde { font-size: 14px; font-style: italic; color: #59636e; padding: 3px 0; }
-.decision { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 12px; margin-top: 8px; }
+.decision { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 4px 12px; margin-top: 8px; }
 .decision .k { color: #59636e; font-size: 11px; }
-.decision .dv { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.decision .dv { font-weight: 600; overflow-wrap: break-word; }
 .summary { margin-top: 8px; font-size: 12px; color: #424a53; display: grid; gap: 2px; }
 .factors { margin-top: 8px; }
 .factors h4 { margin: 8px 0 2px; font-size: 12px; }
@@ -331,8 +331,8 @@ textarea { resize: vertical; min-height: 34px; }
         cell("last-post", "Last post", decision.last_post_at || null,
           decision.inactive === true ? `inactive${last ? ` (last ${last})` : ""}` : last || "—",
           { "data-inactive": decision.inactive == null ? "" : String(decision.inactive) }),
-        cell("brands", "Paid posts name", brands.join(",") || null,
-          brands.length ? brands.join(", ") : paid ? "no brand" : "no paid post seen",
+        cell("brands", "Brands in paid posts", brands.join(",") || null,
+          brands.length ? brands.join(", ") : paid ? `none named (${paid} paid post${paid === 1 ? "" : "s"})` : "no paid post seen",
           brands.length ? { title: brands.join(", ") } : null),
       );
     }

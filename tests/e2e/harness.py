@@ -442,7 +442,7 @@ class OverlayProbe:
         if not self.call("""function (sel) {
             const el = this.querySelector(sel);
             if (!el) return false;
-            el.scrollIntoView({ block: 'center' });
+            el.scrollIntoView({ block: 'nearest' });
             el.focus();
             return this.activeElement === el;
         }""", selector):
@@ -453,7 +453,7 @@ class OverlayProbe:
         at = self.call("""function (sel) {
             const el = this.querySelector(sel);
             if (!el) return null;
-            el.scrollIntoView({ block: 'center' });
+            el.scrollIntoView({ block: 'nearest' });
             const r = el.getBoundingClientRect();
             const x = r.left + r.width / 2, y = r.top + r.height / 2;
             const hit = this.elementFromPoint(x, y);

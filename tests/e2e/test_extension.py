@@ -93,8 +93,10 @@ def assert_decision_matches_api(values: dict, decision: dict) -> None:
         assert last["text"].endswith(decision["last_post_at"][:10])
     brands = [f"@{b['name']}" for b in decision["paid_brands"]]
     assert values["brands"]["value"] == ",".join(brands)
+    paid = decision["paid_posts"]
     assert values["brands"]["text"].endswith(", ".join(brands) if brands else
-                                             ("no brand" if decision["paid_posts"] else "no paid post seen"))
+                                             f"none named ({paid} paid post{'' if paid == 1 else 's'})" if paid
+                                             else "no paid post seen")
 
 
 @pytest.mark.parametrize("case", SCORED_CASES)
@@ -643,7 +645,7 @@ def test_overlay_and_dashboard_show_confidence_no_grade_and_the_decision_numbers
         values = wait_settled(page)
         d = own.api("GET", "/creators/tiktok/kolscope_paid")[1]["decision"]
         assert d["paid_brands"] == [{"name": "TrailShoeCo", "posts": 2}, {"name": "GelBrand", "posts": 1}]
-        assert values["brands"]["text"] == "Paid posts name@TrailShoeCo, @GelBrand"
+        assert values["brands"]["text"] == "Brands in paid posts@TrailShoeCo, @GelBrand"
         assert values["median-views"]["text"].endswith("26.8K") and d["median_views"] == 26750
         assert d["inactive"] is False and values["engagement"]["text"].endswith("%")
 

@@ -2,8 +2,8 @@
 
 A small logistic model over signals a person can check on the profile (posts, picture, following and
 followers, bio, verified badge, name patterns, posts per day of account age) plus one sample-level
-signal: many accounts of a sample created in the same fortnight, long before they were seen (the
-batch signature of bought followers). Each platform has its own lines (what "active" or
+signal: many accounts of a sample created within a week of each other, long before they were seen
+(the batch signature of bought followers). Each platform has its own lines (what "active" or
 "mass-following" means there, and which signals it carries); the evidence weights are fitted on
 public labelled data by bench/train_accounts.py and live, with those lines, in accounts_model.json.
 Every signal that moves an account's score is returned as a reason in words. Pure: no I/O besides
@@ -26,7 +26,8 @@ from typing import Any
 from server.scoring.common import count, parse_time, text
 
 KINDS = ("real", "influencer", "mass_follower", "suspicious")
-# HypeAuditor: a "mass follower" follows more than 1,500 accounts; an "influencer" has 5,000+ followers.
+# HypeAuditor: a "mass follower" follows more than 1,500 accounts (the platform's own line where the
+# model file sets one); an "influencer" has 5,000+ followers.
 MASS_FOLLOWING = 1500
 INFLUENCER_FOLLOWERS = 5000
 MODEL_PATH = Path(__file__).with_name("accounts_model.json")
@@ -226,7 +227,7 @@ def check(account: dict, *, now: Any = None, batch: tuple[int, int] | None = Non
     following = count(account.get("following"))
     if is_fake:
         kind = "suspicious"
-    elif following is not None and following > MASS_FOLLOWING:
+    elif following is not None and following > (model["platforms"][platform].get("mass_following") or MASS_FOLLOWING):
         kind = "mass_follower"
     elif followers is not None and followers >= INFLUENCER_FOLLOWERS:
         kind = "influencer"

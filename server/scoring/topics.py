@@ -34,6 +34,7 @@ class Lexicon:
         self.terms: dict[str, set[str]] = {}
         self.cjk: dict[str, set[str]] = {}
         self.by_topic: dict[str, list[str]] = {}
+        self.phrase_len: dict[str, int] = {}  # first word of a phrase -> its longest phrase's words
         for name, spec in data["topics"].items():
             self.parent[name] = spec.get("parent")
             self.by_topic[name] = []
@@ -47,6 +48,8 @@ class Lexicon:
                 if not key:
                     continue
                 self.terms.setdefault(key, set()).add(name)
+                if len(words) > 1:
+                    self.phrase_len[words[0]] = max(self.phrase_len.get(words[0], 1), min(len(words), MAX_PHRASE))
                 if len(words) > 1:  # "ice cream" also as #icecream
                     self.terms.setdefault("".join(w.replace("'", "") for w in words), set()).add(name)
                 self.by_topic[name].append(key)
@@ -79,28 +82,7 @@ class Lexicon:
 
     def match_text(self, text: str) -> dict[str, set[str]]:
         """{topic: terms found} in a text: whole words and phrases of up to MAX_PHRASE words."""
-        t = fold(text).replace("’", "'")
-        found: dict[str, set[str]] = {}
-        for run in _CJK.findall(t):
-            for term, topics in self.cjk.items():
-                if term in run:
-                    for topic in topics:
-                        found.setdefault(topic, set()).add(term)
-        words = _TOKEN.findall(t)
-        n = len(words)
-        for i in range(n):
-            for k in range(MAX_PHRASE, 0, -1):
-                if i + k > n:
-                    continue
-                phrase = " ".join(words[i:i + k]) if k > 1 else words[i]
-                if k == 1 and phrase in STOPWORDS:
-                    continue
-                topics = self.lookup(phrase) if k == 1 else self.terms.get(phrase, set())
-                if topics:
-                    for topic in topics:
-                        found.setdefault(topic, set()).add(phrase)
-                    break
-        return found
+        return {topic: set(terms) for topic, terms in _match_text(self, text).items()}
 
     def match_tag(self, tag: str) -> dict[str, set[str]]:
         """{topic: terms} of one hashtag: the whole tag, else a known term it starts or ends with
@@ -130,6 +112,37 @@ class Lexicon:
         if key in self.categories:
             return {topic: {label} for topic in self.categories[key]}
         return {topic: {label} for topic in self.match_text(key.replace("/", " ").replace("&", " "))}
+
+
+@lru_cache(maxsize=8192)
+def _match_text(lex: Lexicon, text: str) -> dict[str, frozenset[str]]:
+    """Lexicon.match_text's work, cached: the same titles are read for fit, niche steadiness and
+    every re-score (a pure function of the text; the lexicon is fixed once loaded)."""
+    t = fold(text).replace("’", "'")
+    found: dict[str, set[str]] = {}
+    if lex.cjk and _CJK.search(t):
+        for run in _CJK.findall(t):
+            for term, topics in lex.cjk.items():
+                if term in run:
+                    for topic in topics:
+                        found.setdefault(topic, set()).add(term)
+    words = _TOKEN.findall(t)
+    n = len(words)
+    for i, word in enumerate(words):
+        longest = lex.phrase_len.get(word, 1)
+        for k in range(min(longest, n - i), 1, -1):
+            phrase = " ".join(words[i:i + k])
+            topics = lex.terms.get(phrase)
+            if topics:
+                for topic in topics:
+                    found.setdefault(topic, set()).add(phrase)
+                break
+        else:
+            if word in STOPWORDS:
+                continue
+            for topic in lex.lookup(word):
+                found.setdefault(topic, set()).add(word)
+    return {topic: frozenset(terms) for topic, terms in found.items()}
 
 
 @lru_cache(maxsize=1)

@@ -53,7 +53,7 @@ def test_deep_json_is_a_400_on_every_json_route(client, auth, wid, bid, app):
     routes = [("post", "/api/v1/captures"), ("post", "/api/v1/watchlists"), ("patch", f"/api/v1/watchlists/{wid}"),
               ("post", f"/api/v1/watchlists/{wid}/creators"), ("post", "/api/v1/briefs"),
               ("put", f"/api/v1/briefs/{bid}"), ("put", "/api/v1/briefs/active"),
-              ("post", "/api/v1/creators/x/bo_runs/notes")]
+              ("post", "/api/v1/creators/x/bo_runs/notes"), ("put", "/api/v1/extension")]
     for method, path in routes:
         for body in (DEEP, '{"a":' * 1100 + "1" + "}" * 1100, "[" * 150 + "]" * 150):
             resp = post(client, auth, path, body, method)

@@ -54,7 +54,12 @@ def parse_time(value: Any) -> datetime | None:
         dt = datetime.fromisoformat(s)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    try:
+        dt.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00 (a page's date): no UTC time, so no time at all
+        return None
+    return dt
 
 
 def clamp(x: float, lo: float = 0.0, hi: float = 100.0) -> float:

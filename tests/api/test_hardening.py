@@ -379,3 +379,19 @@ def test_starting_on_a_full_disk_says_so_and_exits_non_zero(tmp_path):
     assert proc.returncode != 0
     assert "disk full" in proc.stderr
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+
+
+def test_odd_post_dates_in_a_page_never_overflow_scoring_or_history(app):
+    """A page's own date may be year 1 at +14:00 (no UTC time exists for it): it reads as no date."""
+    from server.ingest import ingest_snapshot
+
+    store = app.extensions["kolscope.store"]
+    odd = ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01", "9999-12-31T23:59:59Z")
+    snapshot = {"platform": "x", "handle": "odd_dates", "followers": 100, "captured_at": "2026-01-01T00:00:00Z",
+                "recent_posts": [{"id": str(i), "title": "a post", "likes": 3, "published_at": d}
+                                 for i, d in enumerate(odd)],
+                "comments": [{"post_id": "0", "author": "fan", "text": "nice", "published_at": d} for d in odd]}
+    summary, scores = ingest_snapshot(store, snapshot)
+    assert summary["snapshots"] == 1 and scores["authenticity"] is not None
+    summary, _ = ingest_snapshot(store, dict(snapshot, captured_at="2026-02-01T00:00:00Z", followers=110))
+    assert summary["growth_30d"] == 10.0

@@ -198,6 +198,13 @@ function rememberTab(tabId, entry) {
   chrome.storage.session.set({ [`tab:${tabId}`]: { ...entry, at: Date.now() } }).catch(() => {});
 }
 
+/** What the popup shows of a score: the score, grade and confidence, or the reason it is withheld. */
+function scorePart(part) {
+  if (!part || typeof part !== "object") return null;
+  const reason = part.score == null && typeof part.reason === "string" ? part.reason.slice(0, 300) : null;
+  return { score: part.score, grade: part.grade, confidence: part.confidence, reason };
+}
+
 async function onCapture(message, sender, platform) {
   const problem = checkCapture(message.capture, platform);
   if (problem) return fail("error", `Invalid capture message: ${problem}.`);
@@ -220,10 +227,8 @@ async function onCapture(message, sender, platform) {
     display_name: creator.display_name || snapshot.display_name || null,
     followers: scores.followers != null ? scores.followers : snapshot.followers,
     tier: scores.tier || null,
-    fit: scores.fit ? { score: scores.fit.score, grade: scores.fit.grade, confidence: scores.fit.confidence } : null,
-    authenticity: scores.authenticity
-      ? { score: scores.authenticity.score, grade: scores.authenticity.grade, confidence: scores.authenticity.confidence }
-      : null,
+    fit: scorePart(scores.fit),
+    authenticity: scorePart(scores.authenticity),
   });
   const decision = (data && data.decision) || null;
   return { ok: true, state: "scored", creator, snapshot, scores, decision, timing: { backend_ms: backendMs, server_ms: serverMs } };

@@ -12,9 +12,12 @@ function compact(n) {
   return typeof n === "number" ? new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 }).format(n) : "—";
 }
 
+/** A score with its confidence, as the overlay shows it; a withheld one is "no grade", never 0 or F. */
 function score(part) {
-  if (!part || part.score == null) return "—";
-  return `${Math.round(part.score)}${part.grade ? ` (${part.grade})` : ""}`;
+  if (!part) return "—";
+  if (part.score == null) return part.reason ? `no grade: ${part.reason}` : "no grade";
+  const notes = [part.grade, typeof part.confidence === "string" ? `${part.confidence} confidence` : null].filter(Boolean);
+  return `${Math.round(part.score)}${notes.length ? ` (${notes.join(", ")})` : ""}`;
 }
 
 const STATE_TEXT = {

@@ -397,6 +397,9 @@ def test_popup_shows_the_current_creator_and_recent_bookmarks(browser, backend, 
         text = card.inner_text()
         assert f"@{expected['handle']}" in text
         assert values["tier"]["value"] and values["tier"]["value"] in text
+        for key in ("fit", "authenticity"):  # each score with its confidence, or "no grade"
+            shown = values[key]
+            assert (f"{shown['confidence']} confidence" in text) if shown["score"] else ("no grade" in text)
         recent = popup.locator("#recent li").first.inner_text()
         assert f"@{expected['handle']}" in recent and "Popup list" in recent
         assert popup.locator("#dashboard").get_attribute("href") == f"{backend.url}/"

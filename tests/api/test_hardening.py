@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -140,6 +141,8 @@ def test_youtube_handles_in_any_script_and_with_a_middle_dot_are_accepted(client
         resp = post(client, auth, f"/api/v1/watchlists/{wid}/creators", {"platform": "youtube", "handle": handle})
         assert resp.status_code == 201, (handle, resp.json)
         assert resp.json["creator"]["url"] == url
+        path = "/api/v1/creators/youtube/" + quote(handle.lstrip("@"))
+        assert client.get(path, headers=auth).status_code == 200, path
 
 
 @pytest.mark.parametrize("platform,handle", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -162,8 +163,21 @@ def cmd_audit_accounts(args: argparse.Namespace) -> int:
     checked = iter(sample["accounts"])
     results = [r if r is not None else next(checked) for r in results]
     errors = len(lines) - sample["checked"]
+    try:
+        _write_audit(results, sample, errors, as_json=bool(getattr(args, "json", False)))
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not the command's failure. Point stdout at /dev/null so
+        # that Python's flush at exit does not fail a second time.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # a stdout without a file descriptor (an embedding caller's)
+            pass
+    return EXIT_OK
+
+
+def _write_audit(results: list, sample: dict, errors: int, *, as_json: bool) -> None:
     out = sys.stdout
-    if not getattr(args, "json", False):
+    if not as_json:
         width = min(24, max((len(r.get("username") or "") for r in results if "error" not in r), default=8))
         for n, r in enumerate(results, 1):
             if "error" in r:
@@ -174,9 +188,9 @@ def cmd_audit_accounts(args: argparse.Namespace) -> int:
             out.write(f"{name:<{width}}  {verdict}  {r['fake_probability']:>4.0%}  {r['platform']:<9}  "
                       f"{'; '.join(r['reasons'])}\n")
         out.write(f"\n{sample['summary']} (95% Wilson interval)" + (f"; {errors} lines with errors" if errors else "") + "\n")
-        return EXIT_OK
+        return
     for r in results:
         out.write(json.dumps(r, ensure_ascii=False) + "\n")
     sys.stderr.write(f"kolscope: {sample['checked']} accounts checked, {sample['fakes']} look fake"
                      + (f": {sample['summary']}" if sample["checked"] else "") + f"; {errors} lines with errors\n")
-    return EXIT_OK
+

@@ -114,6 +114,25 @@ def test_audit_accounts_platform_and_now(tmp_path: Path, capsys) -> None:
     assert code == 2 and "not an ISO-8601 time" in err
 
 
+def test_audit_accounts_into_a_reader_that_stops_early(tmp_path: Path) -> None:
+    """`kolscope audit-accounts big.jsonl | head -1`: no traceback when the pipe closes."""
+    import os
+    import subprocess
+    import sys
+
+    line = json.dumps({"username": "anna.runs", "followers": 420, "following": 380, "posts": 120})
+    path = write(tmp_path, "big.jsonl", "\n".join([line] * 20000) + "\n")
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "audit-accounts", path], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0 and first.startswith(b"anna.runs")
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
 def test_audit_accounts_missing_file(tmp_path: Path, capsys) -> None:
     code, out, err = run(["audit-accounts", str(tmp_path / "none.jsonl")], capsys)
     assert code == 2 and out == "" and "cannot read" in err

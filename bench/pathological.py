@@ -20,6 +20,7 @@ URLS = {
     "instagram_post": "https://www.instagram.com/p/ABCDEFG/",
     "youtube_shorts": "https://www.youtube.com/shorts/dddddddddd1",
     "x": "https://x.com/someone",
+    "x_status": "https://x.com/someone/status/1234567890",
 }
 
 # the data URLs each parser reads responses from
@@ -32,6 +33,7 @@ RESPONSE_URLS = {
     "instagram_post": "https://www.instagram.com/api/v1/media/1/comments/",
     "youtube_shorts": "https://www.youtube.com/youtubei/v1/player?prettyPrint=false",
     "x": "https://x.com/i/api/graphql/abc/UserByScreenName?variables=%7B%7D",
+    "x_status": "https://x.com/i/api/graphql/abc/TweetDetail?variables=%7B%7D",
 }
 
 
@@ -79,6 +81,11 @@ def html_bodies() -> Iterator[tuple[str, str]]:
     yield "tiktok_comment_tags", _fill('<a href="/@someone"><p>x</p></a><span data-e2e="comment-username-1">'
                                        '<div data-e2e="comment-level-1">' + "<" * 2000)
     yield "tiktok_header_e2e", _fill('<h1 data-e2e="user-title">' + "<" * 50 + 'data-e2e="followers-count">1.2M')
+    # X pages saved from the browser (read from their data-testid hooks when no GraphQL answer is there)
+    yield "x_username_openers", _fill('<div data-testid="UserName"><span>@someone</span>' + "<" * 50)
+    yield "x_tweet_articles", _fill('<article data-testid="tweet"><a href="/someone/status/1234567890">'
+                                    '<div data-testid="tweetText">' + "<" * 300 + 'aria-label="1 ' + " " * 40)
+    yield "x_count_links", '<div data-testid="UserName">@someone</div>' + _fill('<a href="/someone/following">' + " " * 30)
     yield "ld_json_blocks", _fill('<script type="application/ld+json">' + "[" * 2000 + "</script>")
     yield "post_meta_description", ('<html><head><meta name="description" content="34K likes - ' + " " * 960_000
                                     + 'x on May 1, 2025: \u201ccap\u201d' + " " * 50_000 + 'x"></head></html>')

@@ -700,13 +700,26 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
 # `tweet` article (its `/h/status/ID` time link, `tweetText`, the `role="group"` aria-label
 # "3 replies, 12 reposts, 120 likes, 9000 views"). Found with str.find and bounded regexes.
 
-_TAG = re.compile(r"<[^>]{0,3000}>")
 _STATUS_LINK = re.compile(r'href="/([A-Za-z0-9_]{1,15})/status/(\d{1,25})"')
 _METRIC = re.compile(r"([\d][\d,.\s]{0,15}[KkMm]?)\s+(repl|repost|retweet|quote|like|view|bookmark)", re.IGNORECASE)
 
 
 def _plain(fragment: str) -> str:
-    return " ".join(htmllib.unescape(_TAG.sub(" ", fragment)).split())
+    """The text of a markup fragment, tags cut with str.find (a `<[^>]{0,N}>` regex rescans up to N
+    characters from every `<`: quadratic on a run of them)."""
+    out, pos = [], 0
+    i = fragment.find("<")
+    while i != -1:
+        out.append(fragment[pos:i])
+        j = fragment.find(">", i)
+        if j == -1:
+            pos = len(fragment)  # an unclosed tag runs to the end, as a browser reads it
+            break
+        out.append(" ")
+        pos = j + 1
+        i = fragment.find("<", pos)
+    out.append(fragment[pos:])
+    return " ".join(htmllib.unescape("".join(out)).split())
 
 
 def _testid(html: str, name: str, start: int = 0, end: int | None = None, span: int = 6000) -> str | None:
@@ -737,12 +750,15 @@ def _rendered_page(capture: Capture, kind: str, url_handle: str | None, status_i
     if bio is not None:
         close = bio.find("</div>")
         snap.bio = _plain(bio[bio.find(">") + 1: close if close != -1 else len(bio)]) or None
+    low = html.lower()
     for name, paths in (("following", ("following",)), ("followers", ("verified_followers", "followers"))):
         for path in paths:
-            link = re.search(rf'href="/{re.escape(handle)}/{path}"[^>]{{0,400}}>(.{{0,800}}?)</a>', html,
-                             re.IGNORECASE | re.DOTALL)
-            if link:
-                value, approx = parse_count_ex(_plain(link.group(1)), capture.lang)
+            # the first link to the list, up to its </a> (str.find: one pass, whatever the page repeats)
+            i = low.find(f'href="/{handle.lower()}/{path}"')
+            j = low.find("</a>", i, i + 1200) if i != -1 else -1
+            k = html.find(">", i, j) if j != -1 else -1
+            if k != -1:
+                value, approx = parse_count_ex(_plain(html[k + 1:j]), capture.lang)
                 snap.set_count(name, value, approx)
                 break
     snap.recent_posts = [p for p, _author in _rendered_tweets(html, capture.lang) if _author.lower() == handle.lower()]

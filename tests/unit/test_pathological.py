@@ -48,7 +48,7 @@ def test_pathological_capture_is_answered_fast(name: str) -> None:
 def test_every_platform_and_shape_is_covered() -> None:
     kinds = {name.split(":")[0] for name in CASES}
     assert kinds == {"youtube", "youtube_watch", "youtube_shorts", "tiktok", "tiktok_video", "instagram",
-                     "instagram_post", "x"}
+                     "instagram_post", "x", "x_status"}
     assert all(len(c["html"]) >= 1_000_000 for n, c in CASES.items() if ":html:" in n)
 
 

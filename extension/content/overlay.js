@@ -277,7 +277,9 @@ textarea { resize: vertical; min-height: 34px; }
       part = part || {};
       const scored = typeof part.score === "number" && isFinite(part.score);
       const grade = scored && part.grade != null ? String(part.grade) : "";
-      const reason = typeof part.reason === "string" && part.reason ? part.reason : "Not enough data for a score.";
+      // the scorer's reason may itself start "No grade:", which the label above already says
+      const why = typeof part.reason === "string" ? part.reason.replace(/^no grade:\s*/i, "") : "";
+      const reason = why || "Not enough data for a score.";
       return h(
         "div",
         {
@@ -295,7 +297,7 @@ textarea { resize: vertical; min-height: 34px; }
               h("span", { "data-kolscope": `${key}-score`, text: scoreText(part.score) }),
               grade ? h("span", { class: `grade ${grade.slice(0, 1).toUpperCase()}`, "data-kolscope": `${key}-grade`, text: grade }) : null,
             )
-          : h("div", { class: "v nograde", "data-kolscope": `${key}-score`, text: "no grade" }),
+          : h("div", { class: "v nograde", "data-kolscope": `${key}-score`, text: "No grade" }),
         scored
           ? h("div", { class: "conf", "data-kolscope": `${key}-confidence`, text: `${confidenceText(part.confidence)} confidence` })
           : h("div", { class: "conf", "data-kolscope": `${key}-reason`, text: reason }),

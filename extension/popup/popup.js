@@ -15,7 +15,10 @@ function compact(n) {
 /** A score with its confidence, as the overlay shows it; a withheld one is "no grade", never 0 or F. */
 function score(part) {
   if (!part) return "—";
-  if (part.score == null) return part.reason ? `no grade: ${part.reason}` : "no grade";
+  if (part.score == null) {
+    const why = typeof part.reason === "string" ? part.reason.replace(/^no grade:\s*/i, "") : "";
+    return why ? `No grade: ${why}` : "No grade";
+  }
   const notes = [part.grade, typeof part.confidence === "string" ? `${part.confidence} confidence` : null].filter(Boolean);
   return `${Math.round(part.score)}${notes.length ? ` (${notes.join(", ")})` : ""}`;
 }

@@ -18,7 +18,7 @@ COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "co
            "fit_score", "fit_grade", "fit_confidence", "fit_withheld_reason",
            "authenticity_score", "authenticity_grade", "authenticity_confidence", "authenticity_withheld_reason",
            "growth_30d_percent", "captured_at", "stale", "refresh_status", "watchlist", "notes")
-NO_GRADE = "no grade"  # the grade cell of a withheld score (None): never an empty cell read as 0 or F
+NO_GRADE = "No grade"  # the grade cell of a withheld score (None): never an empty cell read as 0 or F
 
 
 FORMULA_START = frozenset("=+-@")

@@ -78,9 +78,9 @@ def test_the_dashboard_list_shows_confidence_or_no_grade_with_the_reason(client,
     assert re.search(rf'data-score="authenticity">{score} <span class="grade">{full["grade"]}</span>', row)
     assert f'data-confidence="authenticity">{full["confidence"]} confidence<' in row
     # no active brief: fit is withheld, and says why, in every row
-    assert 'data-score="fit">no grade<' in row and NEEDS_BRIEF in row
+    assert 'data-score="fit">No grade<' in row and NEEDS_BRIEF in row
     thin = _cells(html, "thin_data")
-    assert 'data-score="authenticity">no grade<' in thin and WITHHELD in thin
+    assert 'data-score="authenticity">No grade<' in thin and WITHHELD in thin
     assert 'data-confidence="authenticity"' not in thin  # nothing like a 0 or an F
     assert re.search(r'data-score="authenticity">\s*0\b', thin) is None
     never = re.search(r"<tr>\s*<td><a href=\"/creator/x/not_yet\">.*?</tr>", html, re.S).group(0)
@@ -97,7 +97,7 @@ def test_the_creator_page_shows_confidence_and_the_decision_numbers(client, auth
     fit = api["scores"]["fit"]
     assert f'data-score="fit">{round(fit["score"])} <span class="grade">{fit["grade"]}</span>' in html
     assert f'data-confidence="fit">{fit["confidence"]} confidence<' in html
-    assert 'data-score="authenticity">no grade<' in html and WITHHELD in html
+    assert 'data-score="authenticity">No grade<' in html and WITHHELD in html
     d = api["decision"]
     assert f'data-decision="engagement">{d["engagement_rate_percent"]:.2f}%<' in html
     assert 'data-decision="median-views">750<' in html
@@ -112,6 +112,22 @@ def test_an_inactive_creator_page_says_inactive(client, auth, app):
     assert 'data-decision="last-post">inactive<' in html and "(last 2025-03-01)" in html
 
 
+def test_the_scorers_own_no_grade_prefix_is_not_said_twice(client, auth, app, monkeypatch):
+    real = ingest.compute_scores
+
+    def compute(snapshot, *args, **kwargs):
+        scores = real(snapshot, *args, **kwargs)
+        scores["authenticity"] = {"score": None, "grade": None, "confidence": "low",
+                                  "reason": "No grade: only 1 of the checks could be scored.", "factors": []}
+        return scores
+
+    monkeypatch.setattr(ingest, "compute_scores", compute)
+    post_capture(client, auth, x_capture("prefixed"))
+    _login(client, app)
+    for html in (client.get("/").get_data(as_text=True), client.get("/creator/x/prefixed").get_data(as_text=True)):
+        assert 'data-reason="authenticity">only 1 of the checks could be scored.<' in html
+
+
 def test_exports_carry_confidence_and_say_no_grade_with_the_reason(client, auth, withheld_authenticity):
     post_capture(client, auth, x_capture("full_data"))
     post_capture(client, auth, x_capture("thin_data"))
@@ -124,13 +140,13 @@ def test_exports_carry_confidence_and_say_no_grade_with_the_reason(client, auth,
     assert rows["full_data"]["authenticity_grade"] == full["grade"]
     assert rows["full_data"]["authenticity_confidence"] == full["confidence"]
     assert rows["full_data"]["authenticity_withheld_reason"] == ""
-    assert rows["thin_data"]["authenticity_score"] == "" and rows["thin_data"]["authenticity_grade"] == "no grade"
+    assert rows["thin_data"]["authenticity_score"] == "" and rows["thin_data"]["authenticity_grade"] == "No grade"
     assert rows["thin_data"]["authenticity_withheld_reason"] == WITHHELD
     assert rows["thin_data"]["authenticity_confidence"] == ""
-    assert rows["full_data"]["fit_grade"] == "no grade" and rows["full_data"]["fit_withheld_reason"] == NEEDS_BRIEF
+    assert rows["full_data"]["fit_grade"] == "No grade" and rows["full_data"]["fit_withheld_reason"] == NEEDS_BRIEF
     j = client.get(f"/api/v1/watchlists/{wl['id']}/export.json", headers=auth).json
     by = {c["handle"]: c for c in j["creators"]}
     assert by["full_data"]["authenticity_confidence"] == full["confidence"]
-    assert by["thin_data"]["authenticity_grade"] == "no grade"
+    assert by["thin_data"]["authenticity_grade"] == "No grade"
     assert by["thin_data"]["authenticity_withheld_reason"] == WITHHELD
     assert "fit_confidence" in j["columns"] and "authenticity_withheld_reason" in j["columns"]

@@ -284,6 +284,10 @@ def write_file(path: Path, header: dict, data: Any, *, sync: bool = True, keep_b
         raise
 
 
+def _signature(st: os.stat_result) -> tuple:
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage over one store file (see write_file/read_file) that keeps the last written
     data in memory.
@@ -305,6 +309,7 @@ class AtomicJSONStorage(Storage):
         self.legacy_ok = legacy_ok
         self.data_dir = data_dir
         self.was_legacy = False
+        self._seen: tuple | None = None  # the file as this storage last read or wrote it
         self._cache: dict | None = None
         self._deferred = 0
         self._dirty = False
@@ -312,7 +317,9 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict | None:
         if self._cache is None:
             try:
-                raw = self.path.read_bytes()
+                with open(self.path, "rb") as fh:
+                    raw = fh.read()
+                    self._seen = _signature(os.fstat(fh.fileno()))
             except FileNotFoundError:
                 if self.must_exist:
                     raise StoreCorrupt(self.path, "is missing (the store refers to it)", self.data_dir) from None
@@ -362,8 +369,16 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
+        keep = True
+        with contextlib.suppress(FileNotFoundError):
+            if self._seen is not None and _signature(os.stat(self.path)) != self._seen:
+                # changed on disk since (a cached shard or meta.json damaged under a running server):
+                # the in-memory copy is written, and the .bak stays the last good version
+                log.warning("%s changed on disk behind this process; rewriting it, keeping its .bak", self.path)
+                keep = False
         try:
-            write_file(self.path, self.header, self._cache, sync=self.sync)
+            write_file(self.path, self.header, self._cache, sync=self.sync, keep_backup=keep)
+            self._seen = _signature(os.stat(self.path))
         except BaseException:
             self._cache = None
             raise

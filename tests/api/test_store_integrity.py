@@ -365,3 +365,18 @@ def test_scheduler_files_are_private(tmp_path):
         app.extensions["kolscope.store"].close()
     for name in ("scheduler.sqlite", "scheduler.lock"):
         assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+
+
+def test_a_shard_damaged_under_a_running_store_does_not_replace_its_backup(tmp_path):
+    with Store(tmp_path, fsync=False) as s:
+        s.add_snapshot(_snap("alice", 1), None)
+        s.add_snapshot(_snap("alice", 2, "2025-02-01T00:00:00Z"), None)
+        shard = _shard_path(tmp_path, "x", "alice")
+        good_bak = store_mod.backup_path(shard).read_bytes()
+        shard.write_bytes(b"")  # damaged behind the running store, which holds the index in memory
+        s.add_snapshot(_snap("alice", 3, "2025-03-01T00:00:00Z"), None)
+        assert store_mod.backup_path(shard).read_bytes() == good_bak
+        s.add_snapshot(_snap("alice", 4, "2025-04-01T00:00:00Z"), None)  # its own file again: .bak follows
+        assert store_mod.read_file(store_mod.backup_path(shard))[1]["_default"]["1"]["followers"] == 3
+    with Store(tmp_path) as s:
+        assert s.get_creator("x", "alice")["followers"] == 4

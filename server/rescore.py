@@ -7,7 +7,7 @@ import logging
 import threading
 
 from server.ingest import compute_scores
-from server.store import Store
+from server.store import Store, StoreError
 
 log = logging.getLogger("kolscope.rescore")
 
@@ -41,7 +41,11 @@ def rescore_all(store: Store, brief_doc: dict | None, generation: int | None = N
         if generation is not None and generation != _generation:
             break  # the brief changed again: the newer run takes over
         platform, key = summary["platform"], summary["key"]
-        latest = store.latest(platform, key)
+        try:
+            latest = store.latest(platform, key)
+        except StoreError as exc:  # a damaged creator file (kolscope fsck): the others are re-scored
+            log.error("re-scoring %s/%s skipped: %s", platform, key, exc.message)
+            continue
         if not latest or not latest.get("snapshot"):
             continue
         if is_current(latest, brief_doc):

@@ -380,3 +380,16 @@ def test_a_shard_damaged_under_a_running_store_does_not_replace_its_backup(tmp_p
         assert store_mod.read_file(store_mod.backup_path(shard))[1]["_default"]["1"]["followers"] == 3
     with Store(tmp_path) as s:
         assert s.get_creator("x", "alice")["followers"] == 4
+
+
+def test_rescoring_skips_a_damaged_creator_and_goes_on(tmp_path):
+    from server.rescore import rescore_all
+
+    with Store(tmp_path, fsync=False) as s:
+        for h in ("alice", "bob"):
+            s.add_snapshot(_snap(h), {"tier": "nano"})
+        _creator_path(tmp_path, "x", "alice").write_bytes(b"")
+        brief = s.create_brief({"name": "B"})
+        assert rescore_all(s, brief) == 1
+        assert s.latest("x", "bob")["brief_id"] == brief["id"]
+        assert _creator_path(tmp_path, "x", "alice").read_bytes() == b""

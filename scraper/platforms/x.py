@@ -701,7 +701,8 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
 # "3 replies, 12 reposts, 120 likes, 9000 views"). Found with str.find and bounded regexes.
 
 _STATUS_LINK = re.compile(r'href="/([A-Za-z0-9_]{1,15})/status/(\d{1,25})"')
-_METRIC = re.compile(r"([\d][\d,.\s]{0,15}[KkMm]?)\s+(repl|repost|retweet|quote|like|view|bookmark)", re.IGNORECASE)
+# (`\s{1,3}`: after `[\d,.\s]{0,15}` an unbounded `\s+` splits a run of spaces 15 ways from every digit)
+_METRIC = re.compile(r"([\d][\d,.\s]{0,15}[KkMm]?)\s{1,3}(repl|repost|retweet|quote|like|view|bookmark)", re.IGNORECASE)
 
 
 def _plain(fragment: str) -> str:

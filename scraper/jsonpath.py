@@ -24,9 +24,11 @@ MAX_JSON_DEPTH = 200
 MAX_DECODE_TRIES = 24
 
 
-def too_deep() -> TooLarge:
-    return TooLarge(f"The capture holds JSON nested deeper than kolscope reads ({MAX_JSON_DEPTH} levels); "
-                    "no page's data is.")
+def too_deep(limit: str = f"{MAX_JSON_DEPTH} levels") -> TooLarge:
+    return TooLarge(f"The capture holds JSON nested deeper than kolscope reads ({limit}); no page's data is.")
+
+
+_DECODER_LIMIT = "about 1,000 levels, where Python's JSON decoder stops"
 
 
 def json_depth_over(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -51,14 +53,14 @@ def loads(text: str) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
-        raise too_deep() from None
+        raise too_deep(_DECODER_LIMIT) from None
 
 
 def _raw_decode(text: str, at: int) -> tuple[Any, int]:
     try:
         return _decoder.raw_decode(text, at)
     except RecursionError:
-        raise too_deep() from None
+        raise too_deep(_DECODER_LIMIT) from None
 
 
 def traverse(obj: Any, *paths: tuple | str, default: Any = None, expected_type: type | tuple | None = None) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from scraper import budget
 from scraper.capture import Capture
-from scraper.errors import CaptureError, Malformed, UnsupportedPlatform
+from scraper.errors import CaptureError, Malformed, NotACreatorPage, UnsupportedPlatform
 from scraper.limits import cap_snapshot
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.text import without_lone_surrogates
@@ -30,6 +30,7 @@ def parse(capture: dict[str, Any] | Capture) -> Snapshot:
             raise UnsupportedPlatform(f"kolscope does not support this site: {cap.url[:200]}")
         snapshot = _parse_with(module, cap)
         budget.check("the snapshot")
+        _require_identity(snapshot, module)
         snapshot.captured_at = snapshot.captured_at or cap.captured_at
         snapshot.source = snapshot.source or cap.source
         _normalise_dates(snapshot)
@@ -51,6 +52,18 @@ def _parse_with(module: Any, cap: Capture) -> Snapshot:
         err = Malformed(f"The {module.NAME} page could not be read ({type(exc).__name__}).")
         err.unexpected = exc
         raise err from exc
+
+
+def _require_identity(snapshot: Snapshot, module: Any) -> None:
+    """Every snapshot names its creator: by handle, or (old YouTube channels) by platform id. A page
+    whose identifying fields hold odd values (a number, an empty string) is no creator page, and it
+    must say so here rather than reach the store as a creator without a name."""
+    for name in ("handle", "platform_id"):
+        value = getattr(snapshot, name)
+        if not isinstance(value, str) or not value.strip():
+            setattr(snapshot, name, None)
+    if snapshot.handle is None and snapshot.platform_id is None:
+        raise NotACreatorPage(f"This {module.NAME} page names no creator (no handle and no account id).")
 
 
 def _normalise_dates(snapshot: Snapshot) -> None:

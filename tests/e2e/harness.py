@@ -262,7 +262,14 @@ class PageServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                # Chromium drops a connection it no longer needs (a navigation moved on) mid-answer;
+                # that is no failure of the page server, and its traceback hid the figures.
+                if not isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+                    super().handle_error(request, client_address)
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self.port = self._httpd.server_address[1]

@@ -214,3 +214,17 @@ def spread_iso(texts: list[object], reference: str | None) -> list[str | None]:
                 out[i + k] = _iso(ref - timedelta(seconds=seconds + span * k / run))
         i = j
     return out
+
+
+def epoch_iso(ts: object) -> str | None:
+    """ISO-8601 UTC from epoch seconds (an int or a digit string, as TikTok's createTime and
+    Instagram's taken_at); None for a missing, zero, negative or out-of-range value."""
+    from scraper.counts import int_or_none
+
+    seconds = int_or_none(ts)
+    if not seconds or seconds <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None

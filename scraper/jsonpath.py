@@ -208,3 +208,19 @@ def json_at_key(text: str, key: str, start: int = 0, end: int | None = None,
             return value
         i = text.find(marker, j, stop_at)
     return None
+
+
+def as_list(value: Any) -> list:
+    """`value` when it is a list, else [] (a field of the wrong type is a field the page does not show)."""
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str | None:
+    """A non-empty stripped string; an int id becomes its digits; anything else (bool, dict...) None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None

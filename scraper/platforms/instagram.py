@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
@@ -25,9 +24,9 @@ from bs4 import BeautifulSoup, Tag
 from scraper import budget
 from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
-from scraper.dates import to_iso
+from scraper.dates import epoch_iso, to_iso
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
-from scraper.jsonpath import first_key, json_at_key, traverse
+from scraper.jsonpath import as_list, as_str, first_key, json_at_key, traverse
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -494,16 +493,16 @@ def _parse_post_page(capture: Capture, path: str) -> Snapshot:
     if og_post and code and og_post.group(3) != code:
         meta = {}  # the meta tags of the post first loaded, before an in-app navigation to this one
 
-    handle = _ig_str(owner.get("username")) if owner else None
+    handle = as_str(owner.get("username")) if owner else None
     if handle is None:
         handle = _post_owner_from_page(meta, html, path_owner)
     if handle is None or not valid_handle(handle):
         _raise_for_page(html)
     snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
     if owner:
-        snap.platform_id = _ig_str(owner.get("pk")) or _ig_str(owner.get("id"))
-        snap.display_name = _ig_str(owner.get("full_name"))
-        snap.avatar_url = _ig_str(owner.get("profile_pic_url"))
+        snap.platform_id = as_str(owner.get("pk")) or as_str(owner.get("id"))
+        snap.display_name = as_str(owner.get("full_name"))
+        snap.avatar_url = as_str(owner.get("profile_pic_url"))
         verified = owner.get("is_verified")
         snap.verified = verified if isinstance(verified, bool) else None
     else:
@@ -526,10 +525,10 @@ def _web_info_item(capture: Capture, code: str | None) -> dict | None:
     candidates: list = []
     value = _sjs_value(capture.html, _WEB_INFO)
     if isinstance(value, dict):
-        candidates.extend(_list_of(value.get("items")))
+        candidates.extend(as_list(value.get("items")))
     for body in capture.json_responses("/graphql", "/api/v1/media/"):
         found = first_key(body, _WEB_INFO, lambda v: isinstance(v, dict))
-        candidates.extend(_list_of(found.get("items")) if found else [])
+        candidates.extend(as_list(found.get("items")) if found else [])
         if isinstance(body, dict) and isinstance(body.get("items"), list):
             candidates.extend(body["items"])  # /api/v1/media/<id>/info/
     items = [c for c in candidates if isinstance(c, dict)]
@@ -563,10 +562,10 @@ def _post_owner_from_page(meta: dict[str, str], html: str, path_owner: str | Non
         author = obj.get("author")
         author = author[0] if isinstance(author, list) and author else author
         if isinstance(author, dict):
-            name = _ig_str(author.get("alternateName")) or _ig_str(author.get("identifier"))
+            name = as_str(author.get("alternateName")) or as_str(author.get("identifier"))
             if name and valid_handle(name.lstrip("@")):
                 return name.lstrip("@")
-            url_handle = handle_from_url(_ig_str(author.get("url")) or "")
+            url_handle = handle_from_url(as_str(author.get("url")) or "")
             if url_handle:
                 return url_handle
     return None
@@ -577,18 +576,18 @@ def _post_url(kind: str, code: str) -> str:
 
 
 def _post_of_item(item: dict, kind: str, code: str | None) -> Post | None:
-    code = _ig_str(item.get("code")) or code
+    code = as_str(item.get("code")) or code
     if not code:
         return None
-    caption = _ig_str(traverse(item, ("caption", "text")))
+    caption = as_str(traverse(item, ("caption", "text")))
     tags = hashtags(caption)
-    sponsored = item.get("is_paid_partnership") is True or bool(_list_of(item.get("sponsor_tags")))
+    sponsored = item.get("is_paid_partnership") is True or bool(as_list(item.get("sponsor_tags")))
     product = item.get("product_type")
     return Post(
         id=code,
         url=_post_url("reel" if product == "clips" else kind, code),
         title=caption,
-        published_at=_epoch_iso(item.get("taken_at")),
+        published_at=epoch_iso(item.get("taken_at")),
         views=int_or_none(item.get("play_count")) or int_or_none(item.get("view_count")),
         likes=int_or_none(item.get("like_count")),
         comments=int_or_none(item.get("comment_count")),
@@ -630,11 +629,11 @@ def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, in
     nodes: list[dict] = []
     value = _sjs_value(capture.html, _COMMENTS) if inline else None
     if isinstance(value, dict):
-        nodes.extend(traverse(e, "node") for e in _list_of(value.get("edges")))
+        nodes.extend(traverse(e, "node") for e in as_list(value.get("edges")))
     for body in capture.json_responses("/graphql", "/api/v1/media/"):
         found = first_key(body, _COMMENTS, lambda v: isinstance(v, dict))
         if found:
-            nodes.extend(traverse(e, "node") for e in _list_of(found.get("edges")))
+            nodes.extend(traverse(e, "node") for e in as_list(found.get("edges")))
         if isinstance(body, dict) and isinstance(body.get("comments"), list):
             nodes.extend(body["comments"])  # /api/v1/media/<id>/comments/
     seen_comments: set[str] = set()
@@ -642,13 +641,13 @@ def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, in
     for node in nodes:
         if not isinstance(node, dict) or not isinstance(node.get("text"), str):
             continue
-        cid = _ig_str(node.get("pk")) or _ig_str(node.get("id"))
+        cid = as_str(node.get("pk")) or as_str(node.get("id"))
         if cid and cid in seen_comments:
             continue
         if cid:
             seen_comments.add(cid)
         user = node.get("user") if isinstance(node.get("user"), dict) else {}
-        author = _ig_str(user.get("username"))
+        author = as_str(user.get("username"))
         snap.comments.append(Comment(
             post_id=post_id,
             author=author,
@@ -656,7 +655,7 @@ def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, in
             likes=int_or_none(node.get("comment_like_count")),
             replies=int_or_none(node.get("child_comment_count")),
             is_creator=bool(author) and author.lower() == snap.handle.lower(),
-            published_at=_epoch_iso(node.get("created_at")),
+            published_at=epoch_iso(node.get("created_at")),
         ))
         account = _ig_account(user)
         if account is not None and account.username.lower() not in seen_users:
@@ -671,10 +670,10 @@ def _ig_account(user: object) -> Account | None:
     """An Instagram user object (friendships API, GraphQL node, commenter) as an audience Account."""
     if not isinstance(user, dict):
         return None
-    name = _ig_str(user.get("username"))
+    name = as_str(user.get("username"))
     if not name or not valid_handle(name):
         return None
-    pic = _ig_str(user.get("profile_pic_url"))
+    pic = as_str(user.get("profile_pic_url"))
     anonymous = user.get("has_anonymous_profile_picture")
     if not isinstance(anonymous, bool):
         anonymous = (_ANON_PIC in pic) if pic else None
@@ -690,7 +689,7 @@ def _ig_account(user: object) -> Account | None:
         is_private=private if isinstance(private, bool) else None,
         verified=verified if isinstance(verified, bool) else None,
         bio_length=len(bio) if isinstance(bio, str) else None,
-        display_name=_ig_str(user.get("full_name")),
+        display_name=as_str(user.get("full_name")),
     )
 
 
@@ -712,17 +711,17 @@ def _followers_sample(capture: Capture, profile_id: str | None) -> tuple[list[Ac
             if m.group(2) == "following":
                 saw_following = True
                 continue
-            users = _list_of(traverse(r.json(), "users"))
+            users = as_list(traverse(r.json(), "users"))
         elif "graphql" in r.url:
             body = r.json()
             user = traverse(body, ("data", "user"), expected_type=dict)
             if user is None:
                 continue
-            if profile_id and _ig_str(user.get("id")) not in (None, profile_id):
+            if profile_id and as_str(user.get("id")) not in (None, profile_id):
                 continue
             if traverse(user, ("edge_follow", "edges")):
                 saw_following = True
-            users = [traverse(e, "node") for e in _list_of(traverse(user, ("edge_followed_by", "edges")))]
+            users = [traverse(e, "node") for e in as_list(traverse(user, ("edge_followed_by", "edges")))]
         for u in users:
             account = _ig_account(u)
             if account is not None and account.username.lower() not in seen:
@@ -763,10 +762,10 @@ def _categories(capture: Capture, handle: str) -> list[str]:
                 break
     out: list[str] = []
     for u in users:
-        if (_ig_str(u.get("username")) or "").lower() != handle.lower():
+        if (as_str(u.get("username")) or "").lower() != handle.lower():
             continue
         for key in ("category_name", "business_category_name", "category"):
-            label = _ig_str(u.get(key))
+            label = as_str(u.get(key))
             if label and label not in out and label.lower() not in ("none", "null"):
                 out.append(label)
     return out
@@ -787,31 +786,6 @@ def _decode_at(text: str, start: int) -> object:
 # --- small helpers ------------------------------------------------------------------------------------
 
 
-def _ig_str(value: object) -> str | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return None
-
-
-def _list_of(value: object) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _epoch_iso(ts: object) -> str | None:
-    seconds = int_or_none(ts)
-    if not seconds or seconds <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 # --- the profile answer (web_profile_info): the page's own data when nothing is rendered ---------------
 #
 # `/api/v1/users/web_profile_info/?username=h` answers `{"data": {"user": {...}}}` with exact counts
@@ -822,22 +796,22 @@ def _epoch_iso(ts: object) -> str | None:
 def _web_profile_user(capture: Capture, handle: str) -> dict | None:
     for body in capture.json_responses("web_profile_info"):
         user = traverse(body, ("data", "user"), expected_type=dict)
-        if user and (_ig_str(user.get("username")) or "").lower() == handle.lower():
+        if user and (as_str(user.get("username")) or "").lower() == handle.lower():
             return user
     return None
 
 
 def _from_web_profile(capture: Capture, user: dict) -> Snapshot:
-    handle = _ig_str(user.get("username")) or ""
+    handle = as_str(user.get("username")) or ""
     snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
-    snap.platform_id = _ig_str(user.get("id"))
-    snap.display_name = _ig_str(user.get("full_name"))
-    snap.bio = _ig_str(user.get("biography"))
-    snap.avatar_url = _ig_str(user.get("profile_pic_url_hd")) or _ig_str(user.get("profile_pic_url"))
+    snap.platform_id = as_str(user.get("id"))
+    snap.display_name = as_str(user.get("full_name"))
+    snap.bio = as_str(user.get("biography"))
+    snap.avatar_url = as_str(user.get("profile_pic_url_hd")) or as_str(user.get("profile_pic_url"))
     verified = user.get("is_verified")
     snap.verified = verified if isinstance(verified, bool) else None
-    for link in [user.get("external_url")] + [traverse(b, "url") for b in _list_of(user.get("bio_links"))]:
-        if _ig_str(link) and link not in snap.links:
+    for link in [user.get("external_url")] + [traverse(b, "url") for b in as_list(user.get("bio_links"))]:
+        if as_str(link) and link not in snap.links:
             snap.links.append(link)
     _complete_from_web_profile(snap, user)
     if user.get("is_private") is True:
@@ -856,25 +830,25 @@ def _complete_from_web_profile(snap: Snapshot, user: dict) -> None:
         value = int_or_none(traverse(user, path))
         if value is not None and (getattr(snap, name) is None or name in snap.approximate):
             snap.set_count(name, value)
-    snap.platform_id = snap.platform_id or _ig_str(user.get("id"))
+    snap.platform_id = snap.platform_id or as_str(user.get("id"))
     if not snap.recent_posts:
         snap.recent_posts = _web_profile_posts(user)
 
 
 def _web_profile_posts(user: dict) -> list[Post]:
     posts: list[Post] = []
-    for edge in _list_of(traverse(user, ("edge_owner_to_timeline_media", "edges"))):
+    for edge in as_list(traverse(user, ("edge_owner_to_timeline_media", "edges"))):
         node = traverse(edge, "node", expected_type=dict)
-        code = _ig_str(traverse(node, "shortcode"))
-        if not node or not code or _list_of(node.get("pinned_for_users")):
+        code = as_str(traverse(node, "shortcode"))
+        if not node or not code or as_list(node.get("pinned_for_users")):
             continue  # pinned posts are old favourites, not recent activity
-        caption = _ig_str(traverse(node, ("edge_media_to_caption", "edges", 0, "node", "text")))
+        caption = as_str(traverse(node, ("edge_media_to_caption", "edges", 0, "node", "text")))
         tags = hashtags(caption)
         posts.append(Post(
             id=code,
             url=_post_url("reel" if node.get("product_type") == "clips" else "p", code),
             title=caption,
-            published_at=_epoch_iso(node.get("taken_at_timestamp")),
+            published_at=epoch_iso(node.get("taken_at_timestamp")),
             views=int_or_none(node.get("video_view_count")),
             likes=int_or_none(traverse(node, ("edge_liked_by", "count"), ("edge_media_preview_like", "count"))),
             comments=int_or_none(traverse(node, ("edge_media_to_comment", "count"))),

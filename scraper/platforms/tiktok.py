@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -20,7 +19,8 @@ from urllib.parse import parse_qs, urlparse
 from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
-from scraper.jsonpath import json_after, json_at_key, script_span, traverse
+from scraper.dates import epoch_iso
+from scraper.jsonpath import as_list, as_str, json_after, json_at_key, script_span, traverse
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -224,7 +224,7 @@ def _from_user_detail(detail: Any, url_handle: str | None) -> Snapshot:
     snap = _snapshot_from_user(user, info.get("statsV2"), info.get("stats"))
     if user.get("privateAccount") is True and snap.followers is None and snap.posts is None:
         raise Restricted("This TikTok account is private and the page shows none of its numbers.")
-    _add_items(snap, _list(info.get("itemList")))
+    _add_items(snap, as_list(info.get("itemList")))
     return snap
 
 
@@ -276,7 +276,7 @@ def _from_sigi(state: _Sigi, url_handle: str | None, video_id: str | None) -> Sn
     # The grid order lives in ItemList; without it, ItemModule's own (document) order.
     item_list = state.get("ItemList")
     order = traverse(item_list, ("user-post", "list"), ("user-post", "browserList"))
-    ids = [i for i in _list(order) if isinstance(i, str)]
+    ids = [i for i in as_list(order) if isinstance(i, str)]
     if ids:
         _add_items(snap, (state.item(i) for i in ids))
     else:
@@ -302,14 +302,14 @@ def _snapshot_from_user(user: Any, stats_v2: Any, stats: Any) -> Snapshot:
         raise Malformed("TikTok's account data has no handle.")
     handle = user["uniqueId"]
     snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle) if valid_handle(handle) else None)
-    snap.platform_id = _str(user.get("id"))
-    snap.display_name = _str(user.get("nickname"))
-    snap.bio = _str(user.get("signature"))
-    snap.avatar_url = _str(traverse(user, "avatarLarger", "avatarMedium", "avatarThumb"))
+    snap.platform_id = as_str(user.get("id"))
+    snap.display_name = as_str(user.get("nickname"))
+    snap.bio = as_str(user.get("signature"))
+    snap.avatar_url = as_str(traverse(user, "avatarLarger", "avatarMedium", "avatarThumb"))
     verified = user.get("verified")
     snap.verified = verified if isinstance(verified, bool) else None
-    snap.country = _str(user.get("region"))
-    link = _str(traverse(user, ("bioLink", "link")))
+    snap.country = as_str(user.get("region"))
+    link = as_str(traverse(user, ("bioLink", "link")))
     if link:
         snap.links.append(link)
 
@@ -328,14 +328,14 @@ def _snapshot_from_user(user: Any, stats_v2: Any, stats: Any) -> Snapshot:
         snap.warnings.append("TikTok served only its display `stats` (no statsV2): counts may be rounded.")
     if user.get("privateAccount") is True:
         snap.warnings.append("Private account: its posts are not visible.")
-    business = _str(traverse(user, ("commerceUserInfo", "category"), "category"))
+    business = as_str(traverse(user, ("commerceUserInfo", "category"), "category"))
     if business:
         snap.categories.append(business)
     return snap
 
 
 def _items_of(body: Any) -> list:
-    return _list(traverse(body, "itemList", "items", "aweme_list"))
+    return as_list(traverse(body, "itemList", "items", "aweme_list"))
 
 
 def _add_items(snap: Snapshot, items: Iterable[Any]) -> None:
@@ -353,14 +353,14 @@ def _add_items(snap: Snapshot, items: Iterable[Any]) -> None:
 
 
 def _post(item: dict, handle: str) -> Post | None:
-    post_id = _str(item.get("id"))
+    post_id = as_str(item.get("id"))
     if not post_id or not post_id.isdigit():
         return None
     author = item.get("author")
     author_handle = author if isinstance(author, str) else traverse(author, "uniqueId")
     if isinstance(author_handle, str) and author_handle.lower() != handle.lower():
         return None  # a repost or a recommendation, not the creator's own
-    desc = _str(item.get("desc"))
+    desc = as_str(item.get("desc"))
     v2 = item.get("statsV2") if isinstance(item.get("statsV2"), dict) else {}
     v1 = item.get("stats") if isinstance(item.get("stats"), dict) else {}
 
@@ -368,14 +368,14 @@ def _post(item: dict, handle: str) -> Post | None:
         value = int_or_none(v2.get(key))
         return value if value is not None else int_or_none(v1.get(key))
 
-    extras = [x for x in _list(item.get("textExtra")) if isinstance(x, dict)]
+    extras = [x for x in as_list(item.get("textExtra")) if isinstance(x, dict)]
     tags = _merge([x.get("hashtagName") for x in extras], hashtags(desc), lower=True)
     names = _merge([x.get("userUniqueId") for x in extras], mentions(desc))
     return Post(
         id=post_id,
         url=f"https://www.tiktok.com/@{handle}/video/{post_id}",
         title=desc,
-        published_at=_iso(item.get("createTime")),
+        published_at=epoch_iso(item.get("createTime")),
         views=stat("playCount"),
         likes=stat("diggCount"),
         comments=stat("commentCount"),
@@ -397,7 +397,7 @@ def _is_sponsored(item: dict, extras: list[dict], desc: str | None, tags: list[s
             return True
     if any(x.get("isCommerce") is True for x in extras):
         return True  # a brand's paid hashtag challenge
-    if any(isinstance(c, dict) and c.get("isCommerce") is True for c in _list(item.get("challenges"))):
+    if any(isinstance(c, dict) and c.get("isCommerce") is True for c in as_list(item.get("challenges"))):
         return True
     return looks_sponsored(desc, tags)
 
@@ -405,25 +405,25 @@ def _is_sponsored(item: dict, extras: list[dict], desc: str | None, tags: list[s
 def _add_comments(snap: Snapshot, capture: Capture) -> None:
     post_ids = {p.id for p in snap.recent_posts}
     for body in capture.json_responses("/comment/list"):
-        for c in _list(traverse(body, "comments")):
+        for c in as_list(traverse(body, "comments")):
             if not isinstance(c, dict) or c.get("text") is None:
                 continue
-            author = _str(traverse(c, ("user", "unique_id"), ("user", "uniqueId")))
-            post_id = _str(c.get("aweme_id"))
+            author = as_str(traverse(c, ("user", "unique_id"), ("user", "uniqueId")))
+            post_id = as_str(c.get("aweme_id"))
             if post_ids and post_id and post_id not in post_ids:
                 continue  # a comment of another video the page loaded
-            labels = [traverse(x, "text") for x in _list(c.get("label_list")) if isinstance(x, dict)]
+            labels = [traverse(x, "text") for x in as_list(c.get("label_list")) if isinstance(x, dict)]
             is_creator = bool(author and author.lower() == snap.handle.lower()) or any(
                 isinstance(t, str) and t.lower() == "creator" for t in labels)
             _commenter(snap, c.get("user"))
             snap.comments.append(Comment(
                 post_id=post_id,
                 author=author,
-                text=_str(c.get("text")) or "",
+                text=as_str(c.get("text")) or "",
                 likes=int_or_none(c.get("digg_count")),
                 replies=int_or_none(c.get("reply_comment_total")),
                 is_creator=is_creator,
-                published_at=_iso(c.get("create_time")),
+                published_at=epoch_iso(c.get("create_time")),
             ))
 
 
@@ -447,32 +447,6 @@ def _raise_for_page(capture: Capture, url_handle: str | None) -> None:
 
 
 # --- small helpers ------------------------------------------------------------------------------
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return None
-
-
-def _iso(ts: Any) -> str | None:
-    """ISO-8601 UTC from a TikTok createTime (seconds, as int or digit string)."""
-    seconds = int_or_none(ts)
-    if not seconds or seconds <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _merge(first: Iterable[Any], second: Iterable[str], *, lower: bool = False) -> list[str]:
@@ -556,7 +530,7 @@ def _meta_snapshot(capture: Capture, url_handle: str | None) -> Snapshot | None:
         return None
     snap = Snapshot(platform=NAME, handle=m.group(2) if m and m.group(2).lower() == url_handle.lower() else url_handle)
     snap.url = profile_url(snap.handle) if valid_handle(snap.handle) else None
-    snap.display_name = (m.group(1).strip() or None) if m else _str(person.get("name"))
+    snap.display_name = (m.group(1).strip() or None) if m else as_str(person.get("name"))
     rest = desc.split(" | ", 1)[1] if " | " in desc else ""
     for part in re.split(r"\.\s+|\s*·\s*", rest)[:4]:
         low = part.lower()
@@ -632,7 +606,7 @@ def _tiktok_account(user: Any, stats: Any = None, stats_v2: Any = None) -> Accou
     """A TikTok user (web camelCase, or the app-style snake_case of comment answers) as an Account."""
     if not isinstance(user, dict):
         return None
-    name = _str(traverse(user, "uniqueId", "unique_id"))
+    name = as_str(traverse(user, "uniqueId", "unique_id"))
     if not name:
         return None
     v2 = stats_v2 if isinstance(stats_v2, dict) else {}
@@ -657,7 +631,7 @@ def _tiktok_account(user: Any, stats: Any = None, stats_v2: Any = None) -> Accou
     private = traverse(user, "privateAccount", "is_private")
     if not isinstance(verified, bool):
         vtype = int_or_none(user.get("verification_type"))
-        verified = None if vtype is None else vtype > 0 or bool(_str(user.get("custom_verify")))
+        verified = None if vtype is None else vtype > 0 or bool(as_str(user.get("custom_verify")))
     return Account(
         username=name,
         followers=followers,
@@ -666,8 +640,8 @@ def _tiktok_account(user: Any, stats: Any = None, stats_v2: Any = None) -> Accou
         verified=verified if isinstance(verified, bool) else None,
         is_private=private if isinstance(private, bool) else None,
         bio_length=len(bio) if isinstance(bio, str) else None,
-        display_name=_str(user.get("nickname")),
-        created_at=_iso(traverse(user, "createTime", "create_time")),
+        display_name=as_str(user.get("nickname")),
+        created_at=epoch_iso(traverse(user, "createTime", "create_time")),
     )
 
 
@@ -683,7 +657,7 @@ def _follower_sample(capture: Capture) -> tuple[list[Account], bool]:
         if scene != _FOLLOWER_SCENE:
             saw_following = saw_following or scene == "21"
             continue
-        for entry in _list(traverse(r.json(), "userList")):
+        for entry in as_list(traverse(r.json(), "userList")):
             account = _tiktok_account(traverse(entry, "user"), traverse(entry, "stats"), traverse(entry, "statsV2"))
             if account is not None and account.username.lower() not in seen:
                 seen.add(account.username.lower())
@@ -778,10 +752,10 @@ def _dom_comments(snap: Snapshot, html: str, post_id: str | None) -> None:
 def _labels(item: dict) -> list[str]:
     """TikTok's diversification labels of an item, most specific first ("Outfit", "Beauty & Style")."""
     out: list[str] = []
-    for label in _list(item.get("diversificationLabels")):
+    for label in as_list(item.get("diversificationLabels")):
         if isinstance(label, str) and label.strip() and label.strip() not in out:
             out.append(label.strip())
-    category = _str(item.get("categoryType")) if isinstance(item.get("categoryType"), str) else None
+    category = as_str(item.get("categoryType")) if isinstance(item.get("categoryType"), str) else None
     if category and category not in out:
         out.append(category)
     return out

@@ -14,7 +14,7 @@ from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import looks_like_date
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
-from scraper.jsonpath import find_key, first_key, json_after, traverse
+from scraper.jsonpath import as_str, find_key, first_key, json_after, traverse
 from scraper.models import Comment, Post, Snapshot
 from scraper.text import hashtags, looks_sponsored, mentions
 
@@ -1019,14 +1019,14 @@ def _from_player(capture: Capture, data: Any, vid: str, lang: str | None) -> Sna
     if channel_id is None and handle is None:
         return None
     snap = _snapshot(handle, channel_id)
-    snap.display_name = (_text(header.get("channelTitleText")) or _str_or_none(details.get("author"))
-                         or _str_or_none(micro.get("ownerChannelName")))
+    snap.display_name = (_text(header.get("channelTitleText")) or as_str(details.get("author"))
+                         or as_str(micro.get("ownerChannelName")))
     if snap.display_name and snap.display_name.startswith("@") and handle:
-        snap.display_name = _str_or_none(details.get("author")) or None  # the bar shows the handle, not a name
+        snap.display_name = as_str(details.get("author")) or None  # the bar shows the handle, not a name
     snap.avatar_url = _best_thumbnail(header.get("channelThumbnail"))
 
-    title = _str_or_none(details.get("title")) or _text(header.get("reelTitleText")) or _text(micro.get("title"))
-    description = _str_or_none(details.get("shortDescription"))
+    title = as_str(details.get("title")) or _text(header.get("reelTitleText")) or _text(micro.get("title"))
+    description = as_str(details.get("shortDescription"))
     text = " ".join(t for t in (title, description) if t)
     tags = hashtags(text)
     likes = int_or_none(traverse(overlay, ("likeButton", "likeButtonRenderer", "likeCount")))
@@ -1038,13 +1038,13 @@ def _from_player(capture: Capture, data: Any, vid: str, lang: str | None) -> Sna
         id=vid,
         url=f"{BASE}/shorts/{vid}" if shorts else f"{BASE}/watch?v={vid}",
         title=title,
-        published_at=_str_or_none(micro.get("publishDate")) or _str_or_none(micro.get("uploadDate")),
+        published_at=as_str(micro.get("publishDate")) or as_str(micro.get("uploadDate")),
         views=int_or_none(details.get("viewCount")) if details.get("viewCount") is not None else int_or_none(micro.get("viewCount")),
         likes=likes,
         is_sponsored=True if paid or looks_sponsored(text, tags) else (False if player else None),
         hashtags=tags,
         mentions=mentions(description),
-        category=_video_category(player) or _str_or_none(micro.get("category")),
+        category=_video_category(player) or as_str(micro.get("category")),
     )
     snap.recent_posts = [post]
     if post.category:
@@ -1053,10 +1053,6 @@ def _from_player(capture: Capture, data: Any, vid: str, lang: str | None) -> Sna
     if not overlay:
         snap.warnings.append("Read from the video's player data: the page's channel header and counts were not in the capture.")
     return snap
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
 
 
 # The schema.org microdata YouTube's server puts in a watch page for search engines

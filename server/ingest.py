@@ -9,6 +9,7 @@ from typing import Any
 from scraper import parse
 from scraper.errors import Malformed
 from scraper.limits import cap_snapshot
+from server.scoring.common import parse_time
 from server.store import Store, valid_handle
 
 
@@ -21,26 +22,16 @@ CLOCK_SKEW = timedelta(minutes=5)
 def captured_at_problem(value: Any, now: datetime | None = None) -> str | None:
     """Why `value` is not a usable capture time (an ISO 8601 date-time with a time zone or UTC, from
     2004 up to a few minutes ahead of the server's clock), or None when it is."""
-    if not isinstance(value, str):
+    t = parse_time(value) if isinstance(value, str) else None
+    if t is None:
         return "Must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z."
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        t = datetime.fromisoformat(text)
-    except ValueError:
-        return "Must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z."
-    if len(text) < 16:  # a bare date says nothing about the time of day the page was seen
+    if len(value.strip()) < 16:  # a bare date says nothing about the time of day the page was seen
         return "Must be an ISO 8601 date-time with a time, such as 2026-01-31T12:00:00Z."
-    t = t if t.tzinfo else t.replace(tzinfo=UTC)
     now = now or datetime.now(UTC)
-    try:
-        if t < EARLIEST_CAPTURE:
-            return f"Must not be before {EARLIEST_CAPTURE.year} (no platform existed yet)."
-        if t > now + CLOCK_SKEW:
-            return "Must not be in the future (more than a few minutes ahead of the server's clock)."
-    except OverflowError:  # a UTC offset that moves year 1 or 9999 out of range
-        return "Must be a date-time between 2004 and now."
+    if t < EARLIEST_CAPTURE:  # parse_time has checked t has a UTC time, so comparing cannot overflow
+        return f"Must not be before {EARLIEST_CAPTURE.year} (no platform existed yet)."
+    if t > now + CLOCK_SKEW:
+        return "Must not be in the future (more than a few minutes ahead of the server's clock)."
     return None
 
 

@@ -102,6 +102,15 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _store_failure(exc: BaseException, data: object) -> str | None:
+    """What to tell the user when the store cannot open: a full disk or the store's own message
+    (a damaged file, another server holding the lock); None for anything else."""
+    full = disk_full(exc)
+    if full is not None:
+        return disk_full_message(full, data)
+    return exc.message if isinstance(exc, StoreError) else None
+
+
 def _warm_up() -> None:
     """Load the parsers and scoring (language model included) before the first capture arrives,
     so the first user does not wait seconds for imports."""
@@ -140,12 +149,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         app = create_app(config)
     except (StoreError, OSError) as exc:
-        full = disk_full(exc)
-        if full is not None:
-            return _fail(disk_full_message(full, args.data))
-        if isinstance(exc, StoreError):
-            return _fail(exc.message)
-        return _fail(f"cannot start on the data directory {args.data}: {exc.strerror or exc}")
+        return _fail(_store_failure(exc, args.data)
+                     or f"cannot start on the data directory {args.data}: {exc.strerror or exc}")
     store = app.extensions["kolscope.store"]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if config["SCHEDULER_ENABLED"] and importlib.util.find_spec("server.scheduler") is not None:
@@ -195,11 +200,9 @@ def cmd_token(args: argparse.Namespace) -> int:
             with Store(args.data) as store:
                 token = store.token()
         except (StoreError, OSError) as exc:
-            full = disk_full(exc)
-            if full is not None:
-                return _fail(disk_full_message(full, args.data))
-            if isinstance(exc, StoreError):
-                return _fail(exc.message)
-            raise
+            message = _store_failure(exc, args.data)
+            if message is None:
+                raise
+            return _fail(message)
     print(token)
     return 0

@@ -63,6 +63,14 @@ def _raw_decode(text: str, at: int) -> tuple[Any, int]:
         raise too_deep(_DECODER_LIMIT) from None
 
 
+def decode_at(text: str, at: int) -> Any:
+    """The JSON value that starts at `text[at]`, or None where none does (TooLarge past the decoder's depth)."""
+    try:
+        return _raw_decode(text, at)[0]
+    except ValueError:
+        return None
+
+
 def traverse(obj: Any, *paths: tuple | str, default: Any = None, expected_type: type | tuple | None = None) -> Any:
     """Return the first path of `paths` that resolves in `obj` to a non-None value.
 

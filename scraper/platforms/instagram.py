@@ -14,7 +14,6 @@ at a found position with bounded repeats (bench/pathological.py holds the inputs
 
 from __future__ import annotations
 
-import json
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlparse
@@ -26,7 +25,7 @@ from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import epoch_iso, to_iso
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
-from scraper.jsonpath import as_list, as_str, first_key, json_at_key, traverse
+from scraper.jsonpath import as_list, as_str, decode_at, first_key, json_at_key, traverse
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -475,7 +474,6 @@ _WEB_INFO = "xdt_api__v1__media__shortcode__web_info"
 _COMMENTS = "xdt_api__v1__media__media_id__comments__connection"
 # Instagram's default avatar: the URL's ig_cache_key is base64("anonymous_profile_pic")
 _ANON_PIC = "YW5vbnltb3VzX3Byb2ZpbGVfcGlj"
-MAX_SJS_SCRIPTS = 40
 
 
 def _parse_post_page(capture: Capture, path: str) -> Snapshot:
@@ -743,22 +741,23 @@ def _categories(capture: Capture, handle: str) -> list[str]:
             users.append(u)
     html = capture.html
     if '"category_name":"' in html or '"business_category_name":"' in html:
-        budget = 120  # decode attempts in all: a page repeating the username cannot make this quadratic
+        tries = 120  # decode attempts in all: a page repeating the username cannot make this quadratic
         for m in _INLINE_USERNAME.finditer(html):
             if m.group(1).lower() != handle.lower():
                 continue
             # the user object that holds this username: decode from the nearest opening braces back
             start = html.rfind('{"', max(0, m.start() - 6000), m.start())
             for _attempt in range(30):
-                if start == -1 or budget <= 0:
+                if start == -1 or tries <= 0:
                     break
-                budget -= 1
-                value = _decode_at(html, start)
+                tries -= 1
+                budget.check("the account's category")
+                value = decode_at(html, start)
                 if isinstance(value, dict) and value.get("username") == m.group(1):
                     users.append(value)
                     break
                 start = html.rfind('{"', max(0, m.start() - 6000), start)
-            if len(users) > 3 or budget <= 0:
+            if len(users) > 3 or tries <= 0:
                 break
     out: list[str] = []
     for u in users:
@@ -772,15 +771,6 @@ def _categories(capture: Capture, handle: str) -> list[str]:
 
 
 _INLINE_USERNAME = re.compile(r'"username":"([A-Za-z0-9._]{1,30})"')
-_DECODER = json.JSONDecoder()
-
-
-def _decode_at(text: str, start: int) -> object:
-    try:
-        value, _end = _DECODER.raw_decode(text, start)
-    except ValueError:
-        return None
-    return value
 
 
 # --- small helpers ------------------------------------------------------------------------------------

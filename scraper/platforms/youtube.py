@@ -307,11 +307,11 @@ def parse(capture: Capture) -> Snapshot:
     """Parse a captured YouTube channel page or watch page into a Snapshot."""
     watch_id = _watch_id(capture.url)
     responses = _data_responses(capture)
-    data = _pick_page(_initial_data(capture.html), responses, watch_id)
+    initial = _initial_data(capture.html)  # the page's largest JSON: decoded once
+    data = _pick_page(initial, responses, watch_id)
     if data is None:
         if watch_id:
             # a Shorts page: its ytInitialData is the Shorts overlay, not a page of contents
-            initial = _initial_data(capture.html)
             snap = _from_player(capture, initial if isinstance(initial, dict) else None, watch_id, capture.lang)
             if snap is not None:
                 return snap

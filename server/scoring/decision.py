@@ -12,7 +12,7 @@ from typing import Any
 
 from server.scoring.authenticity import engagement_rate
 from server.scoring.common import count, median, parse_time, text
-from server.scoring.content import posts_of
+from server.scoring.content import is_sponsored, posts_of
 from server.scoring.history import as_dict
 
 # The cadence factor's threshold too: no post for this many days is an inactive account.
@@ -29,7 +29,7 @@ def paid_brands(posts: list[dict], own_handle: str | None = None) -> list[dict]:
     own = (own_handle or "").lstrip("@").casefold()
     seen: dict[str, dict] = {}
     for p in posts:
-        if p.get("is_sponsored") is not True:
+        if not is_sponsored(p):
             continue
         names = {m.lstrip("@"): None for m in p.get("mentions") or [] if isinstance(m, str) and m.strip("@")}
         for name in names:
@@ -67,6 +67,6 @@ def decision_numbers(snapshot: Any, now: datetime | str | None = None) -> dict:
         "last_post_at": None if last is None else last.isoformat().replace("+00:00", "Z"),
         "days_since_last_post": days,
         "inactive": None if days is None else days > INACTIVE_DAYS,
-        "paid_posts": sum(1 for p in posts if p.get("is_sponsored") is True),
+        "paid_posts": sum(1 for p in posts if is_sponsored(p)),
         "paid_brands": paid_brands(posts, text(snap.get("handle"))),
     }

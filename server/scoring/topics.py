@@ -195,7 +195,8 @@ def model() -> Any:
 
 
 def warm() -> None:
-    """Load the model now (the server calls this at start), and the prototypes with it."""
+    """Load the model and the prototypes now (the benches time this; the server's warm-up scores a
+    sample with a brief, which loads both)."""
     model()
     prototypes()
 

@@ -33,18 +33,17 @@ _DECODER_LIMIT = "about 1,000 levels, where Python's JSON decoder stops"
 
 def json_depth_over(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     """True when `value` (decoded JSON) nests deeper than `limit`: an iterative walk, no recursion."""
+    if type(value) is not dict and type(value) is not list:
+        return False
     stack = [(value, 1)]
-    while stack:
-        cur, depth = stack.pop()
-        if isinstance(cur, dict):
-            children = cur.values()
-        elif isinstance(cur, list):
-            children = cur
-        else:
-            continue
+    pop, push = stack.pop, stack.append
+    while stack:  # exact type checks: decoded JSON holds only dict and list containers, and it is faster
+        node, depth = pop()
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        for child in (node.values() if type(node) is dict else node):
+            if type(child) is dict or type(child) is list:
+                push((child, depth + 1))
     return False
 
 

@@ -37,7 +37,6 @@ both writes), and leaves no reference to a file that does not exist.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import json
@@ -54,6 +53,7 @@ from collections.abc import Callable, Iterator
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
+from server.disk import DISK_FULL_ERRNOS
 
 FORMAT_VERSION = 2
 FILE_FORMAT = "kolscope.store/2"
@@ -570,7 +570,7 @@ class Store:
             raise
         except OSError as exc:
             self.close()
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            if exc.errno in DISK_FULL_ERRNOS:
                 raise  # a full disk, said as such by the caller (server.disk), not a damaged store
             raise StoreError("store_unavailable", f"The store in {self.dir} cannot be used: {exc}") from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -10,6 +10,7 @@ import orjson
 from flask import current_app, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from scraper.jsonpath import json_depth_over
 from scraper.text import without_lone_surrogates
 from server.api.errors import ApiError, invalid
 from scraper.registry import BY_NAME
@@ -93,7 +94,7 @@ def _deep_path(value: Any, limit: int) -> str:
     while limit > 0 and isinstance(value, (dict, list)):
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, child in items:
-            if isinstance(child, (dict, list)) and _depth_over(child, limit - 1):
+            if isinstance(child, (dict, list)) and json_depth_over(child, limit - 1):
                 path.append(str(key))
                 value, limit = child, limit - 1
                 break
@@ -102,25 +103,11 @@ def _deep_path(value: Any, limit: int) -> str:
     return ".".join(path[:3]) if path else "body"  # where it starts: responses.2.body
 
 
-def _depth_over(value: Any, limit: int) -> bool:
-    """Whether containers nest more than `limit` deep in `value` (iterative: no recursion to exhaust)."""
-    stack = [(value, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, depth = pop()
-        if depth > limit:
-            return True
-        for child in (node.values() if type(node) is dict else node):
-            if type(child) is dict or type(child) is list:
-                push((child, depth + 1))
-    return False
-
-
 def check_depth(value: Any) -> None:
     """400 json_too_deep when the body nests past MAX_JSON_DEPTH (every JSON route, a capture's
     responses[].body objects included): parsing, scoring and storing walk it, and would crash."""
     limit = current_app.config["MAX_JSON_DEPTH"]
-    if isinstance(value, (dict, list)) and _depth_over(value, limit):
+    if isinstance(value, (dict, list)) and json_depth_over(value, limit):
         raise _too_deep(_deep_path(value, limit))
 
 

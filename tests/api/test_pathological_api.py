@@ -10,10 +10,10 @@ from bench.pathological import cases, deep_object
 from scraper.capture import LIMITS
 from tests.api.conftest import post_capture, x_capture
 
-CASES = dict(cases())
 SAMPLE = ["instagram:html:svg_openers", "instagram:html:meta_openers", "instagram:html:og_title_spaces",
           "youtube:html:yt_initial_data_markers", "youtube:json:deep_1000", "tiktok:json:huge_number",
           "x:json:deep_objects_1000", "tiktok:html:universal_scripts"]
+CASES = {name: capture for name, capture in cases() if name in SAMPLE}  # not all ~440 MB of them
 
 
 @pytest.mark.parametrize("name", SAMPLE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from scraper.dates import looks_like_date, spread_iso, to_iso
@@ -87,5 +89,8 @@ def test_looks_like_date(text, is_date):
 
 def test_linear_time_on_long_texts():
     for text in ("9" * 1_000_000, "1 " * 500_000, "a " * 500_000 + "day", "vor " * 250_000):
-        to_iso(text, REF)  # returns at once: only the first 200 characters are a date
+        started = time.thread_time()
+        assert to_iso(text, REF) is None  # only the first 200 characters may be a date: none is here
         spread_iso([text] * 3, REF)
+        spent = time.thread_time() - started
+        assert spent < 0.5, f"{text[:8]!r}...: {spent:.2f} s of CPU (the old pattern took 50 s on 20 KB)"

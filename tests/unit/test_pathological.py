@@ -22,7 +22,14 @@ from scraper.jsonpath import MAX_DECODE_TRIES, json_after, json_at_key
 from tests.conftest import load_fixture
 
 LIMIT_S = 1.0
-CASES = dict(cases())
+# The names at import; the ~440 captures of ~1 MB each only while this module runs (module fixture),
+# not held by every later test of the session.
+NAMES = sorted(name for name, _capture in cases())
+
+
+@pytest.fixture(scope="module")
+def pathological() -> dict:
+    return dict(cases())
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -33,11 +40,11 @@ def warm() -> None:
         parse(load_fixture(name))
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_pathological_capture_is_answered_fast(name: str) -> None:
+@pytest.mark.parametrize("name", NAMES)
+def test_pathological_capture_is_answered_fast(pathological: dict, name: str) -> None:
     started = time.thread_time()
     try:
-        parse(CASES[name])
+        parse(pathological[name])
     except CaptureError as exc:
         # a typed answer of the parser itself, not the catch-all around it
         assert getattr(exc, "unexpected", None) is None, repr(exc.unexpected)
@@ -45,27 +52,27 @@ def test_pathological_capture_is_answered_fast(name: str) -> None:
     assert spent < LIMIT_S, f"{name}: {spent:.2f} s of CPU"
 
 
-def test_every_platform_and_shape_is_covered() -> None:
-    kinds = {name.split(":")[0] for name in CASES}
+def test_every_platform_and_shape_is_covered(pathological: dict) -> None:
+    kinds = {name.split(":")[0] for name in pathological}
     assert kinds == {"youtube", "youtube_watch", "youtube_shorts", "tiktok", "tiktok_video", "instagram",
                      "instagram_post", "x", "x_status"}
-    assert all(len(c["html"]) >= 1_000_000 for n, c in CASES.items() if ":html:" in n)
+    assert all(len(c["html"]) >= 1_000_000 for n, c in pathological.items() if ":html:" in n)
 
 
 @pytest.mark.parametrize("kind", ["youtube", "tiktok", "instagram", "x"])
-def test_deep_json_is_too_large_not_a_crash(kind: str) -> None:
+def test_deep_json_is_too_large_not_a_crash(pathological: dict, kind: str) -> None:
     for shape in ("json:deep_1000", "json:deep_100000", "json:deep_objects_1000", "object:deep_1000"):
         with pytest.raises(CaptureError) as info:
-            parse(CASES[f"{kind}:{shape}"])
+            parse(pathological[f"{kind}:{shape}"])
         assert info.value.code in ("too_large", "malformed", "not_a_creator_page"), shape
     with pytest.raises(CaptureError) as info:
-        parse(CASES[f"{kind}:object:deep_1000"])
+        parse(pathological[f"{kind}:object:deep_1000"])
     assert info.value.code == "too_large"
 
 
-def test_deep_response_body_text_is_too_large() -> None:
+def test_deep_response_body_text_is_too_large(pathological: dict) -> None:
     with pytest.raises(CaptureError) as info:
-        Capture.load(CASES["youtube:json:deep_1000"]).responses[0].json()
+        Capture.load(pathological["youtube:json:deep_1000"]).responses[0].json()
     assert info.value.code == "too_large"
 
 

@@ -277,8 +277,7 @@ textarea { resize: vertical; min-height: 34px; }
       part = part || {};
       const scored = typeof part.score === "number" && isFinite(part.score);
       const grade = scored && part.grade != null ? String(part.grade) : "";
-      // the scorer's reason may itself start "No grade:", which the label above already says
-      const why = typeof part.reason === "string" ? part.reason.replace(/^no grade:\s*/i, "") : "";
+      const why = typeof part.reason === "string" ? part.reason : "";
       const reason = why || "Not enough data for a score.";
       return h(
         "div",

@@ -16,7 +16,7 @@ function compact(n) {
 function score(part) {
   if (!part) return "—";
   if (part.score == null) {
-    const why = typeof part.reason === "string" ? part.reason.replace(/^no grade:\s*/i, "") : "";
+    const why = typeof part.reason === "string" ? part.reason : "";
     return why ? `No grade: ${why}` : "No grade";
   }
   const notes = [part.grade, typeof part.confidence === "string" ? `${part.confidence} confidence` : null].filter(Boolean);

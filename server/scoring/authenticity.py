@@ -160,7 +160,9 @@ def _share(x: float) -> str:
 
 
 def _cv(values: list[float]) -> float | None:
-    if len(values) < 2:
+    """Coefficient of variation; None for fewer than 2 values or any infinite one (a count of 10**400
+    over 3 followers is no ratio statistics can take)."""
+    if len(values) < 2 or not all(math.isfinite(v) for v in values):
         return None
     mean = statistics.fmean(values)
     return statistics.pstdev(values) / mean if mean else None
@@ -535,7 +537,7 @@ def _missing(factors: list[dict], total: float) -> str:
     scored = [f for f in factors if f["score"] is not None]
     share = sum(f["weight"] for f in scored) / total if total else 0.0
     names = ", ".join(f["label"].lower() for f in scored) or "nothing"
-    return (f"No grade: only {len(scored)} of the checks could be scored ({names}; {share:.0%} of the weight), "
+    return (f"Only {len(scored)} of the checks could be scored ({names}; {share:.0%} of the weight), "
             f"a grade needs {MIN_FACTORS} carrying {MIN_WEIGHT_SHARE:.0%}. Capture the creator's posts (with likes and "
             "views), open comments or the followers list, or capture again on another day.")
 

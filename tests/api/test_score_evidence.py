@@ -19,7 +19,7 @@ def test_no_grade_flows_through_api_listing_and_exports(app, client, auth) -> No
     resp = client.post("/api/v1/captures", json=cap, headers=auth)
     assert resp.status_code == 201, resp.get_json()
     a = resp.get_json()["scores"]["authenticity"]
-    assert a["score"] is None and a["grade"] is None and a["reason"].startswith("No grade")
+    assert a["score"] is None and a["grade"] is None and a["reason"].startswith("Only ")
     listing = client.get("/api/v1/creators?sort=authenticity", headers=auth)
     assert listing.status_code == 200
     mine = [c for c in listing.get_json()["items"] if c["handle"] == "nograde_user"]

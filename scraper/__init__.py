@@ -49,7 +49,7 @@ def _parse_with(module: Any, cap: Capture) -> Snapshot:
         err.unexpected = exc  # the safety net fired (tests count these: parsers should not lean on it)
         raise err from None
     except Exception as exc:  # a parser bug or data shape never seen: a typed answer, not a crash
-        err = Malformed(f"The {module.NAME} page could not be read ({type(exc).__name__}).")
+        err = Malformed(f"The {module.label} page could not be read ({type(exc).__name__}).")
         err.unexpected = exc
         raise err from exc
 
@@ -63,7 +63,7 @@ def _require_identity(snapshot: Snapshot, module: Any) -> None:
         if not isinstance(value, str) or not value.strip():
             setattr(snapshot, name, None)
     if snapshot.handle is None and snapshot.platform_id is None:
-        raise NotACreatorPage(f"This {module.NAME} page names no creator (no handle and no account id).")
+        raise NotACreatorPage(f"This {module.label} page names no creator (no handle and no account id).")
 
 
 def _normalise_dates(snapshot: Snapshot) -> None:

@@ -49,23 +49,14 @@ BASE_ARGS = ("--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--mute
 BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
 _STATIC_EXT = r"(?:js|mjs|css|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf|mp4|webm|m3u8|mp3)"
 
-# The page's own API calls worth keeping, per platform (what the parsers read from `responses`).
-# A platform module may override with its own API_URL_PATTERNS.
-API_URL_PATTERNS: dict[str, tuple[str, ...]] = {
-    "x": ("/i/api/graphql/", "api.x.com/graphql/", "api.twitter.com/graphql/"),
-    "youtube": ("/youtubei/v1/browse", "/youtubei/v1/next"),
-    "tiktok": ("/api/post/item_list", "/api/user/detail", "/api/comment/list", "/api/item/detail"),
-    "instagram": ("/api/v1/users/web_profile_info", "/api/graphql", "/graphql/query", "/api/v1/feed/user/"),
-}
+def _host_aliases() -> dict[str, str]:
+    """Platforms serve the same page under several hosts (registry facts); replay matches them as one."""
+    from scraper.registry import PLATFORMS
 
-# Platforms serve the same page under several hosts; replay matches them as one.
-_HOST_ALIASES = {
-    "twitter.com": "x.com", "www.twitter.com": "x.com", "mobile.twitter.com": "x.com",
-    "www.x.com": "x.com", "mobile.x.com": "x.com",
-    "youtube.com": "www.youtube.com", "m.youtube.com": "www.youtube.com",
-    "tiktok.com": "www.tiktok.com", "m.tiktok.com": "www.tiktok.com",
-    "instagram.com": "www.instagram.com", "m.instagram.com": "www.instagram.com",
-}
+    return {host: p.hosts[0] for p in PLATFORMS for host in (*p.hosts[1:], *p.aliases)}
+
+
+_HOST_ALIASES = _host_aliases()
 
 
 def normalise_url(url: str) -> str:
@@ -84,15 +75,15 @@ def platform_of(url: str) -> str | None:
     from scraper.registry import platform_for
 
     module = platform_for(url)
-    return module.NAME if module else None
+    return module.name if module else None
 
 
 def api_patterns(platform: str | None) -> tuple[str, ...]:
-    from scraper.registry import BY_NAME
+    """The page API answers (re.search patterns) the platform's parser reads: what a fetch keeps."""
+    from scraper.registry import get
 
-    module = BY_NAME.get(platform or "")
-    own = getattr(module, "API_URL_PATTERNS", None) if module else None
-    return tuple(own) if own else API_URL_PATTERNS.get(platform or "", ())
+    module = get(platform)
+    return module.api_urls if module else ()
 
 
 def _creator_key(url: str) -> tuple[str, str] | None:
@@ -107,7 +98,7 @@ def _creator_key(url: str) -> tuple[str, str] | None:
         handle = handle_from_url(url)
     except Exception:  # a URL the parser does not understand is simply not a creator URL here
         return None
-    return (module.NAME, handle.lower()) if isinstance(handle, str) and handle else None
+    return (module.name, module.key(handle)) if isinstance(handle, str) and handle else None
 
 
 def utc_now_iso() -> str:
@@ -458,7 +449,7 @@ class Fetcher:
                          "content_type": response.headers.get("content-type"), "body": body})
 
         def on_response(response) -> None:
-            if response.request.resource_type in ("fetch", "xhr") and any(p in response.url for p in patterns):
+            if response.request.resource_type in ("fetch", "xhr") and any(re.search(p, response.url) for p in patterns):
                 pending.append(asyncio.ensure_future(keep(response)))
 
         if self.replay is not None and self.replay.page_for(req.url) is None:

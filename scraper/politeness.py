@@ -20,20 +20,18 @@ from dataclasses import dataclass, field
 # Outcomes of one fetch, as the refresh records them.
 OK, BLOCKED, TRANSIENT, FAILED = "ok", "blocked", "transient", "failed"
 
-# Where platforms send a client they will not serve: login flows, captcha and "unusual traffic" pages.
-# Matched on the final URL after redirects, so this works before any parser has read the page.
-_WALL_URL_RES: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"^https?://(?:www\.)?(?:x|twitter)\.com/(?:i/flow/login|login|account/access)"), "login_wall",
-     "X redirected to its login page"),
-    (re.compile(r"^https?://(?:www\.)?instagram\.com/(?:accounts/login|challenge)"), "login_wall",
-     "Instagram redirected to its login page"),
-    (re.compile(r"^https?://(?:www\.)?tiktok\.com/login"), "login_wall", "TikTok redirected to its login page"),
-    (re.compile(r"^https?://(?:www\.)?google\.[a-z.]+/sorry/"), "blocked",
-     "YouTube answered with Google's 'unusual traffic' captcha"),
-    (re.compile(r"^https?://consent\.(?:youtube|google)\.com/"), "login_wall",
-     "YouTube redirected to its consent page"),
-    (re.compile(r"/(?:captcha|verify|challenge)(?:[/?#]|$)"), "blocked", "the platform redirected to a captcha page"),
-)
+# Where platforms send a client they will not serve: each platform's login-wall, consent and captcha
+# URLs (its registry facts), then any captcha page. Matched on the final URL after redirects, so this
+# works before any parser has read the page.
+def _wall_url_res() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    from scraper.registry import PLATFORMS
+
+    own = tuple((re.compile(w.pattern), w.code, w.reason) for p in PLATFORMS for w in p.walls)
+    return own + ((re.compile(r"/(?:captcha|verify|challenge)(?:[/?#]|$)"), "blocked",
+                   "the platform redirected to a captcha page"),)
+
+
+_WALL_URL_RES = _wall_url_res()
 
 BLOCK_STATUSES = {401: "login_wall", 403: "blocked", 429: "blocked"}
 
@@ -82,13 +80,15 @@ class Budget:
     window: float
 
 
-# Deliberately gentle defaults: a watchlist of 200 creators refreshed daily needs ~0.002 requests/s.
-DEFAULT_BUDGETS: dict[str, Budget] = {
-    "youtube": Budget(30, 60.0),
-    "tiktok": Budget(12, 60.0),
-    "instagram": Budget(8, 60.0),
-    "x": Budget(12, 60.0),
-}
+# Deliberately gentle defaults (each platform's registry facts): a watchlist of 200 creators
+# refreshed daily needs ~0.002 requests/s.
+def _default_budgets() -> dict[str, Budget]:
+    from scraper.registry import PLATFORMS
+
+    return {p.name: Budget(*p.rate_budget) for p in PLATFORMS}
+
+
+DEFAULT_BUDGETS: dict[str, Budget] = _default_budgets()
 
 
 @dataclass

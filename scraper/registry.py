@@ -1,31 +1,63 @@
-"""The explicit list of supported platforms, and which one a URL belongs to."""
+"""The explicit list of supported platforms, and the questions answered from their facts.
+
+Adding a platform: a module in scraper/platforms/ ending with `PLATFORM = Platform(...)` (see
+scraper/platform.py), listed here. Nothing else in the scraper, the server or the extension names a
+platform: they read this registry (the extension through its generated content/platforms.js).
+"""
 
 from __future__ import annotations
 
 import re
-from types import ModuleType
+from typing import Any
 
+from scraper.platform import Platform
 from scraper.platforms import instagram, tiktok, x, youtube
 
-# Adding a platform: a module in scraper/platforms with URL_RE, NAME and parse(capture), listed here.
-PLATFORMS: tuple[ModuleType, ...] = (youtube, tiktok, instagram, x)
-BY_NAME: dict[str, ModuleType] = {m.NAME: m for m in PLATFORMS}
+PLATFORMS: tuple[Platform, ...] = (youtube.PLATFORM, tiktok.PLATFORM, instagram.PLATFORM, x.PLATFORM)
+BY_NAME: dict[str, Platform] = {p.name: p for p in PLATFORMS}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+def get(name: Any) -> Platform | None:
+    """The platform called `name`, or None (also for a name that is not a string)."""
+    return BY_NAME.get(name) if isinstance(name, str) else None
+
+
+def require(name: Any) -> Platform:
+    """The platform called `name`; ValueError for a platform kolscope does not support."""
+    platform = get(name)
+    if platform is None:
+        raise ValueError(f"kolscope does not support the platform {str(name)[:40]!r}")
+    return platform
+
+
+def labels() -> str:
+    """The supported platforms for a sentence: "YouTube, TikTok, Instagram and X"."""
+    names = [p.label for p in PLATFORMS]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def profile_url(platform: str, handle: str) -> str:
-    """The creator's profile URL (every platform module has `profile_url`); ValueError for a platform
-    kolscope does not support."""
-    module = BY_NAME.get(platform)
-    if module is None:
-        raise ValueError(f"kolscope does not support the platform {platform!r}")
-    return module.profile_url(handle)
+    """The creator's profile URL; ValueError for an unsupported platform or an invalid handle."""
+    return require(platform).profile_url(handle)
 
 
-def platform_for(url: str) -> ModuleType | None:
-    """The platform module whose URL pattern matches `url`, or None."""
+def valid_handle(platform: Any, handle: Any) -> bool:
+    """Is `handle` one the platform's rule allows kolscope to store and fetch?"""
+    p = get(platform)
+    return bool(p is not None and p.valid_handle(handle))
+
+
+def creator_key(platform: str, handle: str) -> str:
+    """The identity a handle is stored under (its platform's key rule: case-folded on most)."""
+    return require(platform).key(handle)
+
+
+def platform_for(url: Any) -> Platform | None:
+    """The platform whose URL pattern matches `url`, or None."""
     if not isinstance(url, str):
         return None
-    for module in PLATFORMS:
-        if re.match(module.URL_RE, url):
-            return module
+    for platform in PLATFORMS:
+        if re.match(platform.url_re, url):
+            return platform
     return None

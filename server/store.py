@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterator
 
+from scraper import registry
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from server.disk import DISK_FULL_ERRNOS
@@ -66,8 +67,7 @@ log = logging.getLogger("kolscope.store")
 
 # The platforms a creator can belong to. Each platform module's valid_handle is the one handle rule
 # (it matches that platform's profile_url). Handles never become file names (creator_file hashes them).
-PLATFORMS = ("x", "tiktok", "instagram", "youtube")
-_YT_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+PLATFORMS = registry.NAMES
 
 
 class StoreError(Exception):
@@ -118,18 +118,12 @@ def now_iso() -> str:
 
 
 def valid_handle(platform: str, handle: Any) -> bool:
-    from scraper.registry import BY_NAME
-
-    module = BY_NAME.get(platform) if isinstance(platform, str) else None
-    return bool(module is not None and module.valid_handle(handle))
+    return registry.valid_handle(platform, handle)
 
 
 def creator_key(platform: str, handle: str) -> str:
-    """The case-folded identity of a handle. All four platforms match handles case-insensitively,
-    except YouTube channel ids (UC...), which are case-sensitive."""
-    if platform == "youtube" and _YT_CHANNEL_ID.match(handle):
-        return handle
-    return handle.lower()
+    """The identity a handle is stored under: its platform's key rule (case-folded on most)."""
+    return registry.creator_key(platform, handle)
 
 
 def creator_file(platform: str, key: str) -> str:

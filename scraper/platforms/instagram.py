@@ -26,6 +26,7 @@ from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import epoch_iso, to_iso
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.jsonpath import as_list, as_str, decode_at, first_key, json_at_key, traverse
+from scraper.platform import Platform, Wall
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -849,3 +850,30 @@ def _web_profile_posts(user: dict) -> list[Post]:
         if len(posts) >= MAX_POSTS:
             break
     return posts
+
+
+PLATFORM = Platform(
+    name=NAME,
+    label="Instagram",
+    hosts=("www.instagram.com",),
+    aliases=("instagram.com", "m.instagram.com"),
+    url_re=URL_RE,
+    handle_pattern=HANDLE_PATTERN,
+    handle_rule=HANDLE_RULE,
+    api_urls=(
+        r"/api/v1/users/web_profile_info/?(?:[?]|$)",
+        r"/api/v1/feed/user/[^/?]+",
+        r"/(?:api/)?graphql(?:/query)?/?(?:[?]|$)",
+        # the followers dialog, a post's data and its comments (audience samples)
+        r"/api/v1/friendships/\d+/(?:followers|following)/?(?:[?]|$)",
+        r"/api/v1/media/\d+/(?:info|comments)/?(?:[?]|$)",
+    ),
+    rate_budget=(8, 60.0),
+    walls=(Wall(r"^https?://(?:www\.)?instagram\.com/(?:accounts/login|challenge)", "login_wall",
+                "Instagram redirected to its login page"),),
+    engagement="instagram",
+    parse=parse,
+    profile_url=profile_url,
+    valid_handle=valid_handle,
+    handle_from_url=handle_from_url,
+)

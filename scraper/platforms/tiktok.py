@@ -21,6 +21,7 @@ from scraper.counts import int_or_none, parse_count_ex
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.dates import epoch_iso
 from scraper.jsonpath import as_list, as_str, json_after, json_at_key, script_span, traverse
+from scraper.platform import Platform, Wall
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -771,3 +772,23 @@ def _add_categories(snap: Snapshot, user_category: str | None, labels: list[list
     for label in ([user_category] if user_category else []) + ordered:
         if label not in snap.categories:
             snap.categories.append(label)
+
+
+PLATFORM = Platform(
+    name=NAME,
+    label="TikTok",
+    hosts=("www.tiktok.com",),
+    aliases=("tiktok.com", "m.tiktok.com"),
+    url_re=URL_RE,
+    handle_pattern=HANDLE_PATTERN,
+    handle_rule=HANDLE_RULE,
+    api_urls=(r"/api/(?:post/item_list|user/detail|item/detail|creator/item_list|repost/item_list|comment/list"
+              r"|user/list)/?(?:[?]|$)",),
+    rate_budget=(12, 60.0),
+    walls=(Wall(r"^https?://(?:www\.)?tiktok\.com/login", "login_wall", "TikTok redirected to its login page"),),
+    engagement="tiktok",
+    parse=parse,
+    profile_url=profile_url,
+    valid_handle=valid_handle,
+    handle_from_url=handle_from_url,
+)

@@ -30,6 +30,7 @@ from scraper.errors import (
     Unavailable,
 )
 from scraper.jsonpath import first_key, traverse
+from scraper.platform import Platform, Wall
 from scraper.models import Account, Comment, Post, Snapshot
 
 NAME = "x"
@@ -840,3 +841,25 @@ def _rendered_tweet_page(capture: Capture, url_handle: str | None, status_id: st
             snap.audience_sample.append(Account(username=who))
     snap.warnings.append("Read from the rendered page (the capture holds none of X's answers).")
     return snap
+
+
+PLATFORM = Platform(
+    name=NAME,
+    label="X",
+    hosts=("x.com", "twitter.com"),
+    aliases=("www.x.com", "mobile.x.com", "www.twitter.com", "mobile.twitter.com"),
+    url_re=URL_RE,
+    handle_pattern=HANDLE_PATTERN,
+    handle_rule=HANDLE_RULE,
+    # the web app's GraphQL operations (on x.com/i/api/ or, in older pages, api.x.com / api.twitter.com)
+    api_urls=(r"/graphql/[^/]+/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia"
+              r"|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId|AboutAccountQuery)(?:[?]|$)",),
+    rate_budget=(12, 60.0),
+    walls=(Wall(r"^https?://(?:www\.)?(?:x|twitter)\.com/(?:i/flow/login|login|account/access)", "login_wall",
+                "X redirected to its login page"),),
+    engagement="x",
+    parse=parse,
+    profile_url=profile_url,
+    valid_handle=valid_handle,
+    handle_from_url=handle_from_url,
+)

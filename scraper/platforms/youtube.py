@@ -15,6 +15,7 @@ from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import looks_like_date
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.jsonpath import as_str, find_key, first_key, json_after, traverse
+from scraper.platform import Platform, Wall
 from scraper.models import Comment, Post, Snapshot
 from scraper.text import hashtags, looks_sponsored, mentions
 
@@ -1077,3 +1078,33 @@ def _video_microdata(html: str, vid: str) -> dict[str, str]:
             prop = f"author_{prop}"  # the channel's url and name, inside the author's Person
         out.setdefault(prop, unescape(m.group(2)))
     return out if out.get("videoId") == vid else {}
+
+
+def creator_key(handle: str) -> str:
+    """Handles match case-insensitively; channel ids (UC...) are case-sensitive."""
+    return handle if _CHANNEL_ID_RE.fullmatch(handle) else handle.lower()
+
+
+PLATFORM = Platform(
+    name=NAME,
+    label="YouTube",
+    hosts=("www.youtube.com", "m.youtube.com"),
+    aliases=("youtube.com",),
+    url_re=URL_RE,
+    handle_pattern=HANDLE_PATTERN,
+    handle_rule=HANDLE_RULE,
+    # player and reel answers: a Short's channel and a video's category after an in-app navigation
+    api_urls=(r"/youtubei/v1/(?:browse|next|player|reel/reel_item_watch)(?:[/?]|$)",),
+    rate_budget=(30, 60.0),
+    walls=(
+        Wall(r"^https?://(?:www\.)?google\.[a-z.]+/sorry/", "blocked",
+             "YouTube answered with Google's 'unusual traffic' captcha"),
+        Wall(r"^https?://consent\.(?:youtube|google)\.com/", "login_wall", "YouTube redirected to its consent page"),
+    ),
+    engagement="youtube",
+    parse=parse,
+    profile_url=profile_url,
+    valid_handle=valid_handle,
+    handle_from_url=handle_from_url,
+    key=creator_key,
+)

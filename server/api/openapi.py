@@ -262,8 +262,8 @@ def _handle_param(platform: str) -> dict:
     from scraper.registry import BY_NAME
 
     module = BY_NAME[platform]
-    return {**_p("handle", {"type": "string", "pattern": module.HANDLE_PATTERN}),
-            "description": f"a {platform} handle without @: {module.HANDLE_RULE}"}
+    return {**_p("handle", {"type": "string", "pattern": module.handle_pattern}),
+            "description": f"a {platform} handle without @: {module.handle_rule}"}
 
 
 def _per_platform(paths: dict) -> dict:

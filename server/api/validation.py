@@ -129,7 +129,7 @@ def query(model: type[M]) -> M:
 
 
 def handle_message(platform: str) -> str:
-    return f"Not a valid {platform} handle ({BY_NAME[platform].HANDLE_RULE})."
+    return f"Not a valid {platform} handle ({BY_NAME[platform].handle_rule})."
 
 
 def check_creator_path(platform: str, handle: str) -> None:

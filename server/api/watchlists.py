@@ -138,9 +138,9 @@ def _member_identity(data: WatchlistMember) -> tuple[str, str, str | None]:
     if module is None:
         raise invalid({"url": "Not a URL of a supported platform (YouTube, TikTok, Instagram, X)."})
     handle = module.handle_from_url(data.url)
-    if not handle or not valid_handle(module.NAME, handle):
-        raise invalid({"url": f"This {module.NAME} URL does not name a creator profile."})
-    return module.NAME, handle, module.profile_url(handle)
+    if not handle or not valid_handle(module.name, handle):
+        raise invalid({"url": f"This {module.label} URL does not name a creator profile."})
+    return module.name, handle, module.profile_url(handle)
 
 
 @api.post("/watchlists/<wid>/creators")

@@ -203,7 +203,7 @@ def test_openapi_handle_patterns_are_per_platform(client, auth):
     assert "/creators/{platform}/{handle}" not in paths
     for name, module in BY_NAME.items():
         param = next(p for p in paths[f"/creators/{name}/{{handle}}"]["get"]["parameters"] if p["name"] == "handle")
-        assert param["schema"]["pattern"] == module.HANDLE_PATTERN
+        assert param["schema"]["pattern"] == module.handle_pattern
     assert paths["/creators/youtube/{handle}"] != paths["/creators/x/{handle}"]
 
 

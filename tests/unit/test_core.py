@@ -71,10 +71,10 @@ def test_unknown_site_is_unsupported():
     with pytest.raises(CaptureError) as info:
         parse({"url": "https://example.com/@someone", "html": "<html></html>"})
     assert info.value.code == "unsupported_platform"
-    assert platform_for("https://www.youtube.com/@a").NAME == "youtube"
-    assert platform_for("https://twitter.com/a").NAME == "x"
-    assert platform_for("https://www.tiktok.com/@a").NAME == "tiktok"
-    assert platform_for("https://www.instagram.com/a/").NAME == "instagram"
+    assert platform_for("https://www.youtube.com/@a").name == "youtube"
+    assert platform_for("https://twitter.com/a").name == "x"
+    assert platform_for("https://www.tiktok.com/@a").name == "tiktok"
+    assert platform_for("https://www.instagram.com/a/").name == "instagram"
     assert platform_for("https://youtube.com.evil.example/") is None
 
 

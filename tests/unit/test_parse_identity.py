@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import scraper
 from scraper.errors import NotACreatorPage
+from scraper import registry
 from scraper.models import Snapshot
-from scraper.platforms import x as x_platform
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "x_profile_new.capture.json"
 
 
 def _with_parser_result(monkeypatch: pytest.MonkeyPatch, handle: object, platform_id: object) -> Snapshot:
-    monkeypatch.setattr(x_platform, "parse", lambda cap: Snapshot(platform="x", handle=handle, platform_id=platform_id))
+    def parse(cap):
+        return Snapshot(platform="x", handle=handle, platform_id=platform_id)
+
+    platforms = tuple(replace(p, parse=parse) if p.name == "x" else p for p in registry.PLATFORMS)
+    monkeypatch.setattr(registry, "PLATFORMS", platforms)
     return scraper.parse(json.loads(FIXTURE.read_text(encoding="utf-8")))
 
 

@@ -50,8 +50,8 @@ def test_handle_from_url(url: str, handle: str | None) -> None:
 
 def test_profile_url_and_registry() -> None:
     assert x.profile_url("bo_runs") == "https://x.com/bo_runs"
-    assert platform_for("https://twitter.com/AdaBakes") is x
-    assert platform_for("https://x.com/AdaBakes") is x
+    assert platform_for("https://twitter.com/AdaBakes") is x.PLATFORM
+    assert platform_for("https://x.com/AdaBakes") is x.PLATFORM
     assert platform_for("https://notx.com/AdaBakes") is None
 
 

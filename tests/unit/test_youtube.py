@@ -352,7 +352,7 @@ def test_handle_from_url(url: str, handle: str | None) -> None:
 def test_url_pattern_routes_youtube_and_its_consent_page() -> None:
     for url in ("https://www.youtube.com/@x", "https://m.youtube.com/watch?v=QqsLTNkzvaY",
                 "https://consent.youtube.com/m?continue=x", "https://youtu.be/QqsLTNkzvaY"):
-        assert platform_for(url) is youtube, url
+        assert platform_for(url) is youtube.PLATFORM, url
     assert platform_for("https://www.youtube.community/") is None
 
 

@@ -1,0 +1,67 @@
+"""What kolscope knows about one platform, in one place: the `Platform` each parser module declares.
+
+A platform module in scraper/platforms/ ends with `PLATFORM = Platform(...)`: its name and label,
+the hosts its pages live on, the URL patterns of its pages and of the page API answers its parser
+reads, its handle rule and key rule, its rate budget, the URLs it sends a blocked client to, and the
+engagement formula (its entry in server/scoring/bands.json). The registry lists the modules; every
+other part of kolscope (fetcher, politeness, store, API, OpenAPI document, the extension's generated
+`content/platforms.js`) reads these facts from the registry instead of naming platforms itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Wall:
+    """A URL a platform redirects a client it will not serve to (matched with re.search on the
+    final URL after redirects). `code` is `login_wall` or `blocked`; `reason` is read by a person."""
+
+    pattern: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str                       # the key used by the store, the API and the extension ("tiktok")
+    label: str                      # as people write it ("TikTok")
+    hosts: tuple[str, ...]          # hosts the extension reads pages on; hosts[0] is the canonical one
+    url_re: str                     # re.match on any URL of the platform's pages
+    handle_pattern: str             # a stored handle (JSON Schema / JavaScript / Python syntax)
+    handle_rule: str                # the handle rule in words, for error messages
+    api_urls: tuple[str, ...]       # re.search patterns of the page API answers the parser reads
+    rate_budget: tuple[int, float]  # at most (requests, per seconds) from scheduled refreshes
+    engagement: str                 # the platform's entry in server/scoring/bands.json
+    parse: Callable[[Any], Any]     # Capture -> Snapshot (raises scraper.errors.CaptureError)
+    profile_url: Callable[[str], str]            # handle (or id) -> canonical profile URL; ValueError
+    valid_handle: Callable[[object], bool]       # is this a handle kolscope stores and fetches?
+    handle_from_url: Callable[[str], str | None]  # the handle (or id) a profile URL names
+    aliases: tuple[str, ...] = ()   # more hosts serving the same pages (folded onto hosts[0])
+    walls: tuple[Wall, ...] = ()    # login-wall, consent and captcha URLs (a refresh then backs off)
+    # The creator's identity key from a handle: case-folded unless the platform says otherwise
+    # (YouTube channel ids are case-sensitive). Platforms without handles key by their numeric id.
+    key: Callable[[str], str] = field(default=str.lower)
+    identity: str = "handle"        # "handle" (a name the creator picks) or "id" (a numeric account id)
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9]{0,19}", self.name):
+            raise ValueError(f"a platform name is lower-case letters and digits: {self.name!r}")
+        if not self.hosts:
+            raise ValueError(f"{self.name}: a platform has at least one host")
+        if self.identity not in ("handle", "id"):
+            raise ValueError(f"{self.name}: identity is 'handle' or 'id', not {self.identity!r}")
+        for pattern in (self.url_re, self.handle_pattern, *self.api_urls, *(w.pattern for w in self.walls)):
+            re.compile(pattern)  # a typo in a platform's facts fails at import, not on a user's page
+
+    def owns_host(self, host: str) -> bool:
+        host = host.lower()
+        return host in self.hosts or host in self.aliases
+
+    def is_api_url(self, url: str) -> bool:
+        """Is `url` one of the page's API answers this platform's parser reads?"""
+        return any(re.search(p, url) for p in self.api_urls)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Iterator
 
@@ -18,6 +17,7 @@ from scraper import budget
 from scraper.errors import Malformed, TooLarge
 from scraper.jsonpath import json_depth_over, loads, too_deep
 from scraper.models import CAPTURE_FORMAT
+from scraper.times import now_iso
 
 # Size caps, in characters: far above any real page (1.9 MB) and at least what the API lets in (32 MB
 # of inflated JSON, MAX_DECOMPRESSED_LENGTH), so they bind the CLI and library callers; low enough
@@ -173,7 +173,7 @@ def from_html(html: str, url: str, *, source: str = "file") -> dict:
     return {
         "format": CAPTURE_FORMAT,
         "url": url,
-        "captured_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "captured_at": now_iso(),
         "source": source,
         "html": html,
         "responses": [],

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from scraper.times import iso, parse_time
+
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 _SECONDS = {"second": 1, "minute": _MINUTE, "hour": _HOUR, "day": _DAY, "week": 7 * _DAY,
             "month": 30 * _DAY, "year": 365 * _DAY}
@@ -60,14 +62,6 @@ _ABSOLUTE_FORMATS = (
 _YEARLESS_FORMATS = ("%b %d", "%d %b", "%B %d", "%d %B", "%m-%d")
 _DIGITS = re.compile(r"\d+")
 _MAX_CHARS = 200
-
-
-def _parse_iso(text: str) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _unit_at(low: str, pos: int, compact: bool = True) -> str | None:
@@ -128,11 +122,7 @@ def looks_like_date(text: object) -> bool:
         return False
     text = text.strip()[:_MAX_CHARS]
     return relative_seconds(text, compact=False) is not None or _absolute(text, None) is not None \
-        or _parse_iso(text) is not None
-
-
-def _iso(when: datetime) -> str:
-    return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        or parse_time(text) is not None
 
 
 def to_iso(text: object, reference: str | None) -> str | None:
@@ -143,14 +133,14 @@ def to_iso(text: object, reference: str | None) -> str | None:
     if not isinstance(text, str) or not text.strip():
         return None
     text = text.strip()[:_MAX_CHARS]
-    if _parse_iso(text) is not None:
+    if parse_time(text) is not None:
         return text
-    ref = _parse_iso(reference) if isinstance(reference, str) else None
+    ref = parse_time(reference) if isinstance(reference, str) else None
     # relative first: most grid dates are, and a failed strptime per format cost half a YouTube parse
     # (no absolute form has a number followed by a unit word)
     ago = relative_seconds(text)
     if ago is not None:
-        return _iso(ref - timedelta(seconds=ago[0])) if ref is not None else None
+        return iso(ref - timedelta(seconds=ago[0])) if ref is not None else None
     return _absolute(text, ref)
 
 
@@ -169,8 +159,8 @@ def _absolute(text: str, ref: datetime | None) -> str | None:
         except ValueError:
             continue
         if when.tzinfo is None:
-            return when.date().isoformat() if "%H" not in fmt else _iso(when.replace(tzinfo=UTC))
-        return _iso(when.astimezone(UTC))
+            return when.date().isoformat() if "%H" not in fmt else iso(when.replace(tzinfo=UTC))
+        return iso(when.astimezone(UTC))
     if ref is None:
         return None
     for fmt in _YEARLESS_FORMATS:
@@ -197,13 +187,13 @@ def spread_iso(texts: list[object], reference: str | None) -> list[str | None]:
     unit / k) instead of zero ("posts every 0.0 days"). A single label keeps its own time.
     """
     out: list[str | None] = [to_iso(t, reference) for t in texts]
-    ref = _parse_iso(reference) if isinstance(reference, str) else None
+    ref = parse_time(reference) if isinstance(reference, str) else None
     if ref is None:
         return out
     i = 0
     while i < len(texts):
         text = texts[i]
-        ago = relative_seconds(text) if isinstance(text, str) and _parse_iso(text.strip()) is None else None
+        ago = relative_seconds(text) if isinstance(text, str) and parse_time(text.strip()) is None else None
         j = i + 1
         while j < len(texts) and ago is not None and texts[j] == text:
             j += 1
@@ -211,7 +201,7 @@ def spread_iso(texts: list[object], reference: str | None) -> list[str | None]:
             seconds, span = ago
             run = j - i
             for k in range(run):
-                out[i + k] = _iso(ref - timedelta(seconds=seconds + span * k / run))
+                out[i + k] = iso(ref - timedelta(seconds=seconds + span * k / run))
         i = j
     return out
 

@@ -21,12 +21,12 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from scraper.models import CAPTURE_FORMAT
+from scraper.times import now_iso
 from scraper.politeness import (
     BLOCKED,
     FAILED,
@@ -99,10 +99,6 @@ def _creator_key(url: str) -> tuple[str, str] | None:
     except Exception:  # a URL the parser does not understand is simply not a creator URL here
         return None
     return (module.name, module.key(handle)) if isinstance(handle, str) and handle else None
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -510,7 +506,7 @@ class Fetcher:
         capture = {
             "format": CAPTURE_FORMAT,
             "url": final_url,
-            "captured_at": utc_now_iso(),
+            "captured_at": now_iso(),
             "source": "scraper",
             "html": html,
             "responses": kept,

@@ -18,7 +18,7 @@ from flask import Blueprint, redirect, render_template, request
 from server import get_store
 from server.api.errors import error_response
 from server.api.views import creator_view, creator_view_for, note_view, watchlist_view
-from server.scoring.common import parse_time
+from scraper.times import parse_time
 from server.scoring.decision import decision_numbers
 from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, sessions, start_session, token_ok
 from server.store import StoreError

@@ -9,7 +9,7 @@ from typing import Any
 from scraper import parse
 from scraper.errors import Malformed
 from scraper.limits import cap_snapshot
-from server.scoring.common import parse_time
+from scraper.times import parse_time
 from server.store import Store, valid_handle
 
 

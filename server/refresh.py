@@ -17,7 +17,8 @@ from typing import Any
 
 from scraper.fetch import FetchRequest, FetchResult, Replay, fetch_all
 from scraper.politeness import Politeness
-from server.store import Store, now_iso
+from scraper.times import iso, now_iso, parse_time
+from server.store import Store
 from scraper.registry import profile_url
 
 log = logging.getLogger("kolscope.refresh")
@@ -53,7 +54,7 @@ class RefreshRun:
     """One refresh of one watchlist (or of `--all`'s union): what each creator ended as."""
 
     watchlist_id: str | None
-    started_at: str = field(default_factory=now_iso)
+    started_at: str = field(default_factory=lambda: now_iso(ms=True))
     finished_at: str | None = None
     creators: list[CreatorOutcome] = field(default_factory=list)
     error: str | None = None
@@ -144,14 +145,11 @@ def _blocked_recently(store: Store, platform: str, handle: str, now: datetime) -
     status = store.refresh_status(platform, handle) or {}
     if status.get("status") != "blocked" or not status.get("at"):
         return None
-    try:
-        at = datetime.fromisoformat(str(status["at"]).replace("Z", "+00:00"))
-    except ValueError:
+    at = parse_time(status["at"])
+    if at is None:
         return None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
     if now - at < BLOCKED_RETRY_AFTER:
-        nxt = (at + BLOCKED_RETRY_AFTER).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        nxt = iso(at + BLOCKED_RETRY_AFTER)
         return f"blocked at {status['at']} ({status.get('reason') or 'no reason'}); not retried before {nxt}"
     return None
 
@@ -240,13 +238,13 @@ def refresh_creators(
             if outcome.status in ("running", "queued"):
                 _finish(store, outcome, "error", f"the browser failed: {run.error}", "browser_failed", on_result)
     finally:
-        run.finished_at = now_iso()
+        run.finished_at = now_iso(ms=True)
     return run
 
 
 def _finish(store: Store, outcome: CreatorOutcome, status: str, reason: str | None, code: str | None,
             on_result: Callable[[CreatorOutcome], None] | None) -> None:
-    outcome.status, outcome.reason, outcome.code, outcome.at = status, reason, code, now_iso()
+    outcome.status, outcome.reason, outcome.code, outcome.at = status, reason, code, now_iso(ms=True)
     try:
         store.record_refresh(outcome.platform, outcome.handle, status, reason, at=outcome.at)
     except Exception:  # an invalid handle cannot even be recorded; the run's own result still says why
@@ -289,7 +287,7 @@ def start_background(store: Store, watchlist_id: str, **options: Any) -> tuple[R
         except Exception as exc:
             log.exception("background refresh of %s failed", watchlist_id)
             placeholder.error = str(exc)
-            placeholder.finished_at = now_iso()
+            placeholder.finished_at = now_iso(ms=True)
 
     threading.Thread(target=work, name=f"refresh-{watchlist_id}", daemon=True).start()
     return placeholder, True

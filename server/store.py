@@ -46,12 +46,13 @@ import re
 import secrets
 import stat
 import threading
-from datetime import datetime, timedelta, UTC
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterator
 
 from scraper import registry
+from scraper.times import now_iso, parse_time
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from server.disk import DISK_FULL_ERRNOS
@@ -110,11 +111,6 @@ class NotFound(StoreError):
 class Conflict(StoreError):
     def __init__(self, message: str):
         super().__init__("conflict", message)
-
-
-def now_iso() -> str:
-    # milliseconds: "was this scored after the brief changed" compares these strings
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def valid_handle(platform: str, handle: Any) -> bool:
@@ -411,19 +407,9 @@ def _score_fields(scores: dict, brief_id: str | None) -> dict:
             "brief_id": brief_id}
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
 def growth_30d(points: list[dict], latest: dict) -> float | None:
     """Follower growth in percent over the last ~30 days of history (None without data)."""
-    now_t, now_f = _parse_time(latest.get("captured_at")), latest.get("followers")
+    now_t, now_f = parse_time(latest.get("captured_at")), latest.get("followers")
     if now_t is None or not isinstance(now_f, int):
         return None
     try:
@@ -432,7 +418,7 @@ def growth_30d(points: list[dict], latest: dict) -> float | None:
         return None
     best = None
     for p in points:
-        t, f = _parse_time(p.get("captured_at")), p.get("followers")
+        t, f = parse_time(p.get("captured_at")), p.get("followers")
         if t is None or not isinstance(f, int) or f <= 0 or t >= now_t:
             continue
         # the point nearest to 30 days ago, but at least a day old
@@ -601,7 +587,7 @@ class Store:
         if doc is None:
             if (self.dir / "meta.json").exists():
                 raise StoreCorrupt(self.dir / "meta.json", "has no format version", self.dir)
-            table.insert({"format_version": FORMAT_VERSION, "created_at": now_iso(), "shards": []})
+            table.insert({"format_version": FORMAT_VERSION, "created_at": now_iso(ms=True), "shards": []})
             self.meta.storage.legacy_ok = False
             return
         version = doc.get("format_version")
@@ -805,7 +791,7 @@ class Store:
                 latest = db.table("latest")
                 latest.truncate()
                 latest.insert({"snapshot": snapshot, "scores": scores, "brief_id": brief_id,
-                               "scored_at": now_iso()})
+                               "scored_at": now_iso(ms=True)})
             old = self._index.get((platform, key)) or {}
             summary = self._summary(platform, key, snapshot, scores, brief_id, points, old)
             self._write_summary(summary)
@@ -837,9 +823,9 @@ class Store:
             "captured": True,
             "captured_at": snapshot.get("captured_at"),
             "snapshots": len(points),
-            "first_seen": old.get("first_seen") or now_iso(),
-            "stored_at": now_iso(),
-            "updated_at": now_iso(),
+            "first_seen": old.get("first_seen") or now_iso(ms=True),
+            "stored_at": now_iso(ms=True),
+            "updated_at": now_iso(ms=True),
             "refresh": refresh,
         }
 
@@ -854,7 +840,7 @@ class Store:
                                         header={"kind": "creator", "platform": platform, "key": key})
             storage.write({
                 "history": {str(i): p for i, p in enumerate(history, 1)},
-                "latest": {"1": {"snapshot": snapshot, "scores": scores, "brief_id": None, "scored_at": now_iso()}},
+                "latest": {"1": {"snapshot": snapshot, "scores": scores, "brief_id": None, "scored_at": now_iso(ms=True)}},
             })
             summary = self._summary(platform, key, snapshot, scores, None, history, {})
             self._write_summary(summary)
@@ -894,7 +880,7 @@ class Store:
                 "avatar_url": None, "followers": None, "verified": None, "tier": None,
                 "engagement_rate": None, "fit": None, "authenticity": None, "brief_id": None,
                 "growth_30d": None, "captured": False, "captured_at": None, "snapshots": 0,
-                "first_seen": now_iso(), "updated_at": now_iso(), "refresh": {},
+                "first_seen": now_iso(ms=True), "updated_at": now_iso(ms=True), "refresh": {},
             }
             self._write_summary(summary)
             return dict(summary)
@@ -934,7 +920,7 @@ class Store:
                 return False
             if captured_at is not None and (docs[-1].get("snapshot") or {}).get("captured_at") != captured_at:
                 return False
-            latest.update({"scores": scores, "brief_id": brief_id, "scored_at": now_iso()})
+            latest.update({"scores": scores, "brief_id": brief_id, "scored_at": now_iso(ms=True)})
             old = self._index.get((platform, key))
             if old:
                 self._write_summary(dict(old, **_score_fields(scores, brief_id)))
@@ -952,7 +938,7 @@ class Store:
         mark the creator stale (their data is kept as it was)."""
         if status not in REFRESH_STATUSES:
             raise ValueError(f"refresh status must be one of {REFRESH_STATUSES}, not {status!r}")
-        at = at or now_iso()
+        at = at or now_iso(ms=True)
         with self._lock:
             summary = self.ensure_creator(platform, handle)
             refresh = dict(summary.get("refresh") or {})
@@ -996,7 +982,7 @@ class Store:
         with self._lock:
             self._check_name(name)
             doc = {"id": _new_id("wl"), "name": name, "refresh_interval_hours": refresh_interval_hours,
-                   "refresh_cron": refresh_cron or None, "creators": [], "created_at": now_iso(), "updated_at": now_iso()}
+                   "refresh_cron": refresh_cron or None, "creators": [], "created_at": now_iso(ms=True), "updated_at": now_iso(ms=True)}
             self.meta.table("watchlists").insert(doc)
             return dict(doc)
 
@@ -1008,7 +994,7 @@ class Store:
             self.get_watchlist(wid)
             if "name" in allowed:
                 self._check_name(allowed["name"], except_id=wid)
-            allowed["updated_at"] = now_iso()
+            allowed["updated_at"] = now_iso(ms=True)
             self.meta.table("watchlists").update(allowed, Query().id == wid)
             return self.get_watchlist(wid)
 
@@ -1025,7 +1011,7 @@ class Store:
             if member not in wl["creators"]:
                 wl["creators"].append(member)
                 self.meta.table("watchlists").update(
-                    {"creators": wl["creators"], "updated_at": now_iso()}, Query().id == wid)
+                    {"creators": wl["creators"], "updated_at": now_iso(ms=True)}, Query().id == wid)
             return summary
 
     def remove_from_watchlist(self, wid: str, platform: str, handle: str) -> None:
@@ -1037,7 +1023,7 @@ class Store:
                 raise NotFound(f"{platform}/{handle} in watchlist {wid}")
             wl["creators"].remove(member)
             self.meta.table("watchlists").update(
-                {"creators": wl["creators"], "updated_at": now_iso()}, Query().id == wid)
+                {"creators": wl["creators"], "updated_at": now_iso(ms=True)}, Query().id == wid)
 
     def watchlist_creators(self, wid: str) -> list[dict]:
         """The summaries of a watchlist's creators, in the order they were added."""
@@ -1070,14 +1056,14 @@ class Store:
 
     def create_brief(self, brief: dict) -> dict:
         with self._lock:
-            doc = {"id": _new_id("br"), "brief": brief, "created_at": now_iso(), "updated_at": now_iso()}
+            doc = {"id": _new_id("br"), "brief": brief, "created_at": now_iso(ms=True), "updated_at": now_iso(ms=True)}
             self.meta.table("briefs").insert(doc)
             return dict(doc)
 
     def replace_brief(self, bid: str, brief: dict) -> dict:
         with self._lock:
             self.get_brief(bid)
-            self.meta.table("briefs").update({"brief": brief, "updated_at": now_iso()}, Query().id == bid)
+            self.meta.table("briefs").update({"brief": brief, "updated_at": now_iso(ms=True)}, Query().id == bid)
             return self.get_brief(bid)
 
     def delete_brief(self, bid: str) -> None:
@@ -1132,7 +1118,7 @@ class Store:
             if (platform, key) not in self._index:
                 raise NotFound(f"Creator {platform}/{handle}")
             doc = {"id": _new_id("nt"), "platform": platform, "key": key, "text": text,
-                   "created_at": now_iso()}
+                   "created_at": now_iso(ms=True)}
             self.meta.table("notes").insert(doc)
             return dict(doc)
 

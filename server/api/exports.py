@@ -12,7 +12,7 @@ from flask import Response, jsonify
 from server import get_store
 from server.api import api
 from server.api.views import creator_view, watchlist_view
-from server.store import now_iso
+from scraper.times import now_iso
 
 COLUMNS = ("platform", "handle", "display_name", "url", "followers", "tier", "country", "engagement_rate",
            "fit_score", "fit_grade", "fit_confidence", "fit_withheld_reason",
@@ -105,7 +105,7 @@ def export_csv(wid: str):
 @api.get("/watchlists/<wid>/export.json")
 def export_json(wid: str):
     wl, rows = _rows(wid)
-    resp = jsonify({"watchlist": watchlist_view(wl), "exported_at": now_iso(), "columns": list(COLUMNS),
+    resp = jsonify({"watchlist": watchlist_view(wl), "exported_at": now_iso(ms=True), "columns": list(COLUMNS),
                     "creators": rows})
     resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(wl["name"], "json")}"'
     return resp

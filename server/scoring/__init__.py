@@ -13,7 +13,8 @@ from typing import Any
 from server.scoring.authenticity import authenticity as _authenticity
 from server.scoring.authenticity import engagement_rate
 from server.scoring.brief import Brief
-from server.scoring.common import count, parse_time
+from scraper.times import parse_time
+from server.scoring.common import count
 from server.scoring.fit import NEEDS_BRIEF, audience_languages, facts
 from server.scoring.fit import fit as _fit
 from server.scoring.history import all_posts, as_dict, history_point, normalize, observations

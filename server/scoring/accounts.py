@@ -23,7 +23,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from server.scoring.common import count, parse_time, text
+from scraper.times import parse_time
+from server.scoring.common import count, text
 
 KINDS = ("real", "influencer", "mass_follower", "suspicious")
 # HypeAuditor: a "mass follower" follows more than 1,500 accounts (the platform's own line where the

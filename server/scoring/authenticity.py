@@ -12,7 +12,8 @@ from itertools import pairwise
 
 from server.scoring import accounts
 from server.scoring.bands import band_for, load_bands, platform_bands, views_band
-from server.scoring.common import combine, count, dicts, factor, human, ladder, median, num, parse_time, pct, strs, text
+from scraper.times import parse_time
+from server.scoring.common import combine, count, dicts, factor, human, ladder, median, num, pct, strs, text
 from server.scoring.content import STOPWORDS, is_sponsored, junk_share, posts_of, sponsored_share, terms
 from server.scoring.interaction import interaction_factor
 from server.scoring.topics import lexicon

@@ -71,7 +71,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from scraper.errors import CaptureError
     from server.scoring import score
     from server.scoring.brief import Brief
-    from server.scoring.common import parse_time
+    from scraper.times import parse_time
     from server.ingest import with_identity
 
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 GRADES = ((80, "A"), (65, "B"), (50, "C"), (35, "D"), (0, "F"))
@@ -39,27 +38,6 @@ def dicts(value: Any) -> list[dict]:
 
 def strs(value: Any) -> list[str]:
     return [v for v in items(value) if isinstance(v, str)]
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from an ISO string (or a datetime), or None when it cannot be read."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not isinstance(value, str) or not value:
-        return None
-    s = value.strip()
-    if s.endswith(("Z", "z")):
-        s = s[:-1] + "+00:00"
-    try:
-        dt = datetime.fromisoformat(s)
-    except ValueError:
-        return None
-    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-    try:
-        dt.astimezone(UTC)
-    except OverflowError:  # year 1 at +14:00 (a page's date): no UTC time, so no time at all
-        return None
-    return dt
 
 
 def clamp(x: float, lo: float = 0.0, hi: float = 100.0) -> float:

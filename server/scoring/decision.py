@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from server.scoring.authenticity import engagement_rate
-from server.scoring.common import count, median, parse_time, text
+from scraper.times import parse_time
+from server.scoring.common import count, median, text
 from server.scoring.content import is_sponsored, posts_of
 from server.scoring.history import as_dict
 

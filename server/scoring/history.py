@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from server.scoring.common import count, dicts, parse_time, strs, text
+from scraper.times import iso, parse_time
+from server.scoring.common import count, dicts, strs, text
 from server.scoring.content import is_sponsored, top_terms
 from server.scoring.interaction import commenter_id
 
@@ -28,7 +29,7 @@ def history_point(snapshot: Any) -> dict:
         entry: dict[str, Any] = {"id": str(pid)[:32] if pid is not None else None}
         published = parse_time(p.get("published_at"))
         if published:
-            entry["published_at"] = _iso(published)
+            entry["published_at"] = iso(published)
         for k in ("views", "likes", "comments"):
             v = count(p.get(k))
             if v is not None:
@@ -41,7 +42,7 @@ def history_point(snapshot: Any) -> dict:
         posts.append(entry)
     point: dict[str, Any] = {"format": HISTORY_FORMAT}
     captured = parse_time(snap.get("captured_at"))
-    point["captured_at"] = _iso(captured) if captured else None
+    point["captured_at"] = iso(captured) if captured else None
     point["platform"] = text(snap.get("platform"))[:16] or None
     point["handle"] = text(snap.get("handle"))[:64] or None
     for k in ("followers", "following", "posts", "likes", "views"):
@@ -79,11 +80,6 @@ def _commenters(snap: dict) -> dict[str, str]:
             if n >= MAX_COMMENTERS:
                 break
     return {post: " ".join(ids) for post, ids in by_post.items() if ids}
-
-
-def _iso(dt: datetime) -> str:
-    """UTC, seconds, 'Z': 20 characters."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_dict(snapshot: Any) -> dict:

@@ -12,7 +12,7 @@ import pytest
 from scraper import parse
 from server.scoring import history_point, score
 from server.scoring.authenticity import rounding
-from server.scoring.common import parse_time
+from scraper.times import parse_time
 from server.scoring.content import terms
 from tests.conftest import load_case
 from tests.unit.scoring_builders import NOW, creator, history_series

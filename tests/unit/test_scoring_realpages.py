@@ -10,7 +10,7 @@ import pytest
 
 from scraper import parse
 from server.scoring import history_point, score
-from server.scoring.common import parse_time
+from scraper.times import parse_time
 from tests.conftest import creator_cases_or_placeholder, load_case
 
 

@@ -3,18 +3,18 @@
 // API token, and answers in the states the overlay shows.
 "use strict";
 
+// The supported platforms (names, labels, hosts), generated from the backend's registry.
+importScripts("content/platforms.js");
+const PLATFORMS = globalThis.kolscopePlatforms;
+
 const DEFAULTS = {
   backendUrl: "http://127.0.0.1:8765",
   token: "",
   briefId: "",
-  platforms: { youtube: true, tiktok: true, instagram: true, x: true },
+  platforms: Object.fromEntries(PLATFORMS.map((p) => [p.name, true])),
 };
-const PLATFORM_HOSTS = [
-  [/^(?:www\.|m\.)?youtube\.com$/, "youtube"],
-  [/^(?:www\.|m\.)?tiktok\.com$/, "tiktok"],
-  [/^(?:www\.)?instagram\.com$/, "instagram"],
-  [/^(?:www\.|mobile\.)?(?:x|twitter)\.com$/, "x"],
-];
+// Every host a platform's pages live on (its hosts and the aliases folded onto them) -> its name.
+const PLATFORM_BY_HOST = new Map(PLATFORMS.flatMap((p) => [...p.hosts, ...p.aliases].map((host) => [host, p.name])));
 const HANDLE_RE = /^[A-Za-z0-9_.\-@]{1,100}$/;
 const MAX_CAPTURE_CHARS = 30 * 1024 * 1024; // the backend inflates at most 32 MB
 // On a loopback connection compressing costs more time than it saves: only bodies that would not
@@ -63,8 +63,7 @@ function platformOf(href) {
   try {
     const url = new URL(href);
     if (url.protocol !== "https:") return null;
-    const hit = PLATFORM_HOSTS.find(([re]) => re.test(url.hostname));
-    return hit ? hit[1] : null;
+    return PLATFORM_BY_HOST.get(url.hostname) || null;
   } catch (_) {
     return null;
   }
@@ -185,7 +184,7 @@ function checkCapture(capture, senderPlatform) {
 }
 
 function creatorRef(message) {
-  if (!["youtube", "tiktok", "instagram", "x"].includes(message.platform)) return "platform is invalid";
+  if (!PLATFORMS.some((p) => p.name === message.platform)) return "platform is invalid";
   if (!isStr(message.handle, 100) || !HANDLE_RE.test(message.handle)) return "handle is invalid";
   return null;
 }

@@ -1,12 +1,12 @@
 // kolscope content core (isolated world): follows the page through its single-page navigations,
 // decides when a creator page is ready, builds the kolscope.capture/1 capture and shows the overlay.
-// Each platform module (youtube.js, tiktok.js, instagram.js, x.js) calls kolscope.start(definition).
+// Each platform module (content/<platform>.js) calls kolscope.start(definition).
 (() => {
   "use strict";
   const kolscope = (globalThis.kolscope = globalThis.kolscope || {});
 
   // Once ready, wait this long after the last API answer before capturing (answers often come in
-  // pairs: X's profile, then its tweets); answers that come later still refine the capture.
+  // pairs: a profile, then its posts); answers that come later still refine the capture.
   const QUIET_MS = 60;
   const MAX_SETTLE_MS = 1500; // ... but never longer than this once the page is ready
   const READY_TIMEOUT_MS = 8000; // capture what there is when the data never shows up
@@ -53,8 +53,8 @@
   }
 
   function firstMatch(list) {
-    for (const sel of list || []) {
-      const el = document.querySelector(sel.css);
+    for (const [css] of list || []) {
+      const el = document.querySelector(css);
       if (el && (el.textContent || "").trim()) return el;
     }
     return null;
@@ -62,7 +62,7 @@
 
   /**
    * Start kolscope on this page. `def`:
-   *   name                  platform name (youtube|tiktok|instagram|x)
+   *   name                  platform name (a name in content/platforms.js)
    *   pageKind(url)         'creator' | 'video' | 'post' | null (not a creator page: no overlay)
    *   handleOf(url)         the handle the URL names, for the "analysing" line (may be null)
    *   ready(ctx)            true once the page holds the data a parser needs
@@ -71,8 +71,10 @@
    *   keep(responses, url)  (optional) drops answers that belong to another creator
    *   neutralizeStale(root) (optional) after an in-page navigation, empties the initial embedded
    *                         data of the clone root: it describes the first page, not this one
-   *   anchors               [{css, checkedOn}]: where the overlay sits, near the creator's name
-   *   navigationEvents      extra DOM events that mean "navigation finished" (yt-navigate-finish)
+   *   anchors               [[selector, saved page], ...]: where the overlay sits, near the creator's
+   *                         name (the first that matches an element with text); each pair is checked
+   *                         on its saved page by tests/test_extension_selectors.py
+   *   navigationEvents      extra DOM events that mean "navigation finished" (an app's own event)
    */
   kolscope.start = function start(def) {
     if (kolscope.started) return;
@@ -134,7 +136,7 @@
       begin(false);
     }
 
-    /** What makes a page another page: its path (and, per platform, e.g. YouTube's ?v=). Apps
+    /** What makes a page another page: its path (or, per platform, def.pageKey: e.g. a ?v=). Apps
      * rewrite query strings and hashes in place (replaceState on load); that is no navigation. */
     function pageKey(href) {
       const url = new URL(href);
@@ -181,9 +183,9 @@
       lastKey = key;
       inPageNav = true;
       if (document.readyState === "loading") return; // DOMContentLoaded begins with the new URL
-      // The answers for the new page are often fetched before the URL changes (YouTube fetches
-      // /browse, then pushes the URL): keep what arrived since the last navigation unless a capture
-      // of the previous page already used it.
+      // The answers for the new page are often fetched before the URL changes (an app fetches the
+      // new page's data, then pushes the URL): keep what arrived since the last navigation unless a
+      // capture of the previous page already used it.
       responses = responses.filter((r) => !r.used && r.at >= navAt);
       navAt = performance.now();
       begin(false);

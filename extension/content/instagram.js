@@ -12,12 +12,28 @@
   const PROFILE = /^\/([A-Za-z0-9_.]{1,30})(?:\/(?:reels|tagged|saved|guides|igtv|followers|following))?\/?$/;
   const POST = /^\/(?:[A-Za-z0-9_.]{1,30}\/)?(?:p|reel|tv)\/[\w-]+\/?$/;
 
-  // Selectors in one place, each with the saved page it was checked on.
-  const ANCHORS = [
-    { css: "main header section h2", checkedOn: "realpages instagram/ig_profile_celebface_2025-02_loggedin_redacted" },
-    { css: "header section h2", checkedOn: "realpages instagram/ig_profile_celebface_2025-02_loggedin_redacted" },
-    { css: "article header a[role='link'] span", checkedOn: "live instagram.com/p/... (post author)" },
-  ];
+  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
+  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
+  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
+  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  const SELECTORS = {
+    // where the overlay sits, near the creator's name: the first that matches
+    anchors: [
+      ["main header section h2", "realpages/instagram/ig_profile_celebface_2025-02_loggedin_redacted"],
+      ["header section h2", "realpages/instagram/ig_profile_celebface_2025-02_loggedin_redacted"],
+      ["article header a[role='link'] span", "live: instagram.com/p/... (post author)"],
+    ],
+    // the rendered profile header's handle: this very account's header is shown
+    handle: ["header section h2", "realpages/instagram/ig_profile_celebface_2025-02_loggedin_redacted"],
+    // a fresh load's inline data: a post page names its owner, a profile page describes the account
+    postData: ['meta[property="og:url"], script[type="application/json"]',
+      "listpages/instagram/ig_comments_thiago.nigro_DOs7hevjbX3_2025-09"],
+    profileData: ['meta[property="og:description"], header section',
+      "realpages/instagram/ig_profile_gdg_rbu_2025-02-06_loggedin_redacted"],
+    // what describes the first page after an in-page navigation (removed from the capture)
+    stale: ['meta[property^="og:"], meta[name="description"], script[type="application/json"]',
+      "realpages/instagram/ig_profile_celebface_2025-02_loggedin_redacted"],
+  };
 
   function pageKind(url) {
     if (POST.test(url.pathname)) return "post";
@@ -37,13 +53,13 @@
     ready(ctx) {
       if (pageKind(ctx.url) === "post") {
         // a post names its owner in its inline data (fresh load) or in the media / GraphQL answers
-        if (!ctx.inPageNav && document.querySelector('meta[property="og:url"], script[type="application/json"]')) return true;
+        if (!ctx.inPageNav && document.querySelector(SELECTORS.postData[0])) return true;
         return ctx.responses.some((r) => /\/graphql|\/api\/v1\/media\//.test(r.url));
       }
       const handle = (handleOf(ctx.url) || "").toLowerCase();
-      const h2 = document.querySelector("header section h2");
+      const h2 = document.querySelector(SELECTORS.handle[0]);
       if (h2 && handle && h2.textContent.trim().toLowerCase() === handle) return true;
-      if (!ctx.inPageNav && document.querySelector('meta[property="og:description"], header section')) return true;
+      if (!ctx.inPageNav && document.querySelector(SELECTORS.profileData[0])) return true;
       return ctx.responses.some((r) => /web_profile_info/.test(r.url) && r.url.toLowerCase().includes(`username=${handle}`));
     },
     // The web_profile_info answer holds the account and its latest posts; a post's comments answer
@@ -61,10 +77,10 @@
     neutralizeStale(root) {
       // The meta description and the embedded JSON describe the first page after an in-page navigation;
       // the rendered header (what the user sees) is current.
-      for (const el of root.querySelectorAll('meta[property^="og:"], meta[name="description"], script[type="application/json"]')) {
+      for (const el of root.querySelectorAll(SELECTORS.stale[0])) {
         el.remove();
       }
     },
-    anchors: ANCHORS,
+    anchors: SELECTORS.anchors,
   });
 })();

@@ -5,37 +5,19 @@
 // anywhere but to its own window, and only for the handful of API URLs the parsers read.
 (() => {
   "use strict";
+  // The API answers each platform's parser reads (content/platforms.js, generated from the backend's
+  // registry: the same list the fetcher keeps); nothing else is forwarded. platforms.js runs just
+  // before this file in the page's world: its global is taken and removed, so the page's own scripts
+  // (which run after both) find nothing of ours on window but the flag below.
+  const platforms = globalThis.kolscopePlatforms || [];
+  delete globalThis.kolscopePlatforms;
   if (window.__kolscopeObserver) return; // injected once per document
   Object.defineProperty(window, "__kolscopeObserver", { value: true });
 
-  // The API answers each platform's parser reads (see docs/formats.md); nothing else is forwarded.
-  const API_URLS = {
-    // player and reel answers: a Short's channel and a video's category after an in-app navigation
-    youtube: [/\/youtubei\/v1\/(?:browse|next|player|reel\/reel_item_watch)(?:[/?]|$)/],
-    tiktok: [
-      /\/api\/(?:post\/item_list|user\/detail|item\/detail|creator\/item_list|repost\/item_list|comment\/list|user\/list)\/?(?:[?]|$)/,
-    ],
-    instagram: [
-      /\/api\/v1\/users\/web_profile_info\/?(?:[?]|$)/,
-      /\/api\/v1\/feed\/user\/[^/?]+/,
-      /\/(?:api\/)?graphql(?:\/query)?\/?(?:[?]|$)/,
-      // the followers dialog, a post's data and its comments (audience samples)
-      /\/api\/v1\/friendships\/\d+\/(?:followers|following)\/?(?:[?]|$)/,
-      /\/api\/v1\/media\/\d+\/(?:info|comments)\/?(?:[?]|$)/,
-    ],
-    x: [
-      /\/i\/api\/graphql\/[^/]+\/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId|AboutAccountQuery)(?:[?]|$)/,
-    ],
-  };
-  const HOSTS = [
-    [/(?:^|\.)youtube\.com$/, "youtube"],
-    [/(?:^|\.)tiktok\.com$/, "tiktok"],
-    [/(?:^|\.)instagram\.com$/, "instagram"],
-    [/(?:^|\.)(?:x|twitter)\.com$/, "x"],
-  ];
-  const platform = (HOSTS.find(([re]) => re.test(location.hostname)) || [])[1];
-  if (!platform) return;
-  const patterns = API_URLS[platform];
+  const host = location.hostname;
+  const here = platforms.find((p) => p.hosts.includes(host) || p.aliases.includes(host));
+  if (!here) return;
+  const patterns = here.apiUrls.map((source) => new RegExp(source));
 
   // Bounds: one huge body (or a flood of them) must not stall the page or the extension.
   const MAX_BODY_CHARS = 6 * 1024 * 1024;
@@ -76,7 +58,7 @@
   function forward(url, status, contentType, text) {
     if (typeof text !== "string" || !text || text.length > MAX_BODY_CHARS) return;
     const head = text.trimStart().slice(0, 8);
-    // JSON only (YouTube may prefix with )]}' ); HTML error pages and binary answers are skipped.
+    // JSON only (some APIs prefix theirs with )]}' ); HTML error pages and binary answers are skipped.
     if (!/^(?:[{[]|\)\]\}')/.test(head)) return;
     send("response", { url, status, content_type: contentType || "application/json", body: text });
   }

@@ -110,7 +110,8 @@ textarea { resize: vertical; min-height: 34px; }
     return typeof score === "number" && isFinite(score) ? String(Math.round(score)) : "—";
   }
 
-  const PLATFORM_LABEL = { youtube: "YouTube", tiktok: "TikTok", instagram: "Instagram", x: "X" };
+  // Platform name -> label ("as people write it"), from content/platforms.js (loaded before this file).
+  const PLATFORM_LABEL = Object.fromEntries((globalThis.kolscopePlatforms || []).map((p) => [p.name, p.label]));
 
   class Overlay {
     constructor({ platform, send, onRetry }) {

@@ -5,14 +5,28 @@
 
   const PROFILE = /^\/@([A-Za-z0-9_.]+)\/?$/;
   const VIDEO = /^\/@([A-Za-z0-9_.]+)\/(video|photo)\/(\d+)\/?$/;
-  const EMBEDDED = ["__UNIVERSAL_DATA_FOR_REHYDRATION__", "SIGI_STATE", "__NEXT_DATA__"];
 
-  // Selectors in one place, each with the saved page it was checked on.
-  const ANCHORS = [
-    { css: 'h1[data-e2e="user-title"]', checkedOn: "live tiktok.com/@dylanlemay, 2024+ profile layout" },
-    { css: '[data-e2e="user-title"]', checkedOn: "realpages tiktok/tt_profile_dylanlemay_2023-02_sigi (h2)" },
-    { css: '[data-e2e="browse-username"]', checkedOn: "live tiktok.com/@.../video/... (video page author)" },
-  ];
+  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
+  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
+  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
+  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  const SELECTORS = {
+    // where the overlay sits, near the creator's name: the first that matches
+    anchors: [
+      ['h1[data-e2e="user-title"]', "fixtures/tiktok_profile_rendered"], // the 2024+ profile layout
+      ['[data-e2e="user-title"]', "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"], // an h2 then
+      ['[data-e2e="browse-username"]', "live: tiktok.com/@.../video/... (video page author)"],
+    ],
+    // the rendered header's handle and follower count: a page shown only as rendered is ready
+    title: ['[data-e2e="user-title"]', "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"],
+    followers: ['[data-e2e="followers-count"]', "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"],
+    // the embedded state a fresh page load carries (emptied after an in-page navigation)
+    embedded: [
+      ["#__UNIVERSAL_DATA_FOR_REHYDRATION__", "realpages/tiktok/tt_profile_khanhiattm2_universal_data"],
+      ["#SIGI_STATE", "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"],
+      ["#__NEXT_DATA__", "live: tiktok.com pages of 2021-2022 (Next.js), no saved page"],
+    ],
+  };
 
   function pageKind(url) {
     const v = VIDEO.exec(url.pathname);
@@ -26,8 +40,8 @@
   }
 
   function hasEmbedded() {
-    return EMBEDDED.some((id) => {
-      const el = document.getElementById(id);
+    return SELECTORS.embedded.some(([css]) => {
+      const el = document.querySelector(css);
       return !!el && el.textContent.trim().length > 2;
     });
   }
@@ -46,10 +60,10 @@
       if (!ctx.inPageNav && hasEmbedded()) return true;
       const kind = pageKind(ctx.url);
       // The rendered header of this very account (the parser reads it, and the grid, without the state)
-      const title = document.querySelector('[data-e2e="user-title"]');
+      const title = document.querySelector(SELECTORS.title[0]);
       const handle = (handleOf(ctx.url) || "").toLowerCase();
       if (kind === "creator" && title && handle && title.textContent.trim().replace(/^@/, "").toLowerCase() === handle
-          && document.querySelector('[data-e2e="followers-count"]')) return true;
+          && document.querySelector(SELECTORS.followers[0])) return true;
       const want = kind === "creator" ? /\/api\/user\/detail/ : /\/api\/item\/detail/;
       return ctx.responses.some((r) => want.test(r.url));
     },
@@ -64,11 +78,11 @@
     },
     neutralizeStale(root) {
       // After an in-page navigation the embedded state is the first page's: leave it out.
-      for (const id of EMBEDDED) {
-        const el = root.querySelector(`script#${id}`);
+      for (const [css] of SELECTORS.embedded) {
+        const el = root.querySelector(`script${css}`);
         if (el) el.remove();
       }
     },
-    anchors: ANCHORS,
+    anchors: SELECTORS.anchors,
   });
 })();

@@ -14,12 +14,19 @@
   // The timelines a profile tab loads after the account itself.
   const TIMELINES = /^(UserTweets|UserTweetsAndReplies|UserMedia|Likes|UserHighlightsTweets|UserArticlesTweets|Followers|Following|BlueVerifiedFollowers|FollowersYouKnow)$/;
 
-  // Selectors in one place, each with the saved page it was checked on. The saved X pages are the
-  // empty app shell (the data comes from GraphQL), so on them the overlay floats.
-  const ANCHORS = [
-    { css: '[data-testid="primaryColumn"] [data-testid="UserName"]', checkedOn: "live x.com/XDevelopers, 2025 profile layout" },
-    { css: 'article[tabindex="-1"] [data-testid="User-Name"]', checkedOn: "live x.com/XDevelopers/status/1649191520250245121" },
-  ];
+  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
+  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
+  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
+  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  // The saved X pages are the empty app shell (the data comes from GraphQL), so on them the overlay
+  // floats; the profile header is checked on the project's rendered fixture.
+  const SELECTORS = {
+    // where the overlay sits, near the creator's name: the first that matches
+    anchors: [
+      ['[data-testid="primaryColumn"] [data-testid="UserName"]', "fixtures/x_profile_rendered"], // x.com/XDevelopers, 2025
+      ['article[tabindex="-1"] [data-testid="User-Name"]', "live: x.com/XDevelopers/status/1649191520250245121"],
+    ],
+  };
 
   function pageKind(url) {
     const s = STATUS.exec(url.pathname);
@@ -94,6 +101,6 @@
       return ops.has("UserByScreenName") && [...ops].some((name) => TIMELINES.test(name));
     },
     keep,
-    anchors: ANCHORS,
+    anchors: SELECTORS.anchors,
   });
 })();

@@ -7,13 +7,20 @@
   const SHORTS = /^\/shorts\/[\w-]{6,}\/?$/;
   const INITIAL = /^\s*(?:var\s+|window\[["'])(ytInitialData|ytInitialPlayerResponse)["']?\]?\s*=/;
 
-  // Selectors in one place, each with the saved page it was checked on. The saved YouTube pages are
-  // server shells whose channel header is drawn by YouTube's scripts, so on them the overlay floats.
-  const ANCHORS = [
-    { css: "yt-page-header-renderer h1", checkedOn: "live youtube.com/@kurzgesagt, 2026-01 page-header layout" },
-    { css: "#channel-header #channel-name #text", checkedOn: "live youtube.com/@Vsauce, c4 tabbed header layout" },
-    { css: "ytd-watch-metadata ytd-video-owner-renderer #channel-name #text", checkedOn: "live youtube.com/watch?v=QqsLTNkzvaY" },
-  ];
+  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
+  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
+  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
+  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  // The saved YouTube pages are server shells whose channel header is drawn by YouTube's scripts, so
+  // on them the overlay floats and the anchors are checked live only.
+  const SELECTORS = {
+    // where the overlay sits, near the creator's name: the first that matches
+    anchors: [
+      ["yt-page-header-renderer h1", "live: youtube.com/@kurzgesagt, 2026-01 page-header layout"],
+      ["#channel-header #channel-name #text", "live: youtube.com/@Vsauce, c4 tabbed header layout"],
+      ["ytd-watch-metadata ytd-video-owner-renderer #channel-name #text", "live: youtube.com/watch?v=QqsLTNkzvaY"],
+    ],
+  };
 
   function pageKind(url) {
     if (url.pathname === "/watch" && url.searchParams.get("v")) return "video";
@@ -70,7 +77,7 @@
         if (m) script.textContent = `var ${m[1]} = {};`;
       }
     },
-    anchors: ANCHORS,
+    anchors: SELECTORS.anchors,
     navigationEvents: ["yt-navigate-finish"],
   });
 })();

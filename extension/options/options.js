@@ -5,6 +5,20 @@
 const $ = (id) => document.getElementById(id);
 const DEFAULT_URL = "http://127.0.0.1:8765";
 
+/** One checkbox per supported platform (content/platforms.js), its label as text, never markup. */
+function platformBoxes() {
+  const labels = globalThis.kolscopePlatforms.map((p) => {
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.dataset.platform = p.name;
+    const label = document.createElement("label");
+    label.className = "check";
+    label.append(box, ` ${p.label}`);
+    return label;
+  });
+  $("platforms").replaceChildren(...labels);
+}
+
 function say(el, text, ok) {
   el.textContent = text;
   el.className = ok === true ? "ok" : ok === false ? "bad" : "";
@@ -96,6 +110,7 @@ async function savePlatforms() {
   await chrome.storage.local.set({ platforms });
 }
 
+platformBoxes();
 $("save").addEventListener("click", save);
 $("check").addEventListener("click", check);
 $("reloadBriefs").addEventListener("click", () => loadBriefs($("brief").value));

@@ -30,7 +30,14 @@ const STATE_TEXT = {
   parse_error: "kolscope could not read this page.",
 };
 
+/** The supported platforms (content/platforms.js) for a sentence: "A, B or C". */
+function platformLabels() {
+  const labels = globalThis.kolscopePlatforms.map((p) => p.label);
+  return labels.length > 1 ? `${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}` : labels.join("");
+}
+
 async function main() {
+  document.getElementById("hint").textContent = `Open a creator page on ${platformLabels()}.`;
   // `popup.html?tab=N` shows tab N (opened as a page of its own, the popup would see itself).
   const asked = Number.parseInt(new URLSearchParams(location.search).get("tab") || "", 10);
   let tabId = Number.isInteger(asked) ? asked : null;

@@ -1,59 +1,30 @@
 """The page observer (extension/content/observer.js) forwards every API answer the parsers read, and
-nothing else: its per-platform URL patterns checked against the URLs each parser consumes."""
+nothing else. Its URL list is the registry's `api_urls` through the generated content/platforms.js,
+the same list the fetcher keeps (scraper.fetch.api_patterns): the three are checked to agree, and the
+observer itself is run (in Node, when installed) over the URLs each parser consumes."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-OBSERVER = Path(__file__).resolve().parents[2] / "extension" / "content" / "observer.js"
+from scraper.fetch import api_patterns
+from scraper.registry import BY_NAME, PLATFORMS
+
+EXTENSION = Path(__file__).resolve().parents[2] / "extension"
+PLATFORMS_JS = EXTENSION / "content" / "platforms.js"
 
 
-def _regex_literals(line: str) -> list[str]:
-    """The bodies of the JS regex literals on a line (a `/` that starts a value, up to the unescaped
-    `/` outside a character class)."""
-    out, i = [], 0
-    while i < len(line):
-        if line[i] == "/" and line[:i].rstrip()[-1:] in ("[", ",", ":", ""):
-            j, in_class = i + 1, False
-            while j < len(line):
-                c = line[j]
-                if c == "\\":
-                    j += 2
-                    continue
-                if c == "[":
-                    in_class = True
-                elif c == "]":
-                    in_class = False
-                elif c == "/" and not in_class:
-                    break
-                j += 1
-            out.append(line[i + 1:j])
-            i = j + 1
-        else:
-            i += 1
-    return out
-
-
-def _patterns() -> dict[str, list[re.Pattern]]:
-    text = OBSERVER.read_text(encoding="utf-8")
-    start = text.index("const API_URLS = {")
-    block = text[start:text.index("};", start)]
-    out: dict[str, list[re.Pattern]] = {}
-    current = None
-    for line in block.splitlines():
-        if line.strip().startswith("//"):
-            continue
-        key = re.match(r"\s*(youtube|tiktok|instagram|x):", line)
-        if key:
-            current = key.group(1)
-            out[current] = []
-            line = line[key.end():]
-        if current is not None:
-            out[current].extend(re.compile(body) for body in _regex_literals(line))
-    return out
+def generated_platforms() -> list[dict]:
+    """The platform list content/platforms.js declares (its entries are JSON objects)."""
+    text = PLATFORMS_JS.read_text(encoding="utf-8")
+    body = text[text.index("Object.freeze([") + len("Object.freeze(["):text.rindex("].map(")]
+    return json.loads("[" + body.rstrip().rstrip(",") + "]")
 
 
 READ = {
@@ -84,11 +55,82 @@ NOT_READ = {
 }
 
 
+def test_observer_fetcher_and_registry_agree() -> None:
+    """One list per platform: what the extension's observer forwards is what a scheduled fetch keeps."""
+    observer = {p["name"]: p["apiUrls"] for p in generated_platforms()}
+    registry = {p.name: list(p.api_urls) for p in PLATFORMS}
+    fetcher = {name: list(api_patterns(name)) for name in registry}
+    assert observer == registry, "content/platforms.js is stale: run `python -m scraper.extension_facts`"
+    assert fetcher == registry
+    assert all(registry.values()), "every platform names the API answers its parser reads"
+
+
+def test_observer_reads_its_urls_from_the_generated_file() -> None:
+    text = (EXTENSION / "content" / "observer.js").read_text(encoding="utf-8")
+    assert "kolscopePlatforms" in text and ".apiUrls" in text
+    assert not re.search(r"/\\/(?:api|youtubei|graphql)", text), "observer.js has a URL pattern of its own"
+
+
 @pytest.mark.parametrize("platform", sorted(READ))
-def test_observer_forwards_what_the_parsers_read(platform: str) -> None:
-    patterns = _patterns()[platform]
-    assert patterns, f"no patterns found for {platform}"
+def test_patterns_take_what_the_parsers_read(platform: str) -> None:
+    patterns = [re.compile(p) for p in BY_NAME[platform].api_urls]
     for url in READ[platform]:
         assert any(p.search(url) for p in patterns), f"{platform}: the observer drops {url}"
     for url in NOT_READ[platform]:
         assert not any(p.search(url) for p in patterns), f"{platform}: the observer forwards {url}"
+
+
+# Runs platforms.js and observer.js as the browser does (one global scope, page world) with a fake
+# window on `host`; fetches each URL through the observer's wrapper and prints what it forwarded.
+NODE_HARNESS = r"""
+const vm = require("vm");
+const fs = require("fs");
+const [ext, host, urlsJson] = process.argv.slice(1);
+const forwarded = [];
+const json = { "content-type": "application/json" };
+const ctx = {
+  location: { hostname: host, href: `https://${host}/`, origin: `https://${host}` },
+  document: { documentElement: { setAttribute() {} } },
+  history: {},
+  crypto: globalThis.crypto,
+  URL,
+  postMessage: (message) => { if (message.kind === "response") forwarded.push(message.url); },
+  fetch: async (url) => ({ url, status: 200, headers: { get: (k) => json[k] || null },
+                           clone: () => ({ text: async () => '{"data": 1}' }) }),
+};
+ctx.window = ctx;
+vm.createContext(ctx);
+for (const file of ["content/platforms.js", "content/observer.js"]) {
+  vm.runInContext(fs.readFileSync(`${ext}/${file}`, "utf8"), ctx, { filename: file });
+}
+(async () => {
+  for (const url of JSON.parse(urlsJson)) await ctx.fetch(url);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  console.log(JSON.stringify({ forwarded, leftGlobal: "kolscopePlatforms" in ctx }));
+})();
+"""
+
+
+def _run_observer(host: str, urls: list[str]) -> dict:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the e2e tests run the observer in Chromium")
+    out = subprocess.run([node, "-e", NODE_HARNESS, str(EXTENSION), host, json.dumps(urls)],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("platform", sorted(READ))
+def test_observer_forwards_what_the_parsers_read(platform: str) -> None:
+    """The observer as the page runs it (JavaScript RegExp, not Python's re), on each of its hosts."""
+    for host in BY_NAME[platform].hosts:
+        urls = [re.sub(r"^https://[^/]+", f"https://{host}", u) for u in READ[platform] + NOT_READ[platform]]
+        result = _run_observer(host, urls)
+        assert result["forwarded"] == urls[:len(READ[platform])], host
+        assert result["leftGlobal"] is False, "the page's scripts would see kolscopePlatforms"
+
+
+def test_observer_stays_off_on_other_sites() -> None:
+    result = _run_observer("example.com", [u for urls in READ.values() for u in urls])
+    assert result["forwarded"] == []

@@ -6,7 +6,7 @@ DATA    ?= ./data
 HOST    ?= 127.0.0.1
 PORT    ?= 8765
 
-.PHONY: install run test test-fast bench fuzz extension lint clean
+.PHONY: install run test test-fast bench fuzz extension extension-facts lint clean
 
 install: $(STAMP) /usr/bin/chromium
 
@@ -40,6 +40,11 @@ fuzz: install
 	KOLSCOPE_FUZZ_API_EXAMPLES=500 KOLSCOPE_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider \
 		--hypothesis-show-statistics tests/api/test_openapi.py tests/unit/test_parse_robustness.py \
 		tests/unit/test_pathological.py -k "openapi or robustness or generated"
+
+# The extension's platform facts from scraper/registry.py: content/platforms.js and manifest.json's
+# host lists (a test fails when the committed ones are stale). Run it after adding a platform.
+extension-facts: install
+	$(PY) -m scraper.extension_facts
 
 # The store wants manifest.json at the zip's root; Python's zipfile needs no `zip` binary.
 extension:

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from scraper.registry import NAMES
 from tests.e2e.harness import CHROMIUM, ROOT, Backend, Browser, OverlayProbe
 
 RESULTS = ROOT / "test-results"
+ALL_PLATFORMS_ON = {name: True for name in NAMES}
 BRIEF = {"name": "E2E: science and tech explainers", "keywords": ["science", "technology", "animation", "developer", "api"],
          "languages": ["en"], "tiers": ["micro", "mid", "macro", "mega"]}
 
@@ -83,7 +85,7 @@ def page(browser, backend, request):
     """A fresh tab; the extension pointed at the session's backend; routes reset."""
     browser.routes.clear()
     browser.configure(backendUrl=backend.url, token=backend.token,
-                      platforms={"youtube": True, "tiktok": True, "instagram": True, "x": True})
+                      platforms=ALL_PLATFORMS_ON)
     tab = browser.context.new_page()
     console: list[str] = []
     tab.on("console", lambda m: console.append(f"[{m.type}] {m.text}"))

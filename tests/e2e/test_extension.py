@@ -11,6 +11,8 @@ import shutil
 import pytest
 
 from tests.conftest import ROOT, load_case, require_realpages
+from scraper.registry import PLATFORMS
+from tests.e2e.conftest import ALL_PLATFORMS_ON
 from tests.e2e.harness import OVERLAY, Backend, OverlayProbe, open_capture, overlay_values, replay_responses, wait_settled
 
 pytestmark = pytest.mark.e2e
@@ -287,13 +289,13 @@ def test_a_page_of_another_site_gets_no_content_script(browser, page):
 
 def test_disabled_platform_gets_no_overlay(browser, page):
     capture = synthetic_page()
-    browser.configure(platforms={"youtube": True, "tiktok": False, "instagram": True, "x": True})
+    browser.configure(platforms={**ALL_PLATFORMS_ON, "tiktok": False})
     open_capture(browser, page, capture)
     page.wait_for_timeout(900)
     assert page.locator(OVERLAY).count() == 0
     assert page.evaluate("window.__kolscopeLog") == []  # not even an "analysing" flash
     # The same page with the platform on gets its overlay: the silence above was the setting.
-    browser.configure(platforms={"youtube": True, "tiktok": True, "instagram": True, "x": True})
+    browser.configure(platforms=ALL_PLATFORMS_ON)
     open_capture(browser, page, capture)
     assert wait_settled(page)["state"] == "scored"
 
@@ -410,6 +412,38 @@ def test_popup_shows_the_current_creator_and_recent_bookmarks(browser, backend, 
         assert popup.locator("#dashboard").get_attribute("href") == f"{backend.url}/"
     finally:
         popup.close()
+
+
+def test_pages_list_the_platforms_of_the_registry(browser, backend, page):
+    """The options checkboxes, the popup's hint and the worker's host table come from the generated
+    content/platforms.js: one per registry platform, with its label, in its order."""
+    page.goto(f"chrome-extension://{browser.extension_id}/options/options.html")
+    boxes = page.locator("#platforms label.check")
+    boxes.first.wait_for()
+    assert [t.strip() for t in boxes.all_inner_texts()] == [p.label for p in PLATFORMS]
+    assert [b.get_attribute("data-platform") for b in page.locator("#platforms input").all()] == [p.name for p in PLATFORMS]
+    assert all(b.is_checked() for b in page.locator("#platforms input").all())
+    try:
+        page.locator(f'#platforms input[data-platform="{PLATFORMS[-1].name}"]').uncheck()
+        want = {**ALL_PLATFORMS_ON, PLATFORMS[-1].name: False}
+        for _ in range(50):  # the change handler's storage write is asynchronous
+            if browser.storage("platforms").get("platforms") == want:
+                break
+            page.wait_for_timeout(100)
+        assert browser.storage("platforms")["platforms"] == want
+    finally:
+        browser.configure(platforms=ALL_PLATFORMS_ON)
+
+    labels = [p.label for p in PLATFORMS]
+    page.goto(f"chrome-extension://{browser.extension_id}/popup/popup.html?tab=999999")
+    hint = page.locator("#current .hint")
+    hint.filter(has_text=labels[-1]).wait_for()
+    assert hint.inner_text() == f"Open a creator page on {', '.join(labels[:-1])} or {labels[-1]}."
+
+    hosts = {f"https://{h}/@a": p.name for p in PLATFORMS for h in (*p.hosts, *p.aliases)}
+    hosts.update({"https://example.com/": None, "http://www.youtube.com/": None})
+    assert browser.worker.evaluate("urls => urls.map(platformOf)", list(hosts)) == list(hosts.values())
+    assert browser.worker.evaluate("DEFAULTS.platforms") == ALL_PLATFORMS_ON
 
 
 def test_gzip_upload_path_is_accepted_by_the_backend(browser, backend):

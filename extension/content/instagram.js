@@ -12,10 +12,8 @@
   const PROFILE = /^\/([A-Za-z0-9_.]{1,30})(?:\/(?:reels|tagged|saved|guides|igtv|followers|following))?\/?$/;
   const POST = /^\/(?:[A-Za-z0-9_.]{1,30}\/)?(?:p|reel|tv)\/[\w-]+\/?$/;
 
-  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
-  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
-  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
-  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  // The DOM this script relies on, as checked data: [selector, the saved page it matches], each run on
+  // its page by tests/test_extension_selectors.py ("live: ..." when no saved page shows that layout).
   const SELECTORS = {
     // where the overlay sits, near the creator's name: the first that matches
     anchors: [

@@ -6,10 +6,8 @@
   const PROFILE = /^\/@([A-Za-z0-9_.]+)\/?$/;
   const VIDEO = /^\/@([A-Za-z0-9_.]+)\/(video|photo)\/(\d+)\/?$/;
 
-  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
-  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
-  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
-  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  // The DOM this script relies on, as checked data: [selector, the saved page it matches], each run on
+  // its page by tests/test_extension_selectors.py ("live: ..." when no saved page shows that layout).
   const SELECTORS = {
     // where the overlay sits, near the creator's name: the first that matches
     anchors: [
@@ -20,7 +18,7 @@
     // the rendered header's handle and follower count: a page shown only as rendered is ready
     title: ['[data-e2e="user-title"]', "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"],
     followers: ['[data-e2e="followers-count"]', "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"],
-    // the embedded state a fresh page load carries (emptied after an in-page navigation)
+    // the embedded state a fresh page load carries (left out of captures after an in-page navigation)
     embedded: [
       ["#__UNIVERSAL_DATA_FOR_REHYDRATION__", "realpages/tiktok/tt_profile_khanhiattm2_universal_data"],
       ["#SIGI_STATE", "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"],

@@ -14,10 +14,8 @@
   // The timelines a profile tab loads after the account itself.
   const TIMELINES = /^(UserTweets|UserTweetsAndReplies|UserMedia|Likes|UserHighlightsTweets|UserArticlesTweets|Followers|Following|BlueVerifiedFollowers|FollowersYouKnow)$/;
 
-  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
-  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
-  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
-  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  // The DOM this script relies on, as checked data: [selector, the saved page it matches], each run on
+  // its page by tests/test_extension_selectors.py ("live: ..." when no saved page shows that layout).
   // The saved X pages are the empty app shell (the data comes from GraphQL), so on them the overlay
   // floats; the profile header is checked on the project's rendered fixture.
   const SELECTORS = {

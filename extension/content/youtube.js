@@ -7,10 +7,8 @@
   const SHORTS = /^\/shorts\/[\w-]{6,}\/?$/;
   const INITIAL = /^\s*(?:var\s+|window\[["'])(ytInitialData|ytInitialPlayerResponse)["']?\]?\s*=/;
 
-  // The DOM this script relies on, as checked data: [selector, saved page it matches]. The saved
-  // page is realpages/<platform>/<case> or listpages/<platform>/<case> (../shared) or fixtures/<name>
-  // (tests/fixtures); tests/test_extension_selectors.py runs each selector on its page. "live: ..."
-  // marks a layout seen on the live site only, with no saved page to check it on yet.
+  // The DOM this script relies on, as checked data: [selector, the saved page it matches], each run on
+  // its page by tests/test_extension_selectors.py ("live: ..." when no saved page shows that layout).
   // The saved YouTube pages are server shells whose channel header is drawn by YouTube's scripts, so
   // on them the overlay floats and the anchors are checked live only.
   const SELECTORS = {

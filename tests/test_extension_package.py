@@ -3,7 +3,9 @@ platform facts (content/platforms.js, the manifest's host lists) are the registr
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -95,3 +97,37 @@ def test_platforms_js_holds_the_registry_facts():
     from tests.unit.test_observer_urls import generated_platforms
 
     assert generated_platforms() == [extension_facts.facts(p) for p in PLATFORMS]
+
+
+def _platform_words() -> set[str]:
+    """Names, labels and site names ('twitter' of twitter.com) long enough to grep for."""
+    words = {w.lower() for p in PLATFORMS for w in (p.name, p.label)}
+    words |= {host.split(".")[-2] for p in PLATFORMS for host in (*p.hosts, *p.aliases)}
+    return {w for w in words if len(w) > 2}
+
+
+def test_no_other_extension_file_names_a_platform():
+    """Only a platform's own content script, the generated platforms.js and the manifest may."""
+    own = {f"{p.name}.js" for p in PLATFORMS} | {"platforms.js"}
+    files = [f for f in EXTENSION.rglob("*") if f.suffix in (".js", ".html", ".css")
+             and not (f.parent.name == "content" and f.name in own)]
+    assert len(files) >= 10, files  # background, core, observer, overlay, options and popup pages
+    pattern = re.compile("|".join(sorted(_platform_words())), re.I)
+    named = {str(f.relative_to(ROOT)): sorted({m.lower() for m in pattern.findall(f.read_text(encoding="utf-8"))})
+             for f in files}
+    assert {f: words for f, words in named.items() if words} == {}
+
+
+def test_a_new_platform_is_a_regeneration_away():
+    """A fifth platform (its facts in the registry) gets its manifest entry and its platforms.js entry."""
+    fifth = dataclasses.replace(PLATFORMS[0], name="fifth", label="Fifth", hosts=("space.fifth.example",),
+                                aliases=(), api_urls=(r"/x/space/acc/info(?:[?]|$)",))
+    platforms = (*PLATFORMS, fifth)
+    manifest = extension_facts.manifest(_manifest(), platforms)
+    assert "https://space.fifth.example/*" in manifest["host_permissions"]
+    assert "https://space.fifth.example/*" in manifest["content_scripts"][0]["matches"]
+    assert manifest["content_scripts"][-1] == {
+        "matches": ["https://space.fifth.example/*"], "run_at": "document_start",
+        "js": ["content/platforms.js", "content/overlay.js", "content/core.js", "content/fifth.js"]}
+    js = extension_facts.platforms_js(platforms)
+    assert '"name": "fifth"' in js and '"label": "Fifth"' in js and r'"/x/space/acc/info(?:[?]|$)"' in js

@@ -72,7 +72,7 @@ def _rewrite(capture: dict, old: str, new: str, old_id: str | None = None) -> di
 def build_watchlist(n: int = CREATORS):
     """(replay, creators): n creators, each with its own page, cycling through the real captures."""
     from scraper import parse
-    from scraper.fetch import Replay
+    from scraper.replay import Replay
     from scraper.registry import profile_url
 
     replay = Replay()

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scraper.fetch import FetchRequest, FetchResult, Replay, fetch_all
+from scraper.fetch import FetchRequest, FetchResult, fetch_all
 from scraper.politeness import Politeness
+from scraper.replay import Replay, ReplayError
 from scraper.times import iso, now_iso, parse_time
 from server.store import Store
 from scraper.registry import profile_url
@@ -113,8 +114,6 @@ def load_replay(directory: str | None) -> Replay | None:
     """The Replay for `--replay DIR` (RefreshError with a clear message when unusable)."""
     if not directory:
         return None
-    from scraper.fetch import ReplayError
-
     try:
         return Replay.from_dir(directory)
     except ReplayError as exc:

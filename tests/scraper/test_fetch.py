@@ -13,10 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from scraper.fetch import Fetcher, FetchRequest, Replay, ReplayError, normalise_url, run_sync
+from scraper.fetch import Fetcher, FetchRequest, run_sync
+from scraper.replay import Replay
 from scraper.politeness import BLOCKED, OK, TRANSIENT, Budget, Politeness, Verdict, classify_http
 from tests.conftest import REALPAGES, realpage_cases, require_realpages
-from tests.scraper.synthetic import LOGIN_PAGE, RATE_LIMIT_PAGE, write_replay_dir, x_capture
+from tests.scraper.synthetic import LOGIN_PAGE, RATE_LIMIT_PAGE, x_capture
 
 FAST = {"timeout": 8.0, "pool_size": 2}
 
@@ -32,48 +33,6 @@ def quick_politeness(**kw) -> Politeness:
 
 
 # -- pure parts ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("a,b", [
-    ("https://twitter.com/AdaBakes/", "https://x.com/AdaBakes"),
-    ("http://mobile.twitter.com/AdaBakes", "https://x.com/AdaBakes"),
-    ("https://www.x.com/AdaBakes#top", "https://x.com/AdaBakes"),
-    ("https://tiktok.com/@dylanlemay?lang=en&is_from_webapp=1", "https://www.tiktok.com/@dylanlemay?is_from_webapp=1&lang=en"),
-    ("https://m.youtube.com/@kurzgesagt/videos/", "https://www.youtube.com/@kurzgesagt/videos"),
-    ("https://instagram.com/celebface/", "https://www.instagram.com/celebface"),
-])
-def test_normalise_url_folds_aliases_slash_and_query_order(a, b):
-    assert normalise_url(a) == normalise_url(b)
-
-
-def test_normalise_url_keeps_different_pages_apart():
-    assert normalise_url("https://x.com/AdaBakes") != normalise_url("https://x.com/AdaBakes/followers")
-    assert normalise_url("https://x.com/a?q=1") != normalise_url("https://x.com/a?q=2")
-    assert normalise_url("http://127.0.0.1:8000/p") == "https://127.0.0.1:8000/p"
-
-
-def test_replay_dir_matches_by_url_and_by_creator(tmp_path):
-    write_replay_dir(tmp_path, [x_capture("AdaBakes", 10), x_capture("AdaBakes", 20, captured_at="2026-02-01T00:00:00Z"),
-                                x_capture("bo_runs")])
-    (tmp_path / "notes.json").write_text("[1, 2]")
-    (tmp_path / "AdaBakes.expected.json").write_text("{}")
-    replay = Replay.from_dir(tmp_path)
-    assert len(replay) == 2
-    assert [p for p, _ in replay.skipped] == [str(tmp_path / "notes.json")]
-    page = replay.page_for("https://twitter.com/AdaBakes/")
-    assert page is not None and page.captured_at == "2026-02-01T00:00:00Z"  # the newer capture wins
-    assert replay.page_for("https://x.com/adabakes/with_replies") is page  # same creator, by handle
-    assert replay.page_for("https://x.com/nobody") is None
-    api_url = page.responses[0]["url"]
-    assert replay.response_for(api_url, page)["status"] == 200
-
-
-def test_replay_dir_errors(tmp_path):
-    with pytest.raises(ReplayError, match="does not exist"):
-        Replay.from_dir(tmp_path / "missing")
-    (tmp_path / "x.json").write_text("not json")
-    with pytest.raises(ReplayError, match="no capture files"):
-        Replay.from_dir(tmp_path)
 
 
 @pytest.mark.parametrize("status,url,outcome,code", [

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scraper.fetch import Replay, normalise_url
+from scraper.replay import Replay, normalise_url
 from scraper.politeness import Politeness
 from server import create_app
 from server.ingest import ingest_capture

@@ -14,6 +14,7 @@ from typing import Any
 from collections.abc import Callable, Iterator
 
 from scraper import budget
+from scraper.counts import int_or_none
 from scraper.errors import TooLarge
 
 _decoder = json.JSONDecoder()
@@ -70,29 +71,86 @@ def decode_at(text: str, at: int) -> Any:
         return None
 
 
-def traverse(obj: Any, *paths: tuple | str, default: Any = None, expected_type: type | tuple | None = None) -> Any:
-    """Return the first path of `paths` that resolves in `obj` to a non-None value.
+def traverse(obj: Any, *paths: tuple | str, default: Any = None, expected_type: type | None = None) -> Any:
+    """Return the first path of `paths` that resolves in `obj` to a non-None value (and not to []).
 
     A path is a tuple of keys: str for dicts, int for lists (negative allowed), `...` to branch over
-    every item of a list or dict (the result is then a list of the non-None hits), or a callable
-    `f(obj) -> value`. A bare string is a one-key path.
+    every item of a list or dict (the result is then a list of the non-None hits), a callable
+    `f(obj) -> value` (an exception it raises reads as None), or a set holding one type, `{int}`,
+    that converts the value reached so far by that type's rule (as yt-dlp's `traverse_obj(data,
+    ("stats", "followers", {int}))`). A bare string is a one-key path. `expected_type=T` converts
+    every path's result by the same rule, as if each path ended in `{T}`. A value a rule turns into
+    None is not there: the next path is tried, then `default`. The rules, one per type:
+
+    - `str`: the text stripped, None when that leaves nothing; an int (an id, not a bool) gives its
+      digits; anything else None (`as_str`).
+    - `int`: an exact integer: an int (not a bool), a float cut to an int (not NaN or infinite), a
+      string of digits with spaces around; anything else None, "1,234" and "1.2M" too: display text
+      is parse_count's (`scraper.counts.int_or_none`).
+    - `list`, `dict`, `bool`: the value when it is one, else None (a field of the wrong type is a
+      field the page does not show).
     """
+    convert = _rule(expected_type) if expected_type is not None else None
     for path in paths:
-        if isinstance(path, str):
-            path = (path,)
-        value = _walk(obj, path)
+        value = _walk(obj, (path,) if type(path) is str else path)
         if value is None or value == []:
             continue
-        if expected_type is not None and not isinstance(value, expected_type):
-            continue
+        if convert is not None:
+            value = convert(value)
+            if value is None:
+                continue
         return value
     return default
+
+
+def as_list(value: Any) -> list:
+    """`value` when it is a list, else [] (for a loop over a field that may hold anything)."""
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str | None:
+    """The `str` rule of `traverse`: a non-empty stripped string; an int id becomes its digits; else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def _of_type(kind: type) -> Callable[[Any], Any]:
+    return lambda value: value if isinstance(value, kind) else None
+
+
+_RULES: dict[type, Callable[[Any], Any]] = {
+    str: as_str,
+    int: int_or_none,
+    list: _of_type(list),
+    dict: _of_type(dict),
+    bool: _of_type(bool),
+}
+
+
+def _rule(kind: Any) -> Callable[[Any], Any]:
+    """The conversion for `{kind}` or `expected_type=kind`; an unknown type is a bug in the caller."""
+    if isinstance(kind, (set, frozenset)):
+        if len(kind) != 1:
+            raise ValueError(f"a conversion in a traverse path holds one type, not {kind!r}")
+        (kind,) = kind
+    try:
+        return _RULES[kind]
+    except (KeyError, TypeError):
+        raise ValueError(f"traverse converts to str, int, list, dict or bool, not {kind!r}") from None
 
 
 def _walk(obj: Any, path: tuple) -> Any:
     for i, key in enumerate(path):
         if obj is None:
             return None
+        if type(key) is str:  # the common step first: a key of a dict
+            obj = obj.get(key) if isinstance(obj, dict) else None
+            continue
         if key is Ellipsis:
             items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, list) else None
             if items is None:
@@ -108,15 +166,16 @@ def _walk(obj: Any, path: tuple) -> Any:
                 else:
                     out.append(v)
             return out
+        if type(key) is set or type(key) is frozenset:
+            obj = _rule(key)(obj)
+            continue
         if callable(key):
             try:
                 obj = key(obj)
             except (TypeError, ValueError, KeyError, IndexError, AttributeError):
                 return None
             continue
-        if isinstance(obj, dict):
-            obj = obj.get(key) if isinstance(key, str) else None
-        elif isinstance(obj, list) and isinstance(key, int) and not isinstance(key, bool):
+        if isinstance(obj, list) and isinstance(key, int) and not isinstance(key, bool):
             obj = obj[key] if -len(obj) <= key < len(obj) else None
         else:
             return None
@@ -214,20 +273,4 @@ def json_at_key(text: str, key: str, start: int = 0, end: int | None = None,
         if stop != -1 and stop <= stop_at and (expected_type is None or isinstance(value, expected_type)):
             return value
         i = text.find(marker, j, stop_at)
-    return None
-
-
-def as_list(value: Any) -> list:
-    """`value` when it is a list, else [] (a field of the wrong type is a field the page does not show)."""
-    return value if isinstance(value, list) else []
-
-
-def as_str(value: Any) -> str | None:
-    """A non-empty stripped string; an int id becomes its digits; anything else (bool, dict...) None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return value.strip() or None
     return None

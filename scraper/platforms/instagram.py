@@ -578,7 +578,7 @@ def _post_of_item(item: dict, kind: str, code: str | None) -> Post | None:
     code = as_str(item.get("code")) or code
     if not code:
         return None
-    caption = as_str(traverse(item, ("caption", "text")))
+    caption = traverse(item, ("caption", "text", {str}))
     tags = hashtags(caption)
     sponsored = item.get("is_paid_partnership") is True or bool(as_list(item.get("sponsor_tags")))
     product = item.get("product_type")
@@ -680,9 +680,9 @@ def _ig_account(user: object) -> Account | None:
     verified, private = user.get("is_verified"), user.get("is_private")
     return Account(
         username=name,
-        followers=int_or_none(traverse(user, "follower_count", ("edge_followed_by", "count"))),
-        following=int_or_none(traverse(user, "following_count", ("edge_follow", "count"))),
-        posts=int_or_none(traverse(user, "media_count", ("edge_owner_to_timeline_media", "count"))),
+        followers=traverse(user, "follower_count", ("edge_followed_by", "count"), expected_type=int),
+        following=traverse(user, "following_count", ("edge_follow", "count"), expected_type=int),
+        posts=traverse(user, "media_count", ("edge_owner_to_timeline_media", "count"), expected_type=int),
         has_profile_pic=None if anonymous is None else not anonymous,
         default_avatar=anonymous,
         is_private=private if isinstance(private, bool) else None,
@@ -818,7 +818,7 @@ def _complete_from_web_profile(snap: Snapshot, user: dict) -> None:
     """Exact counts where the page showed none or only rounded ones, and posts where no grid was drawn."""
     for name, path in (("followers", ("edge_followed_by", "count")), ("following", ("edge_follow", "count")),
                        ("posts", ("edge_owner_to_timeline_media", "count"))):
-        value = int_or_none(traverse(user, path))
+        value = traverse(user, path, expected_type=int)
         if value is not None and (getattr(snap, name) is None or name in snap.approximate):
             snap.set_count(name, value)
     snap.platform_id = snap.platform_id or as_str(user.get("id"))
@@ -830,10 +830,10 @@ def _web_profile_posts(user: dict) -> list[Post]:
     posts: list[Post] = []
     for edge in as_list(traverse(user, ("edge_owner_to_timeline_media", "edges"))):
         node = traverse(edge, "node", expected_type=dict)
-        code = as_str(traverse(node, "shortcode"))
+        code = traverse(node, "shortcode", expected_type=str)
         if not node or not code or as_list(node.get("pinned_for_users")):
             continue  # pinned posts are old favourites, not recent activity
-        caption = as_str(traverse(node, ("edge_media_to_caption", "edges", 0, "node", "text")))
+        caption = traverse(node, ("edge_media_to_caption", "edges", 0, "node", "text", {str}))
         tags = hashtags(caption)
         posts.append(Post(
             id=code,
@@ -841,8 +841,8 @@ def _web_profile_posts(user: dict) -> list[Post]:
             title=caption,
             published_at=epoch_iso(node.get("taken_at_timestamp")),
             views=int_or_none(node.get("video_view_count")),
-            likes=int_or_none(traverse(node, ("edge_liked_by", "count"), ("edge_media_preview_like", "count"))),
-            comments=int_or_none(traverse(node, ("edge_media_to_comment", "count"))),
+            likes=traverse(node, ("edge_liked_by", "count"), ("edge_media_preview_like", "count"), expected_type=int),
+            comments=traverse(node, ("edge_media_to_comment", "count", {int})),
             is_sponsored=node.get("is_paid_partnership") is True or looks_sponsored(caption, tags),
             hashtags=tags,
             mentions=mentions(caption),

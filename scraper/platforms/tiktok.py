@@ -306,37 +306,35 @@ def _snapshot_from_user(user: Any, stats_v2: Any, stats: Any) -> Snapshot:
     snap.platform_id = as_str(user.get("id"))
     snap.display_name = as_str(user.get("nickname"))
     snap.bio = as_str(user.get("signature"))
-    snap.avatar_url = as_str(traverse(user, "avatarLarger", "avatarMedium", "avatarThumb"))
+    snap.avatar_url = traverse(user, "avatarLarger", "avatarMedium", "avatarThumb", expected_type=str)
     verified = user.get("verified")
     snap.verified = verified if isinstance(verified, bool) else None
     snap.country = as_str(user.get("region"))
-    link = as_str(traverse(user, ("bioLink", "link")))
+    link = traverse(user, ("bioLink", "link", {str}))
     if link:
         snap.links.append(link)
 
     # statsV2 holds exact digit strings; `stats` is what older pages had (and, since 2025, rounded).
-    v2 = stats_v2 if isinstance(stats_v2, dict) else {}
-    v1 = stats if isinstance(stats, dict) else {}
     used_v1 = False
     for name, keys in (("followers", ("followerCount",)), ("following", ("followingCount",)),
                        ("posts", ("videoCount",)), ("likes", ("heartCount", "heart"))):
-        value = next((int_or_none(v2.get(k)) for k in keys if int_or_none(v2.get(k)) is not None), None)
+        value = traverse(stats_v2, *keys, expected_type=int)
         if value is None:
-            value = next((int_or_none(v1.get(k)) for k in keys if int_or_none(v1.get(k)) is not None), None)
+            value = traverse(stats, *keys, expected_type=int)
             used_v1 = used_v1 or value is not None
         snap.set_count(name, value)
-    if used_v1 and v1.get("needFix"):
+    if used_v1 and traverse(stats, "needFix"):
         snap.warnings.append("TikTok served only its display `stats` (no statsV2): counts may be rounded.")
     if user.get("privateAccount") is True:
         snap.warnings.append("Private account: its posts are not visible.")
-    business = as_str(traverse(user, ("commerceUserInfo", "category"), "category"))
+    business = traverse(user, ("commerceUserInfo", "category"), "category", expected_type=str)
     if business:
         snap.categories.append(business)
     return snap
 
 
 def _items_of(body: Any) -> list:
-    return as_list(traverse(body, "itemList", "items", "aweme_list"))
+    return traverse(body, "itemList", "items", "aweme_list", expected_type=list, default=[])
 
 
 def _add_items(snap: Snapshot, items: Iterable[Any]) -> None:
@@ -362,12 +360,9 @@ def _post(item: dict, handle: str) -> Post | None:
     if isinstance(author_handle, str) and author_handle.lower() != handle.lower():
         return None  # a repost or a recommendation, not the creator's own
     desc = as_str(item.get("desc"))
-    v2 = item.get("statsV2") if isinstance(item.get("statsV2"), dict) else {}
-    v1 = item.get("stats") if isinstance(item.get("stats"), dict) else {}
 
-    def stat(key: str) -> int | None:
-        value = int_or_none(v2.get(key))
-        return value if value is not None else int_or_none(v1.get(key))
+    def stat(key: str) -> int | None:  # statsV2 holds exact digit strings, `stats` older (or rounded) ones
+        return traverse(item, ("statsV2", key), ("stats", key), expected_type=int)
 
     extras = [x for x in as_list(item.get("textExtra")) if isinstance(x, dict)]
     tags = _merge([x.get("hashtagName") for x in extras], hashtags(desc), lower=True)
@@ -409,7 +404,7 @@ def _add_comments(snap: Snapshot, capture: Capture) -> None:
         for c in as_list(traverse(body, "comments")):
             if not isinstance(c, dict) or c.get("text") is None:
                 continue
-            author = as_str(traverse(c, ("user", "unique_id"), ("user", "uniqueId")))
+            author = traverse(c, ("user", "unique_id"), ("user", "uniqueId"), expected_type=str)
             post_id = as_str(c.get("aweme_id"))
             if post_ids and post_id and post_id not in post_ids:
                 continue  # a comment of another video the page loaded
@@ -607,7 +602,7 @@ def _tiktok_account(user: Any, stats: Any = None, stats_v2: Any = None) -> Accou
     """A TikTok user (web camelCase, or the app-style snake_case of comment answers) as an Account."""
     if not isinstance(user, dict):
         return None
-    name = as_str(traverse(user, "uniqueId", "unique_id"))
+    name = traverse(user, "uniqueId", "unique_id", expected_type=str)
     if not name:
         return None
     v2 = stats_v2 if isinstance(stats_v2, dict) else {}
@@ -615,10 +610,9 @@ def _tiktok_account(user: Any, stats: Any = None, stats_v2: Any = None) -> Accou
 
     def count(*keys: str) -> int | None:
         for source in (v2, v1, user):
-            for key in keys:
-                value = int_or_none(source.get(key))
-                if value is not None:
-                    return value
+            value = traverse(source, *keys, expected_type=int)
+            if value is not None:
+                return value
         return None
 
     followers = count("followerCount", "follower_count")

@@ -29,7 +29,7 @@ from scraper.errors import (
     Restricted,
     Unavailable,
 )
-from scraper.jsonpath import first_key, traverse
+from scraper.jsonpath import as_list, as_str, first_key, traverse
 from scraper.platform import Platform, Wall
 from scraper.models import Account, Comment, Post, Snapshot
 
@@ -153,9 +153,8 @@ class _Page:
         if self.has_data():
             return
         for _op, _v, body, status in self.bodies:
-            codes = {c for c in (traverse(e, "code") for e in _list(traverse(body, "errors"))) if isinstance(c, int)}
-            messages = " ".join(m for m in (traverse(e, "message") for e in _list(traverse(body, "errors")))
-                                if isinstance(m, str))
+            codes = set(traverse(body, ("errors", ..., "code", {int}), default=[]))
+            messages = " ".join(traverse(body, ("errors", ..., "message", {str}), default=[]))
             if status == 429 or codes & _RATE_LIMIT_CODES or "rate limit" in messages.lower():
                 raise Blocked("X refused the request: rate limit exceeded. Try again later.")
             if status in (401, 403) or codes & _AUTH_CODES:
@@ -209,32 +208,13 @@ def _page_kind(url: str) -> tuple[str, str | None, str | None]:
     return "profile", handle, None
 
 
-# --- small typed readers (the data is untrusted: a wrong type is "not shown", never a crash) -------
-
-
-def _int(v: Any) -> int | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v if v >= 0 else None
-    if isinstance(v, str) and v.isdigit():
-        return int(v)
-    return None
-
-
-def _str(v: Any) -> str | None:
-    return v if isinstance(v, str) and v else None
-
-
-def _list(v: Any) -> list:
-    return v if isinstance(v, list) else []
-
-
-def _dict(v: Any) -> dict:
-    return v if isinstance(v, dict) else {}
-
-
 # --- users -----------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    """What a person wrote (a bio, a name, a post), as written: unlike traverse's `str` rule, spaces
+    around it stay (a bio's length is a scoring input)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _unwrap_user(result: Any) -> dict | None:
@@ -245,7 +225,7 @@ def _unwrap_user(result: Any) -> dict | None:
 
 
 def _screen_name(u: dict) -> str | None:
-    return _str(traverse(u, ("core", "screen_name"), ("legacy", "screen_name")))
+    return traverse(u, ("core", "screen_name"), ("legacy", "screen_name"), expected_type=str)
 
 
 def _user_id(u: dict) -> str | None:
@@ -258,7 +238,7 @@ def _verified(u: dict) -> bool | None:
              traverse(u, ("legacy", "verified"))]
     vtype = traverse(u, ("verification", "verified_type"), ("legacy", "verified_type"))
     # The badge a visitor sees: blue (paid), gold (business) or grey (government) all show a check.
-    if any(f is True for f in flags) or _str(vtype):
+    if any(f is True for f in flags) or as_str(vtype):
         return True
     if any(f is False for f in flags):
         return False
@@ -266,21 +246,20 @@ def _verified(u: dict) -> bool | None:
 
 
 def _bio(u: dict) -> str | None:
-    return _str(traverse(u, ("profile_bio", "description"), ("legacy", "description")))
+    return _text(traverse(u, ("profile_bio", "description"), ("legacy", "description")))
 
 
 def _protected(u: dict) -> bool | None:
-    v = traverse(u, ("privacy", "protected"), ("legacy", "protected"))
-    return v if isinstance(v, bool) else None
+    return traverse(u, ("privacy", "protected"), ("legacy", "protected"), expected_type=bool)
 
 
 def _avatar(u: dict) -> str | None:
-    return _str(traverse(u, ("avatar", "image_url"), ("legacy", "profile_image_url_https")))
+    return traverse(u, ("avatar", "image_url"), ("legacy", "profile_image_url_https"), expected_type=str)
 
 
 def _has_profile_pic(u: dict) -> bool | None:
-    default = traverse(u, ("legacy", "default_profile_image"))
-    if isinstance(default, bool):
+    default = traverse(u, ("legacy", "default_profile_image", {bool}))
+    if default is not None:
         return not default
     avatar = _avatar(u)
     if avatar is None:
@@ -289,9 +268,9 @@ def _has_profile_pic(u: dict) -> bool | None:
 
 
 def _counts(u: dict) -> tuple[int | None, int | None, int | None]:
-    followers = _int(traverse(u, ("relationship_counts", "followers"), ("legacy", "followers_count")))
-    following = _int(traverse(u, ("relationship_counts", "following"), ("legacy", "friends_count")))
-    posts = _int(traverse(u, ("tweet_counts", "tweets"), ("legacy", "statuses_count")))
+    followers = traverse(u, ("relationship_counts", "followers"), ("legacy", "followers_count"), expected_type=int)
+    following = traverse(u, ("relationship_counts", "following"), ("legacy", "friends_count"), expected_type=int)
+    posts = traverse(u, ("tweet_counts", "tweets"), ("legacy", "statuses_count"), expected_type=int)
     return followers, following, posts
 
 
@@ -300,16 +279,16 @@ def _links(u: dict) -> list[str]:
     for path in (("legacy", "entities", "url", "urls"), ("profile_bio", "entities", "url", "urls"),
                  ("legacy", "entities", "description", "urls"),
                  ("profile_bio", "entities", "description", "urls")):
-        for item in _list(traverse(u, path)):
-            link = _str(traverse(item, "expanded_url", "url"))
+        for item in traverse(u, path, expected_type=list, default=[]):
+            link = traverse(item, "expanded_url", "url", expected_type=str)
             if link and link not in links:
                 links.append(link)
     return links
 
 
 def _pinned_ids(u: dict) -> set[str]:
-    ids = traverse(u, ("pinned_items", "tweet_ids_str"), ("legacy", "pinned_tweet_ids_str"))
-    return {i for i in _list(ids) if isinstance(i, str)}
+    ids = traverse(u, ("pinned_items", "tweet_ids_str"), ("legacy", "pinned_tweet_ids_str"), expected_type=list)
+    return {i for i in ids or () if isinstance(i, str)}
 
 
 def _account(u: dict) -> Account | None:
@@ -327,8 +306,8 @@ def _account(u: dict) -> Account | None:
         has_profile_pic=has_pic,
         is_private=_protected(u),
         verified=_verified(u),
-        bio_length=len(bio) if bio is not None else (0 if _dict(u.get("profile_bio")) or "legacy" in u else None),
-        display_name=_str(traverse(u, ("core", "name"), ("legacy", "name"))),
+        bio_length=len(bio) if bio is not None else (0 if traverse(u, "profile_bio", expected_type=dict) or "legacy" in u else None),
+        display_name=_text(traverse(u, ("core", "name"), ("legacy", "name"))),
         # "Mon Jan 10 02:06:34 +0000 2011": legacy.created_at up to 2025, core.created_at since
         created_at=to_iso(traverse(u, ("core", "created_at"), ("legacy", "created_at")), None),
         # X's egg / silhouette: `default_profile_image`, or (2026 schema) the default_profile_images URL
@@ -344,10 +323,10 @@ def _based_in(page: _Page, handle: str | None) -> str | None:
                                      ("data", "user_result", "result"), ("data", "user", "result")))
         if user is None:
             continue
-        named = _screen_name(user) or _str(variables.get("screenName"))
+        named = _screen_name(user) or as_str(variables.get("screenName"))
         if handle and named and named.lower() != handle.lower():
             continue  # the panel of another account (a reply's author, a hover card)
-        based = _str(traverse(user, ("about_profile", "account_based_in")))
+        based = traverse(user, ("about_profile", "account_based_in"), expected_type=str)
         if based:
             return based
     return None
@@ -357,7 +336,7 @@ def _fill_profile(snap: Snapshot, u: dict) -> None:
     snap.handle = _screen_name(u) or snap.handle
     snap.url = _link(snap.handle)
     snap.platform_id = _user_id(u)
-    snap.display_name = _str(traverse(u, ("core", "name"), ("legacy", "name")))
+    snap.display_name = _text(traverse(u, ("core", "name"), ("legacy", "name")))
     snap.bio = _bio(u)
     snap.avatar_url = _avatar(u)
     snap.verified = _verified(u)
@@ -383,23 +362,22 @@ def _timeline_items(body: Any) -> Iterator[tuple[str, str, dict, bool]]:
         if not isinstance(ins, dict):
             continue
         itype = ins.get("type") if isinstance(ins.get("type"), str) else ""
-        entries = list(_list(ins.get("entries")))
+        entries = list(as_list(ins.get("entries")))
         if isinstance(ins.get("entry"), dict):
             entries.append(ins["entry"])
         if ins.get("moduleItems"):
             # TimelineAddToModule: more items of a module already on the page (a longer thread).
-            entries.append({"entryId": ins.get("moduleEntryId"), "content": {"items": _list(ins.get("moduleItems"))},
+            entries.append({"entryId": ins.get("moduleEntryId"), "content": {"items": as_list(ins.get("moduleItems"))},
                             "continues_module": True})
         for entry in entries:
             if not isinstance(entry, dict):
                 continue
             entry_id = entry.get("entryId") if isinstance(entry.get("entryId"), str) else ""
-            content = _dict(entry.get("content"))
-            single = content.get("itemContent")
-            if isinstance(single, dict):
+            single = traverse(entry, ("content", "itemContent"), expected_type=dict)
+            if single is not None:
                 yield entry_id, itype, single, True
             continues = entry.get("continues_module") is True
-            for n, item in enumerate(_list(content.get("items"))):
+            for n, item in enumerate(traverse(entry, ("content", "items"), expected_type=list, default=[])):
                 ic = traverse(item, ("item", "itemContent"))
                 if isinstance(ic, dict):
                     yield entry_id, itype, ic, n == 0 and not continues
@@ -412,7 +390,7 @@ def _tweet(item_content: dict) -> dict | None:
         r = r.get("tweet")
     if not isinstance(r, dict) or r.get("__typename") in ("TweetTombstone", "TweetUnavailable"):
         return None
-    if not isinstance(r.get("legacy"), dict) and _str(r.get("rest_id")) is None:
+    if not isinstance(r.get("legacy"), dict) and traverse(r, ("rest_id", {str})) is None:
         return None
     return r
 
@@ -437,7 +415,7 @@ def _missing_tweet_error(item_content: dict) -> CaptureError | None:
 
 
 def _tweet_id(t: dict) -> str | None:
-    return _str(traverse(t, "rest_id", ("legacy", "id_str")))
+    return traverse(t, "rest_id", ("legacy", "id_str"), expected_type=str)
 
 
 def _author(t: dict) -> dict | None:
@@ -446,20 +424,19 @@ def _author(t: dict) -> dict | None:
 
 def _author_id(t: dict) -> str | None:
     a = _author(t)
-    return (_user_id(a) if a else None) or _str(traverse(t, ("legacy", "user_id_str")))
+    return (_user_id(a) if a else None) or traverse(t, ("legacy", "user_id_str", {str}))
 
 
 def _is_retweet(t: dict) -> bool:
-    lg = _dict(t.get("legacy"))
-    if lg.get("retweeted_status_result") is not None:
+    if traverse(t, ("legacy", "retweeted_status_result")) is not None:
         return True
-    full = lg.get("full_text")
+    full = traverse(t, ("legacy", "full_text"))
     return isinstance(full, str) and full.startswith("RT @")
 
 
 def _tweet_text(t: dict) -> str | None:
     # Long posts keep their whole text in note_tweet; legacy.full_text is cut at 280 characters.
-    raw = _str(traverse(t, ("note_tweet", "note_tweet_results", "result", "text"), ("legacy", "full_text")))
+    raw = _text(traverse(t, ("note_tweet", "note_tweet_results", "result", "text"), ("legacy", "full_text")))
     return htmllib.unescape(raw) if raw else None
 
 
@@ -469,7 +446,7 @@ def _entity_names(t: dict, kind: str, key: str) -> list[str] | None:
         return None
     out: list[str] = []
     for item in items:
-        name = _str(traverse(item, key))
+        name = traverse(item, key, expected_type=str)
         if name and name not in out:
             out.append(name)
     return out
@@ -479,12 +456,12 @@ def _post(t: dict, item_content: dict, author_handle: str | None) -> Post | None
     tid = _tweet_id(t)
     if tid is None:
         return None
-    lg = _dict(t.get("legacy"))
+    lg = traverse(t, "legacy", expected_type=dict, default={})
     text = _tweet_text(t)
     tags = _entity_names(t, "hashtags", "text")
     tags = [x.lower() for x in tags] if tags else textutil.hashtags(text)
     mentioned = _entity_names(t, "user_mentions", "screen_name") or textutil.mentions(text)
-    retweets, quotes = _int(lg.get("retweet_count")), _int(lg.get("quote_count"))
+    retweets, quotes = traverse(lg, ("retweet_count", {int})), traverse(lg, ("quote_count", {int}))
     shares = None if retweets is None and quotes is None else (retweets or 0) + (quotes or 0)
     # An X ad carries promotedMetadata; otherwise a disclosure in the text (#ad, "paid partnership").
     promoted = isinstance(item_content.get("promotedMetadata"), dict)
@@ -493,9 +470,9 @@ def _post(t: dict, item_content: dict, author_handle: str | None) -> Post | None
         url=f"https://x.com/{author_handle or 'i'}/status/{tid}",
         title=text,
         published_at=to_iso(lg.get("created_at"), None),
-        views=_int(traverse(t, ("views", "count"))),
-        likes=_int(lg.get("favorite_count")),
-        comments=_int(lg.get("reply_count")),
+        views=traverse(t, ("views", "count", {int})),
+        likes=traverse(lg, ("favorite_count", {int})),
+        comments=traverse(lg, ("reply_count", {int})),
         shares=shares,
         is_sponsored=promoted or textutil.looks_sponsored(text, tags),
         hashtags=tags,
@@ -679,13 +656,13 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
             account = _account(a)
             if account is not None:
                 commenters[name.lower()] = account
-        lg = _dict(t.get("legacy"))
+        lg = traverse(t, "legacy", expected_type=dict, default={})
         snap.comments.append(Comment(
             post_id=status_id,
             author=f"@{name}" if name else None,
             text=_tweet_text(t),
-            likes=_int(lg.get("favorite_count")),
-            replies=_int(lg.get("reply_count")),
+            likes=traverse(lg, ("favorite_count", {int})),
+            replies=traverse(lg, ("reply_count", {int})),
             is_creator=bool(creator_id) and _author_id(t) == creator_id,
             published_at=to_iso(lg.get("created_at"), None),
         ))

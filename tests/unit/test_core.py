@@ -29,6 +29,46 @@ def test_traverse_is_tolerant():
     assert traverse(None, ("a",)) is None
 
 
+# One rule per type, whichever parser asks: (type, value found, what traverse answers).
+CONVERSIONS = [
+    (str, "  Ada Bakes \n", "Ada Bakes"), (str, "   ", None), (str, "", None), (str, 12345, "12345"),
+    (str, True, None), (str, 1.5, None), (str, {"a": 1}, None), (str, ["a"], None),
+    (int, 42, 42), (int, -3, -3), (int, " 7 ", 7), (int, "1200", 1200), (int, 3.0, 3), (int, 2.7, 2),
+    (int, True, None), (int, "1,234", None), (int, "1.2M", None), (int, "-5", None), (int, "", None),
+    (int, float("nan"), None), (int, float("inf"), None), (int, [1], None),
+    (list, [1, 2], [1, 2]), (list, [], None), (list, {"a": 1}, None), (list, "ab", None),
+    (dict, {"a": 1}, {"a": 1}), (dict, [{"a": 1}], None), (dict, "a", None),
+    (bool, False, False), (bool, True, True), (bool, 0, None), (bool, "true", None),
+]
+
+
+@pytest.mark.parametrize("kind,value,expected", CONVERSIONS)
+def test_traverse_converts_by_one_rule_per_type(kind, value, expected):
+    doc = {"v": value}
+    assert traverse(doc, ("v", {kind})) == expected  # a set ending the path
+    assert traverse(doc, "v", expected_type=kind) == expected  # the same rule for every path
+
+
+def test_a_value_a_rule_refuses_is_not_there():
+    doc = {"stats": {"followers": "hidden", "count": "1200"}, "legacy": {"followers_count": 900},
+           "items": [{"n": "3"}, {"n": "x"}, {"n": 4}], "name": "  ", "alt": "Ada"}
+    # the next path is tried, then the default
+    assert traverse(doc, ("stats", "followers"), ("legacy", "followers_count"), expected_type=int) == 900
+    assert traverse(doc, ("stats", "followers", {int}), default=0) == 0
+    assert traverse(doc, "name", "alt", expected_type=str) == "Ada"
+    # inside a branch each item is converted and the ones it refuses are left out
+    assert traverse(doc, ("items", ..., "n", {int})) == [3, 4]
+    # a conversion can sit mid-path: a dict where one is expected, or nothing
+    assert traverse(doc, ("stats", {dict}, "count", {int})) == 1200
+    assert traverse(doc, ("name", {dict}, "count")) is None
+
+
+@pytest.mark.parametrize("kind", [float, {str, int}, "int", set()])
+def test_traverse_refuses_a_conversion_it_has_no_rule_for(kind):
+    with pytest.raises(ValueError, match="traverse|conversion"):
+        traverse({"v": 1}, ("v", kind if isinstance(kind, set) else {kind}))
+
+
 def test_find_key_in_document_order():
     assert list(find_key(DOC, "c")) == [1, 2]
     assert first_key(DOC, "c", lambda v: v > 1) == 2

@@ -645,7 +645,7 @@ def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, in
             continue
         if cid:
             seen_comments.add(cid)
-        user = node.get("user") if isinstance(node.get("user"), dict) else {}
+        user = traverse(node, "user", expected_type=dict, default={})
         author = as_str(user.get("username"))
         snap.comments.append(Comment(
             post_id=post_id,

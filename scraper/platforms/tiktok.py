@@ -750,7 +750,7 @@ def _labels(item: dict) -> list[str]:
     for label in as_list(item.get("diversificationLabels")):
         if isinstance(label, str) and label.strip() and label.strip() not in out:
             out.append(label.strip())
-    category = as_str(item.get("categoryType")) if isinstance(item.get("categoryType"), str) else None
+    category = traverse(item, "categoryType", expected_type=str)
     if category and category not in out:
         out.append(category)
     return out

@@ -379,7 +379,7 @@ def _parse_channel(capture: Capture, data: dict, responses: list[tuple[str, dict
         raise Restricted(f"The YouTube channel{' ' + repr(title) if title else ''} is age-restricted: "
                          "YouTube asks to sign in to confirm the viewer's age.")
 
-    header = data.get("header") if isinstance(data.get("header"), dict) else {}
+    header = traverse(data, "header", expected_type=dict, default={})
     meta = traverse(data, ("metadata", "channelMetadataRenderer"), expected_type=dict) or {}
     info = _HeaderInfo()
     kind = None
@@ -911,9 +911,9 @@ def _old_comment(c: dict, vid: str, lang: str | None) -> tuple[Comment, str | No
 
 
 def _entity_comment(p: dict, vid: str, lang: str | None) -> tuple[Comment, str | None]:
-    props = p.get("properties") if isinstance(p.get("properties"), dict) else {}
-    author = p.get("author") if isinstance(p.get("author"), dict) else {}
-    toolbar = p.get("toolbar") if isinstance(p.get("toolbar"), dict) else {}
+    props = traverse(p, "properties", expected_type=dict, default={})
+    author = traverse(p, "author", expected_type=dict, default={})
+    toolbar = traverse(p, "toolbar", expected_type=dict, default={})
     likes = _count(toolbar.get("likeCountNotliked"), lang)[0]
     replies = _count(toolbar.get("replyCount"), lang)[0]
     return Comment(

@@ -502,8 +502,7 @@ def _parse_post_page(capture: Capture, path: str) -> Snapshot:
         snap.platform_id = as_str(owner.get("pk")) or as_str(owner.get("id"))
         snap.display_name = as_str(owner.get("full_name"))
         snap.avatar_url = as_str(owner.get("profile_pic_url"))
-        verified = owner.get("is_verified")
-        snap.verified = verified if isinstance(verified, bool) else None
+        snap.verified = traverse(owner, "is_verified", expected_type=bool)
     else:
         og_title = _og_title(meta.get("og:title", ""))
         if og_title and og_title[1].lower() == handle.lower():
@@ -677,7 +676,6 @@ def _ig_account(user: object) -> Account | None:
     if not isinstance(anonymous, bool):
         anonymous = (_ANON_PIC in pic) if pic else None
     bio = user.get("biography")
-    verified, private = user.get("is_verified"), user.get("is_private")
     return Account(
         username=name,
         followers=traverse(user, "follower_count", ("edge_followed_by", "count"), expected_type=int),
@@ -685,8 +683,8 @@ def _ig_account(user: object) -> Account | None:
         posts=traverse(user, "media_count", ("edge_owner_to_timeline_media", "count"), expected_type=int),
         has_profile_pic=None if anonymous is None else not anonymous,
         default_avatar=anonymous,
-        is_private=private if isinstance(private, bool) else None,
-        verified=verified if isinstance(verified, bool) else None,
+        is_private=traverse(user, "is_private", expected_type=bool),
+        verified=traverse(user, "is_verified", expected_type=bool),
         bio_length=len(bio) if isinstance(bio, str) else None,
         display_name=as_str(user.get("full_name")),
     )
@@ -799,8 +797,7 @@ def _from_web_profile(capture: Capture, user: dict) -> Snapshot:
     snap.display_name = as_str(user.get("full_name"))
     snap.bio = as_str(user.get("biography"))
     snap.avatar_url = as_str(user.get("profile_pic_url_hd")) or as_str(user.get("profile_pic_url"))
-    verified = user.get("is_verified")
-    snap.verified = verified if isinstance(verified, bool) else None
+    snap.verified = traverse(user, "is_verified", expected_type=bool)
     for link in [user.get("external_url")] + [traverse(b, "url") for b in as_list(user.get("bio_links"))]:
         if as_str(link) and link not in snap.links:
             snap.links.append(link)

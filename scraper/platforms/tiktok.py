@@ -307,8 +307,7 @@ def _snapshot_from_user(user: Any, stats_v2: Any, stats: Any) -> Snapshot:
     snap.display_name = as_str(user.get("nickname"))
     snap.bio = as_str(user.get("signature"))
     snap.avatar_url = traverse(user, "avatarLarger", "avatarMedium", "avatarThumb", expected_type=str)
-    verified = user.get("verified")
-    snap.verified = verified if isinstance(verified, bool) else None
+    snap.verified = traverse(user, "verified", expected_type=bool)
     snap.country = as_str(user.get("region"))
     link = traverse(user, ("bioLink", "link", {str}))
     if link:

@@ -229,8 +229,7 @@ def _screen_name(u: dict) -> str | None:
 
 
 def _user_id(u: dict) -> str | None:
-    uid = traverse(u, "rest_id", ("legacy", "id_str"))
-    return str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else None
+    return traverse(u, "rest_id", ("legacy", "id_str"), expected_type=str)
 
 
 def _verified(u: dict) -> bool | None:

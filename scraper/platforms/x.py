@@ -211,9 +211,10 @@ def _page_kind(url: str) -> tuple[str, str | None, str | None]:
 # --- users -----------------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str | None:
-    """What a person wrote (a bio, a name, a post), as written: unlike traverse's `str` rule, spaces
-    around it stay (a bio's length is a scoring input)."""
+def _as_given(value: Any) -> str | None:
+    """A string exactly as the page gives it: unlike traverse's `str` rule, nothing is stripped. For
+    what a person chose or wrote: a handle ending in a newline is the store's to refuse, not ours to
+    mend, and a bio's length (spaces included) is a scoring input."""
     return value if isinstance(value, str) and value else None
 
 
@@ -225,7 +226,7 @@ def _unwrap_user(result: Any) -> dict | None:
 
 
 def _screen_name(u: dict) -> str | None:
-    return traverse(u, ("core", "screen_name"), ("legacy", "screen_name"), expected_type=str)
+    return _as_given(traverse(u, ("core", "screen_name"), ("legacy", "screen_name")))
 
 
 def _user_id(u: dict) -> str | None:
@@ -245,7 +246,7 @@ def _verified(u: dict) -> bool | None:
 
 
 def _bio(u: dict) -> str | None:
-    return _text(traverse(u, ("profile_bio", "description"), ("legacy", "description")))
+    return _as_given(traverse(u, ("profile_bio", "description"), ("legacy", "description")))
 
 
 def _protected(u: dict) -> bool | None:
@@ -306,7 +307,7 @@ def _account(u: dict) -> Account | None:
         is_private=_protected(u),
         verified=_verified(u),
         bio_length=len(bio) if bio is not None else (0 if traverse(u, "profile_bio", expected_type=dict) or "legacy" in u else None),
-        display_name=_text(traverse(u, ("core", "name"), ("legacy", "name"))),
+        display_name=_as_given(traverse(u, ("core", "name"), ("legacy", "name"))),
         # "Mon Jan 10 02:06:34 +0000 2011": legacy.created_at up to 2025, core.created_at since
         created_at=to_iso(traverse(u, ("core", "created_at"), ("legacy", "created_at")), None),
         # X's egg / silhouette: `default_profile_image`, or (2026 schema) the default_profile_images URL
@@ -335,7 +336,7 @@ def _fill_profile(snap: Snapshot, u: dict) -> None:
     snap.handle = _screen_name(u) or snap.handle
     snap.url = _link(snap.handle)
     snap.platform_id = _user_id(u)
-    snap.display_name = _text(traverse(u, ("core", "name"), ("legacy", "name")))
+    snap.display_name = _as_given(traverse(u, ("core", "name"), ("legacy", "name")))
     snap.bio = _bio(u)
     snap.avatar_url = _avatar(u)
     snap.verified = _verified(u)
@@ -435,7 +436,7 @@ def _is_retweet(t: dict) -> bool:
 
 def _tweet_text(t: dict) -> str | None:
     # Long posts keep their whole text in note_tweet; legacy.full_text is cut at 280 characters.
-    raw = _text(traverse(t, ("note_tweet", "note_tweet_results", "result", "text"), ("legacy", "full_text")))
+    raw = _as_given(traverse(t, ("note_tweet", "note_tweet_results", "result", "text"), ("legacy", "full_text")))
     return htmllib.unescape(raw) if raw else None
 
 

@@ -84,11 +84,14 @@ def traverse(obj: Any, *paths: tuple | str, default: Any = None, expected_type: 
 
     - `str`: the text stripped, None when that leaves nothing; an int (an id, not a bool) gives its
       digits; anything else None (`as_str`).
-    - `int`: an exact integer: an int (not a bool), a float cut to an int (not NaN or infinite), a
-      string of digits with spaces around; anything else None, "1,234" and "1.2M" too: display text
-      is parse_count's (`scraper.counts.int_or_none`).
+    - `int`: an integer the data states: an int (not a bool), a float cut to its whole part (not NaN
+      or infinite), a string of digits with spaces around; anything else None, "1,234" and "1.2M"
+      too: display text is parse_count's (`scraper.counts.int_or_none`).
     - `list`, `dict`, `bool`: the value when it is one, else None (a field of the wrong type is a
       field the page does not show).
+
+    A string that must stay exactly as the page gives it (X's handles and bios: spaces are the
+    store's to refuse, and a bio's length is scored) is read without a rule.
     """
     convert = _rule(expected_type) if expected_type is not None else None
     for path in paths:

@@ -46,7 +46,6 @@ _URL_HANDLE = re.compile(r"^https?://(?:(?:www|m)\.)?instagram\.com/([A-Za-z0-9.
 HANDLE_RE = re.compile(r"[A-Za-z0-9._]{1,30}")  # fullmatch
 HANDLE_PATTERN = r"^[A-Za-z0-9._]{1,30}$"
 HANDLE_RULE = "1-30 characters: A-Z a-z 0-9 _ . (not one of Instagram's own paths)"
-_ATTR = re.compile(r'\b(property|name|content)="([^"]*)"')
 _GRID_LINK = re.compile(r'href="/(?:([A-Za-z0-9._]{1,30})/)?(p|reel|tv)/([A-Za-z0-9_-]{5,40})/"')
 _ALT = re.compile(r'\balt="([^"]*)"')
 # Instagram's generated alt text: "Photo shared by NAME on May 11, 2024 tagging @jlo. ..."
@@ -122,7 +121,7 @@ def parse(capture: Capture) -> Snapshot:
         raise NotACreatorPage("This Instagram page is not a profile.")
 
     head_end = html.find("</head>")
-    meta = _metas(html[: head_end if head_end != -1 else 200_000])
+    meta = meta_tags(html, head_end + len("</head>") if head_end != -1 else 200_000)  # the whole head
     lang = capture.lang
     # Everything the browser rendered lives in <main>; a page without one is the server's bare HTML
     # (meta tags only). One scan for it spares three more over a megabyte of scripts.
@@ -190,16 +189,6 @@ def _profile_id(html: str) -> str | None:
 
 
 # --- meta tags ----------------------------------------------------------------------------------
-
-
-def _metas(head: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for tag in tags(head, "meta"):
-        attrs = dict(_ATTR.findall(tag))
-        key = attrs.get("property") or attrs.get("name")
-        if key and "content" in attrs and key not in out:
-            out[key] = unescape(attrs["content"])
-    return out
 
 
 def _og_title(text: str) -> tuple[str, str] | None:

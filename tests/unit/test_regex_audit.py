@@ -91,7 +91,7 @@ def _cost(pattern: re.Pattern, text: str) -> float:
 
 def test_patterns_are_found() -> None:
     names = {n for n, _ in PATTERNS}
-    assert "scraper.platforms.instagram._ATTR" in names and "server.scoring.content.JUNK_PATTERNS" in names
+    assert "scraper.platforms.instagram._GRID_LINK" in names and "server.scoring.content.JUNK_PATTERNS" in names
     assert len(PATTERNS) > 40
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from server.store import Store
+from server.store import Repository, open_store
 
 DEFAULTS: dict[str, Any] = {
     "DATA_DIR": None,               # required: where the store lives (created on first start)
+    "DATABASE": None,               # a store URL; unset: the data directory (server.store.open_store)
     "TOKEN": None,                  # default: <DATA_DIR>/token, created (0600) on first start
     "EXTENSION_ORIGINS": None,      # list of allowed extension origins; None: any chrome-extension://
     "ALLOWED_HOSTS": (),            # Host names besides 127.0.0.1/localhost/::1 (DNS-rebinding guard)
@@ -40,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    store = Store(app.config["DATA_DIR"], fsync=bool(app.config["STORE_FSYNC"]))
+    store = open_store(app.config)
     app.extensions["kolscope.store"] = store
     if not app.config.get("TOKEN"):
         app.config["TOKEN"] = store.token()
@@ -56,7 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def get_store() -> Store:
+def get_store() -> Repository:
     from flask import current_app
 
     return current_app.extensions["kolscope.store"]

@@ -21,7 +21,7 @@ from server.api.views import creator_view, creator_view_for, note_view, watchlis
 from scraper.times import parse_time
 from server.scoring.decision import decision_numbers
 from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, sessions, start_session, token_ok
-from server.store import StoreError
+from server.store import CreatorQuery, StoreError
 
 bp = Blueprint("dashboard", __name__)
 MAX_ROWS = 500
@@ -66,20 +66,14 @@ def index():
     if current_session() is None:
         return _login_page()
     store = get_store()
+    # best first: fit when a brief gave one, else authenticity; ungraded creators last
+    page = store.find_creators(CreatorQuery(sort="score", order="desc", limit=MAX_ROWS))
     member_of = store.watchlists_of()
-    summaries = store.list_creators()
-
-    def rank(s: dict):
-        fit = (s.get("fit") or {}).get("score")
-        auth = (s.get("authenticity") or {}).get("score")
-        return -(fit if fit is not None else auth if auth is not None else -1), s["key"]
-
-    summaries.sort(key=rank)
-    creators = [creator_view(s, member_of.get((s["platform"], s["key"]))) for s in summaries[:MAX_ROWS]]
+    creators = [creator_view(s, member_of.get((s["platform"], s["key"]))) for s in page.items]
     watchlists = [watchlist_view(w) for w in store.list_watchlists()]
     names = {w["id"]: w["name"] for w in watchlists}
     active = store.active_brief()
-    return render_template("dashboard.html", creators=creators, total=len(summaries), watchlists=watchlists,
+    return render_template("dashboard.html", creators=creators, total=page.total, watchlists=watchlists,
                            names=names, active=active)
 
 
@@ -89,13 +83,14 @@ def creator(platform: str, handle: str):
         return _login_page()
     store = get_store()
     try:
-        summary = store.get_creator(platform, handle)
-    except StoreError:  # not a valid handle for that platform: no such creator either
-        summary = None
-    if summary is None:
+        record = store.creator_record(platform, handle)
+    except StoreError as exc:
+        if exc.code != "invalid_handle":
+            raise
+        record = None  # not a valid handle for that platform: no such creator either
+    if record is None:
         return render_template("missing.html", platform=platform, handle=handle), 404
-    latest = store.latest(platform, handle) or {}
-    points = store.history(platform, handle)
+    summary, latest, points = record["summary"], record["latest"] or {}, record["history"]
     rows = []
     for i, p in enumerate(points):
         before = points[i - 1].get("followers") if i else None

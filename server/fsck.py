@@ -14,9 +14,12 @@ from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
-from server.store import (
-    FILE_MODE, FORMAT_VERSION, INDEX_SHARDS, PLATFORMS, StoreCorrupt, StoreError, _fsync_dir, backup_path,
-    creator_file, holds_store, lock_dir, read_file, shard_no, tidy,
+from server.store import records
+from server.store.base import StoreCorrupt, StoreError
+from server.store.records import PLATFORMS
+from server.store.tinydb import (
+    FILE_MODE, FORMAT_VERSION, backup_path, creator_file, holds_store, is_envelope, lock_dir, read_file,
+    shard_no, shards_on_disk, tidy, write_bytes,
 )
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -76,7 +79,7 @@ def check(data_dir: Path) -> Report:
     raw = b""
     with contextlib.suppress(OSError):
         raw = meta_path.read_bytes()
-    if raw.strip() and not raw.startswith(b'{"kolscope":'):
+    if raw.strip() and not is_envelope(raw):
         with contextlib.suppress(ValueError, AttributeError, KeyError, TypeError):
             if json.loads(raw)["_meta"]["1"]["format_version"] < FORMAT_VERSION:
                 report.notes.append(f"{data_dir} is a format 1 store: it has no checksums to check; the next "
@@ -91,11 +94,9 @@ def check(data_dir: Path) -> Report:
         listed = {n for d in _table(meta, "_meta") for n in d.get("shards") or [] if isinstance(n, int)}
 
     index: dict[tuple[str, str], dict] = {}
-    shard_names = {f"{n:02x}.json": n for n in range(INDEX_SHARDS)}
     folder = data_dir / "index"
-    on_disk = {shard_names[p.name] for p in folder.glob("*.json") if p.name in shard_names} if folder.is_dir() else set()
     lost_shards = set()
-    for n in sorted(listed | on_disk):
+    for n in sorted(listed | shards_on_disk(data_dir)):
         path = folder / f"{n:02x}.json"
         shard = _read(path, {"kind": "index", "shard": n}, report, "is missing (meta.json lists it)")
         if shard is None:
@@ -129,7 +130,7 @@ def check(data_dir: Path) -> Report:
             report.problems.append(Problem(folder, f"lists an invalid creator {platform}/{key}"))
             continue
         path = creators / platform / creator_file(platform, key)
-        if (s.get("captured") or s.get("snapshots")) and (platform, key) not in good:
+        if records.has_data(s) and (platform, key) not in good:
             expect = {"kind": "creator", "platform": platform, "key": key}
             if path in bad:
                 for p in report.problems:  # now known whose file it is: its backup can be checked
@@ -144,11 +145,7 @@ def check(data_dir: Path) -> Report:
                             "lists it")
 
     if meta is not None:
-        refs = [(m.get("platform"), m.get("key"), f"a member of watchlist {w.get('name')!r}")
-                for w in _table(meta, "watchlists") for m in w.get("creators") or []]
-        refs += [(n.get("platform"), n.get("key"), f"the creator of note {n.get('id')}") for n in _table(meta, "notes")]
-        refs += [(a.get("platform"), a.get("key"), f"the creator alias {a.get('alias')!r} stands for")
-                 for a in _table(meta, "aliases")]
+        refs = records.references(_table(meta, "watchlists"), _table(meta, "notes"), _table(meta, "aliases"))
         for platform, key, what in refs:
             if (platform, key) in index or not isinstance(key, str):
                 continue
@@ -177,14 +174,7 @@ def _restore(path: Path, expect: dict) -> str | None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     if path.exists():
         os.replace(path, path.with_name(f"{path.name}.damaged-{stamp}"))
-    tmp = path.with_name(f".{path.name}.restore.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(raw)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    write_bytes(path, raw, keep_backup=False)  # the .bak stays the good copy it is
     when = datetime.fromtimestamp(bak.stat().st_mtime, UTC).isoformat(timespec="seconds")
     return f"restored from {bak.name} (written {when})"
 

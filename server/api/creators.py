@@ -1,4 +1,4 @@
-"""Creators: the listing (filter, sort, page), one creator, its history and its scores."""
+"""Creators: the listing (the store's find_creators), one creator, its history and its scores."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from server.api.validation import NoQuery, check_creator_path, query
 from server.api.views import creator_view, creator_view_for
 from server.rescore import is_current, scores_for_latest
 from server.scoring.decision import decision_numbers
-from server.store import PLATFORMS, NotFound
+from server.store import PLATFORMS, SORTS, CreatorQuery, NotFound
 
-SORTS = ("score", "fit", "authenticity", "followers", "growth", "handle", "captured_at")
 HISTORY_SUMMARY_POINTS = 90
 
 
@@ -33,62 +32,25 @@ class CreatorsQuery(BaseModel):
     offset: int = Field(default=0, ge=0)
 
 
-def _score_of(part: dict | None) -> float | None:
-    return part.get("score") if isinstance(part, dict) else None
-
-
-def _sort_value(c: dict, sort: str):
-    if sort == "score":  # fit when a brief gave one, else authenticity
-        fit = _score_of(c.get("fit"))
-        return fit if fit is not None else _score_of(c.get("authenticity"))
-    if sort in ("fit", "authenticity"):
-        return _score_of(c.get(sort))
-    if sort == "growth":
-        return c.get("growth_30d")
-    if sort == "handle":
-        return c.get("key")
-    return c.get(sort)
-
-
 @api.get("/creators")
 def list_creators():
     args = query(CreatorsQuery)
     store = get_store()
+    page = store.find_creators(CreatorQuery(**args.model_dump()))
     member_of = store.watchlists_of()
-    items = store.list_creators()
-    if args.platform:
-        items = [c for c in items if c["platform"] == args.platform]
-    if args.watchlist:
-        wl = store.get_watchlist(args.watchlist)
-        keys = {(m["platform"], m["key"]) for m in wl["creators"]}
-        items = [c for c in items if (c["platform"], c["key"]) in keys]
-    if args.tier:
-        items = [c for c in items if (c.get("tier") or "").lower() == args.tier.lower()]
-    if args.country:
-        items = [c for c in items if (c.get("country") or "").upper() == args.country.upper()]
-    if args.q:
-        needle = args.q.casefold()
-        items = [c for c in items
-                 if needle in (c.get("handle") or "").casefold() or needle in (c.get("display_name") or "").casefold()]
-    order = args.order or ("asc" if args.sort == "handle" else "desc")
-    present = [c for c in items if _sort_value(c, args.sort) is not None]
-    missing = [c for c in items if _sort_value(c, args.sort) is None]
-    present.sort(key=lambda c: _sort_value(c, args.sort), reverse=order == "desc")
-    missing.sort(key=lambda c: c["key"])
-    items = present + missing  # unknown values last, whatever the order
-    page = items[args.offset: args.offset + args.limit]
     return jsonify({
-        "items": [creator_view(c, member_of.get((c["platform"], c["key"]))) for c in page],
-        "total": len(items), "limit": args.limit, "offset": args.offset,
+        "items": [creator_view(c, member_of.get((c["platform"], c["key"]))) for c in page.items],
+        "total": page.total, "limit": args.limit, "offset": args.offset,
     })
 
 
-def _summary_or_404(platform: str, handle: str) -> dict:
+def _record_or_404(platform: str, handle: str) -> dict:
+    """{summary, latest, history} of a creator (one read of its file), or a 404."""
     check_creator_path(platform, handle)
-    summary = get_store().get_creator(platform, handle)
-    if summary is None:
+    record = get_store().creator_record(platform, handle)
+    if record is None:
         raise NotFound(f"Creator {platform}/{handle}")
-    return summary
+    return record
 
 
 def _history_summary(points: list[dict], summary: dict) -> dict:
@@ -106,12 +68,10 @@ def _history_summary(points: list[dict], summary: dict) -> dict:
 @api.get("/creators/<platform>/<handle>")
 def get_creator(platform: str, handle: str):
     query(NoQuery)
-    summary = _summary_or_404(platform, handle)
-    store = get_store()
-    latest = store.latest(platform, handle) or {}
-    points = store.history(platform, handle)
+    record = _record_or_404(platform, handle)
+    summary, latest, points = record["summary"], record["latest"] or {}, record["history"]
     return jsonify({
-        "creator": creator_view_for(store, summary),
+        "creator": creator_view_for(get_store(), summary),
         "snapshot": latest.get("snapshot"),
         "scores": latest.get("scores"),
         "decision": decision_numbers(latest["snapshot"]) if latest.get("snapshot") else None,
@@ -127,8 +87,8 @@ class HistoryQuery(BaseModel):
 @api.get("/creators/<platform>/<handle>/history")
 def get_history(platform: str, handle: str):
     args = query(HistoryQuery)
-    summary = _summary_or_404(platform, handle)
-    points = get_store().history(platform, handle)
+    record = _record_or_404(platform, handle)
+    summary, points = record["summary"], record["history"]
     if args.limit:
         points = points[-args.limit:]
     return jsonify({"platform": summary["platform"], "handle": summary["handle"], "points": points})
@@ -145,11 +105,10 @@ def get_scores(platform: str, handle: str):
     scores answer when they were computed with that brief as it is now; otherwise they are
     recomputed (nothing is written: a GET)."""
     args = query(ScoresQuery)
-    _summary_or_404(platform, handle)
+    latest = _record_or_404(platform, handle)["latest"]
     store = get_store()
     brief_doc = store.get_brief(args.brief) if args.brief else store.active_brief()
     brief_id = brief_doc["id"] if brief_doc else None
-    latest = store.latest(platform, handle)
     if latest is None or latest.get("snapshot") is None:
         raise ApiError(409, "not_captured", f"{platform}/{handle} has not been captured yet: no scores.")
     if is_current(latest, brief_doc):

@@ -331,7 +331,7 @@ def _full_disk(monkeypatch):
     """ENOSPC at the store's write boundary: every file the store opens for writing."""
     import builtins
 
-    import server.store as store_module
+    import server.store.tinydb as store_module
 
     real_open = builtins.open
 
@@ -367,7 +367,7 @@ def test_a_full_disk_is_a_507_and_the_store_keeps_what_it_had(client, auth, app,
 def test_starting_on_a_full_disk_says_so_and_exits_non_zero(tmp_path):
     code = (
         "import builtins, errno, os, sys\n"
-        "import server.store as s\n"
+        "import server.store.tinydb as s\n"
         "real = builtins.open\n"
         "def full(f, mode='r', *a, **k):\n"
         "    if any(c in mode for c in 'wax+'):\n"

@@ -1,4 +1,6 @@
-"""The store's integrity (issue 11, parts 3, 4, 9 and file permissions): an emptied, missing,
+"""The TinyDB engine (server/store/tinydb.py): one process per data directory (a flock), atomic
+writes that keep the last version, the format version and its migrations, the file layout; and its
+integrity (issue 11, parts 3, 4, 9 and file permissions): an emptied, missing,
 truncated or corrupt file stops the start with a message naming it (never an empty store), a request
 on a corrupt creator answers a JSON error and overwrites nothing, `kolscope fsck` finds and repairs,
 creator files cannot collide, the format 1 layout migrates, the lock survives `rm <data>/lock`, and
@@ -13,13 +15,14 @@ import stat
 import subprocess
 import sys
 import time
+from types import MappingProxyType
 
 import pytest
 
 from server import create_app
-from server import store as store_mod
 from server.cli import main
-from server.store import Store, StoreCorrupt, StoreLocked
+from server.store import Store, StoreCorrupt, StoreError, StoreLocked
+from server.store import tinydb as store_mod
 from tests.api.conftest import post_capture, x_capture
 from tests.api.test_crash import ROOT, free_port, start_server
 
@@ -50,9 +53,113 @@ def _filled(data) -> dict:
             "shard": _shard_path(data, "x", "alice")}
 
 
+def _meta(data_dir) -> dict:
+    return store_mod.read_file(data_dir / "meta.json", {"kind": "meta"})[1]
+
+
+def _write_meta(data_dir, meta: dict) -> None:
+    store_mod.write_file(data_dir / "meta.json", {"kind": "meta"}, meta)
+
+
 def _fsck(data, *extra: str, capsys) -> tuple[int, str]:
     code = main(["fsck", "--data", str(data), *extra])
     return code, capsys.readouterr().out
+
+
+def test_second_store_on_same_dir_fails_clearly(tmp_path):
+    with Store(tmp_path):
+        with pytest.raises(StoreLocked) as err:
+            Store(tmp_path)
+        assert "Another kolscope process" in err.value.message and str(tmp_path) in err.value.message
+    Store(tmp_path).close()  # released on close
+
+
+def test_second_app_on_same_dir_fails(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path), "STORE_FSYNC": False})
+    try:
+        with pytest.raises(StoreLocked):
+            create_app({"DATA_DIR": str(tmp_path)})
+    finally:
+        app.extensions["kolscope.store"].close()
+
+
+def test_layout_one_history_file_per_creator(tmp_path):
+    with Store(tmp_path) as s:
+        for i in range(20):
+            s.add_snapshot(_snap(f"user{i}"), None)
+    files = sorted((tmp_path / "creators" / "x").glob("*/*.json"))
+    assert files == sorted(_creator_path(tmp_path, "x", f"user{i}") for i in range(20))
+    for path in files:
+        head, _ = store_mod.read_file(path)
+        assert head["kind"] == "creator" and head["platform"] == "x" and _creator_path(tmp_path, "x", head["key"]) == path
+    shards = list((tmp_path / "index").glob("*.json"))
+    assert 1 < len(shards) <= 20
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
+    with Store(tmp_path) as s:
+        s.add_snapshot(_snap("a", 100), None)
+        before = _creator_path(tmp_path, "x", "a").read_bytes()
+
+        def boom(*a, **k):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(store_mod.os, "replace", boom)
+        with pytest.raises(OSError):
+            s.add_snapshot(_snap("a", 200, "2025-02-01T00:00:00Z"), None)
+        monkeypatch.undo()
+        assert _creator_path(tmp_path, "x", "a").read_bytes() == before
+        assert not list(tmp_path.rglob("*.tmp"))
+        assert [p["followers"] for p in s.history("x", "a")] == [100]  # the cache was dropped
+
+
+def test_newer_format_refused(tmp_path):
+    Store(tmp_path).close()
+    meta = _meta(tmp_path)
+    meta["_meta"]["1"]["format_version"] = store_mod.FORMAT_VERSION + 1
+    _write_meta(tmp_path, meta)
+    with pytest.raises(StoreError) as err:
+        Store(tmp_path)
+    assert err.value.code == "store_too_new"
+    # the lock was released: the fixed store opens again
+    meta["_meta"]["1"]["format_version"] = store_mod.FORMAT_VERSION
+    _write_meta(tmp_path, meta)
+    Store(tmp_path).close()
+
+
+def test_migration_hook_runs(tmp_path, monkeypatch):
+    Store(tmp_path).close()
+    latest = store_mod.FORMAT_VERSION
+    meta = _meta(tmp_path)
+    meta["_meta"]["1"]["format_version"] = latest - 1
+    _write_meta(tmp_path, meta)
+    ran = []
+    monkeypatch.setattr(store_mod, "MIGRATIONS",
+                        MappingProxyType({**store_mod.MIGRATIONS, latest - 1: lambda s: ran.append(s.dir)}))
+    with Store(tmp_path):
+        pass
+    assert ran == [tmp_path.resolve()]
+    assert _meta(tmp_path)["_meta"]["1"]["format_version"] == latest
+
+
+def test_corrupt_file_is_a_clear_error(tmp_path):
+    Store(tmp_path).close()
+    (tmp_path / "meta.json").write_text('{"_meta": {"1": {"format_')
+    with pytest.raises(StoreError) as err:
+        Store(tmp_path)
+    assert err.value.code == "store_corrupt"
+
+
+def test_leftover_temp_files_removed_on_open(tmp_path):
+    with Store(tmp_path) as s:
+        s.add_snapshot(_snap("a"), None)
+    leftovers = [tmp_path / ".meta.json.1.2.tmp", _creator_path(tmp_path, "x", "a").with_name(".a.json.1.2.tmp")]
+    for p in leftovers:
+        p.write_text('{"half": ')
+    with Store(tmp_path) as s:
+        assert s.get_creator("x", "a")["followers"] == 100
+    assert not any(p.exists() for p in leftovers)
 
 
 @pytest.mark.parametrize("which", ["meta", "creator", "shard"])

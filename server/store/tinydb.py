@@ -1,4 +1,4 @@
-"""The repository: kolscope's durable store over TinyDB (the only module that imports tinydb).
+"""The TinyDB engine of the store (the only module that imports tinydb): kolscope's data directory.
 
 Layout of a data directory (format_version 2; the directory 0700, every file in it 0600):
 
@@ -25,7 +25,7 @@ index shard (about 1/256 of the creators), so its cost stays flat from 100 to 10
 Listings read the index, which is loaded once into memory (this process holds the lock, so the
 in-memory copy is authoritative). Creator file names are hashes, not handles: a handle never becomes
 a path, and no two creators can share a file (format 1 hex-encoded non-ASCII handles as `x-<hex>`,
-itself a valid YouTube handle).
+itself a valid handle on some platforms).
 
 Every write goes through AtomicJSONStorage: temp file, fsync, link the old file to `.bak`, os.replace,
 fsync of the directory, so a kill -9 at any moment leaves the previous or the new file, never half of
@@ -46,80 +46,29 @@ import re
 import secrets
 import stat
 import threading
-from datetime import timedelta
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
-from collections.abc import Callable, Iterator
 
-from scraper import registry
-from scraper.times import now_iso, parse_time
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
+
+from scraper.times import now_iso
 from server.disk import DISK_FULL_ERRNOS
+from server.store import records
+from server.store.base import (
+    DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, Conflict, CreatorPage, CreatorQuery, NotFound, StoreCorrupt, StoreError,
+    StoreLocked,
+)
+from server.store.records import PLATFORMS
 
 FORMAT_VERSION = 2
 FILE_FORMAT = "kolscope.store/2"
 INDEX_SHARDS = 256
-REFRESH_STATUSES = ("ok", "stale", "blocked", "error", "running")
-DEFAULT_REFRESH_HOURS = 24
 DIR_MODE, FILE_MODE = 0o700, 0o600  # notes and watchlists are private
 
 log = logging.getLogger("kolscope.store")
-
-# The platforms a creator can belong to. Each platform module's valid_handle is the one handle rule
-# (it matches that platform's profile_url). Handles never become file names (creator_file hashes them).
-PLATFORMS = registry.NAMES
-
-
-class StoreError(Exception):
-    """A store problem a person can act on; `code` names it for the API."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class StoreLocked(StoreError):
-    def __init__(self, data_dir: Path):
-        super().__init__(
-            "store_locked",
-            f"Another kolscope process is using the data directory {data_dir} (it holds the directory's lock). "
-            "Stop that server first, or pass a different --data directory.",
-        )
-
-
-class StoreCorrupt(StoreError):
-    """A data file that is empty, missing while referenced, truncated, corrupt or not the expected one."""
-
-    def __init__(self, path: str | Path, problem: str, data_dir: Path | None = None):
-        where = f" --data {data_dir}" if data_dir else ""
-        super().__init__(
-            "store_corrupt",
-            f"The store file {path} {problem}. Nothing was changed. Stop the server and run "
-            f"`kolscope fsck{where}` to check the whole store (`--repair` restores the last good copy).",
-        )
-        self.path = path
-        self.problem = problem
-
-
-class NotFound(StoreError):
-    def __init__(self, what: str):
-        super().__init__("not_found", f"{what} not found.")
-
-
-class Conflict(StoreError):
-    def __init__(self, message: str):
-        super().__init__("conflict", message)
-
-
-def valid_handle(platform: str, handle: Any) -> bool:
-    return registry.valid_handle(platform, handle)
-
-
-def creator_key(platform: str, handle: str) -> str:
-    """The identity a handle is stored under: its platform's key rule (case-folded on most)."""
-    return registry.creator_key(platform, handle)
 
 
 def creator_file(platform: str, key: str) -> str:
@@ -244,9 +193,13 @@ def check_file_header(path: str | Path, expect: dict | None = None) -> dict:
 
 
 def write_file(path: Path, header: dict, data: Any, *, sync: bool = True, keep_backup: bool = True) -> None:
+    """Write a store file (an envelope of `data`) atomically; see write_bytes."""
+    write_bytes(path, encode_file(header, data), sync=sync, keep_backup=keep_backup)
+
+
+def write_bytes(path: Path, blob: bytes, *, sync: bool = True, keep_backup: bool = True) -> None:
     """The atomic writer: temp file (0600), fsync, the old file hard-linked to `.bak`, rename over,
     fsync of the directory. The file is the old or the new one at every moment."""
-    blob = encode_file(header, data)
     _mkdir_private(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     bak_tmp = path.with_name(f".{path.name}.bak.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -383,61 +336,19 @@ def _open_db(path: Path, sync: bool = True, **options: Any) -> TinyDB:
 
 
 
-def _compact_score(part: Any) -> dict | None:
-    if not isinstance(part, dict):
-        return None
-    # the reason too: a withheld score (None) is shown as "no grade" with why, in lists and exports
-    return {k: part.get(k) for k in ("score", "grade", "confidence", "reason")}
+def _latest(db: TinyDB) -> dict | None:
+    docs = db.table("latest").all()
+    return dict(docs[-1]) if docs else None
 
 
-def _tier_name(tier: Any) -> str | None:
-    if isinstance(tier, str):
-        return tier
-    if isinstance(tier, dict):
-        for k in ("name", "tier", "label"):
-            if isinstance(tier.get(k), str):
-                return tier[k]
-    return None
-
-
-def _score_fields(scores: dict, brief_id: str | None) -> dict:
-    """What a creator's summary shows of its scores (set by a capture, and by re-scoring)."""
-    return {"tier": _tier_name(scores.get("tier")), "engagement_rate": scores.get("engagement_rate"),
-            "fit": _compact_score(scores.get("fit")), "authenticity": _compact_score(scores.get("authenticity")),
-            "brief_id": brief_id}
-
-
-def growth_30d(points: list[dict], latest: dict) -> float | None:
-    """Follower growth in percent over the last ~30 days of history (None without data)."""
-    now_t, now_f = parse_time(latest.get("captured_at")), latest.get("followers")
-    if now_t is None or not isinstance(now_f, int):
-        return None
-    try:
-        target = now_t - timedelta(days=30)
-    except OverflowError:  # a point dated in year 1 (stored before captured_at was checked)
-        return None
-    best = None
-    for p in points:
-        t, f = parse_time(p.get("captured_at")), p.get("followers")
-        if t is None or not isinstance(f, int) or f <= 0 or t >= now_t:
-            continue
-        # the point nearest to 30 days ago, but at least a day old
-        if now_t - t < timedelta(days=1):
-            continue
-        if best is None or abs(t - target) < abs(best[0] - target):
-            best = (t, f)
-    if best is None:
-        return None
-    return round((now_f - best[1]) / best[1] * 100, 2)
+def _history(db: TinyDB) -> list[dict]:
+    points = [dict(p) for p in db.table("history").all()]
+    points.sort(key=lambda p: str(p.get("captured_at") or ""))
+    return points
 
 
 def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
-
-
-# Migrations: MIGRATIONS[n] upgrades a store from format n to n+1 (called with the Store, the
-# lock held). Add one with every layout change and bump FORMAT_VERSION. (1 -> 2 is below the class.)
-MIGRATIONS: dict[int, Callable[[Store], None]] = {}
 
 
 def lock_dir(data_dir: Path) -> int:
@@ -505,7 +416,25 @@ def holds_store(data_dir: Path) -> bool:
     return False
 
 
-class Store:
+def shards_on_disk(data_dir: Path) -> set[int]:
+    """The numbers of the index shard files present (whatever meta.json lists)."""
+    folder = data_dir / "index"
+    found = set()
+    if folder.is_dir():
+        for path in folder.glob("*.json"):
+            with contextlib.suppress(ValueError):
+                n = int(path.stem, 16)
+                if path.name == f"{n:02x}.json" and n < INDEX_SHARDS:
+                    found.add(n)
+    return found
+
+
+def is_envelope(raw: bytes) -> bool:
+    """Whether a file's bytes start as a format 2 store file (format 1 files are plain JSON)."""
+    return raw.startswith(_PREFIX)
+
+
+class TinyDBStore:
     """The repository over one data directory. Thread-safe (one lock for Flask's threads and the
     scheduler's); one process per data directory (a held flock, else StoreLocked)."""
 
@@ -575,7 +504,7 @@ class Store:
         with contextlib.suppress(OSError):
             os.close(self._dir_fd)
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> TinyDBStore:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -621,13 +550,7 @@ class Store:
             except FileNotFoundError:
                 pass
             tok = secrets.token_urlsafe(32)
-            tmp = path.with_name(".token.tmp")
-            with open(tmp, "w", opener=_private) as fh:
-                fh.write(tok + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-            _fsync_dir(self.dir)
+            write_bytes(path, f"{tok}\n".encode(), keep_backup=False)
             return tok
 
     # -- creators: files -------------------------------------------------------------------------
@@ -660,17 +583,10 @@ class Store:
         s = self._index.get((platform, key))
         return self._db(self._creator_path(platform, key),
                         header={"kind": "creator", "platform": platform, "key": key},
-                        must_exist=bool(s and (s.get("captured") or s.get("snapshots"))))
+                        must_exist=records.has_data(s))
 
     def _load_index(self) -> None:
-        folder = self.dir / "index"
-        on_disk = set()
-        if folder.is_dir():
-            for path in folder.glob("*.json"):
-                with contextlib.suppress(ValueError):
-                    n = int(path.stem, 16)
-                    if path.name == f"{n:02x}.json" and n < INDEX_SHARDS:
-                        on_disk.add(n)
+        on_disk = shards_on_disk(self.dir)
         for n in sorted(self._shard_list | on_disk):
             for doc in self._shard(n).all():
                 self._index[(doc["platform"], doc["key"])] = dict(doc)
@@ -684,7 +600,7 @@ class Store:
         read and by fsck), and every watchlist member, note and alias has its index entry."""
         base = str(self.dir / "creators")
         for (platform, key), s in self._index.items():
-            if not (s.get("captured") or s.get("snapshots")):
+            if not records.has_data(s):
                 continue
             path = f"{base}/{platform}/{creator_file(platform, key)}"  # str: pathlib costs ~0.3 s per 10,000
             try:
@@ -694,10 +610,8 @@ class Store:
                                          f"{s.get('snapshots')} snapshot(s))", self.dir) from None
             except StoreCorrupt as exc:
                 raise StoreCorrupt(path, exc.problem, self.dir) from None
-        refs = [(m["platform"], m["key"], f"a member of watchlist {w.get('name')!r}")
-                for w in self.meta.table("watchlists").all() for m in w.get("creators", [])]
-        refs += [(n["platform"], n["key"], f"the creator of note {n.get('id')}") for n in self.meta.table("notes").all()]
-        refs += [(p, k, f"the creator {p}/{a} is an alias of") for (p, a), k in self._aliases.items()]
+        refs = records.references(self.meta.table("watchlists").all(), self.meta.table("notes").all(),
+                                  self.meta.table("aliases").all())
         for platform, key, what in refs:
             if (platform, key) not in self._index:
                 raise StoreCorrupt(self._shard_path(self._shard_no(platform, key)),
@@ -716,21 +630,10 @@ class Store:
             self._pids[(summary["platform"], summary["platform_id"])] = summary["key"]
 
     def _identity(self, platform: str, handle: str) -> tuple[str, str]:
-        """(platform, the key the creator's data is stored under): an old handle, or a YouTube
-        channel's id, leads to the same creator as its current handle."""
-        if not valid_handle(platform, handle):
-            raise StoreError("invalid_handle", f"{handle!r} is not a valid {platform} handle.")
-        key = creator_key(platform, handle)
-        return platform, self._aliases.get((platform, key), key)
+        return records.identity(platform, handle, self._aliases)
 
     def _known_key(self, platform: str, key: str, pid: Any) -> str:
-        if not isinstance(pid, str) or not pid:
-            return key
-        current = self._index.get((platform, key))
-        if current is not None and (current.get("captured") or current.get("snapshots")):
-            return key  # a creator with data of its own (a watchlisted-only placeholder has none)
-        known = self._pids.get((platform, pid))
-        return known if known is not None and known != key and (platform, known) in self._index else key
+        return records.known_key(platform, key, pid, self._index, self._pids)
 
     def account_handle(self, platform: str, handle: str, platform_id: str | None) -> str:
         """A handle that leads to this account's stored data: `handle`, or, for a handle never seen
@@ -744,8 +647,8 @@ class Store:
 
     def _same_account(self, platform: str, key: str, snapshot: dict) -> str:
         """The stored key of the account `snapshot` shows. A handle never seen before whose platform
-        id is known (a renamed account; a YouTube channel first captured by /channel/UC... and now by
-        its @handle, or the other way round) becomes an alias of the known key, so its history goes on
+        id is known (a renamed account; a creator first captured by its account id and now by its
+        handle, or the other way round) becomes an alias of the known key, so its history goes on
         in one place instead of starting a second creator."""
         known = self._known_key(platform, key, snapshot.get("platform_id"))
         if known == key:
@@ -763,9 +666,7 @@ class Store:
         q = Query()
         with self.meta.storage.batch():
             for wl in self.meta.table("watchlists").all():
-                members = [dict(m, key=known) if m == {"platform": platform, "key": key} else m
-                           for m in wl["creators"]]
-                members = [m for i, m in enumerate(members) if m not in members[:i]]
+                members = records.fold_members(wl["creators"], platform, key, known)
                 if members != wl["creators"]:
                     self.meta.table("watchlists").update({"creators": members}, q.id == wl["id"])
             self.meta.table("notes").update({"key": known}, (q.platform == platform) & (q.key == key))
@@ -780,7 +681,7 @@ class Store:
         summary. The history point is `history_point` when given (scoring's compact form), else
         the snapshot's counts. Durable when it returns."""
         platform, key = self._identity(snapshot.get("platform"), snapshot.get("handle"))
-        point = history_point if history_point is not None else _default_point(snapshot)
+        point = history_point if history_point is not None else records.default_point(snapshot)
         with self._lock:
             key = self._same_account(platform, key, snapshot)
             db = self._creator_db(platform, key)  # a corrupt file raises here, before any write
@@ -793,41 +694,9 @@ class Store:
                 latest.insert({"snapshot": snapshot, "scores": scores, "brief_id": brief_id,
                                "scored_at": now_iso(ms=True)})
             old = self._index.get((platform, key)) or {}
-            summary = self._summary(platform, key, snapshot, scores, brief_id, points, old)
+            summary = records.summary(platform, key, snapshot, scores, brief_id, points, old, now_iso(ms=True))
             self._write_summary(summary)
             return dict(summary)
-
-    def _summary(self, platform: str, key: str, snapshot: dict, scores: dict | None,
-                 brief_id: str | None, points: list[dict], old: dict) -> dict:
-        scores = scores if isinstance(scores, dict) else {}
-        refresh = dict(old.get("refresh") or {})
-        handle = snapshot.get("handle")
-        if handle == snapshot.get("platform_id") and old.get("handle") and old["handle"] != handle:
-            handle = old["handle"]  # a capture by channel id does not hide the @handle already known
-        return {
-            "platform": platform,
-            "key": key,
-            "handle": handle,
-            "platform_id": snapshot.get("platform_id") or old.get("platform_id"),
-            "url": snapshot.get("url") or old.get("url"),
-            # a post or reel page may not show these (Instagram's post pages carry no follower count):
-            # such a capture keeps the known ones
-            "display_name": _known(snapshot, old, "display_name"),
-            "avatar_url": _known(snapshot, old, "avatar_url"),
-            "followers": _known(snapshot, old, "followers"),
-            "verified": _known(snapshot, old, "verified"),
-            # a capture without it (X shows it only in a panel the user opens) keeps the known one
-            "country": snapshot.get("country") or old.get("country"),
-            **_score_fields(scores, brief_id),
-            "growth_30d": growth_30d(points, snapshot),
-            "captured": True,
-            "captured_at": snapshot.get("captured_at"),
-            "snapshots": len(points),
-            "first_seen": old.get("first_seen") or now_iso(ms=True),
-            "stored_at": now_iso(ms=True),
-            "updated_at": now_iso(ms=True),
-            "refresh": refresh,
-        }
 
     def import_creator(self, snapshot: dict, scores: dict | None, history: list[dict]) -> dict:
         """Write one creator with a whole history at once, without fsync. For building benchmark
@@ -842,7 +711,7 @@ class Store:
                 "history": {str(i): p for i, p in enumerate(history, 1)},
                 "latest": {"1": {"snapshot": snapshot, "scores": scores, "brief_id": None, "scored_at": now_iso(ms=True)}},
             })
-            summary = self._summary(platform, key, snapshot, scores, None, history, {})
+            summary = records.summary(platform, key, snapshot, scores, None, history, {}, now_iso(ms=True))
             self._write_summary(summary)
             return summary
 
@@ -875,13 +744,7 @@ class Store:
             existing = self._index.get((platform, key))
             if existing is not None:
                 return dict(existing)
-            summary = {
-                "platform": platform, "key": key, "handle": handle, "url": url, "display_name": None,
-                "avatar_url": None, "followers": None, "verified": None, "tier": None,
-                "engagement_rate": None, "fit": None, "authenticity": None, "brief_id": None,
-                "growth_30d": None, "captured": False, "captured_at": None, "snapshots": 0,
-                "first_seen": now_iso(ms=True), "updated_at": now_iso(ms=True), "refresh": {},
-            }
+            summary = records.placeholder(platform, key, handle, url, now_iso(ms=True))
             self._write_summary(summary)
             return dict(summary)
 
@@ -891,20 +754,28 @@ class Store:
             s = self._index.get((platform, key))
             return dict(s) if s else None
 
+    def creator_record(self, platform: str, handle: str) -> dict | None:
+        """{summary, latest, history} of a creator from one read of its file, or None when unknown
+        (a creator page needs all three; latest() then history() would read and checksum it twice)."""
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            summary = self._index.get((platform, key))
+            if summary is None:
+                return None
+            db = self._creator_db(platform, key)
+            return {"summary": dict(summary), "latest": _latest(db), "history": _history(db)}
+
     def latest(self, platform: str, handle: str) -> dict | None:
         """{snapshot, scores, brief_id} of the latest capture, or None."""
         platform, key = self._identity(platform, handle)
         with self._lock:
-            docs = self._creator_db(platform, key).table("latest").all()
-            return dict(docs[-1]) if docs else None
+            return _latest(self._creator_db(platform, key))
 
     def history(self, platform: str, handle: str) -> list[dict]:
         """History points, oldest first."""
         platform, key = self._identity(platform, handle)
         with self._lock:
-            points = [dict(p) for p in self._creator_db(platform, key).table("history").all()]
-        points.sort(key=lambda p: str(p.get("captured_at") or ""))
-        return points
+            return _history(self._creator_db(platform, key))
 
     def update_scores(self, platform: str, handle: str, scores: dict, brief_id: str | None,
                       captured_at: str | None = None) -> bool:
@@ -923,12 +794,20 @@ class Store:
             latest.update({"scores": scores, "brief_id": brief_id, "scored_at": now_iso(ms=True)})
             old = self._index.get((platform, key))
             if old:
-                self._write_summary(dict(old, **_score_fields(scores, brief_id)))
+                self._write_summary(dict(old, **records.score_fields(scores, brief_id)))
             return True
 
     def list_creators(self) -> list[dict]:
         with self._lock:
             return [dict(s) for s in self._index.values()]
+
+    def find_creators(self, query: CreatorQuery) -> CreatorPage:
+        """The page of creators `query` asks for, filtered, sorted and paged over the in-memory index."""
+        with self._lock:
+            members = None
+            if query.watchlist:
+                members = {(m["platform"], m["key"]) for m in self.get_watchlist(query.watchlist)["creators"]}
+            return records.select(self._index.values(), query, members)
 
     # -- refresh bookkeeping (the scheduler's) ---------------------------------------------------
 
@@ -941,14 +820,7 @@ class Store:
         at = at or now_iso(ms=True)
         with self._lock:
             summary = self.ensure_creator(platform, handle)
-            refresh = dict(summary.get("refresh") or {})
-            if status == "running":
-                refresh.update(running=True, started_at=at)
-            else:
-                refresh.update(status=status, reason=reason, at=at, running=False)
-                if status == "ok":
-                    refresh["last_ok"] = at
-            summary["refresh"] = refresh
+            refresh = summary["refresh"] = records.refreshed(summary.get("refresh") or {}, status, reason, at)
             self._write_summary(summary)
             return refresh
 
@@ -1130,19 +1002,6 @@ class Store:
                 raise NotFound(f"Note {nid}")
 
 
-def _default_point(snapshot: dict) -> dict:
-    point = {"captured_at": snapshot.get("captured_at")}
-    for k in ("followers", "following", "posts", "likes", "views"):
-        point[k] = snapshot.get(k)
-    return point
-
-
-def _known(snapshot: dict, old: dict, name: str):
-    """The snapshot's value, or the stored one when this capture does not show it."""
-    value = snapshot.get(name)
-    return value if value is not None else old.get(name)
-
-
 # -- migration of format 1 (files named after keys, no markers) -----------------------------------
 
 _V1_SAFE_FILE = re.compile(r"^[a-z0-9_][a-z0-9_.\-]{0,99}$")
@@ -1168,7 +1027,7 @@ def _v1_keys(platform: str, stem: str, index: set[tuple[str, str]]) -> list[str]
     return known or [candidates[-1]]
 
 
-def _migrate_1_to_2(store: Store) -> None:
+def _migrate_1_to_2(store: TinyDBStore) -> None:
     """Format 1 -> 2: every file becomes an envelope (marker, identity, checksum), and creator files
     move from key-named files to hashed names (creator_file). Restartable after a crash: each file is
     written atomically before its format 1 original goes, and format 1 files are read as such until
@@ -1206,4 +1065,9 @@ def _migrate_1_to_2(store: Store) -> None:
     store.meta.table("_meta").update({"shards": sorted(shards)}, doc_ids=[1])
 
 
-MIGRATIONS[1] = _migrate_1_to_2
+# Migrations: MIGRATIONS[n] upgrades a store from format n to n+1 (called with the store, the lock
+# held). Add one with every layout change and bump FORMAT_VERSION. Read-only: built once, here.
+MIGRATIONS: Mapping[int, Callable[[TinyDBStore], None]] = MappingProxyType({1: _migrate_1_to_2})
+
+
+Store = TinyDBStore  # the name every caller has used

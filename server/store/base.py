@@ -1,0 +1,192 @@
+"""The store's seam: what every storage engine answers (Protocols grouped by resource), its errors,
+and the listing query. Callers depend on this module's names, never on an engine's; an engine is
+chosen once, by `server.store.open_store`.
+
+A record is a plain dict in the shapes the TinyDB engine stores today (a creator summary, a latest
+{snapshot, scores, brief_id}, history points, watchlist/brief/note documents); records.py holds the
+rules that build them, so a second engine reuses them instead of re-deriving them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+REFRESH_STATUSES = ("ok", "stale", "blocked", "error", "running")
+DEFAULT_REFRESH_HOURS = 24
+# the sorts of a creator listing (records.sort_value says what each compares)
+SORTS = ("score", "fit", "authenticity", "followers", "growth", "handle", "captured_at")
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+class StoreError(Exception):
+    """A store problem a person can act on; `code` names it for the API."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class StoreLocked(StoreError):
+    def __init__(self, data_dir: Path):
+        super().__init__(
+            "store_locked",
+            f"Another kolscope process is using the data directory {data_dir} (it holds the directory's lock). "
+            "Stop that server first, or pass a different --data directory.",
+        )
+
+
+class StoreCorrupt(StoreError):
+    """A data file that is empty, missing while referenced, truncated, corrupt or not the expected one."""
+
+    def __init__(self, path: str | Path, problem: str, data_dir: Path | None = None):
+        where = f" --data {data_dir}" if data_dir else ""
+        super().__init__(
+            "store_corrupt",
+            f"The store file {path} {problem}. Nothing was changed. Stop the server and run "
+            f"`kolscope fsck{where}` to check the whole store (`--repair` restores the last good copy).",
+        )
+        self.path = path
+        self.problem = problem
+
+
+class NotFound(StoreError):
+    def __init__(self, what: str):
+        super().__init__("not_found", f"{what} not found.")
+
+
+class Conflict(StoreError):
+    def __init__(self, message: str):
+        super().__init__("conflict", message)
+
+
+# -- the listing query --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreatorQuery:
+    """One page of creators: the filters of `GET /api/v1/creators` and the dashboard's list.
+
+    Filters combine (all must hold): `platform`; `watchlist` (its id: members only, NotFound when
+    there is no such watchlist); `tier` and `country` (case-insensitive equality); `q` (a substring of
+    the handle or the display name, case-folded). `sort` is one of SORTS; `order` defaults to
+    ascending for "handle" and descending otherwise. Creators without a value to sort by come last
+    in either order (by key); equal values are ordered by key."""
+
+    platform: str | None = None
+    watchlist: str | None = None
+    tier: str | None = None
+    country: str | None = None
+    q: str | None = None
+    sort: str = "score"
+    order: Literal["asc", "desc"] | None = None
+    limit: int | None = 50  # None: all of them
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}, not {self.sort!r}")
+        if self.order not in (None, "asc", "desc"):
+            raise ValueError(f"order must be 'asc' or 'desc', not {self.order!r}")
+        if self.offset < 0 or (self.limit is not None and self.limit < 1):
+            raise ValueError("offset must be >= 0 and limit >= 1")
+
+    @property
+    def descending(self) -> bool:
+        return (self.order or ("asc" if self.sort == "handle" else "desc")) == "desc"
+
+
+@dataclass(frozen=True)
+class CreatorPage:
+    """A page of creator summaries; `total` counts every match, `next` is the offset of the next page
+    (None on the last one)."""
+
+    items: list[dict] = field(default_factory=list)
+    total: int = 0
+    next: int | None = None
+
+
+# -- the repository, by resource ------------------------------------------------------------------
+
+@runtime_checkable
+class CreatorRepository(Protocol):
+    """Creators: a summary each (for lists), its latest snapshot with scores, and its history."""
+
+    def add_snapshot(self, snapshot: dict, scores: dict | None, *, brief_id: str | None = None,
+                     history_point: dict | None = None) -> dict: ...
+    def ensure_creator(self, platform: str, handle: str, url: str | None = None) -> dict: ...
+    def account_handle(self, platform: str, handle: str, platform_id: str | None) -> str: ...
+    def get_creator(self, platform: str, handle: str) -> dict | None: ...
+    def creator_record(self, platform: str, handle: str) -> dict | None: ...
+    def latest(self, platform: str, handle: str) -> dict | None: ...
+    def history(self, platform: str, handle: str) -> list[dict]: ...
+    def update_scores(self, platform: str, handle: str, scores: dict, brief_id: str | None,
+                      captured_at: str | None = None) -> bool: ...
+    def list_creators(self) -> list[dict]: ...
+    def find_creators(self, query: CreatorQuery) -> CreatorPage: ...
+
+
+@runtime_checkable
+class RefreshRepository(Protocol):
+    """The scheduler's bookkeeping of refresh attempts, kept on each creator."""
+
+    def record_refresh(self, platform: str, handle: str, status: str, reason: str | None = None,
+                       at: str | None = None) -> dict: ...
+    def refresh_status(self, platform: str, handle: str) -> dict | None: ...
+
+
+@runtime_checkable
+class WatchlistRepository(Protocol):
+    def list_watchlists(self) -> list[dict]: ...
+    def get_watchlist(self, wid: str) -> dict: ...
+    def create_watchlist(self, name: str, refresh_interval_hours: float = DEFAULT_REFRESH_HOURS,
+                         refresh_cron: str | None = None) -> dict: ...
+    def update_watchlist(self, wid: str, **changes: Any) -> dict: ...
+    def delete_watchlist(self, wid: str) -> None: ...
+    def add_to_watchlist(self, wid: str, platform: str, handle: str, url: str | None = None) -> dict: ...
+    def remove_from_watchlist(self, wid: str, platform: str, handle: str) -> None: ...
+    def watchlist_creators(self, wid: str) -> list[dict]: ...
+    def watchlists_of(self) -> dict[tuple[str, str], list[str]]: ...
+
+
+@runtime_checkable
+class BriefRepository(Protocol):
+    """Briefs, and the settings beside them: the active brief, the extension id, the API token."""
+
+    def list_briefs(self) -> list[dict]: ...
+    def get_brief(self, bid: str) -> dict: ...
+    def create_brief(self, brief: dict) -> dict: ...
+    def replace_brief(self, bid: str, brief: dict) -> dict: ...
+    def delete_brief(self, bid: str) -> None: ...
+    def active_brief_id(self) -> str | None: ...
+    def active_brief(self) -> dict | None: ...
+    def set_active_brief(self, bid: str | None) -> None: ...
+    def extension_id(self) -> str | None: ...
+    def set_extension_id(self, ext_id: str | None) -> None: ...
+    def token(self) -> str: ...
+
+
+@runtime_checkable
+class NoteRepository(Protocol):
+    def list_notes(self, platform: str, handle: str) -> list[dict]: ...
+    def add_note(self, platform: str, handle: str, text: str) -> dict: ...
+    def delete_note(self, platform: str, handle: str, nid: str) -> None: ...
+
+
+@runtime_checkable
+class Repository(CreatorRepository, RefreshRepository, WatchlistRepository, BriefRepository,
+                 NoteRepository, Protocol):
+    """A whole store: every resource, and its lifetime (one open store per data location)."""
+
+    def close(self) -> None: ...
+    def __enter__(self) -> Repository: ...
+    def __exit__(self, *exc: Any) -> None: ...
+
+
+__all__ = [
+    "DEFAULT_REFRESH_HOURS", "REFRESH_STATUSES", "SORTS", "BriefRepository", "Conflict", "CreatorPage",
+    "CreatorQuery", "CreatorRepository", "NoteRepository", "NotFound", "RefreshRepository", "Repository",
+    "StoreCorrupt", "StoreError", "StoreLocked", "WatchlistRepository",
+]

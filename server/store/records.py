@@ -1,0 +1,252 @@
+"""The rules of stored records, as pure functions (no I/O, no clock: `now` is passed in): identity
+(handle rules, keys, renamed accounts, placeholders), the creator summary and its growth figure, the
+listing (filter, sort, page), and what refers to what. Every engine applies these same rules.
+
+Platform facts (handle and key rules) come from `scraper.registry`; nothing here names a platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from scraper import registry
+from scraper.times import parse_time
+from server.store.base import CreatorPage, CreatorQuery, StoreError
+
+# The platforms a creator can belong to. Each platform module's valid_handle is the one handle rule
+# (it matches that platform's profile_url).
+PLATFORMS = registry.NAMES
+
+
+# -- identity -------------------------------------------------------------------------------------
+
+def valid_handle(platform: str, handle: Any) -> bool:
+    return registry.valid_handle(platform, handle)
+
+
+def creator_key(platform: str, handle: str) -> str:
+    """The identity a handle is stored under: its platform's key rule (case-folded on most)."""
+    return registry.creator_key(platform, handle)
+
+
+def identity(platform: str, handle: str, aliases: Mapping[tuple[str, str], str]) -> tuple[str, str]:
+    """(platform, the key the creator's data is stored under): an old handle, or an account id, leads
+    to the same creator as its current handle (`aliases`: (platform, other key) -> stored key)."""
+    if not valid_handle(platform, handle):
+        raise StoreError("invalid_handle", f"{handle!r} is not a valid {platform} handle.")
+    key = creator_key(platform, handle)
+    return platform, aliases.get((platform, key), key)
+
+
+def has_data(summary: Mapping | None) -> bool:
+    """Whether a creator has captures of its own (a watchlisted-only placeholder has none)."""
+    return bool(summary and (summary.get("captured") or summary.get("snapshots")))
+
+
+def known_key(platform: str, key: str, pid: Any, index: Mapping[tuple[str, str], Mapping],
+              pids: Mapping[tuple[str, str], str]) -> str:
+    """The stored key of the account with platform id `pid` that a capture under `key` shows: `key`
+    itself unless `key` is new (or only a placeholder) and the id belongs to a known creator (the
+    account was renamed, or is known by its account id and now by a handle, or the other way round)."""
+    if not isinstance(pid, str) or not pid:
+        return key
+    if has_data(index.get((platform, key))):
+        return key  # a creator with data of its own never folds into another
+    known = pids.get((platform, pid))
+    return known if known is not None and known != key and (platform, known) in index else key
+
+
+def fold_members(members: list[dict], platform: str, key: str, known: str) -> list[dict]:
+    """A watchlist's members once the placeholder `key` turned out to be the known account `known`:
+    it takes the placeholder's place, once."""
+    moved = [dict(m, key=known) if m == {"platform": platform, "key": key} else m for m in members]
+    return [m for i, m in enumerate(moved) if m not in moved[:i]]
+
+
+# -- summaries ------------------------------------------------------------------------------------
+
+def compact_score(part: Any) -> dict | None:
+    if not isinstance(part, dict):
+        return None
+    # the reason too: a withheld score (None) is shown as "no grade" with why, in lists and exports
+    return {k: part.get(k) for k in ("score", "grade", "confidence", "reason")}
+
+
+def tier_name(tier: Any) -> str | None:
+    if isinstance(tier, str):
+        return tier
+    if isinstance(tier, dict):
+        for k in ("name", "tier", "label"):
+            if isinstance(tier.get(k), str):
+                return tier[k]
+    return None
+
+
+def score_fields(scores: dict, brief_id: str | None) -> dict:
+    """What a creator's summary shows of its scores (set by a capture, and by re-scoring)."""
+    return {"tier": tier_name(scores.get("tier")), "engagement_rate": scores.get("engagement_rate"),
+            "fit": compact_score(scores.get("fit")), "authenticity": compact_score(scores.get("authenticity")),
+            "brief_id": brief_id}
+
+
+def growth_30d(points: list[dict], latest: dict) -> float | None:
+    """Follower growth in percent over the last ~30 days of history (None without data)."""
+    now_t, now_f = parse_time(latest.get("captured_at")), latest.get("followers")
+    if now_t is None or not isinstance(now_f, int):
+        return None
+    try:
+        target = now_t - timedelta(days=30)
+    except OverflowError:  # a point dated in year 1 (stored before captured_at was checked)
+        return None
+    best = None
+    for p in points:
+        t, f = parse_time(p.get("captured_at")), p.get("followers")
+        if t is None or not isinstance(f, int) or f <= 0 or t >= now_t:
+            continue
+        # the point nearest to 30 days ago, but at least a day old
+        if now_t - t < timedelta(days=1):
+            continue
+        if best is None or abs(t - target) < abs(best[0] - target):
+            best = (t, f)
+    if best is None:
+        return None
+    return round((now_f - best[1]) / best[1] * 100, 2)
+
+
+def default_point(snapshot: dict) -> dict:
+    """A history point of a snapshot's counts (when scoring gave no compact point)."""
+    point = {"captured_at": snapshot.get("captured_at")}
+    for k in ("followers", "following", "posts", "likes", "views"):
+        point[k] = snapshot.get(k)
+    return point
+
+
+def _known(snapshot: dict, old: dict, name: str):
+    """The snapshot's value, or the stored one when this capture does not show it."""
+    value = snapshot.get(name)
+    return value if value is not None else old.get(name)
+
+
+def summary(platform: str, key: str, snapshot: dict, scores: dict | None, brief_id: str | None,
+            points: list[dict], old: dict, now: str) -> dict:
+    """A creator's summary after a capture: the snapshot's facts, falling back on the known ones
+    (`old`, the previous summary) where this capture does not show them, its scores and growth."""
+    scores = scores if isinstance(scores, dict) else {}
+    handle = snapshot.get("handle")
+    if handle == snapshot.get("platform_id") and old.get("handle") and old["handle"] != handle:
+        handle = old["handle"]  # a capture by account id does not hide the handle already known
+    return {
+        "platform": platform,
+        "key": key,
+        "handle": handle,
+        "platform_id": snapshot.get("platform_id") or old.get("platform_id"),
+        "url": snapshot.get("url") or old.get("url"),
+        # a post or reel page may not show these (some post pages carry no follower count): such a
+        # capture keeps the known ones
+        "display_name": _known(snapshot, old, "display_name"),
+        "avatar_url": _known(snapshot, old, "avatar_url"),
+        "followers": _known(snapshot, old, "followers"),
+        "verified": _known(snapshot, old, "verified"),
+        # a capture without it (a platform may show it only in a panel the user opens) keeps the known one
+        "country": snapshot.get("country") or old.get("country"),
+        **score_fields(scores, brief_id),
+        "growth_30d": growth_30d(points, snapshot),
+        "captured": True,
+        "captured_at": snapshot.get("captured_at"),
+        "snapshots": len(points),
+        "first_seen": old.get("first_seen") or now,
+        "stored_at": now,
+        "updated_at": now,
+        "refresh": dict(old.get("refresh") or {}),
+    }
+
+
+def placeholder(platform: str, key: str, handle: str, url: str | None, now: str) -> dict:
+    """The summary of a creator known but not captured yet (watchlisted by its profile URL)."""
+    return {
+        "platform": platform, "key": key, "handle": handle, "url": url, "display_name": None,
+        "avatar_url": None, "followers": None, "verified": None, "tier": None,
+        "engagement_rate": None, "fit": None, "authenticity": None, "brief_id": None,
+        "growth_30d": None, "captured": False, "captured_at": None, "snapshots": 0,
+        "first_seen": now, "updated_at": now, "refresh": {},
+    }
+
+
+def refreshed(refresh: Mapping, status: str, reason: str | None, at: str) -> dict:
+    """A creator's refresh record after an attempt: running, or its outcome (ok sets last_ok)."""
+    out = dict(refresh)
+    if status == "running":
+        out.update(running=True, started_at=at)
+    else:
+        out.update(status=status, reason=reason, at=at, running=False)
+        if status == "ok":
+            out["last_ok"] = at
+    return out
+
+
+# -- the listing ----------------------------------------------------------------------------------
+
+def _score_of(part: Any) -> float | None:
+    return part.get("score") if isinstance(part, dict) else None
+
+
+def sort_value(c: Mapping, sort: str) -> Any:
+    """What a creator is sorted by (None: it has no value, and goes last)."""
+    if sort == "score":  # fit when a brief gave one, else authenticity
+        fit = _score_of(c.get("fit"))
+        return fit if fit is not None else _score_of(c.get("authenticity"))
+    if sort in ("fit", "authenticity"):
+        return _score_of(c.get(sort))
+    if sort == "growth":
+        return c.get("growth_30d")
+    if sort == "handle":
+        return c.get("key")
+    return c.get(sort)
+
+
+def matches(c: Mapping, query: CreatorQuery, members: set[tuple[str, str]] | None) -> bool:
+    """Whether a summary passes the query's filters (`members`: the watchlist's, when it filters)."""
+    if query.platform and c["platform"] != query.platform:
+        return False
+    if members is not None and (c["platform"], c["key"]) not in members:
+        return False
+    if query.tier and (c.get("tier") or "").lower() != query.tier.lower():
+        return False
+    if query.country and (c.get("country") or "").upper() != query.country.upper():
+        return False
+    if query.q:
+        needle = query.q.casefold()
+        if needle not in (c.get("handle") or "").casefold() and needle not in (c.get("display_name") or "").casefold():
+            return False
+    return True
+
+
+def select(summaries: Iterable[Mapping], query: CreatorQuery,
+           members: set[tuple[str, str]] | None = None) -> CreatorPage:
+    """The page of `summaries` that `query` asks for (copies: the caller's records stay its own)."""
+    items = [c for c in summaries if matches(c, query, members)]
+    present = [c for c in items if sort_value(c, query.sort) is not None]
+    missing = [c for c in items if sort_value(c, query.sort) is None]
+    # by key first, then (a stable sort) by value: equal values stay in key order in both orders
+    present.sort(key=lambda c: c["key"])
+    present.sort(key=lambda c: sort_value(c, query.sort), reverse=query.descending)
+    missing.sort(key=lambda c: c["key"])
+    ordered = present + missing  # unknown values last, whatever the order
+    end = len(ordered) if query.limit is None else query.offset + query.limit
+    return CreatorPage(items=[dict(c) for c in ordered[query.offset:end]], total=len(ordered),
+                       next=end if end < len(ordered) else None)
+
+
+# -- references -----------------------------------------------------------------------------------
+
+def references(watchlists: Iterable[Mapping], notes: Iterable[Mapping],
+               aliases: Iterable[Mapping]) -> list[tuple[Any, Any, str]]:
+    """(platform, key, what refers to it) of every creator that a watchlist member, a note or an
+    alias ({platform, alias, key}) refers to: each must have its summary."""
+    refs = [(m.get("platform"), m.get("key"), f"a member of watchlist {w.get('name')!r}")
+            for w in watchlists for m in w.get("creators") or []]
+    refs += [(n.get("platform"), n.get("key"), f"the creator of note {n.get('id')}") for n in notes]
+    refs += [(a.get("platform"), a.get("key"), f"the creator alias {a.get('alias')!r} stands for") for a in aliases]
+    return refs

@@ -1,0 +1,366 @@
+"""The store's contract: what every engine does, whatever it keeps its data in (creators, history,
+renamed accounts and placeholders, refresh bookkeeping, watchlists, briefs and settings, notes, the
+creator listing's filters, sorts and pages, and the errors). Runs once per engine (`store_factory`,
+tests/server/store/conftest.py); the TinyDB engine's files, envelopes, backups, lock and migrations
+are test_tinydb.py's."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.api.views import is_stale
+from server.store import SORTS, Conflict, CreatorPage, CreatorQuery, NotFound, Repository, StoreError
+
+
+def _snap(handle: str, followers: int | None = 100, at: str = "2025-01-01T00:00:00Z", platform: str = "x",
+          **extra) -> dict:
+    return {"format": "kolscope.snapshot/1", "platform": platform, "handle": handle, "followers": followers,
+            "captured_at": at, **extra}
+
+
+def test_the_engine_has_every_resource(store):
+    assert isinstance(store, Repository)
+
+
+def test_reopen_keeps_everything(store_factory):
+    with store_factory() as s:
+        s.add_snapshot(_snap("a"), {"tier": "nano"})
+        s.add_snapshot(_snap("a", 120, "2025-02-01T00:00:00Z"), {"tier": "nano"})
+        wl = s.create_watchlist("W", 12)
+        s.add_to_watchlist(wl["id"], "x", "A")
+        b = s.create_brief({"name": "b"})
+        s.set_active_brief(b["id"])
+        s.add_note("x", "a", "hello")
+        tok = s.token()
+    with store_factory() as s:
+        assert s.get_creator("x", "A")["followers"] == 120
+        assert [p["followers"] for p in s.history("x", "a")] == [100, 120]
+        assert s.watchlist_creators(wl["id"])[0]["key"] == "a"
+        assert s.active_brief_id() == b["id"] and s.list_notes("x", "a")[0]["text"] == "hello"
+        assert s.token() == tok
+
+
+def test_renamed_account_keeps_one_history(store_factory):
+    """Same platform id, new handle: the history, watchlists and notes go on under one creator, and
+    both handles lead to it (also after reopening the store)."""
+    with store_factory() as s:
+        s.add_snapshot(dict(_snap("old_name"), platform_id="42"), {"tier": "nano"})
+        wl = s.create_watchlist("W", 12)
+        s.add_to_watchlist(wl["id"], "x", "old_name")
+        s.add_note("x", "old_name", "met at the fair")
+        assert s.account_handle("x", "new_name", "42") == "old_name"  # its history, before storing
+        assert s.account_handle("x", "new_name", "43") == "new_name"  # another account
+        s.add_snapshot(dict(_snap("new_name", 150, "2025-02-01T00:00:00Z"), platform_id="42"), {"tier": "nano"})
+        assert len(s.list_creators()) == 1
+    with store_factory() as s:
+        for handle in ("old_name", "NEW_NAME"):
+            summary = s.get_creator("x", handle)
+            assert (summary["handle"], summary["followers"], summary["snapshots"]) == ("new_name", 150, 2)
+        assert [p["followers"] for p in s.history("x", "new_name")] == [100, 150]
+        assert [c["handle"] for c in s.watchlist_creators(wl["id"])] == ["new_name"]
+        assert [n["text"] for n in s.list_notes("x", "new_name")] == ["met at the fair"]
+
+
+def test_another_account_with_a_new_handle_is_another_creator(store_factory):
+    with store_factory() as s:
+        s.add_snapshot(dict(_snap("a"), platform_id="1"), None)
+        s.add_snapshot(dict(_snap("b"), platform_id="2"), None)
+        s.add_snapshot(_snap("c"), None)  # no id: nothing to match on
+        assert sorted(c["handle"] for c in s.list_creators()) == ["a", "b", "c"]
+
+
+def test_youtube_channel_by_id_and_by_handle_is_one_creator(store_factory):
+    """A channel captured first by /channel/UC... (no @handle on the page: the id stands in for it),
+    then by its @handle, and the other way round: one creator, shown by its @handle."""
+    cid = "UCsXVk37bltHxD1rDPwtNM8Q"
+    yt = {"format": "kolscope.snapshot/1", "platform": "youtube", "platform_id": cid, "followers": 1}
+    with store_factory("a") as s:
+        s.add_snapshot(dict(yt, handle=cid, captured_at="2021-02-13T00:00:00Z"), None)
+        s.add_snapshot(dict(yt, handle="kurzgesagt", followers=2, captured_at="2026-01-26T00:00:00Z"), None)
+        (only,) = s.list_creators()
+        assert (only["handle"], only["snapshots"]) == ("kurzgesagt", 2)
+        assert s.get_creator("youtube", "Kurzgesagt")["key"] == cid
+    with store_factory("b") as s:
+        s.add_snapshot(dict(yt, handle="kurzgesagt", captured_at="2026-01-26T00:00:00Z"), None)
+        s.add_snapshot(dict(yt, handle=cid, followers=2, captured_at="2021-02-13T00:00:00Z"), None)
+        (only,) = s.list_creators()
+        assert (only["handle"], only["snapshots"]) == ("kurzgesagt", 2)  # the id does not hide the handle
+
+
+def test_watchlisted_placeholder_of_a_known_account_folds_into_it(store_factory):
+    """A channel captured by /channel/UC..., then watchlisted by its @handle URL (not captured yet
+    under that name), then captured by @handle: one creator, in the watchlist, with the note."""
+    cid = "UCsXVk37bltHxD1rDPwtNM8Q"
+    yt = {"format": "kolscope.snapshot/1", "platform": "youtube", "platform_id": cid}
+    with store_factory() as s:
+        s.add_snapshot(dict(yt, handle=cid, followers=1, captured_at="2026-01-01T00:00:00Z"), None)
+        wl = s.create_watchlist("W", 12)
+        s.add_to_watchlist(wl["id"], "youtube", cid)
+        s.add_to_watchlist(wl["id"], "youtube", "kurzgesagt", "https://www.youtube.com/@kurzgesagt")
+        s.add_note("youtube", "kurzgesagt", "ask about the book")
+        assert len(s.list_creators()) == 2  # not yet known to be the same
+        s.add_snapshot(dict(yt, handle="kurzgesagt", followers=2, captured_at="2026-02-01T00:00:00Z"), None)
+        (only,) = s.list_creators()
+        assert (only["key"], only["handle"], only["snapshots"]) == (cid, "kurzgesagt", 2)
+        assert [c["key"] for c in s.watchlist_creators(wl["id"])] == [cid]  # one place, not two
+        assert [n["text"] for n in s.list_notes("youtube", cid)] == ["ask about the book"]
+    with store_factory() as s:
+        assert len(s.list_creators()) == 1 and s.get_creator("youtube", "kurzgesagt")["key"] == cid
+
+
+def test_a_captured_creator_never_folds_into_another(store_factory):
+    with store_factory() as s:
+        s.add_snapshot(dict(_snap("first"), platform_id="7"), None)
+        s.add_snapshot(dict(_snap("second"), platform_id="8"), None)
+        # "second" now shows id 7 (a page mix-up, or a handle handed on): it keeps its own data
+        s.add_snapshot(dict(_snap("second", 5), platform_id="7"), None)
+        assert sorted(c["handle"] for c in s.list_creators()) == ["first", "second"]
+        assert s.get_creator("x", "second")["snapshots"] == 2
+
+# -- creators, history, refresh ---------------------------------------------------------------------
+
+def test_creator_record_is_summary_latest_and_history_at_once(store):
+    store.add_snapshot(_snap("a", 100, "2025-02-01T00:00:00Z"), {"tier": "nano"}, brief_id=None)
+    store.add_snapshot(_snap("a", 90, "2025-01-01T00:00:00Z"), {"tier": "micro"})  # an older page, stored later
+    record = store.creator_record("x", "A")
+    assert record["summary"] == store.get_creator("x", "a")
+    assert record["latest"] == store.latest("x", "a") and record["latest"]["snapshot"]["followers"] == 90
+    assert record["history"] == store.history("x", "a")
+    assert [p["captured_at"] for p in record["history"]] == ["2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"]
+    assert store.creator_record("x", "nobody") is None
+
+
+def test_a_placeholder_has_a_record_without_data(store):
+    wl = store.create_watchlist("W")
+    store.add_to_watchlist(wl["id"], "x", "later", "https://x.com/later")
+    record = store.creator_record("x", "later")
+    assert record["summary"]["captured"] is False and record["summary"]["url"] == "https://x.com/later"
+    assert record["latest"] is None and record["history"] == []
+
+
+def test_an_invalid_handle_is_an_error_not_a_creator(store):
+    for call in (lambda: store.get_creator("x", "no spaces"), lambda: store.creator_record("x", "a/b"),
+                 lambda: store.add_snapshot(_snap("bad handle!"), None)):
+        with pytest.raises(StoreError) as err:
+            call()
+        assert err.value.code == "invalid_handle"
+
+
+def test_update_scores_only_while_the_latest_snapshot_is_the_one_scored(store):
+    store.add_snapshot(_snap("a"), {"tier": "nano", "fit": {"score": 10}})
+    assert store.update_scores("x", "a", {"tier": "micro", "fit": {"score": 80}}, "br_1",
+                               captured_at="2024-01-01T00:00:00Z") is False
+    assert store.update_scores("x", "a", {"tier": "micro", "fit": {"score": 80}}, "br_1",
+                               captured_at="2025-01-01T00:00:00Z") is True
+    summary = store.get_creator("x", "a")
+    assert (summary["tier"], summary["fit"]["score"], summary["brief_id"]) == ("micro", 80, "br_1")
+    assert store.latest("x", "a")["scores"]["fit"] == {"score": 80}
+    assert store.update_scores("x", "never_captured", {}, None) is False
+
+
+def test_growth_over_30_days(store):
+    store.add_snapshot(_snap("a", 1000, "2025-01-01T00:00:00Z"), None)
+    store.add_snapshot(_snap("a", 1100, "2025-01-20T00:00:00Z"), None)
+    store.add_snapshot(_snap("a", 1250, "2025-01-31T00:00:00Z"), None)
+    assert store.get_creator("x", "a")["growth_30d"] == 25.0
+
+
+def test_record_refresh_marks_stale(store):
+    store.add_snapshot(_snap("bo_runs", 800), None)
+    store.record_refresh("x", "bo_runs", "running")
+    summary = store.get_creator("x", "bo_runs")
+    assert summary["refresh"]["running"] is True and not is_stale(summary)
+    store.record_refresh("x", "bo_runs", "blocked", "429 from x.com")
+    summary = store.get_creator("x", "bo_runs")
+    assert is_stale(summary) and summary["refresh"]["reason"] == "429 from x.com" and summary["followers"] == 800
+    assert store.refresh_status("x", "bo_runs")["status"] == "blocked"
+    store.record_refresh("x", "bo_runs", "ok")
+    assert store.refresh_status("x", "bo_runs")["last_ok"] == store.refresh_status("x", "bo_runs")["at"]
+    store.add_snapshot(_snap("bo_runs", 900, "2099-01-01T00:00:00Z"), None)  # new data: no longer stale
+    assert not is_stale(store.get_creator("x", "bo_runs"))
+    with pytest.raises(ValueError):
+        store.record_refresh("x", "bo_runs", "weird")
+    assert store.refresh_status("x", "nobody") is None
+
+
+# -- watchlists, briefs, settings, notes ----------------------------------------------------------
+
+def test_watchlists(store):
+    wl = store.create_watchlist("Spring", 12, "0 6 * * *")
+    with pytest.raises(Conflict):
+        store.create_watchlist("SPRING")
+    other = store.create_watchlist("Other")
+    with pytest.raises(Conflict):
+        store.update_watchlist(other["id"], name="spring")
+    changed = store.update_watchlist(wl["id"], name="Summer", refresh_cron="", ignored="x")
+    assert (changed["name"], changed["refresh_cron"], changed["refresh_interval_hours"]) == ("Summer", None, 12)
+    store.add_to_watchlist(wl["id"], "x", "b")
+    store.add_to_watchlist(wl["id"], "x", "A")
+    store.add_to_watchlist(wl["id"], "x", "a")  # once only
+    store.add_to_watchlist(other["id"], "x", "a")
+    assert [c["key"] for c in store.watchlist_creators(wl["id"])] == ["b", "a"]
+    assert store.watchlists_of()[("x", "a")] == [wl["id"], other["id"]]
+    store.remove_from_watchlist(wl["id"], "x", "B")
+    with pytest.raises(NotFound):
+        store.remove_from_watchlist(wl["id"], "x", "b")
+    assert [w["name"] for w in store.list_watchlists()] == ["Summer", "Other"]
+    store.delete_watchlist(wl["id"])
+    for call in (lambda: store.get_watchlist(wl["id"]), lambda: store.delete_watchlist(wl["id"]),
+                 lambda: store.add_to_watchlist(wl["id"], "x", "a")):
+        with pytest.raises(NotFound):
+            call()
+
+
+def test_briefs_and_settings(store):
+    assert store.active_brief() is None and store.active_brief_id() is None
+    b1 = store.create_brief({"name": "one"})
+    b2 = store.create_brief({"name": "two"})
+    store.set_active_brief(b1["id"])
+    assert store.active_brief()["brief"] == {"name": "one"}
+    assert store.replace_brief(b1["id"], {"name": "uno"})["brief"] == {"name": "uno"}
+    with pytest.raises(NotFound):
+        store.set_active_brief("br_missing")
+    store.delete_brief(b1["id"])  # the active one: no brief in force
+    assert store.active_brief_id() is None and [b["id"] for b in store.list_briefs()] == [b2["id"]]
+    for call in (lambda: store.get_brief(b1["id"]), lambda: store.delete_brief(b1["id"]),
+                 lambda: store.replace_brief(b1["id"], {})):
+        with pytest.raises(NotFound):
+            call()
+    assert store.extension_id() is None
+    store.set_extension_id("abcdefghijklmnopabcdefghijklmnop")
+    assert store.extension_id() == "abcdefghijklmnopabcdefghijklmnop"
+    token = store.token()
+    assert len(token) >= 32 and store.token() == token
+
+
+def test_notes(store):
+    with pytest.raises(NotFound):
+        store.add_note("x", "a", "no such creator yet")
+    store.add_snapshot(_snap("a"), None)
+    first = store.add_note("x", "a", "first")
+    store.add_note("x", "A", "second")
+    assert [n["text"] for n in store.list_notes("x", "a")] == ["first", "second"]
+    with pytest.raises(NotFound):
+        store.delete_note("x", "b", first["id"])  # another creator's note id
+    store.delete_note("x", "a", first["id"])
+    assert [n["text"] for n in store.list_notes("x", "a")] == ["second"]
+    with pytest.raises(NotFound):
+        store.delete_note("x", "a", first["id"])
+
+
+# -- find_creators --------------------------------------------------------------------------------
+
+def _scores(tier: str | None, fit: float | None = None, auth: float | None = None) -> dict:
+    out: dict = {"tier": tier}
+    if fit is not None:
+        out["fit"] = {"score": fit, "grade": "B"}
+    out["authenticity"] = {"score": auth, "reason": None if auth is not None else "Only 1 of the checks"}
+    return out
+
+
+@pytest.fixture
+def listed(store):
+    """Five creators on two platforms (one a placeholder) and a watchlist of two of them."""
+    store.add_snapshot(_snap("alice", 4000, "2025-02-01T00:00:00Z", display_name="Alice Runs"), None)
+    store.add_snapshot(_snap("alice", 5000, "2025-03-01T00:00:00Z", display_name="Alice Runs", country="US"),
+                       _scores("Micro", 70, 90))
+    store.add_snapshot(_snap("bob", 800, "2025-03-02T00:00:00Z", display_name="Bob", country="gb"),
+                       _scores("nano", None, 60))
+    store.add_snapshot(_snap("carol", 20000, "2025-03-03T00:00:00Z", platform="tiktok",
+                             display_name="Carol, ALICE's fan"), _scores("micro", 70, 50))
+    store.add_snapshot(_snap("erin", None, "2025-02-15T00:00:00Z"), _scores(None))
+    wl = store.create_watchlist("W")
+    store.add_to_watchlist(wl["id"], "x", "dave")  # not captured: no values at all
+    store.add_to_watchlist(wl["id"], "tiktok", "carol")
+    return store, wl["id"]
+
+
+def _keys(page: CreatorPage) -> list[str]:
+    return [c["key"] for c in page.items]
+
+
+def test_find_default_is_best_score_first_and_ungraded_last(listed):
+    store, _ = listed
+    page = store.find_creators(CreatorQuery())
+    # score: fit, else authenticity; alice and carol tie at 70 (by key); erin and dave have none
+    assert _keys(page) == ["alice", "carol", "bob", "dave", "erin"]
+    assert (page.total, page.next) == (5, None)
+
+
+@pytest.mark.parametrize(("query", "keys"), [
+    (CreatorQuery(platform="tiktok"), ["carol"]),
+    (CreatorQuery(platform="instagram"), []),
+    (CreatorQuery(tier="MICRO"), ["alice", "carol"]),
+    (CreatorQuery(tier="nano"), ["bob"]),
+    (CreatorQuery(country="us"), ["alice"]),
+    (CreatorQuery(country="GB"), ["bob"]),
+    (CreatorQuery(q="ALI"), ["alice", "carol"]),  # handle or display name, case-folded
+    (CreatorQuery(q="bob"), ["bob"]),
+    (CreatorQuery(q="zzz"), []),
+    (CreatorQuery(platform="x", tier="micro", q="runs"), ["alice"]),
+])
+def test_find_filters(listed, query, keys):
+    store, _ = listed
+    page = store.find_creators(query)
+    assert _keys(page) == keys and page.total == len(keys)
+
+
+def test_find_by_watchlist(listed):
+    store, wid = listed
+    assert _keys(store.find_creators(CreatorQuery(watchlist=wid))) == ["carol", "dave"]
+    assert _keys(store.find_creators(CreatorQuery(watchlist=wid, platform="x"))) == ["dave"]
+    with pytest.raises(NotFound):
+        store.find_creators(CreatorQuery(watchlist="wl_missing"))
+
+
+SORT_CASES = [  # (sort, keys in descending order, keys in ascending order)
+    ("score", ["alice", "carol", "bob", "dave", "erin"], ["bob", "alice", "carol", "dave", "erin"]),
+    ("fit", ["alice", "carol", "bob", "dave", "erin"], ["alice", "carol", "bob", "dave", "erin"]),
+    ("authenticity", ["alice", "bob", "carol", "dave", "erin"], ["carol", "bob", "alice", "dave", "erin"]),
+    ("followers", ["carol", "alice", "bob", "dave", "erin"], ["bob", "alice", "carol", "dave", "erin"]),
+    ("growth", ["alice", "bob", "carol", "dave", "erin"], ["alice", "bob", "carol", "dave", "erin"]),
+    ("handle", ["erin", "dave", "carol", "bob", "alice"], ["alice", "bob", "carol", "dave", "erin"]),
+    ("captured_at", ["carol", "bob", "alice", "erin", "dave"], ["erin", "alice", "bob", "carol", "dave"]),
+]
+
+
+def test_every_sort_is_tested():
+    assert {sort for sort, _, _ in SORT_CASES} == set(SORTS)
+
+
+@pytest.mark.parametrize(("sort", "desc", "asc"), SORT_CASES)
+def test_find_sorts_both_orders(listed, sort, desc, asc):
+    """Missing values last in either order (by key); equal values by key."""
+    store, _ = listed
+    assert _keys(store.find_creators(CreatorQuery(sort=sort, order="desc"))) == desc
+    assert _keys(store.find_creators(CreatorQuery(sort=sort, order="asc"))) == asc
+    default = asc if sort == "handle" else desc
+    assert _keys(store.find_creators(CreatorQuery(sort=sort))) == default
+
+
+def test_find_pages(listed):
+    store, _ = listed
+    first = store.find_creators(CreatorQuery(sort="handle", limit=2))
+    assert (_keys(first), first.total, first.next) == (["alice", "bob"], 5, 2)
+    second = store.find_creators(CreatorQuery(sort="handle", limit=2, offset=first.next))
+    assert (_keys(second), second.total, second.next) == (["carol", "dave"], 5, 4)
+    last = store.find_creators(CreatorQuery(sort="handle", limit=2, offset=second.next))
+    assert (_keys(last), last.total, last.next) == (["erin"], 5, None)
+    beyond = store.find_creators(CreatorQuery(sort="handle", limit=2, offset=9))
+    assert (_keys(beyond), beyond.total, beyond.next) == ([], 5, None)
+    everything = store.find_creators(CreatorQuery(sort="handle", limit=None))
+    assert (len(everything.items), everything.next) == (5, None)
+    assert store.find_creators(CreatorQuery(tier="micro", limit=1)).total == 2  # total counts matches
+
+
+def test_find_answers_copies(listed):
+    store, _ = listed
+    page = store.find_creators(CreatorQuery(sort="handle"))
+    page.items[0]["followers"] = -1
+    assert store.get_creator("x", "alice")["followers"] == 5000
+
+
+@pytest.mark.parametrize("bad", [{"sort": "random"}, {"order": "up"}, {"limit": 0}, {"offset": -1}])
+def test_a_query_out_of_range_is_refused(bad):
+    with pytest.raises(ValueError):
+        CreatorQuery(**bad)

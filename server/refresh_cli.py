@@ -55,7 +55,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from server.refresh import RefreshError, load_replay, refresh_creators
-    from server.store import Store, StoreError
+    from server.store import StoreError, open_store
 
     if bool(args.watchlist) == bool(args.all):
         return _fail("give one watchlist (id or name) or --all")
@@ -64,7 +64,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     except RefreshError as exc:
         return _fail(exc.message)
     try:
-        store = Store(args.data)
+        store = open_store({"DATA_DIR": args.data})
     except StoreError as exc:
         hint = (" (a running `kolscope serve` holds it: refresh through POST /api/v1/watchlists/<id>/refresh)"
                 if exc.code == "store_locked" else "")

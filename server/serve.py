@@ -194,10 +194,10 @@ def cmd_token(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot read {path}: {exc.strerror or exc}")
     if not token:
-        from server.store import Store
+        from server.store import open_store
 
         try:
-            with Store(args.data) as store:
+            with open_store({"DATA_DIR": args.data}) as store:
                 token = store.token()
         except (StoreError, OSError) as exc:
             message = _store_failure(exc, args.data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scraper import registry
-from server.store import Store
+from server.store import Repository
 
 STALE_STATUSES = ("stale", "blocked", "error")
 
@@ -57,7 +57,7 @@ def creator_view(summary: dict, watchlists: list[str] | None = None) -> dict:
     }
 
 
-def creator_view_for(store: Store, summary: dict) -> dict:
+def creator_view_for(store: Repository, summary: dict) -> dict:
     member_of = store.watchlists_of().get((summary["platform"], summary["key"]), [])
     return creator_view(summary, member_of)
 

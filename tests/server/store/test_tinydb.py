@@ -292,7 +292,7 @@ _V1_SAFE = store_mod._V1_SAFE_FILE
 
 
 def _v1_name(key: str) -> str:
-    """Format 1's file naming (server/store.py up to format 1: `_file_name`)."""
+    """Format 1's file naming (the store up to format 1: `_file_name`)."""
     return key + ".json" if _V1_SAFE.match(key) else "x-" + key.encode("utf-8").hex() + ".json"
 
 

@@ -47,6 +47,9 @@ class Platform:
     # (YouTube channel ids are case-sensitive). Platforms without handles key by their numeric id.
     key: Callable[[str], str] = field(default=str.lower)
     identity: str = "handle"        # "handle" (a name the creator picks) or "id" (a numeric account id)
+    # Capture -> scraper.listing.Listing for the platform's list pages (search, tags, followers,
+    # comments...), None for any other page; None here when kolscope reads no list page of it yet.
+    parse_list: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9]{0,19}", self.name):

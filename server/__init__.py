@@ -1,15 +1,32 @@
-"""kolscope's Flask backend: receives captures, stores creators and history, serves scores."""
+"""kolscope's Flask backend: receives captures, stores creators and history, serves scores.
+
+Layers, lowest first; a module imports only from its own layer or lower ones (tests/server/
+test_architecture.py checks it):
+
+1. `scraper` (pages -> snapshots) imports nothing of `server`.
+2. `server.scoring` (pure: data in, scores and reasons out) imports nothing of `server` outside it;
+   `server.disk` and `server.cron` are small helpers at this level.
+3. `server.store` (the repository over the data directory).
+4. The services: `server.ingest`, `server.refresh`, `server.rescore`, `server.scheduler`,
+   `server.fsck`, and `server.services`, which creates an app's store, refreshes and re-scoring in
+   `app.extensions` (no module-level state anywhere in `server`).
+5. `server.api` (the /api/v1 blueprint, a module per resource).
+6. `server.security` (the guard in front of every route; it answers with the API's error shape).
+7. `server.dashboard` (the server-rendered pages).
+8. `server` itself: `create_app` puts the app together.
+9. The commands: `server.cli`, `server.serve`, `server.refresh_cli`, `server.scoring.cli`.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from server.store import Repository, open_store
-
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: MappingProxyType[str, Any] = MappingProxyType({
     "DATA_DIR": None,               # required: where the store lives (created on first start)
     "DATABASE": None,               # a store URL; unset: the data directory (server.store.open_store)
     "TOKEN": None,                  # default: <DATA_DIR>/token, created (0600) on first start
@@ -21,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "REPLAY_DIR": None,             # for the scheduler: serve platform URLs from capture files
     "SCHEDULER_ENABLED": False,     # serve.py turns it on; tests leave it off
     "STORE_FSYNC": True,            # tests turn it off for speed; durability needs it on
-}
+})
 
 
 def _env_origins() -> list[str] | None:
@@ -31,6 +48,14 @@ def _env_origins() -> list[str] | None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The Flask app over the store in config DATA_DIR (opened, and locked, here)."""
+    # Imported here, not at the top: `server` is also the package of the `kolscope` command, so every
+    # command (`kolscope --help`, `parse`, `token`) would pay for Flask, pydantic, the store and the
+    # API (~1 s) before doing anything.
+    from flask import Flask
+
+    from server import dashboard, security, services
+    from server.api import api, errors
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(DEFAULTS)
     app.config["EXTENSION_ORIGINS"] = _env_origins()
@@ -41,14 +66,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    store = open_store(app.config)
-    app.extensions["kolscope.store"] = store
+    store = services.init_app(app)
     if not app.config.get("TOKEN"):
         app.config["TOKEN"] = store.token()
-
-    from server import dashboard, security
-    from server.api import api
-    from server.api import errors
 
     errors.register(app)
     security.register(app)
@@ -56,8 +76,3 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     return app
 
-
-def get_store() -> Repository:
-    from flask import current_app
-
-    return current_app.extensions["kolscope.store"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
 
-from server import get_store
+from server.services import get_store
 from server.api.errors import error_response
 from server.api.views import creator_view, creator_view_for, note_view, watchlist_view
 from scraper.times import parse_time

@@ -4,6 +4,11 @@ Only a capture that parses becomes a snapshot (through the same ingest as POST /
 against the active brief, appended to the history). A timeout, a block or a page that does not parse
 marks the creator stale/blocked/error with the reason and leaves its stored snapshot and history as
 they were. Used by the scheduler's jobs, POST /watchlists/<id>/refresh and `kolscope refresh`.
+
+The state a refresh shares with the next one (the runs by watchlist, one browser at a time, the
+platforms' rate budgets and cool-downs) lives in a `Refreshes` object, one per app (server/services.py
+creates it beside the store), never in this module: two apps in one process share none of it.
+`refresh_creators` / `refresh_watchlist` are one-off runs with their own (the CLI's, the benches').
 """
 
 from __future__ import annotations
@@ -18,23 +23,16 @@ from typing import Any
 from scraper.fetch import FetchRequest, FetchResult, fetch_all
 from scraper.politeness import Politeness
 from scraper.replay import Replay, ReplayError
-from scraper.times import iso, now_iso, parse_time
-from server.store import Store
 from scraper.registry import profile_url
+from scraper.times import iso, now_iso, parse_time
+from server.ingest import ingest_snapshot, with_identity
+from server.store import NotFound, Repository
 
 log = logging.getLogger("kolscope.refresh")
 
 # A creator blocked (403/429/captcha/login wall) is not asked again before this, even across runs
 # and restarts (the time comes from the store): asking again at once only deepens a block.
 BLOCKED_RETRY_AFTER = timedelta(hours=1)
-
-# One live politeness state per process: every run (scheduled, API, several watchlists) shares the
-# platforms' rate budgets and cool-downs.
-_LIVE_POLITENESS = Politeness()
-
-# One refresh at a time per process: runs share one browser budget on a small machine, and two
-# runs on overlapping watchlists would ask the platforms twice.
-_RUN_LOCK = threading.Lock()
 
 
 @dataclass
@@ -89,24 +87,6 @@ class RefreshError(Exception):
         self.code, self.message = code, message
 
 
-# -- runs in progress, for GET /watchlists/<id>/refresh ---------------------------------------------
-
-_RUNS: dict[tuple[str, str], RefreshRun] = {}
-_RUNS_LOCK = threading.Lock()
-
-
-def current_run(store: Store, watchlist_id: str) -> RefreshRun | None:
-    """The running or most recent run of this watchlist in this process, or None."""
-    with _RUNS_LOCK:
-        return _RUNS.get((str(store.dir), watchlist_id))
-
-
-def _remember(store: Store, run: RefreshRun) -> None:
-    if run.watchlist_id:
-        with _RUNS_LOCK:
-            _RUNS[(str(store.dir), run.watchlist_id)] = run
-
-
 # -- the refresh ---------------------------------------------------------------------------------
 
 
@@ -126,8 +106,6 @@ def _as_watched(snapshot: dict, platform: str, handle: str) -> dict | None:
     A YouTube channel watched by its id (UC...) may come back from a page that shows its @handle:
     same channel (platform_id), so it is filed under the id it is watched by, with a warning.
     """
-    from server.ingest import with_identity
-
     snap = with_identity(snapshot)
     if snap.get("platform") != platform:
         return None
@@ -140,7 +118,7 @@ def _as_watched(snapshot: dict, platform: str, handle: str) -> dict | None:
     return None
 
 
-def _blocked_recently(store: Store, platform: str, handle: str, now: datetime) -> str | None:
+def _blocked_recently(store: Repository, platform: str, handle: str, now: datetime) -> str | None:
     status = store.refresh_status(platform, handle) or {}
     if status.get("status") != "blocked" or not status.get("at"):
         return None
@@ -153,95 +131,163 @@ def _blocked_recently(store: Store, platform: str, handle: str, now: datetime) -
     return None
 
 
-def refresh_creators(
-    store: Store,
-    creators: list[dict],
-    *,
-    watchlist_id: str | None = None,
-    replay: Replay | None = None,
-    politeness: Politeness | None = None,
-    fetcher_options: dict[str, Any] | None = None,
-    on_result: Callable[[CreatorOutcome], None] | None = None,
-    force: bool = False,
-) -> RefreshRun:
-    """Fetch, parse and store each creator (dicts with platform and handle); return the run."""
+class Refreshes:
+    """One app's refreshes over its store: the latest run of each watchlist (for GET .../refresh), one
+    run at a time on the browser (runs share one browser budget on a small machine, and two runs on
+    overlapping watchlists would ask the platforms twice), and the live politeness state that every
+    run (scheduled, API, several watchlists) shares: the platforms' rate budgets and cool-downs."""
 
-    run = RefreshRun(watchlist_id)
-    now = datetime.now(UTC)
-    requests: list[FetchRequest] = []
-    by_request: dict[int, CreatorOutcome] = {}
-    for c in creators:
-        platform, handle = c.get("platform"), c.get("handle")
-        outcome = CreatorOutcome(platform=str(platform), handle=str(handle), status="queued")
-        run.creators.append(outcome)
+    def __init__(self, store: Repository, politeness: Politeness | None = None):
+        self.store = store
+        self.politeness = politeness if politeness is not None else Politeness()
+        self._browser = threading.Lock()
+        self._runs: dict[str, RefreshRun] = {}
+        self._runs_lock = threading.Lock()
+
+    def current_run(self, watchlist_id: str) -> RefreshRun | None:
+        """The running or most recent run of this watchlist, or None."""
+        with self._runs_lock:
+            return self._runs.get(watchlist_id)
+
+    def _remember(self, run: RefreshRun) -> None:
+        if run.watchlist_id:
+            with self._runs_lock:
+                self._runs[run.watchlist_id] = run
+
+    def run(
+        self,
+        creators: list[dict],
+        *,
+        watchlist_id: str | None = None,
+        replay: Replay | None = None,
+        politeness: Politeness | None = None,
+        fetcher_options: dict[str, Any] | None = None,
+        on_result: Callable[[CreatorOutcome], None] | None = None,
+        force: bool = False,
+    ) -> RefreshRun:
+        """Fetch, parse and store each creator (dicts with platform and handle); return the run.
+
+        Without `politeness`, a replay is asked without a rate budget and the network with this app's.
+        """
+        store = self.store
+        run = RefreshRun(watchlist_id)
+        now = datetime.now(UTC)
+        requests: list[FetchRequest] = []
+        by_request: dict[int, CreatorOutcome] = {}
+        for c in creators:
+            platform, handle = c.get("platform"), c.get("handle")
+            outcome = CreatorOutcome(platform=str(platform), handle=str(handle), status="queued")
+            run.creators.append(outcome)
+            try:
+                url = profile_url(platform, handle)
+            except (ValueError, TypeError) as exc:
+                _finish(store, outcome, "error", str(exc), "no_profile_url", on_result)
+                continue
+            try:
+                why = None if force else _blocked_recently(store, platform, handle, now)
+                if not why:
+                    store.record_refresh(platform, handle, "running")
+            except Exception as exc:  # e.g. a handle the store refuses: this creator fails, the rest go on
+                _finish(store, outcome, "error", str(exc), "store_failed", on_result)
+                continue
+            if why:
+                _finish(store, outcome, "blocked", why, "retry_later", on_result)
+                continue
+            req = FetchRequest(url=url, platform=platform, handle=handle)
+            requests.append(req)
+            by_request[id(req)] = outcome
+            outcome.status = "running"
+        self._remember(run)
+
+        def done(result: FetchResult) -> None:
+            outcome = by_request[id(result.request)]
+            outcome.attempts, outcome.seconds = result.attempts, round(result.elapsed, 3)
+            if not result.ok:
+                _finish(store, outcome, result.status, result.reason, result.code, on_result)
+                return
+            page_snapshot = result.snapshot.to_dict()
+            snapshot = _as_watched(page_snapshot, outcome.platform, outcome.handle)
+            if snapshot is None:
+                # A redirect to another account (or a renamed one): storing it would file another
+                # creator's numbers under this one.
+                _finish(store, outcome, "error",
+                        f"the page showed {page_snapshot.get('platform')}/{page_snapshot.get('handle')}, "
+                        f"not {outcome.platform}/{outcome.handle}", "other_creator", on_result)
+                return
+            try:
+                ingest_snapshot(store, snapshot)
+            except Exception as exc:  # a store or scoring failure: recorded, the next creator goes on
+                log.exception("storing the refreshed %s/%s failed", outcome.platform, outcome.handle)
+                _finish(store, outcome, "error", f"could not store the snapshot: {exc}", "store_failed", on_result)
+                return
+            outcome.followers = snapshot.get("followers")
+            _finish(store, outcome, "ok", None, None, on_result)
+
+        options = {"pool_size": 4, "timeout": 20.0}
+        options.update(fetcher_options or {})
+        pol = politeness or (Politeness.unlimited() if replay is not None else self.politeness)
+
         try:
-            url = profile_url(platform, handle)
-        except (ValueError, TypeError) as exc:
-            _finish(store, outcome, "error", str(exc), "no_profile_url", on_result)
-            continue
+            if requests:
+                with self._browser:
+                    fetch_all(requests, on_result=done, replay=replay, politeness=pol, allow_network=replay is None,
+                              **options)
+        except Exception as exc:  # no browser, a crashed driver: every unfinished creator says why
+            log.exception("refresh failed")
+            run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+            for outcome in run.creators:
+                if outcome.status in ("running", "queued"):
+                    _finish(store, outcome, "error", f"the browser failed: {run.error}", "browser_failed", on_result)
+        finally:
+            run.finished_at = now_iso(ms=True)
+        return run
+
+    def _creators_of(self, watchlist_id: str) -> list[dict]:
         try:
-            why = None if force else _blocked_recently(store, platform, handle, now)
-            if not why:
-                store.record_refresh(platform, handle, "running")
-        except Exception as exc:  # e.g. a handle the store refuses: this creator fails, the rest go on
-            _finish(store, outcome, "error", str(exc), "store_failed", on_result)
-            continue
-        if why:
-            _finish(store, outcome, "blocked", why, "retry_later", on_result)
-            continue
-        req = FetchRequest(url=url, platform=platform, handle=handle)
-        requests.append(req)
-        by_request[id(req)] = outcome
-        outcome.status = "running"
-    _remember(store, run)
+            return self.store.watchlist_creators(watchlist_id)
+        except NotFound:
+            raise RefreshError("not_found", f"There is no watchlist {watchlist_id}.") from None
 
-    def done(result: FetchResult) -> None:
-        outcome = by_request[id(result.request)]
-        outcome.attempts, outcome.seconds = result.attempts, round(result.elapsed, 3)
-        if not result.ok:
-            _finish(store, outcome, result.status, result.reason, result.code, on_result)
-            return
-        page_snapshot = result.snapshot.to_dict()
-        snapshot = _as_watched(page_snapshot, outcome.platform, outcome.handle)
-        if snapshot is None:
-            # A redirect to another account (or a renamed one): storing it would file another
-            # creator's numbers under this one.
-            _finish(store, outcome, "error",
-                    f"the page showed {page_snapshot.get('platform')}/{page_snapshot.get('handle')}, "
-                    f"not {outcome.platform}/{outcome.handle}", "other_creator", on_result)
-            return
-        try:
-            from server.ingest import ingest_snapshot
+    def run_watchlist(self, watchlist_id: str, **options: Any) -> RefreshRun:
+        """Refresh every creator of one watchlist (RefreshError 'not_found' for an unknown id)."""
+        return self.run(self._creators_of(watchlist_id), watchlist_id=watchlist_id, **options)
 
-            ingest_snapshot(store, snapshot)
-        except Exception as exc:  # a store or scoring failure: recorded, the next creator goes on
-            log.exception("storing the refreshed %s/%s failed", outcome.platform, outcome.handle)
-            _finish(store, outcome, "error", f"could not store the snapshot: {exc}", "store_failed", on_result)
-            return
-        outcome.followers = snapshot.get("followers")
-        _finish(store, outcome, "ok", None, None, on_result)
+    def start_background(self, watchlist_id: str, **options: Any) -> tuple[RefreshRun, bool]:
+        """Start a refresh in a thread; (run, started). An already running refresh is answered, not doubled."""
+        creators = self._creators_of(watchlist_id)
+        with self._runs_lock:
+            existing = self._runs.get(watchlist_id)
+            if existing is not None and existing.running:
+                return existing, False
+            # A placeholder run, so a GET right after the 202 already says "running".
+            placeholder = RefreshRun(watchlist_id, creators=[
+                CreatorOutcome(platform=c["platform"], handle=str(c.get("handle")), status="queued")
+                for c in creators])
+            self._runs[watchlist_id] = placeholder
 
-    options = {"pool_size": 4, "timeout": 20.0}
-    options.update(fetcher_options or {})
-    pol = politeness or (Politeness.unlimited() if replay is not None else _LIVE_POLITENESS)
+        def work() -> None:
+            try:
+                self.run(creators, watchlist_id=watchlist_id, **options)
+            except Exception as exc:
+                log.exception("background refresh of %s failed", watchlist_id)
+                placeholder.error = str(exc)
+                placeholder.finished_at = now_iso(ms=True)
 
-    try:
-        if requests:
-            with _RUN_LOCK:
-                fetch_all(requests, on_result=done, replay=replay, politeness=pol, allow_network=replay is None,
-                          **options)
-    except Exception as exc:  # no browser, a crashed driver: every unfinished creator says why
-        log.exception("refresh failed")
-        run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
-        for outcome in run.creators:
-            if outcome.status in ("running", "queued"):
-                _finish(store, outcome, "error", f"the browser failed: {run.error}", "browser_failed", on_result)
-    finally:
-        run.finished_at = now_iso(ms=True)
-    return run
+        threading.Thread(target=work, name=f"refresh-{watchlist_id}", daemon=True).start()
+        return placeholder, True
 
 
-def _finish(store: Store, outcome: CreatorOutcome, status: str, reason: str | None, code: str | None,
+def refresh_creators(store: Repository, creators: list[dict], **options: Any) -> RefreshRun:
+    """A one-off run with its own state (`kolscope refresh`, the benches): see Refreshes.run."""
+    return Refreshes(store).run(creators, **options)
+
+
+def refresh_watchlist(store: Repository, watchlist_id: str, **options: Any) -> RefreshRun:
+    """A one-off refresh of one watchlist with its own state: see Refreshes.run_watchlist."""
+    return Refreshes(store).run_watchlist(watchlist_id, **options)
+
+
+def _finish(store: Repository, outcome: CreatorOutcome, status: str, reason: str | None, code: str | None,
             on_result: Callable[[CreatorOutcome], None] | None) -> None:
     outcome.status, outcome.reason, outcome.code, outcome.at = status, reason, code, now_iso(ms=True)
     try:
@@ -250,43 +296,3 @@ def _finish(store: Store, outcome: CreatorOutcome, status: str, reason: str | No
         log.exception("recording the refresh of %s/%s failed", outcome.platform, outcome.handle)
     if on_result is not None:
         on_result(outcome)
-
-
-def refresh_watchlist(store: Store, watchlist_id: str, **options: Any) -> RefreshRun:
-    """Refresh every creator of one watchlist (RefreshError 'not_found' for an unknown id)."""
-    from server.store import NotFound
-
-    try:
-        creators = store.watchlist_creators(watchlist_id)
-    except NotFound:
-        raise RefreshError("not_found", f"There is no watchlist {watchlist_id}.") from None
-    return refresh_creators(store, creators, watchlist_id=watchlist_id, **options)
-
-
-def start_background(store: Store, watchlist_id: str, **options: Any) -> tuple[RefreshRun, bool]:
-    """Start a refresh in a thread; (run, started). An already running refresh is answered, not doubled."""
-    from server.store import NotFound
-
-    try:
-        creators = store.watchlist_creators(watchlist_id)
-    except NotFound:
-        raise RefreshError("not_found", f"There is no watchlist {watchlist_id}.") from None
-    with _RUNS_LOCK:
-        existing = _RUNS.get((str(store.dir), watchlist_id))
-        if existing is not None and existing.running:
-            return existing, False
-        # A placeholder run, so a GET right after the 202 already says "running".
-        placeholder = RefreshRun(watchlist_id, creators=[
-            CreatorOutcome(platform=c["platform"], handle=str(c.get("handle")), status="queued") for c in creators])
-        _RUNS[(str(store.dir), watchlist_id)] = placeholder
-
-    def work() -> None:
-        try:
-            refresh_creators(store, creators, watchlist_id=watchlist_id, **options)
-        except Exception as exc:
-            log.exception("background refresh of %s failed", watchlist_id)
-            placeholder.error = str(exc)
-            placeholder.finished_at = now_iso(ms=True)
-
-    threading.Thread(target=work, name=f"refresh-{watchlist_id}", daemon=True).start()
-    return placeholder, True

@@ -10,6 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from server.refresh import RefreshError, load_replay, refresh_creators
+from server.store import Repository, StoreError, open_store
+
 EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 _STYLE = {"ok": "green", "stale": "yellow", "blocked": "red", "error": "red"}
@@ -20,7 +27,7 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def _pick_watchlists(store, args: argparse.Namespace) -> list[dict] | str:
+def _pick_watchlists(store: Repository, args: argparse.Namespace) -> list[dict] | str:
     """The watchlists to refresh, or a message saying why there are none."""
     watchlists = store.list_watchlists()
     if args.all:
@@ -36,7 +43,7 @@ def _pick_watchlists(store, args: argparse.Namespace) -> list[dict] | str:
     return f"no watchlist {want!r}; known: {known}"
 
 
-def _creators_of(store, watchlists: list[dict]) -> list[dict]:
+def _creators_of(store: Repository, watchlists: list[dict]) -> list[dict]:
     """Every creator of these watchlists once, in watchlist order."""
     seen: set[tuple[str, str]] = set()
     out = []
@@ -50,13 +57,6 @@ def _creators_of(store, watchlists: list[dict]) -> list[dict]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
-
-    from server.refresh import RefreshError, load_replay, refresh_creators
-    from server.store import StoreError, open_store
-
     if bool(args.watchlist) == bool(args.all):
         return _fail("give one watchlist (id or name) or --all")
     try:

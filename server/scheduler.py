@@ -4,19 +4,33 @@ Jobs live in `<data>/scheduler.sqlite` (APScheduler's SQLAlchemyJobStore) and na
 text (`server.scheduler:run_watchlist_job`), so a restart finds every schedule where it was, and a
 refresh missed while the server was down runs once (coalesce) if it is not too late (grace time).
 Exactly one scheduler runs per data directory: Flask's reloader parent never starts one, a second
-`start` in one process answers the first, and a lock file keeps a second process from starting one.
+`start` for an app answers the first, and a lock file keeps a second process (or a second app over
+the same directory) from starting one.
+
+A started scheduler's `Runtime` lives in its app's `app.extensions`; the scheduler's executor hands
+it to each job it runs, so no module-level registry maps data directories to apps.
 """
 
 from __future__ import annotations
 
 import atexit
 import fcntl
+import functools
 import logging
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from server.cron import crontab_trigger, stored_crontab_problem
+from server.refresh import Refreshes, RefreshError, load_replay
+from server.services import refreshes_of
 
 log = logging.getLogger("kolscope.scheduler")
 
@@ -27,26 +41,58 @@ MISFIRE_GRACE_SECONDS = 6 * 3600  # a daily refresh missed by a laptop asleep ov
 LOCK_NAME = "scheduler.lock"
 DB_NAME = "scheduler.sqlite"
 FLOOR_HOURS = 0.25  # never hammer a platform more than every 15 minutes, whatever a watchlist says
+RUNTIME = "kolscope.scheduler"  # the app.extensions entry of a started scheduler's Runtime
+START_LOCK = "kolscope.scheduler.start"  # ... and of the lock that makes two starts one
 
 
 @dataclass
 class Runtime:
-    """A started scheduler and what its jobs need: the app's store (its lock guards every write)."""
+    """A started scheduler and what its jobs need: the app's refreshes over the app's store (whose
+    lock serialises refresh writes with the API's), shared with the API's refreshes (one browser,
+    one set of rate budgets, one status per watchlist)."""
 
     data_dir: str
-    scheduler: Any
-    store: Any
+    refreshes: Refreshes
     replay_dir: str | None
     lock_fh: Any
     fetcher_options: dict = field(default_factory=dict)
+    scheduler: Any = None
+
+    @property
+    def store(self) -> Any:
+        return self.refreshes.store
+
+    def sync_quietly(self) -> None:
+        """The periodic safety-net sync (a failure is retried by the next one)."""
+        try:
+            sync_jobs(self)
+        except Exception:
+            log.exception("syncing scheduler jobs failed")
 
 
-_RUNTIMES: dict[str, Runtime] = {}
-_RUNTIMES_LOCK = threading.Lock()
+class _RuntimeExecutor(ThreadPoolExecutor):
+    """Runs the scheduler's jobs with its Runtime. A stored job holds only text (JOB_FUNC and its
+    [data_dir, watchlist_id] arguments), which is what lets it survive restarts; the app it runs for is
+    this executor's, passed in here. `_do_submit_job` is the method APScheduler's executors implement."""
+
+    def __init__(self, runtime: Runtime, max_workers: int):
+        super().__init__(max_workers)
+        self.runtime = runtime
+
+    def _do_submit_job(self, job, run_times):
+        if job.func_ref == JOB_FUNC:
+            # only this round's copy of the job (read from the job store); the stored one keeps its text
+            job.func = functools.partial(run_watchlist_job, runtime=self.runtime)
+        super()._do_submit_job(job, run_times)
 
 
 def _key(data_dir: str | os.PathLike) -> str:
     return str(Path(data_dir).resolve())
+
+
+def runtime_for(app: Any) -> Runtime | None:
+    """The app's started scheduler runtime, or None."""
+    return app.extensions.get(RUNTIME)
 
 
 def job_id(watchlist_id: str) -> str:
@@ -55,12 +101,8 @@ def job_id(watchlist_id: str) -> str:
 
 def trigger_for(watchlist: dict):
     """A CronTrigger for a watchlist with `refresh_cron` ("0 6 * * *"), else its interval in hours."""
-    from apscheduler.triggers.interval import IntervalTrigger
-
     cron = watchlist.get("refresh_cron")
     if isinstance(cron, str) and cron.strip():
-        from server.cron import crontab_trigger, stored_crontab_problem
-
         # a line stored before the API checked lines: every minute, never, or not crontab at all
         problem = stored_crontab_problem(cron.strip(), int(FLOOR_HOURS * 60))
         if problem is None:
@@ -77,24 +119,22 @@ def trigger_for(watchlist: dict):
 
 
 def _same_trigger(a: Any, b: Any) -> bool:
-    from apscheduler.triggers.interval import IntervalTrigger
-
     if isinstance(a, IntervalTrigger) and isinstance(b, IntervalTrigger):
         return a.interval == b.interval
     return type(a) is type(b) and str(a) == str(b)
 
 
-def run_watchlist_job(data_dir: str, watchlist_id: str) -> None:
-    """The scheduled job (referenced by text so it persists): refresh one watchlist now."""
-    from server.refresh import RefreshError, load_replay, refresh_watchlist
-
-    rt = _RUNTIMES.get(_key(data_dir))
+def run_watchlist_job(data_dir: str, watchlist_id: str, runtime: Runtime | None = None) -> None:
+    """The scheduled job (referenced by text so it persists): refresh one watchlist now, through the
+    app whose scheduler runs it (`runtime`, given by _RuntimeExecutor; `data_dir` is where the job
+    was stored, kept for the stored format)."""
+    rt = runtime
     if rt is None:
-        log.warning("scheduled refresh of %s skipped: no scheduler runs for %s", watchlist_id, data_dir)
+        log.warning("scheduled refresh of %s skipped: not run by a kolscope scheduler (%s)", watchlist_id, data_dir)
         return
     try:
-        run = refresh_watchlist(rt.store, watchlist_id, replay=load_replay(rt.replay_dir),
-                                fetcher_options=rt.fetcher_options or None)
+        run = rt.refreshes.run_watchlist(watchlist_id, replay=load_replay(rt.replay_dir),
+                                         fetcher_options=rt.fetcher_options or None)
     except RefreshError as exc:
         log.warning("scheduled refresh of %s: %s", watchlist_id, exc.message)
         if exc.code == "not_found":
@@ -132,18 +172,11 @@ def sync_jobs(rt: Runtime) -> dict[str, list[str]]:
     return changes
 
 
-def _sync_quietly(data_dir: str) -> None:
-    rt = _RUNTIMES.get(_key(data_dir))
-    if rt is not None:
-        try:
-            sync_jobs(rt)
-        except Exception:  # a sync that fails now is retried by the next one
-            log.exception("syncing scheduler jobs failed")
-
-
 def notify_watchlists_changed(app: Any) -> None:
-    """Call after a watchlist is created, retimed or deleted (the refresh blueprint does, per request)."""
-    _sync_quietly(app.config["DATA_DIR"])
+    """Call after a watchlist is created, retimed or deleted (the refresh routes do, per request)."""
+    rt = runtime_for(app)
+    if rt is not None:
+        rt.sync_quietly()
 
 
 def _reloader_parent(app: Any) -> bool:
@@ -178,68 +211,63 @@ def start(app: Any, *, force: bool = False, fetcher_options: dict | None = None)
     """Start the data directory's scheduler (called by server/serve.py); the BackgroundScheduler or None.
 
     None when the app does not enable it (SCHEDULER_ENABLED), in the reloader's parent process, or
-    when another process already runs the scheduler of this data directory.
+    when another process (or app) already runs the scheduler of this data directory.
     """
     if not (force or app.config.get("SCHEDULER_ENABLED")):
         return None
     if _reloader_parent(app):
         log.info("scheduler not started in the reloader's watcher process")
         return None
-    data_dir = _key(app.config["DATA_DIR"])
-    with _RUNTIMES_LOCK:
-        existing = _RUNTIMES.get(data_dir)
+    with app.extensions.setdefault(START_LOCK, threading.Lock()):
+        existing = runtime_for(app)
         if existing is not None:
             return existing.scheduler
+        data_dir = _key(app.config["DATA_DIR"])
         lock_fh = _take_lock(data_dir)
         if lock_fh is None:
             log.warning("another process runs the scheduler of %s; not starting a second one", data_dir)
             return None
+        rt = Runtime(data_dir=data_dir, refreshes=refreshes_of(app), replay_dir=app.config.get("REPLAY_DIR"),
+                     lock_fh=lock_fh, fetcher_options=dict(fetcher_options or {}))
         try:
-            from apscheduler.executors.pool import ThreadPoolExecutor
-            from apscheduler.jobstores.memory import MemoryJobStore
+            # imported here, not at the top: SQLAlchemy takes ~0.4 s to import, and only a serving app
+            # with its scheduler on needs it (the API, the tests and the CLI do not)
             from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-            from apscheduler.schedulers.background import BackgroundScheduler
 
             # created 0600 before SQLite creates it 0644 (its journals take the database's mode)
             os.close(os.open(Path(data_dir) / DB_NAME, os.O_WRONLY | os.O_CREAT, 0o600))
-            scheduler = BackgroundScheduler(
+            rt.scheduler = BackgroundScheduler(
                 jobstores={
                     "default": SQLAlchemyJobStore(url=f"sqlite:///{Path(data_dir) / DB_NAME}"),
                     "memory": MemoryJobStore(),  # the sync job: rebuilt at every start, never persisted
                 },
-                # Refreshes queue on one browser anyway (server.refresh._RUN_LOCK); 2 threads keep a
-                # long refresh from delaying the sync job.
-                executors={"default": ThreadPoolExecutor(2)},
+                # Refreshes queue on one browser anyway (Refreshes holds it); 2 threads keep a long
+                # refresh from delaying the sync job.
+                executors={"default": _RuntimeExecutor(rt, 2)},
                 job_defaults={"coalesce": True, "max_instances": 1,
                               "misfire_grace_time": MISFIRE_GRACE_SECONDS},
                 timezone="UTC",
             )
-            # The app's own store: its lock serialises refresh writes with the API's writes.
-            store = app.extensions["kolscope.store"]
-            rt = Runtime(data_dir=data_dir, scheduler=scheduler, store=store,
-                         replay_dir=app.config.get("REPLAY_DIR"), lock_fh=lock_fh,
-                         fetcher_options=dict(fetcher_options or {}))
-            _RUNTIMES[data_dir] = rt
-            scheduler.start()
+            app.extensions[RUNTIME] = rt
+            rt.scheduler.start()
             sync_jobs(rt)
-            scheduler.add_job(_sync_quietly, "interval", seconds=SYNC_EVERY_SECONDS, args=[data_dir],
-                              id="sync-watchlists", jobstore="memory", replace_existing=True)
+            rt.scheduler.add_job(rt.sync_quietly, "interval", seconds=SYNC_EVERY_SECONDS,
+                                 id="sync-watchlists", jobstore="memory", replace_existing=True)
         except BaseException:
-            _RUNTIMES.pop(data_dir, None)
+            app.extensions.pop(RUNTIME, None)
+            if rt.scheduler is not None and rt.scheduler.running:
+                rt.scheduler.shutdown(wait=False)
             lock_fh.close()
             raise
     atexit.register(shutdown, app)
-    app.extensions["kolscope.scheduler"] = scheduler
     log.info("scheduler started for %s with %d watchlist job(s)", data_dir,
-             len(scheduler.get_jobs(jobstore="default")))
-    return scheduler
+             len(rt.scheduler.get_jobs(jobstore="default")))
+    return rt.scheduler
 
 
 def shutdown(app: Any, wait: bool = False) -> None:
     """Stop the app's scheduler and release its lock (atexit does this too)."""
-    data_dir = _key(app.config["DATA_DIR"])
-    with _RUNTIMES_LOCK:
-        rt = _RUNTIMES.pop(data_dir, None)
+    rt = app.extensions.pop(RUNTIME, None)
     if rt is None:
         return
     try:
@@ -250,11 +278,6 @@ def shutdown(app: Any, wait: bool = False) -> None:
             fcntl.flock(rt.lock_fh, fcntl.LOCK_UN)
         finally:
             rt.lock_fh.close()
-    app.extensions.pop("kolscope.scheduler", None)
-
-
-def runtime_for(app: Any) -> Runtime | None:
-    return _RUNTIMES.get(_key(app.config["DATA_DIR"]))
 
 
 def next_run(app: Any, watchlist_id: str) -> str | None:
@@ -272,6 +295,7 @@ __all__ = [
     "next_run",
     "notify_watchlists_changed",
     "run_watchlist_job",
+    "runtime_for",
     "shutdown",
     "start",
     "sync_jobs",

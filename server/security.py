@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, request
 
 from server.api.errors import error_response
+from server.services import registered_extension
 
 SESSION_COOKIE = "kolscope_session"
 LEGACY_TOKEN_COOKIE = "kolscope_token"  # held the token itself before sessions: cleared on sight
@@ -39,7 +40,7 @@ PUBLIC_PATHS = ("/api/v1/health",)
 STATIC_PREFIX = "/static/"
 EXTENSION_SCHEME = "chrome-extension://"
 EXTENSION_ID_RE = re.compile(r"^[a-p]{32}$")  # Chrome's ids: 32 letters a-p (a hash in base 16)
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
@@ -117,8 +118,11 @@ class Sessions:
         return len(self._by_hash)
 
 
+SESSIONS = "kolscope.sessions"  # the app.extensions entry of the app's Sessions (made by register)
+
+
 def sessions() -> Sessions:
-    return current_app.extensions["kolscope.sessions"]
+    return current_app.extensions[SESSIONS]
 
 
 def current_session() -> Session | None:
@@ -168,19 +172,6 @@ def authenticated() -> bool:
 
 # ---- origins -------------------------------------------------------------------------------------
 
-def registered_extension() -> str | None:
-    """The extension id registered by the options page (cached: this process holds the store)."""
-    cache = current_app.extensions.setdefault("kolscope.extension", {})
-    if "id" not in cache:
-        cache["id"] = current_app.extensions["kolscope.store"].extension_id()
-    return cache["id"]
-
-
-def register_extension(ext_id: str | None) -> None:
-    current_app.extensions["kolscope.store"].set_extension_id(ext_id)
-    current_app.extensions.setdefault("kolscope.extension", {})["id"] = ext_id
-
-
 def origin_verdict(origin: str) -> str:
     """What an `Origin` may do: "allowed" (gets CORS), "token" (a `chrome-extension://` origin while
     none is registered: CORS only with the valid token), "refused" (another extension), or "web"
@@ -193,7 +184,7 @@ def origin_verdict(origin: str) -> str:
     ext_id = origin[len(EXTENSION_SCHEME):]
     if configured or not EXTENSION_ID_RE.match(ext_id):
         return "refused"
-    registered = registered_extension()
+    registered = registered_extension()  # the options page's registration (server/services.py)
     if registered is None:
         return "token"
     return "allowed" if ext_id == registered else "refused"
@@ -233,7 +224,7 @@ def _refused_extension(origin: str) -> Response:
 
 
 def register(app: Flask) -> None:
-    app.extensions["kolscope.sessions"] = Sessions()
+    app.extensions[SESSIONS] = Sessions()
 
     @app.context_processor
     def _csrf():

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import sys
 import time
 from datetime import UTC
+from pathlib import Path
 
 from server.disk import disk_full, disk_full_message
-from server.store import StoreError
+from server.store import StoreError, open_store
 
 # Idle connections. waitress stops accepting once `connection_limit` sockets are open (default 100,
 # so 101 idle sockets froze the server until waitress closed them 120 s later) and checks for idle
@@ -132,9 +132,11 @@ def _warm_up() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # imported here, not at the top: `kolscope token` shares this module and must answer at once,
+    # without loading waitress, Flask, the API and APScheduler
     import waitress
 
-    from server import create_app
+    from server import create_app, scheduler, services
 
     max_connections = getattr(args, "max_connections", None)
     if max_connections is not None and not 16 <= max_connections <= 100_000:
@@ -151,11 +153,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (StoreError, OSError) as exc:
         return _fail(_store_failure(exc, args.data)
                      or f"cannot start on the data directory {args.data}: {exc.strerror or exc}")
-    store = app.extensions["kolscope.store"]
+    store = services.store_of(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if config["SCHEDULER_ENABLED"] and importlib.util.find_spec("server.scheduler") is not None:
-        from server import scheduler
-
+    if config["SCHEDULER_ENABLED"]:
         try:
             scheduler.start(app)
         except Exception as exc:
@@ -184,8 +184,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     """Print the token; creates it when the store is new. Works while a server runs (no lock)."""
-    from pathlib import Path
-
     path = Path(args.data) / "token"
     try:
         token = path.read_text(encoding="utf-8").strip()
@@ -194,8 +192,6 @@ def cmd_token(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot read {path}: {exc.strerror or exc}")
     if not token:
-        from server.store import open_store
-
         try:
             with open_store({"DATA_DIR": args.data}) as store:
                 token = store.token()

@@ -1,50 +1,32 @@
-"""The API: one blueprint `api` under /api/v1, one module per resource.
+"""The API: one blueprint `api` under /api/v1, one module per resource, each adding its routes to `api`
+(`@api.get(...)`) and listed below, so every route sits behind the same token/Origin/Host checks.
 
-Other modules can add routes without editing this file: a module listed in OPTIONAL_BLUEPRINTS
-that exists is imported and its `bp` (a flask.Blueprint, url_prefix relative to /api/v1) is
-mounted under /api/v1, behind the same token/Origin/Host checks as every other route. If it also
-defines `OPENAPI_PATHS` (a dict in OpenAPI 3 "paths" form, paths relative to /api/v1), those are
-merged into /api/v1/openapi.json and so checked by the schemathesis test too.
-The scheduler's server/api/refresh.py is the first such module.
+A module whose paths openapi.py does not describe itself carries them in `OPENAPI_PATHS` (OpenAPI 3
+"paths", relative to /api/v1); EXTRA_MODULES names those modules, and openapi.py merges their paths
+into /api/v1/openapi.json, so the schemathesis test checks them too.
 """
 
 from __future__ import annotations
-
-import importlib
-from types import ModuleType
 
 from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-OPTIONAL_BLUEPRINTS = ("server.api.refresh", "server.api.extension")
-
-
-def _optional_modules() -> list[ModuleType]:
-    found = []
-    for name in OPTIONAL_BLUEPRINTS:
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # the module exists but one of its imports is missing: say so
-                raise
-    return found
-
-
-from server.api import (  # noqa: E402  (modules add their routes to `api`)
+# Imported after `api` exists: each module adds its routes to it at import.
+from server.api import (  # noqa: E402
     briefs,
     captures,
     creators,
     exports,
+    extension,
     health,
     notes,
     openapi,
+    refresh,
     watchlists,
 )
 
-EXTRA_MODULES = _optional_modules()
-for _module in EXTRA_MODULES:
-    if getattr(_module, "bp", None) is not None:
-        api.register_blueprint(_module.bp)
+EXTRA_MODULES = (refresh, extension)
 
-__all__ = ["api", "briefs", "captures", "creators", "exports", "health", "notes", "openapi", "watchlists"]
+__all__ = ["api", "briefs", "captures", "creators", "exports", "extension", "health", "notes", "openapi",
+           "refresh", "watchlists"]

@@ -8,7 +8,7 @@ from flask import current_app, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import MethodNotAllowed
 
-from server import get_store
+from server.services import get_store, rescore_in_background
 from server.api import api
 from server.api.errors import invalid
 from server.api.validation import NoQuery, body, json_body, query, validate
@@ -80,8 +80,6 @@ def put_active():
 
 def _rescore(store) -> None:
     """Fit against the brief now in force, for every stored creator (in the background)."""
-    from server.rescore import rescore_in_background
-
     current_app.extensions["kolscope_rescore"] = rescore_in_background(store, store.active_brief())
 
 

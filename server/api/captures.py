@@ -8,7 +8,7 @@ from typing import Any, Literal
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server import get_store
+from server.services import get_store
 from server.api import api
 from server.api.validation import json_body, validate
 from server.api.views import creator_view_for

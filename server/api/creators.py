@@ -7,7 +7,7 @@ from typing import Literal
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
-from server import get_store
+from server.services import get_store
 from server.api import api
 from server.api.errors import ApiError
 from server.api.validation import NoQuery, check_creator_path, query

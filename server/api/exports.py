@@ -9,7 +9,7 @@ import unicodedata
 
 from flask import Response, jsonify
 
-from server import get_store
+from server.services import get_store
 from server.api import api
 from server.api.views import creator_view, watchlist_view
 from scraper.times import now_iso

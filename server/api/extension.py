@@ -4,16 +4,15 @@ CORS and every other extension origin is refused (server/security.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.api import api
 from server.api.errors import invalid
 from server.api.validation import NoQuery, body, query
+from server.services import register_extension, registered_extension
 
-# server.security imports server.api (its error shape), so its functions are imported on use
 EXTENSION_SCHEME = "chrome-extension://"
-
-bp = Blueprint("extension", __name__)
 ID_PATTERN = r"^[a-p]{32}$"
 
 
@@ -29,18 +28,14 @@ def _answer(ext_id: str | None) -> dict:
             "configured_origins": list(configured) if configured else None}
 
 
-@bp.get("/extension")
+@api.get("/extension")
 def get_extension():
-    from server.security import registered_extension
-
     query(NoQuery)
     return jsonify(_answer(registered_extension()))
 
 
-@bp.put("/extension")
+@api.put("/extension")
 def put_extension():
-    from server.security import register_extension
-
     query(NoQuery)
     ext_id = body(ExtensionBody).id
     origin = request.headers.get("Origin")
@@ -51,10 +46,8 @@ def put_extension():
     return jsonify(_answer(ext_id))
 
 
-@bp.delete("/extension")
+@api.delete("/extension")
 def delete_extension():
-    from server.security import register_extension
-
     query(NoQuery)
     register_extension(None)
     return "", 204

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server import get_store
+from server.services import get_store
 from server.api import api
 from server.api.validation import NoQuery, body, check_creator_path, query
 from server.api.views import note_view

@@ -9,34 +9,30 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
-from server import get_store
+from server.api import api
 from server.api.errors import ApiError
+from server.refresh import RefreshError, load_replay
+from server.scheduler import next_run, notify_watchlists_changed
+from server.services import get_refreshes, get_store
 
 log = logging.getLogger("kolscope.api.refresh")
 
-bp = Blueprint("refresh", __name__)
-
 
 def _replay():
-    from server.refresh import RefreshError, load_replay
-
     try:
         return load_replay(current_app.config.get("REPLAY_DIR"))
     except RefreshError as exc:
         raise ApiError(503, exc.code, exc.message) from None
 
 
-@bp.post("/watchlists/<wid>/refresh")
+@api.post("/watchlists/<wid>/refresh")
 def refresh_now(wid: str):
-    from server.refresh import RefreshError, start_background
-
-    store = get_store()
     replay = _replay()
     options = current_app.config.get("REFRESH_FETCHER_OPTIONS") or None
     try:
-        run, started = start_background(store, wid, replay=replay, fetcher_options=options)
+        run, started = get_refreshes().start_background(wid, replay=replay, fetcher_options=options)
     except RefreshError as exc:
         raise ApiError(404 if exc.code == "not_found" else 400, exc.code, exc.message) from None
     body = {"watchlist_id": wid, "started": started, "running": True, "started_at": run.started_at,
@@ -47,14 +43,10 @@ def refresh_now(wid: str):
     return resp
 
 
-@bp.get("/watchlists/<wid>/refresh")
+@api.get("/watchlists/<wid>/refresh")
 def refresh_status(wid: str):
-    from server.refresh import current_run
-    from server.scheduler import next_run
-
-    store = get_store()
-    creators = store.watchlist_creators(wid)  # NotFound -> 404 by the app's error handler
-    run = current_run(store, wid)
+    creators = get_store().watchlist_creators(wid)  # NotFound -> 404 by the app's error handler
+    run = get_refreshes().current_run(wid)
     in_run = {}
     if run is not None and run.running:
         in_run = {(c.platform, c.handle.casefold()): c for c in run.creators}
@@ -94,15 +86,13 @@ def refresh_status(wid: str):
     })
 
 
-@bp.after_app_request
+@api.after_app_request
 def _resync_schedules(response):
-    """A watchlist created, retimed or deleted through the API reschedules its job at once."""
+    """A watchlist created, retimed or deleted through the API reschedules its job at once (when the
+    app runs a scheduler)."""
     if (request.method in ("POST", "PATCH", "PUT", "DELETE") and response.status_code < 400
             and request.path.startswith("/api/v1/watchlists") and not request.path.endswith("/refresh")):
-        from server.scheduler import notify_watchlists_changed, runtime_for
-
-        if runtime_for(current_app) is not None:
-            notify_watchlists_changed(current_app)
+        notify_watchlists_changed(current_app)
     return response
 
 

@@ -8,7 +8,7 @@ from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scraper.registry import platform_for
-from server import get_store
+from server.services import get_store
 from server.api import api
 from server.api.errors import invalid
 from server.api.validation import NoQuery, body, check_creator_path, handle_message, query

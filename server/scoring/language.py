@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
+
+from server.scoring.once import load_once
 
 _URL = re.compile(r"https?://\S+|www\.\S+|[@#]\w[\w.]*", re.UNICODE)
 # Latin-script letters counted to decide whether a text is long enough for the model.
@@ -54,20 +56,16 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Scripts the model must tell apart (Cyrillic: ru/uk/bg/sr...; Arabic: ar/fa/ur; Devanagari: hi/mr/ne).
 _SHORT_OK = re.compile("[\u0400-\u04ff\u0600-\u06ff\u0900-\u097f]")
 
-_lock = threading.Lock()
-_ident = None
 
 
-def _identifier():
+@load_once
+def _identifier() -> Any:
     """py3langid's identifier with probabilities normalised (loaded once, ~1 s, on first use)."""
-    global _ident
-    if _ident is None:
-        with _lock:
-            if _ident is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # imported here, not at the top: py3langid brings numpy (~0.8 s), which scoring without comments
+    # or captions, and every command but scoring, never needs
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-                _ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    return _ident
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def warm() -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from server.scoring.content import STOPWORDS, fold
+from server.scoring.once import load_once
 
 _PATH = Path(__file__).with_name("topics.json")
 _TOKEN = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
@@ -165,33 +165,25 @@ def keyword_topics(keyword: str) -> set[str]:
 
 # --- meaning: wordllama ------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_model: Any = None
-_failed = False
-
-
 def _offline() -> None:
     """The model and its tokenizer ship in the wheel: forbid any hub access before loading them."""
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
         os.environ.setdefault(var, "1")
 
 
+@load_once
 def model() -> Any:
     """wordllama's packaged model, loaded once (~0.3 s) from the installed wheel; None if unavailable
     (then fit by topic uses the lexicon and literal words only)."""
-    global _model, _failed
-    if _model is None and not _failed:
-        with _lock:
-            if _model is None and not _failed:
-                try:
-                    _offline()
-                    import wordllama
-                    from wordllama import WordLlama
+    try:
+        _offline()
+        # imported here, not at the top: wordllama (and numpy) cost ~0.5 s, and _offline() must run first
+        import wordllama
+        from wordllama import WordLlama
 
-                    _model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
-                except Exception:  # noqa: BLE001 -- a missing or broken model costs the semantic signal only
-                    _failed = True
-    return _model
+        return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    except Exception:  # noqa: BLE001 -- a missing or broken model costs the semantic signal only
+        return None
 
 
 def warm() -> None:

@@ -44,7 +44,7 @@ def test_active_brief_change_rescores_listing(app, client, auth):
 
 
 def test_rescore_leaves_a_newer_capture_alone(app, client, auth):
-    from server import get_store
+    from server.services import get_store
 
     assert post_capture(client, auth, x_capture("bo_runs", followers=800)).status_code == 201
     with app.app_context():

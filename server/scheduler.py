@@ -128,17 +128,16 @@ def run_watchlist_job(data_dir: str, watchlist_id: str, runtime: Runtime | None 
     """The scheduled job (referenced by text so it persists): refresh one watchlist now, through the
     app whose scheduler runs it (`runtime`, given by _RuntimeExecutor; `data_dir` is where the job
     was stored, kept for the stored format)."""
-    rt = runtime
-    if rt is None:
+    if runtime is None:
         log.warning("scheduled refresh of %s skipped: not run by a kolscope scheduler (%s)", watchlist_id, data_dir)
         return
     try:
-        run = rt.refreshes.run_watchlist(watchlist_id, replay=load_replay(rt.replay_dir),
-                                         fetcher_options=rt.fetcher_options or None)
+        run = runtime.refreshes.run_watchlist(watchlist_id, replay=load_replay(runtime.replay_dir),
+                                              fetcher_options=runtime.fetcher_options or None)
     except RefreshError as exc:
         log.warning("scheduled refresh of %s: %s", watchlist_id, exc.message)
         if exc.code == "not_found":
-            sync_jobs(rt)
+            sync_jobs(runtime)
         return
     log.info("scheduled refresh of %s: %s", watchlist_id, run.counts())
 

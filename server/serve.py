@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from server.disk import disk_full, disk_full_message
@@ -31,7 +31,7 @@ def connection_limit(requested: int | None = None) -> int:
     within what the process's open-file limit allows (raised to its hard limit where possible)."""
     want = requested or MAX_CONNECTIONS
     try:
-        import resource
+        import resource  # Unix only: a try here, not a top-level import that fails on Windows
     except ImportError:  # Windows: no descriptor limit to read
         return max(16, want)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -66,7 +66,7 @@ def evict_idle_when_full(server_map: dict) -> int:
     limit is reached, rather than stop accepting. Relies on waitress internals (`active_channels`,
     `channel.requests`, `last_activity`, `will_close`, stable since waitress 1.x); returns how many
     listeners were patched, 0 when those are missing (the limit and timeouts still apply)."""
-    from waitress.server import BaseWSGIServer
+    from waitress.server import BaseWSGIServer  # on use, as in cmd_serve: `kolscope token` needs no waitress
 
     patched = 0
     for listener in list(server_map.values()):
@@ -114,8 +114,7 @@ def _store_failure(exc: BaseException, data: object) -> str | None:
 def _warm_up() -> None:
     """Load the parsers and scoring (language model included) before the first capture arrives,
     so the first user does not wait seconds for imports."""
-    from datetime import datetime
-
+    # these imports are the warm-up's point: they load now, once the server is up, not at `kolscope token`
     import scraper.registry  # noqa: F401
     from scraper.countries import country_code
     from server.scoring import score

@@ -129,6 +129,7 @@ def _classify_batch(texts: list[str], min_confidence: float) -> list[str | None]
 
 def _batch_scores(ident, texts: list[str], min_confidence: float) -> list[str | None]:
     """py3langid's own Naive Bayes scoring (same features, same temperature), for many texts at once."""
+    # on use, as in _identifier: numpy only for the texts the model has to read
     import numpy as np
     from py3langid.langid import visit_counts
 

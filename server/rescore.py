@@ -16,6 +16,7 @@ from server.store import Repository, StoreError
 
 log = logging.getLogger("kolscope.rescore")
 
+
 def is_current(latest: dict, brief_doc: dict | None) -> bool:
     """The stored scores were computed against `brief_doc` as it is now (none: against no brief)."""
     brief_id = brief_doc["id"] if brief_doc else None

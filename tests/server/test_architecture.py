@@ -318,20 +318,23 @@ LATE_IMPORTS_NOT_YET_EXPLAINED = frozenset({
 
 
 def unexplained_late_imports(module: str, source: str) -> list[str]:
-    """Imports inside a function with no comment saying why: on the line itself, or above the group of
-    imports it belongs to."""
+    """Imports inside a function with no comment saying why: on the line itself, above the group of
+    imports it belongs to, or in the function's docstring right above them."""
     lines = source.splitlines()
     out = []
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        first = node.body[0]
+        docstring_end = (first.end_lineno if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                         and isinstance(first.value.value, str) else None)
         for inner in ast.walk(node):
             if not isinstance(inner, (ast.Import, ast.ImportFrom)) or "#" in lines[inner.lineno - 1]:
                 continue
             i = inner.lineno - 2
             while i >= node.lineno and (not lines[i].strip() or lines[i].lstrip().startswith(("import ", "from "))):
                 i -= 1
-            if not lines[i].lstrip().startswith("#"):
+            if not lines[i].lstrip().startswith("#") and i + 1 != docstring_end:
                 out.append(f"{module}:{inner.lineno}: `{lines[inner.lineno - 1].strip()}` inside a function, "
                            "with no comment saying why it is not at the top")
     return out
@@ -347,5 +350,7 @@ def test_late_import_check():
     bare = "def f():\n    import json\n    return json\n"
     explained = "def f():\n    # on use: heavy\n    import json\n\n    from os import path\n    return json, path\n"
     inline = "def f():\n    import json  # heavy\n    return json\n"
+    documented = 'def f():\n    """Read on use: json is heavy."""\n    import json\n    return json\n'
     assert len(unexplained_late_imports("m", bare)) == 1
     assert unexplained_late_imports("m", explained) == unexplained_late_imports("m", inline) == []
+    assert unexplained_late_imports("m", documented) == []

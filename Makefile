@@ -38,8 +38,8 @@ bench: install
 # generated hostile pages). The normal run uses 6 and 40 (KOLSCOPE_FUZZ_* unset).
 fuzz: install
 	KOLSCOPE_FUZZ_API_EXAMPLES=500 KOLSCOPE_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider \
-		--hypothesis-show-statistics tests/api/test_openapi.py tests/unit/test_parse_robustness.py \
-		tests/unit/test_pathological.py -k "openapi or robustness or generated"
+		--hypothesis-show-statistics tests/server/api/test_openapi.py tests/scraper/test_parse_robustness.py \
+		tests/scraper/test_pathological.py -k "openapi or robustness or generated"
 
 # The extension's platform facts from scraper/registry.py: content/platforms.js and manifest.json's
 # host lists (a test fails when the committed ones are stale). Run it after adding a platform.

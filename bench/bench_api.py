@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import load_line, pct
-from tests.api.conftest import x_capture, x_user_id
+from tests.server.api.conftest import x_capture, x_user_id
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 16

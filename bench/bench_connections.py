@@ -14,8 +14,8 @@ import urllib.request
 from pathlib import Path
 
 from bench import load_line, pct
-from tests.api.test_connections import close_all, open_idle
-from tests.api.test_crash import free_port, start_server
+from tests.server.api.test_connections import close_all, open_idle
+from tests.server.api.test_crash import free_port, start_server
 
 TARGET_MS = 100
 SAMPLES = 40

@@ -9,7 +9,7 @@ import time
 from bench import load_line, pct
 from server.scoring import history_point, score, topics
 from server.scoring.language import warm
-from tests.unit.scoring_builders import COMMENTS, NOW, creator, history_series
+from tests.server.scoring.scoring_builders import COMMENTS, NOW, creator, history_series
 
 RUNS = 100
 # comments in several scripts, as a real thread mixes them

@@ -1,6 +1,6 @@
 """Pathological captures of about 1 MB for every parser: what a hostile or broken page can send.
 
-Shared by tests/unit/test_pathological.py (each must finish well under a second) and
+Shared by tests/scraper/test_pathological.py (each must finish well under a second) and
 bench/bench_pathological.py (the precise figures). Each case is (name, capture dict).
 """
 

@@ -11,7 +11,7 @@ import pytest
 from scraper.fetch import FetchResult
 from server import create_app, rescore, scheduler, services
 from server.refresh import Refreshes
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 BRIEF = {"name": "Running gear", "keywords": ["running", "marathon"], "languages": ["en"]}
 EXT_ID = "a" * 32

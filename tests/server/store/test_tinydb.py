@@ -23,8 +23,8 @@ from server import create_app
 from server.cli import main
 from server.store import Store, StoreCorrupt, StoreError, StoreLocked
 from server.store import tinydb as store_mod
-from tests.api.conftest import post_capture, x_capture
-from tests.api.test_crash import ROOT, free_port, start_server
+from tests.server.api.conftest import post_capture, x_capture
+from tests.server.api.test_crash import ROOT, free_port, start_server
 
 
 def _snap(handle: str, followers: int = 100, at: str = "2025-01-01T00:00:00Z", platform: str = "x") -> dict:

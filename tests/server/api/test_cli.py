@@ -9,7 +9,7 @@ import pytest
 
 from server.cli import main
 from server.store import Store
-from tests.api.test_crash import ROOT, free_port, start_server
+from tests.server.api.test_crash import ROOT, free_port, start_server
 
 
 def test_token_created_then_stable(tmp_path, capsys):

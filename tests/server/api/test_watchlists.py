@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from bench.bench_fit import LABELS, auc, evaluate
 from scraper import parse
 from server.scoring import score, topics
 from tests.conftest import REALPAGES, load_case, require_realpages
-from tests.unit.scoring_builders import NOW, creator
+from tests.server.scoring.scoring_builders import NOW, creator
 
 SCIENCE = {"name": "Science", "keywords": ["science", "space", "biology", "physics"]}
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _niche(result: dict) -> dict:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from scraper.errors import CODES
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 from tests.conftest import load_fixture
 
 # one capture per parse error code: the X fixtures for what X answers, small synthetic ones for the rest
@@ -25,7 +25,7 @@ ERROR_CAPTURES = {
 
 
 def test_every_code_has_a_case():
-    # too_large (413) and parse_timeout: tests/api/test_pathological_api.py
+    # too_large (413) and parse_timeout: tests/server/api/test_pathological_api.py
     assert set(ERROR_CAPTURES) | {"too_large", "parse_timeout"} == set(CODES)
 
 

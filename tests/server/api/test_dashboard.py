@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 

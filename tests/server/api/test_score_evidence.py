@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import x_capture
+from tests.server.api.conftest import x_capture
 from tests.conftest import load_case
 
 

@@ -11,7 +11,7 @@ from schemathesis.specs.openapi import checks
 from hypothesis import HealthCheck, settings
 
 from server.api.openapi import _document
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 
 # the document as the app serves it (test_served_document_is_this_one checks they are the same)

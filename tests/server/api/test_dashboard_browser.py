@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import x_capture
-from tests.api.test_crash import free_port, request, start_server
+from tests.server.api.conftest import x_capture
+from tests.server.api.test_crash import free_port, request, start_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
@@ -66,13 +66,13 @@ def test_dashboard_in_chromium(tmp_path):
             assert page.locator("svg.chart polyline").count() == 1
             assert "+120" in page.locator("table.history").inner_text()
             assert "Running shoes launch" in page.locator("main").inner_text()  # fit against the brief
-            out = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+            out = Path(__file__).resolve().parents[3] / "test-results" / "screenshots"
             out.mkdir(parents=True, exist_ok=True)
             page.set_viewport_size({"width": 1280, "height": 1000})
             page.screenshot(path=str(out / "dashboard-creator.png"))
             if os.environ.get("KOLSCOPE_UPDATE_SCREENSHOTS") == "1":
                 shutil.copyfile(out / "dashboard-creator.png",
-                                Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard-creator.png")
+                                Path(__file__).resolve().parents[3] / "docs" / "img" / "dashboard-creator.png")
             assert page.goto(f"http://127.0.0.1:{port}/api/v1/creators").status == 200  # session: GETs only
             # log out (a POST form): back to the token form, and the session no longer reads the API
             page.goto(f"http://127.0.0.1:{port}/")

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from server.serve import connection_limit, evict_idle_when_full, waitress_options
-from tests.api.test_crash import free_port, start_server
+from tests.server.api.test_crash import free_port, start_server
 
 IDLE = 500
 BUDGET_MS = 100

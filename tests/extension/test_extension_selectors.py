@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from scraper.registry import NAMES
 from tests.conftest import FIXTURES, LISTPAGES, REALPAGES, require_realpages
 
-CONTENT = Path(__file__).resolve().parent.parent / "extension" / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "extension" / "content"
 # A JavaScript string literal, single- or double-quoted; then a pair of them in brackets.
 _STR = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
 _PAIR = re.compile(rf"\[\s*({_STR})\s*,\s*({_STR})\s*\]")

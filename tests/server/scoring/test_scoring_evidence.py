@@ -15,7 +15,7 @@ from server.scoring.authenticity import rounding
 from scraper.times import parse_time
 from server.scoring.content import terms
 from tests.conftest import load_case
-from tests.unit.scoring_builders import NOW, creator, history_series
+from tests.server.scoring.scoring_builders import NOW, creator, history_series
 
 BRIEF = {"name": "Science", "keywords": ["science", "space", "biology", "physics"], "languages": ["en"]}
 

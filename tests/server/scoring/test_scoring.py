@@ -15,7 +15,7 @@ from scraper.models import Snapshot
 from server.scoring import TIERS, Brief, history_point, score, tier_for
 from server.scoring.bands import band_for, load_bands
 from server.scoring.language import detect_many
-from tests.unit.scoring_builders import NOW, creator, history_series, with_followers
+from tests.server.scoring.scoring_builders import NOW, creator, history_series, with_followers
 
 
 def factor(result: dict, part: str, key: str) -> dict:

@@ -13,7 +13,7 @@ import pytest
 from server import ingest
 from server.scoring.decision import decision_numbers
 from server.scoring.fit import NEEDS_BRIEF
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 WITHHELD = "Withheld: 2 of the 3 real factors needed (no post views, no comments)."
 

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from server.api.exports import _cell, formula_like
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 
 @pytest.mark.parametrize("text", [

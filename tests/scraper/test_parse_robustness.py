@@ -30,7 +30,7 @@ from scraper.models import PLATFORMS
 from tests.conftest import FIXTURES, REALPAGES, realpage_cases
 
 # Bounded: a few dozen examples per property over captures of up to 2 MB. A deeper hunt for parser
-# bugs: KOLSCOPE_FUZZ_EXAMPLES=500 pytest tests/unit/test_parse_robustness.py
+# bugs: KOLSCOPE_FUZZ_EXAMPLES=500 pytest tests/scraper/test_parse_robustness.py
 SETTINGS = settings(max_examples=int(os.environ.get("KOLSCOPE_FUZZ_EXAMPLES", "40")), deadline=None,
                     database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

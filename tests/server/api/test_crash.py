@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import x_capture
+from tests.server.api.conftest import x_capture
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ROUNDS = 4
 CLIENTS = 4
 HANDLES = [f"crash_{i}" for i in range(12)]

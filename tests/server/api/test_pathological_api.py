@@ -8,7 +8,7 @@ import pytest
 
 from bench.pathological import cases, deep_object
 from scraper.capture import LIMITS
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 SAMPLE = ["instagram:html:svg_openers", "instagram:html:meta_openers", "instagram:html:og_title_spaces",
           "youtube:html:yt_initial_data_markers", "youtube:json:deep_1000", "tiktok:json:huge_number",

@@ -9,7 +9,7 @@ import pytest
 
 from server.cli import main
 from tests.conftest import FIXTURES, cases_or_placeholder, load_case
-from tests.unit.scoring_builders import NOW, creator, history_series
+from tests.server.scoring.scoring_builders import NOW, creator, history_series
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -122,7 +122,7 @@ def test_audit_accounts_into_a_reader_that_stops_early(tmp_path: Path) -> None:
 
     line = json.dumps({"username": "anna.runs", "followers": 420, "following": 380, "posts": 120})
     path = write(tmp_path, "big.jsonl", "\n".join([line] * 20000) + "\n")
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = dict(os.environ, PYTHONPATH=str(root))
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "audit-accounts", path], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import post_capture
+from tests.server.api.conftest import post_capture
 from scraper import parse
 from scraper.errors import CaptureError
 from tests.conftest import FIXTURES, cases_or_placeholder, load_case, load_fixture

@@ -7,7 +7,7 @@ import pytest
 
 from server import create_app
 from server.api.openapi import _document
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 EXT = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
 

@@ -15,9 +15,9 @@ from urllib.parse import quote
 import pytest
 
 from server.store import growth_30d
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 JSON = {"Content-Type": "application/json"}
 
 

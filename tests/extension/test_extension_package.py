@@ -16,7 +16,7 @@ import pytest
 from scraper import extension_facts
 from scraper.registry import PLATFORMS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
 BACKEND_HOSTS = {"http://127.0.0.1/*", "http://localhost/*"}
 
@@ -94,7 +94,7 @@ def test_generator_rewrites_only_the_host_lists(tmp_path):
 
 
 def test_platforms_js_holds_the_registry_facts():
-    from tests.unit.test_observer_urls import generated_platforms
+    from tests.extension.test_observer_urls import generated_platforms
 
     assert generated_platforms() == [extension_facts.facts(p) for p in PLATFORMS]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import post_capture, x_capture
+from tests.server.api.conftest import post_capture, x_capture
 
 BRIEF = {"name": "Running gear", "keywords": ["running", "marathon"], "languages": ["en"]}
 

@@ -11,9 +11,10 @@ import re
 from typing import Any
 
 from scraper.platform import Platform
-from scraper.platforms import instagram, tiktok, x, youtube
+from scraper.platforms import bilibili, instagram, tiktok, x, youtube
 
-PLATFORMS: tuple[Platform, ...] = (youtube.PLATFORM, tiktok.PLATFORM, instagram.PLATFORM, x.PLATFORM)
+PLATFORMS: tuple[Platform, ...] = (youtube.PLATFORM, tiktok.PLATFORM, instagram.PLATFORM, x.PLATFORM,
+                                   bilibili.PLATFORM)
 BY_NAME: dict[str, Platform] = {p.name: p for p in PLATFORMS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 

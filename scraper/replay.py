@@ -20,8 +20,10 @@ from scraper.registry import PLATFORMS, platform_for
 
 
 def _host_aliases() -> dict[str, str]:
-    """Platforms serve the same page under several hosts (registry facts); replay matches them as one."""
-    return {host: p.hosts[0] for p in PLATFORMS for host in (*p.hosts[1:], *p.aliases)}
+    """Platforms serve the same page under several hosts (registry facts: a platform's aliases, and its
+    other hosts where `same_pages` says they serve the same pages); replay matches them as one."""
+    return {host: p.hosts[0] for p in PLATFORMS
+            for host in (*(p.hosts[1:] if p.same_pages else ()), *p.aliases)}
 
 
 HOST_ALIASES = _host_aliases()

@@ -126,6 +126,10 @@ class _Answers:
                 return data
         return None
 
+    def all(self, endpoint: str) -> list[Any]:
+        """Every successful answer's `data` from `endpoint`, in page order."""
+        return [data for name, _a, _c, data, _s in self.items if name == endpoint and data is not None]
+
     def failures(self, mid: str | None) -> list[str]:
         """The endpoints that answered about `mid` with an error: for a warning."""
         return sorted({name for name, asked, code, _d, _s in self.items
@@ -291,8 +295,12 @@ def _post(bvid: Any, aid: Any, title: Any, description: Any, created: Any, *, pl
 
 
 def _parse_video(capture: Capture, page: _Answers) -> Snapshot:
+    wanted = _VIDEO_PATH.match(urlsplit(capture.url).path).group(1).lower()
     state = _initial_state(capture.html) or {}
-    video = traverse(state, "videoData", expected_type=dict) or page.data("view", None)
+    if not _is_video(traverse(state, "videoData"), wanted):
+        state = {}  # the state of the first video played, kept after an in-page navigation
+    video = traverse(state, "videoData") or next(
+        (v for v in page.all("view") if _is_video(v, wanted)), None)
     if not isinstance(video, dict):
         page.raise_for_errors("this video")
     owner = traverse(video, "owner", expected_type=dict) or {}
@@ -323,6 +331,14 @@ def _parse_video(capture: Capture, page: _Answers) -> Snapshot:
     if post is not None:
         snap.recent_posts.append(post)
     return snap
+
+
+def _is_video(video: Any, wanted: str) -> bool:
+    """Is `video` (a videoData or view answer) the one the URL names (BV id, or av + aid)?"""
+    if not isinstance(video, dict):
+        return False
+    bvid, aid = as_str(video.get("bvid")), as_str(video.get("aid"))
+    return (bvid is not None and bvid.lower() == wanted) or (aid is not None and f"av{aid}" == wanted)
 
 
 PLATFORM = Platform(

@@ -33,7 +33,7 @@ URL_RE = r"https?://(?:(?:space|www|m)\.)?bilibili\.com(?:[/?#]|$)"
 
 # A mid: a positive decimal account id, without leading zeros ("007" would be a second key for 7).
 HANDLE_PATTERN = r"^[1-9][0-9]{0,18}$"
-HANDLE_RULE = "the numeric account id (mid) of space.bilibili.com/<mid>: 1-19 digits, not starting with 0"
+HANDLE_RULE = "1-19 digits, not starting with 0 (the mid in space.bilibili.com/<mid>)"
 _MID_RE = re.compile(HANDLE_PATTERN)
 
 _SPACE_PATH = re.compile(r"^/([0-9]{1,19})(?:/|$)")          # space.bilibili.com/<mid>[/video...]

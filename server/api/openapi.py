@@ -263,7 +263,8 @@ def _handle_param(platform: str) -> dict:
 
     module = BY_NAME[platform]
     return {**_p("handle", {"type": "string", "pattern": module.handle_pattern}),
-            "description": f"a {platform} handle without @: {module.handle_rule}"}
+            "description": (f"a {platform} handle without @: {module.handle_rule}" if module.identity == "handle"
+                            else f"the {platform} account id (the platform has no handles): {module.handle_rule}")}
 
 
 def _per_platform(paths: dict) -> dict:

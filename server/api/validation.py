@@ -129,7 +129,9 @@ def query(model: type[M]) -> M:
 
 
 def handle_message(platform: str) -> str:
-    return f"Not a valid {platform} handle ({BY_NAME[platform].handle_rule})."
+    module = BY_NAME[platform]
+    what = "handle" if module.identity == "handle" else "account id"
+    return f"Not a valid {platform} {what} ({module.handle_rule})."
 
 
 def check_creator_path(platform: str, handle: str) -> None:

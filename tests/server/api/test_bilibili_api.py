@@ -54,6 +54,7 @@ def test_watchlists_take_a_mid_and_refuse_anything_else(client, auth):
         r = client.post(f"/api/v1/watchlists/{wl['id']}/creators", json={"platform": "bilibili", "handle": bad},
                         headers=auth)
         assert r.status_code == 400, (bad, r.json)
+        assert "Not a valid bilibili account id (1-19 digits" in str(r.json), r.json
 
 
 def test_openapi_has_the_bilibili_paths_with_its_id_rule():
@@ -61,5 +62,6 @@ def test_openapi_has_the_bilibili_paths_with_its_id_rule():
     path = doc["paths"]["/creators/bilibili/{handle}"]["get"]
     handle = next(p for p in path["parameters"] if p["name"] == "handle")
     assert handle["schema"]["pattern"] == r"^[1-9][0-9]{0,18}$"
+    assert handle["description"].startswith("the bilibili account id")
     listing = next(p for p in doc["paths"]["/creators"]["get"]["parameters"] if p["name"] == "platform")
     assert "bilibili" in listing["schema"]["enum"]

@@ -50,9 +50,9 @@ class Platform:
     # Capture -> scraper.listing.Listing for the platform's list pages (search, tags, followers,
     # comments...), None for any other page; None here when kolscope reads no list page of it yet.
     parse_list: Callable[[Any], Any] | None = None
-    # Do all hosts serve the same pages (x.com and twitter.com)? Then a replayed or refreshed URL on
-    # hosts[1:] is folded onto hosts[0]. False where each host has pages of its own (Bilibili:
-    # space. for profiles, www. for videos); `aliases` are folded either way.
+    # Do all hosts serve the same pages (one site under two names)? Then a replayed or refreshed URL
+    # on hosts[1:] is folded onto hosts[0]. False where each host has pages of its own (profiles on
+    # one host, videos on another); `aliases` are folded either way.
     same_pages: bool = True
 
     def __post_init__(self) -> None:

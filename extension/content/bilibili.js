@@ -14,13 +14,17 @@
   const VIEW = /\/x\/web-interface\/(?:wbi\/)?view/;
   const STATE = "__INITIAL_STATE__";
 
-  // Selectors in one place, each with the saved page it was checked on. The saved Bilibili pages
-  // are the app shell (the data comes from api.bilibili.com), so on them the overlay floats.
-  const ANCHORS = [
-    { css: ".upinfo__main .nickname", checkedOn: "not in a saved page: live space.bilibili.com, 2024 space layout" },
-    { css: "#h-name", checkedOn: "not in a saved page: live space.bilibili.com, 2019-2023 space layout" },
-    { css: ".up-info-container .up-name", checkedOn: "not in a saved page: live www.bilibili.com/video/BV..., uploader" },
-  ];
+  // The DOM this script relies on, as checked data: [selector, saved page it matches] (see x.js).
+  // The saved Bilibili pages are the app shell (the data comes from api.bilibili.com), so on them
+  // the overlay floats: these layouts are the live site's, with no saved page to check them on yet.
+  const SELECTORS = {
+    // where the overlay sits, near the creator's name: the first that matches
+    anchors: [
+      [".upinfo__main .nickname", "live: space.bilibili.com/<mid>, 2024 space layout"],
+      ["#h-name", "live: space.bilibili.com/<mid>, 2019-2023 space layout"],
+      [".up-info-container .up-name", "live: www.bilibili.com/video/BV..., the uploader beside the player"],
+    ],
+  };
 
   function midOf(url) {
     const m = url.hostname === "space.bilibili.com" ? SPACE.exec(url.pathname)
@@ -80,6 +84,6 @@
         if (script.text.includes(STATE)) script.remove();
       }
     },
-    anchors: ANCHORS,
+    anchors: SELECTORS.anchors,
   });
 })();

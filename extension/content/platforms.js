@@ -42,4 +42,16 @@ globalThis.kolscopePlatforms = Object.freeze([
       "/graphql/[^/]+/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId|AboutAccountQuery)(?:[?]|$)"
     ]
   },
+  {
+    "name": "bilibili",
+    "label": "Bilibili",
+    "hosts": ["space.bilibili.com", "www.bilibili.com", "m.bilibili.com"],
+    "aliases": [],
+    "apiUrls": [
+      "api\\.bilibili\\.com/x/space/(?:wbi/)?(?:acc/info|arc/search)(?:[?]|$)",
+      "api\\.bilibili\\.com/x/space/(?:navnum|upstat)(?:[?]|$)",
+      "api\\.bilibili\\.com/x/relation/stat(?:[?]|$)",
+      "api\\.bilibili\\.com/x/web-interface/(?:card|(?:wbi/)?view)(?:[?]|$)"
+    ]
+  },
 ].map((p) => Object.freeze(p)));

@@ -13,7 +13,8 @@ import pytest
 
 from scraper import parse, registry
 from scraper.errors import CaptureError
-from scraper.fetch import api_patterns, normalise_url
+from scraper.fetch import api_patterns
+from scraper.replay import normalise_url
 from scraper.platforms import bilibili
 from scraper.politeness import DEFAULT_BUDGETS, classify_http
 from tests.conftest import REALPAGES, REQUIRE_REALPAGES

@@ -18,6 +18,7 @@ from typing import Any
 from scraper import budget
 from scraper.capture import Capture
 from scraper.errors import CaptureError, Malformed, NotACreatorPage, UnsupportedPlatform
+from scraper.models import Account
 
 LISTING_FORMAT = "kolscope.listing/1"
 KINDS = ("search", "hashtag", "related", "followers", "following", "comments")
@@ -44,6 +45,24 @@ class ListedCreator:
     following: int | None = None
     has_profile_pic: bool | None = None
     bio_length: int | None = None
+
+    @classmethod
+    def from_account(cls, account: Account, platform_id: str | None = None) -> ListedCreator:
+        """An audience-sample Account (what the creator-page parsers read of a follower or commenter)
+        as a list entry: one reader per list shape serves both. Account counts are what the page
+        carries as numbers, so they are exact; `platform_id` is not an Account field (the stored
+        snapshot format has none), so the parser passes it along."""
+        return cls(
+            handle=account.username,
+            platform_id=platform_id,
+            display_name=account.display_name,
+            followers=None if account.followers is None else Count(account.followers),
+            verified=account.verified,
+            posts=account.posts,
+            following=account.following,
+            has_profile_pic=account.has_profile_pic,
+            bio_length=account.bio_length,
+        )
 
     def identity(self) -> str | None:
         """What de-duplicates accounts on one page: the platform id, else the case-folded handle."""

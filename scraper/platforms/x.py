@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from scraper import budget
 from scraper import text as textutil
 from scraper.capture import Capture
 from scraper.counts import parse_count_ex
@@ -30,6 +31,7 @@ from scraper.errors import (
     Unavailable,
 )
 from scraper.jsonpath import as_list, as_str, first_key, traverse
+from scraper.listing import Listing, ListedCreator
 from scraper.platform import Platform, Wall
 from scraper.models import Account, Comment, Post, Snapshot
 
@@ -546,15 +548,10 @@ def _parse_profile_page(page: _Page, handle: str, kind: str) -> Snapshot:
                 snap.recent_posts.append(post)
 
     if kind == "followers":
-        for variables, body in page.of(*_FOLLOWER_OPS):
-            asked = variables.get("userId")
-            if creator_id and isinstance(asked, str) and asked != creator_id:
-                continue
-            for _eid, _itype, ic, _first in _timeline_items(body):
-                follower = _unwrap_user(traverse(ic, ("user_results", "result")))
-                account = _account(follower) if follower else None
-                if account is not None:
-                    snap.audience_sample.append(account)
+        for follower in _list_users(page, _FOLLOWER_OPS, creator_id):
+            account = _account(follower)
+            if account is not None:
+                snap.audience_sample.append(account)
         if not snap.audience_sample:
             snap.warnings.append("The capture holds no Followers list response: no audience sample.")
 
@@ -569,6 +566,20 @@ def _parse_profile_page(page: _Page, handle: str, kind: str) -> Snapshot:
     if user is not None and not tweets and kind == "profile":
         snap.warnings.append("The capture holds no UserTweets response: no recent posts.")
     return snap
+
+
+def _list_users(page: _Page, ops: tuple[str, ...], owner_id: str | None) -> Iterator[dict]:
+    """The user objects of a followers / following list (TimelineUser entries) in page order, from
+    the answers about `owner_id` (others are leftovers of a list opened before, single-page app)."""
+    for variables, body in page.of(*ops):
+        asked = variables.get("userId")
+        if owner_id and isinstance(asked, str) and asked != owner_id:
+            continue
+        for _eid, _itype, ic, _first in _timeline_items(body):
+            budget.check("the X user list")
+            user = _unwrap_user(traverse(ic, ("user_results", "result")))
+            if user is not None:
+                yield user
 
 
 def _viewer_follows(u: dict) -> bool:
@@ -598,7 +609,10 @@ def _is_by(t: dict, creator_id: str | None, handle: str) -> bool:
 # --- a tweet page: the focal tweet, its author and the replies -------------------------------------
 
 
-def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None) -> Snapshot:
+def _thread(page: _Page, status_id: str | None) -> tuple[tuple[dict, dict], list[tuple[dict, dict]]]:
+    """The focal tweet (tweet, itemContent) of a post page and its top-level replies in page order:
+    the first tweet of each conversation thread below the focal one. Raises the typed error when the
+    capture holds no focal tweet (a tombstone, an unavailable post, no TweetDetail)."""
     focal: tuple[dict, dict] | None = None
     replies: list[tuple[dict, dict]] = []
     missing: CaptureError | None = None
@@ -634,7 +648,11 @@ def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None
         if not page.bodies:
             raise Malformed("The X page carries none of the data X loads for a post.")
         raise NotACreatorPage("The capture holds no TweetDetail data for this post.")
+    return focal, replies
 
+
+def _parse_tweet_page(page: _Page, url_handle: str | None, status_id: str | None) -> Snapshot:
+    focal, replies = _thread(page, status_id)
     tweet, ic = focal
     author = _author(tweet)
     handle = (_screen_name(author) if author else None) or url_handle
@@ -820,6 +838,118 @@ def _rendered_tweet_page(capture: Capture, url_handle: str | None, status_id: st
     return snap
 
 
+# --- list pages: search results, followers / following lists and a post's replies -------------------
+#
+# Every entry carries its author's full user object, so a list reads each account with `_account`, the
+# same reader as a followers list's audience sample, plus the account's id (`rest_id`) that de-duplicates.
+
+_FOLLOWING_OPS = ("Following",)
+
+
+def parse_list(capture: Capture) -> Listing | None:
+    """The accounts a list page of X shows, or None when the page is no list page: /search?q=
+    (SearchTimeline, or the 2023 REST adaptive.json), /hashtag/TAG, /NAME/followers (and
+    verified_followers, followers_you_follow), /NAME/following, and a post's replies (/NAME/status/ID)."""
+    segments = [s for s in urlsplit(capture.url).path.split("/") if s]
+    if segments[:1] == ["search"]:
+        query = parse_qs(urlsplit(capture.url).query).get("q", [""])[0].strip()
+        return _search_listing(capture, "search", query or None)
+    if len(segments) == 2 and segments[0] == "hashtag":
+        return _search_listing(capture, "hashtag", segments[1].lstrip("#") or None)
+    kind, url_handle, status_id = _page_kind(capture.url)
+    if kind not in ("followers", "following", "tweet"):
+        return None
+    page = _Page(capture)
+    page.raise_for_errors()
+    if kind == "tweet":
+        return _replies_listing(page, status_id)
+    return _users_listing(page, kind, url_handle)
+
+
+def _listed(u: dict) -> ListedCreator | None:
+    account = _account(u)
+    return ListedCreator.from_account(account, _user_id(u)) if account is not None else None
+
+
+def _add(listing: Listing, u: dict | None) -> None:
+    creator = _listed(u) if u is not None else None
+    if creator is not None:
+        listing.add(creator)
+
+
+def _search_listing(capture: Capture, kind: str, query: str | None) -> Listing:
+    """Distinct tweet authors in timeline order (20 tweets by 18 people: 18 creators)."""
+    page = _Page(capture)
+    listing = Listing(platform=NAME, kind=kind, query=query)
+    answers = 0
+    for _variables, body in page.of("SearchTimeline"):
+        answers += 1
+        for _eid, _itype, ic, _first in _timeline_items(body):
+            budget.check("the X search results")
+            t = _tweet(ic)
+            _add(listing, _author(t) if t is not None else None)
+    for body in capture.json_responses("/search/adaptive.json"):
+        answers += 1
+        for user in _adaptive_authors(body):
+            _add(listing, user)
+    if not answers:
+        page.raise_for_errors()
+        raise Malformed("The X search page carries none of its results: the capture holds no SearchTimeline answer.")
+    if not listing.creators:
+        listing.warnings.append("The search answered no posts.")
+    return listing
+
+
+def _adaptive_authors(body: Any) -> Iterator[dict]:
+    """Authors of the 2023 REST search (adaptive.json), in timeline order: entries name tweet ids, the
+    tweets name user ids, `globalObjects` holds both. A v1.1 user is shaped as the GraphQL user the
+    readers know (its fields under `legacy`, the blue check as `is_blue_verified`)."""
+    tweets = traverse(body, ("globalObjects", "tweets"), expected_type=dict, default={})
+    users = traverse(body, ("globalObjects", "users"), expected_type=dict, default={})
+    for ins in traverse(body, ("timeline", "instructions"), expected_type=list, default=[]):
+        for entry in traverse(ins, ("addEntries", "entries"), expected_type=list, default=[]):
+            budget.check("the X search results")
+            tid = traverse(entry, ("content", "item", "content", "tweet", "id", {str}))
+            uid = traverse(tweets.get(tid) if tid else None, ("user_id_str", {str}))
+            user = users.get(uid) if uid else None
+            if not isinstance(user, dict):
+                continue
+            yield {"rest_id": traverse(user, ("id_str", {str})) or uid, "legacy": user,
+                   "is_blue_verified": traverse(user, ("ext_is_blue_verified", {bool}))}
+
+
+def _users_listing(page: _Page, kind: str, url_handle: str | None) -> Listing:
+    """A followers or following list: the owner from UserByScreenName (else the URL), then the accounts."""
+    owner, _said_unavailable = _profile_user(page, url_handle) if url_handle else (None, False)
+    owner_id = _user_id(owner) if owner else None
+    listing = Listing(platform=NAME, kind=kind, owner=(_screen_name(owner) if owner else None) or url_handle)
+    ops = _FOLLOWER_OPS if kind == "followers" else _FOLLOWING_OPS
+    answers = 0
+    for _variables, _body in page.of(*ops):
+        answers += 1
+    if not answers:
+        raise Malformed(f"The X {kind} page carries none of its list: the capture holds no {ops[0]} answer.")
+    for user in _list_users(page, ops, owner_id):
+        _add(listing, user)
+    if not listing.creators:
+        listing.warnings.append(f"The {kind} list answered no accounts.")
+    return listing
+
+
+def _replies_listing(page: _Page, status_id: str | None) -> Listing:
+    """Who replied to a post, in page order: the author of each thread's first tweet. The post's own
+    author counts when it replies (a thread continuation is an entry of the list like any other)."""
+    (tweet, _ic), replies = _thread(page, status_id)
+    author = _author(tweet)
+    listing = Listing(platform=NAME, kind="comments", owner=_screen_name(author) if author else None)
+    for t, _ric in replies:
+        budget.check("the X replies")
+        _add(listing, _author(t))
+    if not listing.creators:
+        listing.warnings.append("The capture holds no replies to this post.")
+    return listing
+
+
 PLATFORM = Platform(
     name=NAME,
     label="X",
@@ -839,4 +969,5 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    parse_list=parse_list,
 )

@@ -15,6 +15,8 @@ at a found position with bounded repeats (bench/pathological.py holds the inputs
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
@@ -26,6 +28,7 @@ from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import epoch_iso, to_iso
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.jsonpath import as_list, as_str, decode_at, first_key, json_at_key, traverse
+from scraper.listing import Listing, ListedCreator
 from scraper.platform import Platform, Wall
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
@@ -469,23 +472,9 @@ _ANON_PIC = "YW5vbnltb3VzX3Byb2ZpbGVfcGlj"
 def _parse_post_page(capture: Capture, path: str) -> Snapshot:
     """A post or reel page (/p/CODE/, /reel/CODE/, /handle/p/CODE/): its owner is the creator, the post
     its recent post, the comments shown its comments and their authors an audience sample."""
-    m = _POST_PATH.match(path)
-    path_owner, kind, code = (m.group(1), m.group(2), m.group(3)) if m else (None, "p", None)
-    html = capture.html
-    item = _web_info_item(capture, code)
-    owner = item.get("user") if isinstance(item, dict) and isinstance(item.get("user"), dict) else None
-    if owner is None and isinstance(item, dict) and isinstance(item.get("owner"), dict):
-        owner = item["owner"]
-    meta = meta_tags(html)
-    og_post = _POST_PATH.match(urlparse(meta.get("og:url", "")).path)
-    if og_post and code and og_post.group(3) != code:
-        meta = {}  # the meta tags of the post first loaded, before an in-app navigation to this one
-
-    handle = as_str(owner.get("username")) if owner else None
-    if handle is None:
-        handle = _post_owner_from_page(meta, html, path_owner)
-    if handle is None or not valid_handle(handle):
-        _raise_for_page(html)
+    post_page = _PostPage.read(capture, path)
+    kind, code, item, owner, meta, handle = (post_page.kind, post_page.code, post_page.item, post_page.owner,
+                                             post_page.meta, post_page.handle)
     snap = Snapshot(platform=NAME, handle=handle, url=profile_url(handle))
     if owner:
         snap.platform_id = as_str(owner.get("pk")) or as_str(owner.get("id"))
@@ -501,10 +490,45 @@ def _parse_post_page(capture: Capture, path: str) -> Snapshot:
     if post is not None:
         snap.recent_posts.append(post)
     # inline comments belong to the inline post: when that is another post (a stale page), leave them out
-    _add_post_comments(snap, capture, post.id if post else code, inline=item is not None or _WEB_INFO not in html)
+    _add_post_comments(snap, capture, post.id if post else code, inline=post_page.inline)
     if not snap.recent_posts:
         snap.warnings.append("The post's data is not in the capture: only its owner was read.")
     return snap
+
+
+@dataclass
+class _PostPage:
+    """What a post or reel page says about the post: its kind (p, reel, tv) and code, its media item,
+    its owner (the item's user object, and the handle from any place the page states it) and meta tags."""
+
+    kind: str
+    code: str | None
+    item: dict | None
+    owner: dict | None
+    meta: dict[str, str]
+    handle: str
+    inline: bool  # whether the page's inline comments belong to this post (not to a stale one)
+
+    @classmethod
+    def read(cls, capture: Capture, path: str) -> _PostPage:
+        m = _POST_PATH.match(path)
+        path_owner, kind, code = (m.group(1), m.group(2), m.group(3)) if m else (None, "p", None)
+        html = capture.html
+        item = _web_info_item(capture, code)
+        owner = item.get("user") if isinstance(item, dict) and isinstance(item.get("user"), dict) else None
+        if owner is None and isinstance(item, dict) and isinstance(item.get("owner"), dict):
+            owner = item["owner"]
+        meta = meta_tags(html)
+        og_post = _POST_PATH.match(urlparse(meta.get("og:url", "")).path)
+        if og_post and code and og_post.group(3) != code:
+            meta = {}  # the meta tags of the post first loaded, before an in-app navigation to this one
+
+        handle = as_str(owner.get("username")) if owner else None
+        if handle is None:
+            handle = _post_owner_from_page(meta, html, path_owner)
+        if handle is None or not valid_handle(handle):
+            _raise_for_page(html)
+        return cls(kind, code, item, owner, meta, handle, inline=item is not None or _WEB_INFO not in html)
 
 
 def _web_info_item(capture: Capture, code: str | None) -> dict | None:
@@ -612,8 +636,10 @@ def _post_from_meta(meta: dict[str, str], kind: str, code: str | None, capture: 
                 mentions=mentions(caption))
 
 
-def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, inline: bool = True) -> None:
-    nodes: list[dict] = []
+def _comment_nodes(capture: Capture, inline: bool = True) -> Iterator[dict]:
+    """The post's comments in page order, once each: the inline first page (a data-sjs preload), then
+    the GraphQL and /api/v1/media/<id>/comments/ answers the page loaded later."""
+    nodes: list = []
     value = _sjs_value(capture.html, _COMMENTS) if inline else None
     if isinstance(value, dict):
         nodes.extend(traverse(e, "node") for e in as_list(value.get("edges")))
@@ -624,8 +650,8 @@ def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, in
         if isinstance(body, dict) and isinstance(body.get("comments"), list):
             nodes.extend(body["comments"])  # /api/v1/media/<id>/comments/
     seen_comments: set[str] = set()
-    seen_users: set[str] = {snap.handle.lower()}
     for node in nodes:
+        budget.check("the Instagram comments")
         if not isinstance(node, dict) or not isinstance(node.get("text"), str):
             continue
         cid = as_str(node.get("pk")) or as_str(node.get("id"))
@@ -633,6 +659,12 @@ def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, in
             continue
         if cid:
             seen_comments.add(cid)
+        yield node
+
+
+def _add_post_comments(snap: Snapshot, capture: Capture, post_id: str | None, inline: bool = True) -> None:
+    seen_users: set[str] = {snap.handle.lower()}
+    for node in _comment_nodes(capture, inline):
         user = traverse(node, "user", expected_type=dict, default={})
         author = as_str(user.get("username"))
         snap.comments.append(Comment(
@@ -687,33 +719,42 @@ def _followers_sample(capture: Capture, profile_id: str | None) -> tuple[list[Ac
     profile, and whether a following list was seen (accounts the creator follows are not its audience)."""
     out: list[Account] = []
     seen: set[str] = set()
-    saw_following = False
+    followers, _ = _friendship_users(capture, profile_id, "followers")
+    for u in followers:
+        account = _ig_account(u)
+        if account is not None and account.username.lower() not in seen:
+            seen.add(account.username.lower())
+            out.append(account)
+    _, saw_following = _friendship_users(capture, profile_id, "following")
+    return out, saw_following
+
+
+def _friendship_users(capture: Capture, profile_id: str | None, which: str) -> tuple[list, bool]:
+    """The user objects of this profile's `which` list ("followers" or "following": the friendships
+    API's `users`, GraphQL `edge_followed_by` / `edge_follow`) in page order, and whether the capture
+    holds such a list (a friendships answer, or GraphQL edges)."""
+    out: list = []
+    saw = False
+    edge = "edge_followed_by" if which == "followers" else "edge_follow"
     for r in capture.responses:
-        users: list = []
         m = _FRIENDSHIPS.search(r.url)
         if m:
             if profile_id and m.group(1) != profile_id:
                 continue  # another account's dialog, left over from a single-page navigation
-            if m.group(2) == "following":
-                saw_following = True
+            if m.group(2) != which:
                 continue
-            users = as_list(traverse(r.json(), "users"))
+            saw = True
+            out.extend(as_list(traverse(r.json(), "users")))
         elif "graphql" in r.url:
-            body = r.json()
-            user = traverse(body, ("data", "user"), expected_type=dict)
+            user = traverse(r.json(), ("data", "user"), expected_type=dict)
             if user is None:
                 continue
             if profile_id and as_str(user.get("id")) not in (None, profile_id):
                 continue
-            if traverse(user, ("edge_follow", "edges")):
-                saw_following = True
-            users = [traverse(e, "node") for e in as_list(traverse(user, ("edge_followed_by", "edges")))]
-        for u in users:
-            account = _ig_account(u)
-            if account is not None and account.username.lower() not in seen:
-                seen.add(account.username.lower())
-                out.append(account)
-    return out, saw_following
+            edges = as_list(traverse(user, (edge, "edges")))
+            saw = saw or bool(edges)
+            out.extend(traverse(e, "node") for e in edges)
+    return out, saw
 
 
 # --- the platform's own category --------------------------------------------------------------------
@@ -838,6 +879,77 @@ def _web_profile_posts(user: dict) -> list[Post]:
     return posts
 
 
+# --- list pages: a post's commenters, a profile's followers / following dialog ----------------------
+
+# /NAME/followers/ and /NAME/following/: the dialog over a profile (its answers are the friendships API)
+_LIST_PATH = re.compile(r"^/([A-Za-z0-9._]{1,30})/(followers|following)/?$")
+
+
+def parse_list(capture: Capture) -> Listing | None:
+    """The accounts a list page of Instagram shows, or None when the page is no list page: a post or
+    reel page (its commenters, owner = the post's author, whose own replies count) or a profile's
+    followers / following dialog (no public recording; read from the friendships API's `users`, the
+    answer `_followers_sample` reads for a profile's audience)."""
+    path = urlparse(capture.url).path
+    if path.startswith(("/accounts/login", "/accounts/signup", "/accounts/emailsignup")):
+        raise LoginWall("Instagram asks to log in before it shows this list.")
+    if path.startswith("/challenge"):
+        raise Blocked("Instagram showed a security challenge instead of the list.")
+    if _POST_PATH.match(path):
+        return _comments_listing(capture, path)
+    m = _LIST_PATH.match(path)
+    if m and valid_handle(m.group(1)):
+        return _friendships_listing(capture, m.group(1), m.group(2))
+    return None
+
+
+def _listed(user: object) -> ListedCreator | None:
+    account = _ig_account(user)
+    if account is None:
+        return None
+    return ListedCreator.from_account(account, traverse(user, "pk", "id", "pk_id", expected_type=str))
+
+
+def _comments_listing(capture: Capture, path: str) -> Listing:
+    post_page = _PostPage.read(capture, path)
+    listing = Listing(platform=NAME, kind="comments", owner=post_page.handle)
+    for node in _comment_nodes(capture, post_page.inline):
+        creator = _listed(node.get("user"))
+        if creator is not None:
+            listing.add(creator)
+    if not listing.creators:
+        listing.warnings.append("The capture holds none of the post's comments.")
+    return listing
+
+
+def _friendships_listing(capture: Capture, handle: str, kind: str) -> Listing:
+    listing = Listing(platform=NAME, kind=kind, owner=handle)
+    # the dialog names the profile by id only; the profile page's own id, when the capture has it
+    users, saw = _friendship_users(capture, _profile_id(capture.html), kind)
+    if not saw:
+        _raise_for_wall(capture.html)
+        raise Malformed(f"The Instagram {kind} dialog carries none of its list: the capture holds no "
+                        "friendships answer.")
+    for user in users:
+        budget.check("the Instagram user list")
+        creator = _listed(user)
+        if creator is not None:
+            listing.add(creator)
+    if not listing.creators:
+        listing.warnings.append(f"The {kind} list answered no accounts.")
+    return listing
+
+
+def _raise_for_wall(html: str) -> None:
+    """A login wall, a block or a private account instead of the list (no answer for a list page)."""
+    if any(m in html for m in _BLOCK_MARKERS):
+        raise Blocked("Instagram is rate-limiting this browser (\"please wait a few minutes\").")
+    if any(m in html for m in _LOGIN_MARKERS):
+        raise LoginWall("Instagram asks to log in before it shows this list.")
+    if any(m in html for m in _PRIVATE_MARKERS):
+        raise Restricted("This Instagram account is private: its lists are not visible.")
+
+
 PLATFORM = Platform(
     name=NAME,
     label="Instagram",
@@ -862,4 +974,5 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    parse_list=parse_list,
 )

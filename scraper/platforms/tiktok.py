@@ -11,16 +11,18 @@ make up most of a blob are never decoded (see bench/bench_tiktok_instagram.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import unescape
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
+from scraper import budget
 from scraper.capture import Capture
 from scraper.counts import int_or_none, parse_count_ex
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.dates import epoch_iso
 from scraper.jsonpath import as_list, as_str, json_after, json_at_key, script_span, traverse
+from scraper.listing import Listing, ListedCreator
 from scraper.platform import Platform, Wall
 from scraper.models import Account, Comment, Post, Snapshot
 from scraper.pagemeta import interaction_count, json_ld, ld_type, meta_tags, tags
@@ -84,7 +86,23 @@ def parse(capture: Capture) -> Snapshot:
     url_handle = handle_from_url(capture.url)
     m = _URL_VIDEO.search(capture.url)
     video_id = m.group(2) if m else None
+    snap = _owner_snapshot(capture, url_handle, video_id)
 
+    if not video_id:
+        _add_items(snap, (it for b in capture.json_responses("item_list") for it in _items_of(b)))
+        _add_grid(snap, capture)
+    _add_comments(snap, capture)
+    if not snap.comments and video_id:
+        _dom_comments(snap, html, video_id)
+    _add_audience(snap, capture)
+    _add_categories(snap, None, [[p.category] for p in snap.recent_posts if p.category])
+    return snap
+
+
+def _owner_snapshot(capture: Capture, url_handle: str | None, video_id: str | None) -> Snapshot:
+    """The creator whose page this is (a video page: its author, with the video as its post), from the
+    embedded state, an api/user/detail answer or the rendered header; else the page's typed error."""
+    html = capture.html
     universal = _universal_scopes(html)
     sigi = _Sigi.find(html) if not _has_creator_scope(universal) else None
 
@@ -107,15 +125,6 @@ def parse(capture: Capture) -> Snapshot:
         snap = _rendered_snapshot(capture, url_handle)
     if snap is None:
         _raise_for_page(capture, url_handle)
-
-    if not video_id:
-        _add_items(snap, (it for b in capture.json_responses("item_list") for it in _items_of(b)))
-        _add_grid(snap, capture)
-    _add_comments(snap, capture)
-    if not snap.comments and video_id:
-        _dom_comments(snap, html, video_id)
-    _add_audience(snap, capture)
-    _add_categories(snap, None, [[p.category] for p in snap.recent_posts if p.category])
     return snap
 
 
@@ -397,29 +406,36 @@ def _is_sponsored(item: dict, extras: list[dict], desc: str | None, tags: list[s
     return looks_sponsored(desc, tags)
 
 
-def _add_comments(snap: Snapshot, capture: Capture) -> None:
-    post_ids = {p.id for p in snap.recent_posts}
+def _api_comments(capture: Capture, post_ids: set[str]) -> Iterator[dict]:
+    """The comments of the page's videos in the api/comment/list answers, in page order."""
     for body in capture.json_responses("/comment/list"):
         for c in as_list(traverse(body, "comments")):
+            budget.check("the TikTok comments")
             if not isinstance(c, dict) or c.get("text") is None:
                 continue
-            author = traverse(c, ("user", "unique_id"), ("user", "uniqueId"), expected_type=str)
             post_id = as_str(c.get("aweme_id"))
             if post_ids and post_id and post_id not in post_ids:
                 continue  # a comment of another video the page loaded
-            labels = [traverse(x, "text") for x in as_list(c.get("label_list")) if isinstance(x, dict)]
-            is_creator = bool(author and author.lower() == snap.handle.lower()) or any(
-                isinstance(t, str) and t.lower() == "creator" for t in labels)
-            _commenter(snap, c.get("user"))
-            snap.comments.append(Comment(
-                post_id=post_id,
-                author=author,
-                text=as_str(c.get("text")) or "",
-                likes=int_or_none(c.get("digg_count")),
-                replies=int_or_none(c.get("reply_comment_total")),
-                is_creator=is_creator,
-                published_at=epoch_iso(c.get("create_time")),
-            ))
+            yield c
+
+
+def _add_comments(snap: Snapshot, capture: Capture) -> None:
+    for c in _api_comments(capture, {p.id for p in snap.recent_posts}):
+        author = traverse(c, ("user", "unique_id"), ("user", "uniqueId"), expected_type=str)
+        post_id = as_str(c.get("aweme_id"))
+        labels = [traverse(x, "text") for x in as_list(c.get("label_list")) if isinstance(x, dict)]
+        is_creator = bool(author and author.lower() == snap.handle.lower()) or any(
+            isinstance(t, str) and t.lower() == "creator" for t in labels)
+        _commenter(snap, c.get("user"))
+        snap.comments.append(Comment(
+            post_id=post_id,
+            author=author,
+            text=as_str(c.get("text")) or "",
+            likes=int_or_none(c.get("digg_count")),
+            replies=int_or_none(c.get("reply_comment_total")),
+            is_creator=is_creator,
+            published_at=epoch_iso(c.get("create_time")),
+        ))
 
 
 # --- pages without creator data -----------------------------------------------------------------
@@ -595,6 +611,7 @@ def _add_grid(snap: Snapshot, capture: Capture) -> None:
 # follows: not its audience). Shape as public clients read it: {"userList": [{"user": {...},
 # "stats": {...}, "statsV2": {...}}], "hasMore", "minCursor", "maxCursor", "total"}.
 _FOLLOWER_SCENE = "67"
+_FOLLOWING_SCENE = "21"
 
 
 def _tiktok_account(user: Any, stats: Any = None, stats_v2: Any = None) -> Account | None:
@@ -644,19 +661,25 @@ def _follower_sample(capture: Capture) -> tuple[list[Account], bool]:
     out: list[Account] = []
     seen: set[str] = set()
     saw_following = False
-    for r in capture.responses:
-        if "/api/user/list" not in r.url:
-            continue
-        scene = (parse_qs(urlparse(r.url).query).get("scene") or [""])[0]
+    for scene, entries in _user_lists(capture):
         if scene != _FOLLOWER_SCENE:
-            saw_following = saw_following or scene == "21"
+            saw_following = saw_following or scene == _FOLLOWING_SCENE
             continue
-        for entry in as_list(traverse(r.json(), "userList")):
+        for entry in entries:
             account = _tiktok_account(traverse(entry, "user"), traverse(entry, "stats"), traverse(entry, "statsV2"))
             if account is not None and account.username.lower() not in seen:
                 seen.add(account.username.lower())
                 out.append(account)
     return out, saw_following
+
+
+def _user_lists(capture: Capture) -> Iterator[tuple[str, list]]:
+    """(scene, userList entries) of each api/user/list answer the page loaded, in page order."""
+    for r in capture.responses:
+        if "/api/user/list" not in r.url:
+            continue
+        scene = (parse_qs(urlparse(r.url).query).get("scene") or [""])[0]
+        yield scene, as_list(traverse(r.json(), "userList"))
 
 
 def _add_audience(snap: Snapshot, capture: Capture) -> None:
@@ -716,8 +739,21 @@ def _strip_tags(html: str) -> str:
 def _dom_comments(snap: Snapshot, html: str, post_id: str | None) -> None:
     """Top-level comments of the rendered panel: author (handle and name) and text. The DOM carries no
     ids or counts for commenters, so they join the audience sample with their name only."""
+    for handle, name, text in _dom_entries(html, 200):
+        snap.comments.append(Comment(post_id=post_id, author=handle, text=text or "",
+                                     is_creator=handle.lower() == snap.handle.lower()))
+        if handle.lower() != snap.handle.lower() and all(a.username.lower() != handle.lower()
+                                                         for a in snap.audience_sample):
+            snap.audience_sample.append(Account(username=handle, display_name=name))
+
+
+def _dom_entries(html: str, limit: int) -> Iterator[tuple[str, str | None, str | None]]:
+    """(handle, display name, text) of the rendered panel's top-level comments in page order, at most
+    `limit` of them."""
     i = html.find(_DOM_COMMENT)
-    while i != -1 and len(snap.comments) < 200:
+    found = 0
+    while i != -1 and found < limit:
+        budget.check("the TikTok comment panel")
         nxt = html.find(_DOM_COMMENT, i + len(_DOM_COMMENT))
         region = html[i: nxt if nxt != -1 else i + 20_000][:20_000]
         i = nxt
@@ -733,11 +769,8 @@ def _dom_comments(snap: Snapshot, html: str, post_id: str | None) -> None:
             div = region.find("<div", start)
             stop = min(x for x in (stop, div, len(region)) if x != -1)
             text = " ".join(unescape(_strip_tags(region[start:stop])).split()) or None
-        snap.comments.append(Comment(post_id=post_id, author=handle, text=text or "",
-                                     is_creator=handle.lower() == snap.handle.lower()))
-        if handle.lower() != snap.handle.lower() and all(a.username.lower() != handle.lower()
-                                                         for a in snap.audience_sample):
-            snap.audience_sample.append(Account(username=handle, display_name=name))
+        found += 1
+        yield handle, name, text
 
 
 # --- the platform's own categories -------------------------------------------------------------------
@@ -767,6 +800,119 @@ def _add_categories(snap: Snapshot, user_category: str | None, labels: list[list
             snap.categories.append(label)
 
 
+# --- list pages: a video's commenters, tag and search results, follower lists ----------------------
+#
+# Recorded: a video page with its comment panel rendered (DOM only). No public recording exists of a
+# tag page with items, a search page with results, the api/comment/list JSON or a followers list; those
+# are read from the public shape of the web app's answers (as the creator-page parser already reads
+# comment and user-list answers): api/challenge/item_list `itemList[].author` + `authorStats`,
+# api/search/{general,user,item}/full `data[].item` / `user_list[].user_info` / `item_list[]`.
+
+_TAG_PATH = re.compile(r"^/tag/([^/?#]{1,200})/?$")
+_SEARCH_PATHS = ("/search", "/search/user", "/search/video", "/search/top")
+
+
+def parse_list(capture: Capture) -> Listing | None:
+    """The accounts a list page of TikTok shows, or None when the page is no list page: a video page
+    (its commenters; owner = the video's author, whose own replies count), /tag/NAME, /search?q=, and a
+    profile page with its followers or following dialog open (api/user/list answers)."""
+    parsed = urlparse(capture.url)
+    path = parsed.path
+    if path.startswith("/login"):
+        raise LoginWall("TikTok asks to log in before it shows this list.")
+    tag = _TAG_PATH.match(path)
+    if tag:
+        return _results_listing(capture, "hashtag", unquote(tag.group(1)).lstrip("#") or None)
+    if path.rstrip("/") in _SEARCH_PATHS:
+        query = (parse_qs(parsed.query).get("q") or [""])[0].strip()
+        return _results_listing(capture, "search", query or None)
+    url_handle = handle_from_url(capture.url)
+    if url_handle is None:
+        return None
+    video = _URL_VIDEO.search(capture.url)
+    if video:
+        return _comments_listing(capture, url_handle, video.group(2))
+    if any("/api/user/list" in r.url for r in capture.responses):
+        return _user_list_listing(capture, url_handle)
+    return None
+
+
+def _listed(user: Any, stats: Any = None, stats_v2: Any = None) -> ListedCreator | None:
+    account = _tiktok_account(user, stats, stats_v2)
+    if account is None:
+        return None
+    return ListedCreator.from_account(account, traverse(user, "id", "uid", expected_type=str))
+
+
+def _add(listing: Listing, creator: ListedCreator | None) -> None:
+    if creator is not None:
+        listing.add(creator)
+
+
+def _comments_listing(capture: Capture, url_handle: str, video_id: str) -> Listing:
+    owner = _owner_snapshot(capture, url_handle, video_id)
+    listing = Listing(platform=NAME, kind="comments", owner=owner.handle)
+    answered = False
+    for c in _api_comments(capture, {p.id for p in owner.recent_posts}):
+        answered = True
+        _add(listing, _listed(c.get("user")))
+    if not answered:
+        # the rendered panel: handle and name only (no ids, counts or badges in the DOM)
+        for handle, name, _text in _dom_entries(capture.html, 200):
+            _add(listing, ListedCreator.from_account(Account(username=handle, display_name=name)))
+    if not listing.creators:
+        listing.warnings.append("The capture holds none of the video's comments (the comment panel was closed).")
+    return listing
+
+
+def _results_listing(capture: Capture, kind: str, query: str | None) -> Listing:
+    """Distinct authors of a tag page's or a search's results, in page order."""
+    listing = Listing(platform=NAME, kind=kind, query=query)
+    answers = 0
+    for body in capture.json_responses("/api/challenge/item_list", "/api/search/"):
+        answers += 1
+        for user, stats, stats_v2 in _result_authors(body):
+            budget.check("the TikTok results")
+            _add(listing, _listed(user, stats, stats_v2))
+    if not answers:
+        if any(m in capture.html for m in _CAPTCHA_MARKERS):
+            raise Blocked("TikTok showed a captcha / verification page instead of the results.")
+        if any(m in capture.html for m in _LOGIN_MARKERS):
+            raise LoginWall("TikTok asks to log in before it shows these results.")
+    if not listing.creators:
+        listing.warnings.append("The capture holds none of the page's results (only its header was rendered).")
+    return listing
+
+
+def _result_authors(body: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """(user, stats, statsV2) of each result of a tag or search answer: items' authors (web camelCase)
+    and user results (app-style snake_case `user_info`)."""
+    for item in _items_of(body) + traverse(body, "item_list", expected_type=list, default=[]):
+        yield traverse(item, "author"), traverse(item, "authorStats"), traverse(item, "authorStatsV2")
+    for user in traverse(body, "user_list", expected_type=list, default=[]):
+        yield traverse(user, "user_info"), None, None
+    for entry in traverse(body, "data", expected_type=list, default=[]):
+        item = traverse(entry, "item", expected_type=dict)
+        if item is not None:
+            yield traverse(item, "author"), traverse(item, "authorStats"), traverse(item, "authorStatsV2")
+        for user in traverse(entry, "user_list", expected_type=list, default=[]):
+            yield traverse(user, "user_info"), None, None
+
+
+def _user_list_listing(capture: Capture, url_handle: str) -> Listing | None:
+    """A profile's followers (scene 67) or following (scene 21) dialog; None for another user list."""
+    listing: Listing | None = None
+    for scene, entries in _user_lists(capture):
+        kind = {_FOLLOWER_SCENE: "followers", _FOLLOWING_SCENE: "following"}.get(scene)
+        if kind is None or (listing is not None and listing.kind != kind):
+            continue  # another list, or the other dialog opened after the first one
+        listing = listing or Listing(platform=NAME, kind=kind, owner=url_handle)
+        for entry in entries:
+            budget.check("the TikTok user list")
+            _add(listing, _listed(traverse(entry, "user"), traverse(entry, "stats"), traverse(entry, "statsV2")))
+    return listing
+
+
 PLATFORM = Platform(
     name=NAME,
     label="TikTok",
@@ -784,4 +930,5 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    parse_list=parse_list,
 )

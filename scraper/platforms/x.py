@@ -881,20 +881,21 @@ def _search_listing(capture: Capture, kind: str, query: str | None) -> Listing:
     """Distinct tweet authors in timeline order (20 tweets by 18 people: 18 creators)."""
     page = _Page(capture)
     listing = Listing(platform=NAME, kind=kind, query=query)
-    answers = 0
+    graphql = rest = 0
     for _variables, body in page.of("SearchTimeline"):
-        answers += 1
+        graphql += 1
         for _eid, _itype, ic, _first in _timeline_items(body):
             budget.check("the X search results")
             t = _tweet(ic)
             _add(listing, _author(t) if t is not None else None)
     for body in capture.json_responses("/search/adaptive.json"):
-        answers += 1
+        rest += 1
         for user in _adaptive_authors(body):
             _add(listing, user)
-    if not answers:
-        page.raise_for_errors()
-        raise Malformed("The X search page carries none of its results: the capture holds no SearchTimeline answer.")
+    if not listing.creators and not rest:
+        page.raise_for_errors()  # a login wall or a rate limit instead of the results
+        if not graphql:
+            raise Malformed("The X search page carries none of its results: the capture holds no SearchTimeline answer.")
     if not listing.creators:
         listing.warnings.append("The search answered no posts.")
     return listing

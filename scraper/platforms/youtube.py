@@ -1,4 +1,5 @@
-"""youtube: parse a captured channel or watch page (ytInitialData, or the /browse and /next JSON the page loaded)."""
+"""youtube: parse a captured channel or watch page (ytInitialData, or the /browse and /next JSON the page loaded),
+and the list pages that name other creators: search results, hashtag pages and a channel's related channels."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from scraper.counts import int_or_none, parse_count_ex
 from scraper.dates import looks_like_date
 from scraper.errors import Blocked, LoginWall, Malformed, NotACreatorPage, Restricted, Unavailable
 from scraper.jsonpath import as_list, as_str, find_key, first_key, json_after, traverse
+from scraper.listing import Count, ListedCreator, Listing
 from scraper.platform import Platform, Wall
 from scraper.models import Comment, Post, Snapshot
 from scraper.text import hashtags, looks_sponsored, mentions
@@ -1075,6 +1077,220 @@ def _video_microdata(html: str, vid: str) -> dict[str, str]:
     return out if out.get("videoId") == vid else {}
 
 
+# ---------------------------------------------------------------------------------------------------
+# List pages: search results, hashtag pages, a channel's related channels (kolscope.listing/1)
+
+_SEARCH_URL = "youtubei/v1/search"
+# Search result items that are creators or name one; shelves ("Channels new to you", "Popular in ...",
+# Shorts) sit beside them in the same section and are not results, so only these direct items count.
+_RESULT_KEYS = ("channelRenderer", "videoRenderer")
+# A hashtag page's grid: the videos whose uploaders it lists (its shape has no public recording).
+_TAG_ITEM_KEYS = frozenset({"videoRenderer", "gridVideoRenderer", "lockupViewModel"})
+_CHANNEL_ITEM_KEYS = frozenset({"gridChannelRenderer", "channelRenderer"})
+
+
+def parse_list(capture: Capture) -> Listing | None:
+    """A search, hashtag or related-channels page as a Listing; None for any other YouTube page.
+
+    A channel page is a list page only where its selected tab shows other channels (the Channels
+    tab, or a Home tab with a Featured Channels shelf): the same page is also its owner's creator
+    page, which `parse` keeps answering.
+    """
+    try:
+        parts = urlsplit(capture.url)
+    except ValueError:
+        return None
+    path = parts.path.rstrip("/")
+    if path == "/results":
+        query = (parse_qs(parts.query).get("search_query") or [""])[0].strip()
+        return _search_listing(capture, query or None)
+    if path.startswith("/hashtag/"):
+        tag = unquote(path[len("/hashtag/"):].split("/")[0]).lstrip("#").strip()
+        return _hashtag_listing(capture, tag or None) if tag else None
+    if _watch_id(capture.url) or not _is_channel_path(path):
+        return None
+    return _related_listing(capture, channels_tab=path.endswith("/channels"))
+
+
+def _is_channel_path(path: str) -> bool:
+    first = path.lstrip("/").split("/")[0]
+    return first.startswith("@") or first in ("channel", "c", "user")
+
+
+def _list_data(capture: Capture, marker: str | None) -> tuple[dict, list[dict]]:
+    """The page's data (the newest page-sized answer wins over a stale ytInitialData) and the
+    continuation answers that follow it; a wall or a broken capture raises its typed error."""
+    responses = _data_responses(capture)
+    if marker:
+        for r in capture.responses:
+            if marker in r.url and (r.status is None or r.status < 400):
+                body = r.json()
+                if isinstance(body, dict) and body:
+                    responses.append((r.url, body))
+    data = _pick_page(_initial_data(capture.html), responses, None)
+    if data is None:
+        _no_data(capture)
+    _raise_alerts(data)
+    later = [body for _, body in responses if body is not data and not _is_page(body)]
+    return data, later
+
+
+def _search_listing(capture: Capture, query: str | None) -> Listing:
+    data, later = _list_data(capture, _SEARCH_URL)
+    lang = _page_lang(data, capture)
+    listing = Listing(platform=NAME, kind="search", query=query)
+    sections = traverse(data, ("contents", "twoColumnSearchResultsRenderer", "primaryContents",
+                               "sectionListRenderer", "contents"), expected_type=list)
+    if sections is None and traverse(data, ("contents", "twoColumnSearchResultsRenderer")) is None:
+        raise Malformed("The YouTube search page holds no search results (truncated, or not a search page).")
+    for body in later:  # results the page loaded while scrolling, after the first ones
+        for command in traverse(body, ("onResponseReceivedCommands",), expected_type=list) or []:
+            sections = (sections or []) + (traverse(command, ("appendContinuationItemsAction", "continuationItems"),
+                                                    expected_type=list) or [])
+    for section in sections or []:
+        budget.check("the search results")
+        for item in traverse(section, ("itemSectionRenderer", "contents"), expected_type=list) or []:
+            for key in _RESULT_KEYS:
+                renderer = traverse(item, (key,), expected_type=dict)
+                if renderer is not None:
+                    creator = _channel_card(renderer, lang) if key == "channelRenderer" else _uploader(renderer)
+                    if creator is not None:
+                        listing.add(creator)
+    return listing
+
+
+def _related_listing(capture: Capture, channels_tab: bool) -> Listing | None:
+    data, _ = _list_data(capture, None)
+    lang = _page_lang(data, capture)
+    tab = _selected_tab(data)
+    found = [r for k, r in _walk_items(tab, _CHANNEL_ITEM_KEYS)]
+    if not found and not channels_tab:
+        return None  # a channel page without other channels: a creator page only
+    meta = traverse(data, ("metadata", "channelMetadataRenderer"), expected_type=dict) or {}
+    owner = (_handle_of(meta.get("vanityChannelUrl"))
+             or _handle_of(traverse(data, ("header", "c4TabbedHeaderRenderer", "navigationEndpoint",
+                                           "browseEndpoint", "canonicalBaseUrl")))
+             or handle_from_url(capture.url) or traverse(meta, ("externalId", {str})))
+    listing = Listing(platform=NAME, kind="related", owner=owner)
+    for renderer in found:
+        creator = _channel_card(renderer, lang)
+        if creator is not None:
+            listing.add(creator)
+    return listing
+
+
+def _hashtag_listing(capture: Capture, tag: str) -> Listing:
+    """No public recording of a /hashtag/ page exists; the shape read (a browse page whose selected tab
+    holds a grid of videoRenderer, gridVideoRenderer or lockupViewModel items, each naming its uploader)
+    is the public one of the search and channel pages that are recorded."""
+    data, _ = _list_data(capture, None)
+    listing = Listing(platform=NAME, kind="hashtag", query=tag)
+    for key, item in _walk_items(_selected_tab(data) or data.get("contents"), _TAG_ITEM_KEYS):
+        creator = _lockup_uploader(item) if key == "lockupViewModel" else _uploader(item)
+        if creator is not None:
+            listing.add(creator)
+    return listing
+
+
+def _walk_items(root: Any, keys: frozenset[str]) -> Iterator[tuple[str, dict]]:
+    """(key, renderer) of every `keys` renderer under `root` in page order, not looking inside them."""
+    stack: list[Any] = [root]
+    steps = 0
+    while stack:
+        steps += 1
+        if not steps & 0xFFF:
+            budget.check("the list items")
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            children: list[Any] = []
+            for key, value in cur.items():
+                if key in keys and isinstance(value, dict):
+                    children.append((key, value))
+                elif key not in _SKIP_KEYS and isinstance(value, (dict, list)):
+                    children.append(value)
+            stack.extend(reversed(children))
+        elif isinstance(cur, list):
+            stack.extend(reversed(cur))
+        elif isinstance(cur, tuple):
+            yield cur
+
+
+def _channel_card(r: dict, lang: str | None) -> ListedCreator | None:
+    """A channelRenderer (search) or gridChannelRenderer (related channels).
+
+    The count texts moved in late 2023: before, `subscriberCountText` was "14.1K subscribers" and
+    `videoCountText` "349 videos"; after, `subscriberCountText` is the "@handle" and `videoCountText`
+    the subscribers (a topic channel, without a handle, shows "182 videos" there). Each text is read
+    for what it says, by position only in a language whose words are not known.
+    """
+    endpoint = traverse(r, ("navigationEndpoint", "browseEndpoint"), expected_type=dict) or {}
+    channel_id = traverse(r, ("channelId", {str}), expected_type=str) or traverse(endpoint, ("browseId", {str}))
+    handle = _handle_of(endpoint.get("canonicalBaseUrl"))
+    followers = posts = None
+    for field in ("subscriberCountText", "videoCountText"):
+        text = _text(r.get(field))
+        if not text:
+            continue
+        if _handle_of(text):
+            handle = handle or _handle_of(text)
+            continue
+        value, approx = _count(text, lang)
+        if value is None:
+            continue
+        low = text.lower()
+        subscribers = any(w in low for w in _SUBSCRIBER_WORDS)
+        videos = not subscribers and any(w in low for w in _VIDEO_WORDS)
+        if not (subscribers or videos):  # an unknown language: the layout says which is which
+            subscribers = field == "subscriberCountText" or _handle_of(_text(r.get("subscriberCountText")))
+        if subscribers and followers is None:
+            followers = Count(value, approx)
+        elif not subscribers and posts is None:
+            posts = value
+    if channel_id is None and handle is None:
+        return None
+    return ListedCreator(handle=handle, platform_id=channel_id, display_name=_text(r.get("title")),
+                         followers=followers, verified=_is_verified(r.get("ownerBadges")), posts=posts)
+
+
+def _uploader(video: dict) -> ListedCreator | None:
+    """The channel that uploaded a videoRenderer/gridVideoRenderer: video cards show no counts."""
+    for key in ("ownerText", "longBylineText", "shortBylineText"):
+        run = traverse(video, (key, "runs", 0), expected_type=dict)
+        endpoint = traverse(run, ("navigationEndpoint", "browseEndpoint"), expected_type=dict)
+        if endpoint is None:
+            continue
+        channel_id = traverse(endpoint, ("browseId", {str}))
+        handle = _handle_of(endpoint.get("canonicalBaseUrl"))
+        if channel_id is None and handle is None:
+            continue
+        return ListedCreator(handle=handle, platform_id=channel_id, display_name=as_str(run.get("text")),
+                             verified=_is_verified(video.get("ownerBadges")))
+    return None
+
+
+def _lockup_uploader(item: dict) -> ListedCreator | None:
+    """The channel a video lockupViewModel names in its metadata rows (a link to a UC... browse id)."""
+    if item.get("contentType") not in (None, "LOCKUP_CONTENT_TYPE_VIDEO"):
+        return None
+    rows = traverse(item, ("metadata", "lockupMetadataViewModel", "metadata", "contentMetadataViewModel",
+                           "metadataRows"), expected_type=list) or []
+    for row in rows:
+        for part in traverse(row, ("metadataParts",), expected_type=list) or []:
+            text = traverse(part, ("text",), expected_type=dict) or {}
+            endpoint = traverse(text, ("commandRuns", 0, "onTap", "innertubeCommand", "browseEndpoint"),
+                                expected_type=dict) or {}
+            channel_id = traverse(endpoint, ("browseId", {str}))
+            if channel_id is None or not _CHANNEL_ID_RE.fullmatch(channel_id):
+                continue
+            icons = traverse(text, ("attachmentRuns", ..., "element", "type", "imageType", "image", "sources", ...,
+                                    "clientResource", "imageName")) or []
+            return ListedCreator(handle=_handle_of(endpoint.get("canonicalBaseUrl")), platform_id=channel_id,
+                                 display_name=as_str(text.get("content")),
+                                 verified=any(isinstance(i, str) and i.startswith(("CHECK_CIRCLE", "AUDIO_BADGE"))
+                                              for i in icons))
+    return None
+
+
 def creator_key(handle: str) -> str:
     """Handles match case-insensitively; channel ids (UC...) are case-sensitive."""
     return handle if _CHANNEL_ID_RE.fullmatch(handle) else handle.lower()
@@ -1098,6 +1314,7 @@ PLATFORM = Platform(
     ),
     engagement="youtube",
     parse=parse,
+    parse_list=parse_list,
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,

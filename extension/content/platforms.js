@@ -9,7 +9,7 @@ globalThis.kolscopePlatforms = Object.freeze([
     "label": "YouTube",
     "hosts": ["www.youtube.com", "m.youtube.com"],
     "aliases": ["youtube.com"],
-    "apiUrls": ["/youtubei/v1/(?:browse|next|player|reel/reel_item_watch)(?:[/?]|$)"]
+    "apiUrls": ["/youtubei/v1/(?:browse|next|player|search|reel/reel_item_watch)(?:[/?]|$)"]
   },
   {
     "name": "tiktok",

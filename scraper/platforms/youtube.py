@@ -1304,8 +1304,9 @@ PLATFORM = Platform(
     url_re=URL_RE,
     handle_pattern=HANDLE_PATTERN,
     handle_rule=HANDLE_RULE,
-    # player and reel answers: a Short's channel and a video's category after an in-app navigation
-    api_urls=(r"/youtubei/v1/(?:browse|next|player|reel/reel_item_watch)(?:[/?]|$)",),
+    # player and reel answers: a Short's channel and a video's category after an in-app navigation;
+    # search answers: the results of a search typed in the page (a list page, see parse_list)
+    api_urls=(r"/youtubei/v1/(?:browse|next|player|search|reel/reel_item_watch)(?:[/?]|$)",),
     rate_budget=(30, 60.0),
     walls=(
         Wall(r"^https?://(?:www\.)?google\.[a-z.]+/sorry/", "blocked",

@@ -31,6 +31,7 @@ READ = {
     "youtube": ["https://www.youtube.com/youtubei/v1/browse?prettyPrint=false",
                 "https://www.youtube.com/youtubei/v1/next?prettyPrint=false",
                 "https://www.youtube.com/youtubei/v1/player?prettyPrint=false",
+                "https://www.youtube.com/youtubei/v1/search?prettyPrint=false",
                 "https://www.youtube.com/youtubei/v1/reel/reel_item_watch?prettyPrint=false"],
     "tiktok": ["https://www.tiktok.com/api/post/item_list/?count=30&secUid=x",
                "https://www.tiktok.com/api/comment/list/?aweme_id=1&count=20",

@@ -1,4 +1,5 @@
-"""The `kolscope` command: parse, score, audit-accounts, serve, token, fsck, refresh."""
+"""The `kolscope` command: parse (a snapshot, or a list page's listing), score, audit-accounts, serve, token,
+fsck, refresh."""
 
 from __future__ import annotations
 
@@ -57,10 +58,26 @@ def cmd_parse(args: argparse.Namespace) -> int:
     try:
         snapshot = parse(capture)
     except CaptureError as exc:
-        _print_json(exc.to_dict())
-        return EXIT_CAPTURE_ERROR
+        listing = _listing_or_none(capture) if exc.code in ("not_a_creator_page", "malformed") else None
+        if listing is None:
+            _print_json(exc.to_dict())
+            return EXIT_CAPTURE_ERROR
+        _print_json(listing.to_dict())
+        return EXIT_OK
     _print_json(snapshot.to_dict())
     return EXIT_OK
+
+
+def _listing_or_none(capture):
+    """A search, tag, related-channels or follower page is no creator page but a list of creators:
+    its `kolscope.listing/1` when a platform reads it, else None (the creator-page error stands)."""
+    from scraper.errors import CaptureError
+    from scraper.listing import parse_listing
+
+    try:
+        return parse_listing(capture)
+    except CaptureError:
+        return None
 
 
 def _lazy(target: str):

@@ -1100,6 +1100,8 @@ def parse_list(capture: Capture) -> Listing | None:
         parts = urlsplit(capture.url)
     except ValueError:
         return None
+    if (parts.hostname or "").lower().startswith("consent."):
+        _no_data(capture)  # the cookie-consent page YouTube showed instead: a login wall
     path = parts.path.rstrip("/")
     if path == "/results":
         query = (parse_qs(parts.query).get("search_query") or [""])[0].strip()
@@ -1148,8 +1150,8 @@ def _search_listing(capture: Capture, query: str | None) -> Listing:
             sections = (sections or []) + (traverse(command, ("appendContinuationItemsAction", "continuationItems"),
                                                     expected_type=list) or [])
     for section in sections or []:
-        budget.check("the search results")
         for item in traverse(section, ("itemSectionRenderer", "contents"), expected_type=list) or []:
+            budget.check("the search results")
             for key in _RESULT_KEYS:
                 renderer = traverse(item, (key,), expected_type=dict)
                 if renderer is not None:
@@ -1173,6 +1175,7 @@ def _related_listing(capture: Capture, channels_tab: bool) -> Listing | None:
              or handle_from_url(capture.url) or traverse(meta, ("externalId", {str})))
     listing = Listing(platform=NAME, kind="related", owner=owner)
     for renderer in found:
+        budget.check("the related channels")
         creator = _channel_card(renderer, lang)
         if creator is not None:
             listing.add(creator)
@@ -1186,6 +1189,7 @@ def _hashtag_listing(capture: Capture, tag: str) -> Listing:
     data, _ = _list_data(capture, None)
     listing = Listing(platform=NAME, kind="hashtag", query=tag)
     for key, item in _walk_items(_selected_tab(data) or data.get("contents"), _TAG_ITEM_KEYS):
+        budget.check("the hashtag grid")
         creator = _lockup_uploader(item) if key == "lockupViewModel" else _uploader(item)
         if creator is not None:
             listing.add(creator)

@@ -1087,6 +1087,8 @@ _RESULT_KEYS = ("channelRenderer", "videoRenderer")
 # A hashtag page's grid: the videos whose uploaders it lists (its shape has no public recording).
 _TAG_ITEM_KEYS = frozenset({"videoRenderer", "gridVideoRenderer", "lockupViewModel"})
 _CHANNEL_ITEM_KEYS = frozenset({"gridChannelRenderer", "channelRenderer"})
+_GRID_CHANNEL = frozenset({"gridChannelRenderer"})
+_TOPIC_HEADERS = ("interactiveTabbedHeaderRenderer", "carouselHeaderRenderer")
 
 
 def parse_list(capture: Capture) -> Listing | None:
@@ -1163,9 +1165,15 @@ def _search_listing(capture: Capture, query: str | None) -> Listing:
 
 def _related_listing(capture: Capture, channels_tab: bool) -> Listing | None:
     data, _ = _list_data(capture, None)
+    header = traverse(data, "header", expected_type=dict, default={})
+    if any(k in header for k in _TOPIC_HEADERS):
+        return None  # a page YouTube generated for a topic (a game, a genre): no one's related channels
     lang = _page_lang(data, capture)
-    tab = _selected_tab(data)
-    found = [r for k, r in _walk_items(tab, _CHANNEL_ITEM_KEYS)]
+    # The Channels tab lists them as grid (or, in some layouts, search-style) cards; on the other tabs
+    # only the Featured Channels shelf's grid cards are related channels (a channelRenderer there is
+    # something else, such as the topic a video belongs to).
+    keys = _CHANNEL_ITEM_KEYS if channels_tab else _GRID_CHANNEL
+    found = [r for _, r in _walk_items(_selected_tab(data), keys)]
     if not found and not channels_tab:
         return None  # a channel page without other channels: a creator page only
     meta = traverse(data, ("metadata", "channelMetadataRenderer"), expected_type=dict) or {}

@@ -8,10 +8,12 @@ no recording shows (in-page continuations, an unknown language, empty results, w
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
+from bench.pathological import cases
 from scraper import parse
 from scraper.errors import Blocked, CaptureError, LoginWall, Malformed, NotACreatorPage
 from scraper.listing import KINDS, LISTING_FORMAT, parse_listing
@@ -309,3 +311,27 @@ def test_cli_parse_prints_a_list_pages_listing(capsys: pytest.CaptureFixture, tm
                     encoding="utf-8")
     assert main(["parse", str(path)]) == 3
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "not_a_creator_page"
+
+
+def test_pathological_captures_as_list_pages_are_answered_fast() -> None:
+    """bench/pathological.py's YouTube captures (1 MB of unclosed tags, deep JSON, 50,000 markers...)
+    at a search, a Channels tab and a hashtag URL: a Listing or a typed error of the parser itself
+    (never the catch-all around it), each in well under a second of CPU."""
+    pages = (("https://www.youtube.com/results?search_query=x", "https://www.youtube.com/youtubei/v1/search"),
+             ("https://www.youtube.com/@someone/channels", None), ("https://www.youtube.com/hashtag/x", None))
+    seen = 0
+    for name, capture in cases():
+        if not name.startswith("youtube:"):
+            continue
+        for url, response_url in pages:
+            page = dict(capture, url=url)
+            if response_url:
+                page["responses"] = [dict(r, url=response_url) for r in capture.get("responses") or []]
+            started = time.thread_time()
+            try:
+                parse_listing(page)
+            except CaptureError as exc:
+                assert getattr(exc, "unexpected", None) is None, f"{name} at {url}: {exc.unexpected!r}"
+            assert time.thread_time() - started < 1.0, f"{name} at {url}"
+            seen += 1
+    assert seen > 100

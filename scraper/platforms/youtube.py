@@ -1110,7 +1110,7 @@ def parse_list(capture: Capture) -> Listing | None:
         return _search_listing(capture, query or None)
     if path.startswith("/hashtag/"):
         tag = unquote(path[len("/hashtag/"):].split("/")[0]).lstrip("#").strip()
-        return _hashtag_listing(capture, tag or None) if tag else None
+        return _hashtag_listing(capture, tag) if tag else None
     if _watch_id(capture.url) or not _is_channel_path(path):
         return None
     return _related_listing(capture, channels_tab=path.endswith("/channels"))
@@ -1121,9 +1121,11 @@ def _is_channel_path(path: str) -> bool:
     return first.startswith("@") or first in ("channel", "c", "user")
 
 
-def _list_data(capture: Capture, marker: str | None) -> tuple[dict, list[dict]]:
-    """The page's data (the newest page-sized answer wins over a stale ytInitialData) and the
-    continuation answers that follow it; a wall or a broken capture raises its typed error."""
+def _list_data(capture: Capture, marker: str | None = None, key: str | None = None) -> tuple[dict, list[dict]]:
+    """The page's data and the continuation answers that follow it; a wall or a broken capture
+    raises its typed error. The newest page-sized answer wins over a stale ytInitialData, the
+    newest whose `contents` hold `key` first (a search's answer, not the channel visited before).
+    `marker`: the URL of answers read besides the /browse and /next ones."""
     responses = _data_responses(capture)
     if marker:
         for r in capture.responses:
@@ -1131,7 +1133,10 @@ def _list_data(capture: Capture, marker: str | None) -> tuple[dict, list[dict]]:
                 body = r.json()
                 if isinstance(body, dict) and body:
                     responses.append((r.url, body))
-    data = _pick_page(_initial_data(capture.html), responses, None)
+    initial = _initial_data(capture.html)
+    pages = [d for d in [initial, *(body for _, body in responses)] if _is_page(d)]
+    wanted = [d for d in pages if key and isinstance(d.get("contents"), dict) and key in d["contents"]]
+    data = wanted[-1] if wanted else _pick_page(initial, responses, None)
     if data is None:
         _no_data(capture)
     _raise_alerts(data)
@@ -1140,18 +1145,19 @@ def _list_data(capture: Capture, marker: str | None) -> tuple[dict, list[dict]]:
 
 
 def _search_listing(capture: Capture, query: str | None) -> Listing:
-    data, later = _list_data(capture, _SEARCH_URL)
+    data, later = _list_data(capture, _SEARCH_URL, "twoColumnSearchResultsRenderer")
     lang = _page_lang(data, capture)
     listing = Listing(platform=NAME, kind="search", query=query)
     sections = traverse(data, ("contents", "twoColumnSearchResultsRenderer", "primaryContents",
                                "sectionListRenderer", "contents"), expected_type=list)
     if sections is None and traverse(data, ("contents", "twoColumnSearchResultsRenderer")) is None:
         raise Malformed("The YouTube search page holds no search results (truncated, or not a search page).")
+    sections = list(sections or [])
     for body in later:  # results the page loaded while scrolling, after the first ones
         for command in traverse(body, ("onResponseReceivedCommands",), expected_type=list) or []:
-            sections = (sections or []) + (traverse(command, ("appendContinuationItemsAction", "continuationItems"),
-                                                    expected_type=list) or [])
-    for section in sections or []:
+            sections.extend(traverse(command, ("appendContinuationItemsAction", "continuationItems"),
+                                     expected_type=list) or [])
+    for section in sections:
         for item in traverse(section, ("itemSectionRenderer", "contents"), expected_type=list) or []:
             budget.check("the search results")
             for key in _RESULT_KEYS:
@@ -1164,7 +1170,7 @@ def _search_listing(capture: Capture, query: str | None) -> Listing:
 
 
 def _related_listing(capture: Capture, channels_tab: bool) -> Listing | None:
-    data, _ = _list_data(capture, None)
+    data, _ = _list_data(capture)
     header = traverse(data, "header", expected_type=dict, default={})
     if any(k in header for k in _TOPIC_HEADERS):
         return None  # a page YouTube generated for a topic (a game, a genre): no one's related channels
@@ -1191,10 +1197,10 @@ def _related_listing(capture: Capture, channels_tab: bool) -> Listing | None:
 
 
 def _hashtag_listing(capture: Capture, tag: str) -> Listing:
-    """No public recording of a /hashtag/ page exists; the shape read (a browse page whose selected tab
-    holds a grid of videoRenderer, gridVideoRenderer or lockupViewModel items, each naming its uploader)
-    is the public one of the search and channel pages that are recorded."""
-    data, _ = _list_data(capture, None)
+    """No public recording of a /hashtag/ page exists. Shape from yt-dlp's YoutubeTabIE, which reads
+    /hashtag/<tag> as a tab page: the selected tab's grid of videos (videoRenderer, gridVideoRenderer,
+    or the video lockupViewModel of the recorded 2026 channel pages), each naming its uploader."""
+    data, _ = _list_data(capture)
     listing = Listing(platform=NAME, kind="hashtag", query=tag)
     for key, item in _walk_items(_selected_tab(data) or data.get("contents"), _TAG_ITEM_KEYS):
         budget.check("the hashtag grid")

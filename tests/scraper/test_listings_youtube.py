@@ -176,11 +176,12 @@ def test_spa_search_answer_wins_over_stale_initial_data_and_continuations_append
     `onResponseReceivedCommands[].appendContinuationItemsAction.continuationItems` (NewPipe, yt-dlp)."""
     stale = {"contents": {"twoColumnBrowseResultsRenderer": {"tabs": []}}, "metadata": {}}
     first = _search_data([_channel(1, "First", "/@first", "@first", "10K subscribers")])
+    channel_after = _response("browse", stale)  # a channel's /browse answer recorded after the search
     more = {"responseContext": {}, "onResponseReceivedCommands": [{"appendContinuationItemsAction": {
         "continuationItems": [{"itemSectionRenderer": {"contents": [
             _channel(1, "First", "/@first", "@first", "10K subscribers"),
             _video("ddddddddddd", 2, "Second", "/@second")]}}]}}]}
-    capture = _capture(SEARCH_URL, stale, [_response("search", first), _response("search", more)])
+    capture = _capture(SEARCH_URL, stale, [_response("search", first), channel_after, _response("search", more)])
     listing = parse_listing(capture)
     assert [c.handle for c in listing.creators] == ["first", "second"]
 
@@ -192,9 +193,9 @@ def test_search_without_results_is_an_empty_listing() -> None:
 
 
 def test_hashtag_page_lists_the_uploaders_of_its_grid() -> None:
-    """No public recording of a youtube.com/hashtag/ page exists; the shape is the public one of
-    yt-dlp's and NewPipe's hashtag readers: a browse page whose tab holds a richGridRenderer of
-    richItemRenderer videos (videoRenderer, or lockupViewModel in 2025-2026 layouts)."""
+    """No public recording of a youtube.com/hashtag/ page exists; shape from yt-dlp's YoutubeTabIE,
+    which reads /hashtag/<tag> as a tab page (a richGridRenderer of richItemRenderer videos), with
+    the video lockupViewModel of the recorded 2026 channel pages."""
     lockup = {"lockupViewModel": {"contentId": "eeeeeeeeeee", "contentType": "LOCKUP_CONTENT_TYPE_VIDEO",
                                   "metadata": {"lockupMetadataViewModel": {"title": {"content": "A run"},
                                                "metadata": {"contentMetadataViewModel": {"metadataRows": [

@@ -71,6 +71,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def _listing_or_none(capture):
     """A search, tag, related-channels or follower page is no creator page but a list of creators:
     its `kolscope.listing/1` when a platform reads it, else None (the creator-page error stands)."""
+    # imported on use, as in cmd_parse: the parsers are for this command only
     from scraper.errors import CaptureError
     from scraper.listing import parse_listing
 

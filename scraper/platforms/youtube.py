@@ -1166,6 +1166,8 @@ def _search_listing(capture: Capture, query: str | None) -> Listing:
                     creator = _channel_card(renderer, lang) if key == "channelRenderer" else _uploader(renderer)
                     if creator is not None:
                         listing.add(creator)
+    if not listing.creators:
+        listing.warnings.append("YouTube showed no channels or videos for this search.")
     return listing
 
 
@@ -1193,6 +1195,8 @@ def _related_listing(capture: Capture, channels_tab: bool) -> Listing | None:
         creator = _channel_card(renderer, lang)
         if creator is not None:
             listing.add(creator)
+    if not listing.creators:
+        listing.warnings.append("This channel's Channels tab lists no other channels.")
     return listing
 
 
@@ -1207,6 +1211,8 @@ def _hashtag_listing(capture: Capture, tag: str) -> Listing:
         creator = _lockup_uploader(item) if key == "lockupViewModel" else _uploader(item)
         if creator is not None:
             listing.add(creator)
+    if not listing.creators:
+        listing.warnings.append("The hashtag page shows no videos (none yet, or the grid was not loaded).")
     return listing
 
 

@@ -1,8 +1,8 @@
-"""The X, Instagram and TikTok list parsers on the pathological captures of bench/pathological.py
+"""The X, Instagram, TikTok and YouTube list parsers on the pathological captures of bench/pathological.py
 (about 1 MB each): each ends in well under a second of CPU with a Listing or a typed CaptureError of
 the parser itself, never a crash, a hang or the safety net. Post pages are read as comment lists as
 they are; profile-page cases are re-addressed to a list page of the same platform (search, tag,
-followers dialog) with their body as that list's answer.
+followers dialog, YouTube's search) with their body as that list's answer.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ AS_LISTS = {
     "tiktok": ("https://www.tiktok.com/tag/cake", "https://www.tiktok.com/api/challenge/item_list/?count=30"),
     "instagram": ("https://www.instagram.com/someone/followers/",
                   "https://www.instagram.com/api/v1/friendships/1/followers/?count=12"),
+    "youtube": ("https://www.youtube.com/results?search_query=a",
+                "https://www.youtube.com/youtubei/v1/search?prettyPrint=false"),
 }
 NAMES = sorted(name for name, _capture in cases() if name.split(":")[0] in AS_LISTS)
 

@@ -55,7 +55,7 @@ def _parse_with(module: Any, cap: Capture) -> Snapshot:
 
 
 def _require_identity(snapshot: Snapshot, module: Any) -> None:
-    """Every snapshot names its creator: by handle, or (old YouTube channels) by platform id. A page
+    """Every snapshot names its creator: by handle, or (a page with no handle) by platform id. A page
     whose identifying fields hold odd values (a number, an empty string) is no creator page, and it
     must say so here rather than reach the store as a creator without a name."""
     for name in ("handle", "platform_id"):

@@ -1,10 +1,10 @@
 """A country as a page shows it -> its ISO 3166-1 alpha-2 code.
 
-Pages state a creator's country in different ways: TikTok as a code ("US"), YouTube's About panel as
-a name in the page's language ("United States", "Vereinigte Staaten", "アメリカ合衆国"), X's "About
-this account" as an English name ("United States"). Briefs name countries by code. pycountry holds
-the ISO names and their translations (its gettext catalogues); the aliases below add the short
-names people use that ISO does not ("Russia", "Turkey", "UK").
+Pages state a creator's country in different ways: as a code ("US"), as a name in the page's
+language ("United States", "Vereinigte Staaten", "アメリカ合衆国") or as an English name whatever the
+page's language. Briefs name countries by code. pycountry holds the ISO names and their
+translations (its gettext catalogues); the aliases below add the short names people use that ISO
+does not ("Russia", "Turkey", "UK").
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "year": ("year", "yr", "jahr", "año", "ano", "an", "anno", "anni", "jaar", "год", "лет", "年", "년", "năm",
              "tahun", "yıl", "rok", "lat"),
 }
-# The short forms TikTok, X and Instagram print: "3d", "5h", "2w", "1y", "12m" (minutes), "1mo".
+# The short forms post grids print: "3d", "5h", "2w", "1y", "12m" (minutes), "1mo".
 _COMPACT = {"s": "second", "m": "minute", "min": "minute", "h": "hour", "d": "day", "w": "week",
             "mo": "month", "y": "year"}
 # Longest first, so "minggu" (Indonesian week) wins over "min" and "month" over "mo".
@@ -58,7 +58,7 @@ _ABSOLUTE_FORMATS = (
     "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%Y-%m-%d", "%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M",
     "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S", "%b %d %Y",
 )
-# A date without its year ("Nov 5" on X, "1-23" on TikTok): this year's, or last year's when that is ahead.
+# A date without its year ("Nov 5", "1-23"): this year's, or last year's when that is ahead.
 _YEARLESS_FORMATS = ("%b %d", "%d %b", "%B %d", "%d %B", "%m-%d")
 _DIGITS = re.compile(r"\d+")
 _MAX_CHARS = 200
@@ -89,7 +89,7 @@ def relative_seconds(text: object, *, compact: bool = True) -> tuple[int, int] |
     """How long ago a relative date says, and the span of its unit: (seconds, unit seconds), or None.
 
     "3 weeks ago" -> (1814400, 604800); "yesterday" -> (86400, 86400); "just now" -> (0, 60).
-    `compact=False` leaves out "3d" / "12m" (YouTube never prints them; "13m views" is a count).
+    `compact=False` leaves out "3d" / "12m" (for pages that never print them, where "13m views" is a count).
     """
     if not isinstance(text, str):
         return None
@@ -136,7 +136,7 @@ def to_iso(text: object, reference: str | None) -> str | None:
     if parse_time(text) is not None:
         return text
     ref = parse_time(reference) if isinstance(reference, str) else None
-    # relative first: most grid dates are, and a failed strptime per format cost half a YouTube parse
+    # relative first: most grid dates are, and a failed strptime per format cost half a channel page's parse
     # (no absolute form has a number followed by a unit word)
     ago = relative_seconds(text)
     if ago is not None:
@@ -182,7 +182,7 @@ def spread_iso(texts: list[object], reference: str | None) -> list[str | None]:
     """`to_iso` of each text of a newest-first list, where a run of the same rounded relative label
     ("2 months ago" six times) gets distinct times inside that label's span, in page order.
 
-    YouTube floors ("2 months ago" is 2 to 3 months): the k posts of a run of one label sit at
+    Relative labels are floored ("2 months ago" is 2 to 3 months): the k posts of a run of one label sit at
     label + i/k of a unit, so the order survives and the gaps stay what the page allows (about a
     unit / k) instead of zero ("posts every 0.0 days"). A single label keeps its own time.
     """
@@ -207,8 +207,8 @@ def spread_iso(texts: list[object], reference: str | None) -> list[str | None]:
 
 
 def epoch_iso(ts: object) -> str | None:
-    """ISO-8601 UTC from epoch seconds (an int or a digit string, as TikTok's createTime and
-    Instagram's taken_at); None for a missing, zero, negative or out-of-range value."""
+    """ISO-8601 UTC from epoch seconds (an int or a digit string, as page JSON carries post times);
+    None for a missing, zero, negative or out-of-range value."""
     from scraper.counts import int_or_none
 
     seconds = int_or_none(ts)

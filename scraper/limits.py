@@ -2,8 +2,8 @@
 
 Page text is data: a capture is never refused for a long bio. Text over its cap is cut, and the
 snapshot says so in `warnings`, so a 5 MB "bio" or a 1 MB display name is neither stored nor served
-in every listing. The caps sit well above what each platform lets its users write (a YouTube
-channel description: 1,000 characters; an X Premium post: 25,000).
+in every listing. The caps sit well above what the platforms let their users write (a channel
+description: 1,000 characters; the longest paid-tier post: 25,000).
 """
 
 from __future__ import annotations

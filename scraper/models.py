@@ -1,8 +1,8 @@
 """The snapshot model: what one capture says about one creator (`kolscope.snapshot/1`).
 
-A field the page does not show is None or [], never a guess. `platform` is always set; `handle` is
-None only when the page names no handle (old YouTube channels known only by /channel/UC...): then
-`platform_id` identifies the creator.
+A field the page does not show is None or [], never a guess. `platform` is always set (a name in
+scraper.registry); `handle` is None only when the page names no handle (a channel known only by its
+id, or a platform without handles): then `platform_id` identifies the creator.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 CAPTURE_FORMAT = "kolscope.capture/1"
 SNAPSHOT_FORMAT = "kolscope.snapshot/1"
-PLATFORMS = ("youtube", "tiktok", "instagram", "x")
 
 
 @dataclass
@@ -28,8 +27,8 @@ class Post:
     is_sponsored: bool | None = None
     hashtags: list[str] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)
-    # The platform's own label for this post's topic (YouTube's video category, TikTok's
-    # diversification labels joined by the parser's choice), as the page gives it.
+    # The platform's own label for this post's topic (a video category, or the labels a platform
+    # attaches, joined as its parser chooses), as the page gives it.
     category: str | None = None
 
 
@@ -58,7 +57,7 @@ class Account:
     bio_length: int | None = None
     display_name: str | None = None
     created_at: str | None = None  # ISO 8601 account creation time, where the page gives it
-    default_avatar: bool | None = None  # the platform's placeholder picture (X's default_profile_image)
+    default_avatar: bool | None = None  # the account shows the platform's placeholder picture
 
 
 @dataclass
@@ -72,8 +71,8 @@ class Snapshot:
     avatar_url: str | None = None
     verified: bool | None = None
     country: str | None = None
-    # The platform's own topic labels for the creator (Instagram's business category_name, TikTok's
-    # category, the YouTube categories of the videos shown), as the page gives them.
+    # The platform's own topic labels for the creator (a business account's category, the platform's
+    # category of the creator, the categories of the videos shown), as the page gives them.
     categories: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     followers: int | None = None

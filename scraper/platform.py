@@ -1,11 +1,12 @@
 """What kolscope knows about one platform, in one place: the `Platform` each parser module declares.
 
-A platform module in scraper/platforms/ ends with `PLATFORM = Platform(...)`: its name and label,
-the hosts its pages live on, the URL patterns of its pages and of the page API answers its parser
-reads, its handle rule and key rule, its rate budget, the URLs it sends a blocked client to, and the
-engagement formula (its entry in server/scoring/bands.json). The registry lists the modules; every
-other part of kolscope (fetcher, politeness, store, API, OpenAPI document, the extension's generated
-`content/platforms.js`) reads these facts from the registry instead of naming platforms itself.
+A platform module in scraper/platforms/ ends with `PLATFORM = Platform(...)`: its name, label and
+other names, the hosts its pages live on, the URL patterns of its pages and of the page API answers
+its parser reads, its handle rule and key rule, its rate budget, the URLs it sends a blocked client
+to, and the engagement formula (its entry in server/scoring/bands.json). The registry lists the
+modules; every other part of kolscope (fetcher, politeness, store, API, OpenAPI document, scoring,
+the extension's generated `content/platforms.js`) reads these facts from the registry instead of
+naming platforms itself.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ class Wall:
 
 @dataclass(frozen=True)
 class Platform:
-    name: str                       # the key used by the store, the API and the extension ("tiktok")
-    label: str                      # as people write it ("TikTok")
+    name: str                       # the key used by the store, the API and the extension (lower case)
+    label: str                      # as people write it, for sentences shown to a person
     hosts: tuple[str, ...]          # hosts the extension reads pages on; hosts[0] is the canonical one
     url_re: str                     # re.match on any URL of the platform's pages
     handle_pattern: str             # a stored handle (JSON Schema / JavaScript / Python syntax)
@@ -44,7 +45,7 @@ class Platform:
     aliases: tuple[str, ...] = ()   # more hosts serving the same pages (folded onto hosts[0])
     walls: tuple[Wall, ...] = ()    # login-wall, consent and captcha URLs (a refresh then backs off)
     # The creator's identity key from a handle: case-folded unless the platform says otherwise
-    # (YouTube channel ids are case-sensitive). Platforms without handles key by their numeric id.
+    # (where ids are case-sensitive). Platforms without handles key by their numeric id.
     key: Callable[[str], str] = field(default=str.lower)
     identity: str = "handle"        # "handle" (a name the creator picks) or "id" (a numeric account id)
     # Capture -> scraper.listing.Listing for the platform's list pages (search, tags, followers,
@@ -54,12 +55,17 @@ class Platform:
     # on hosts[1:] is folded onto hosts[0]. False where each host has pages of its own (profiles on
     # one host, videos on another); `aliases` are folded either way.
     same_pages: bool = True
+    # Other names data sets and people use for the platform (a former name, an abbreviation): read
+    # where a platform arrives as free text, e.g. the `platform` column of an accounts file.
+    other_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9]{0,19}", self.name):
             raise ValueError(f"a platform name is lower-case letters and digits: {self.name!r}")
         if not self.hosts:
             raise ValueError(f"{self.name}: a platform has at least one host")
+        if any(not re.fullmatch(r"[a-z][a-z0-9]{0,19}", n) for n in self.other_names):
+            raise ValueError(f"{self.name}: other names are lower-case letters and digits: {self.other_names!r}")
         if self.identity not in ("handle", "id"):
             raise ValueError(f"{self.name}: identity is 'handle' or 'id', not {self.identity!r}")
         for pattern in (self.url_re, self.handle_pattern, *self.api_urls, *(w.pattern for w in self.walls)):

@@ -32,6 +32,18 @@ def require(name: Any) -> Platform:
     return platform
 
 
+def name_for(value: Any) -> str | None:
+    """The platform a free-text name means: its name or one of its `other_names`, any case and
+    spacing ("Twitter " -> "x"); None for a name no platform answers to."""
+    if not isinstance(value, str):
+        return None
+    wanted = value.strip().lower()
+    for platform in PLATFORMS:
+        if wanted == platform.name or wanted in platform.other_names:
+            return platform.name
+    return None
+
+
 def labels() -> str:
     """The supported platforms for a sentence: "YouTube, TikTok, Instagram and X"."""
     names = [p.label for p in PLATFORMS]

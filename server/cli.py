@@ -15,6 +15,16 @@ from server.disk import disk_full, disk_full_message
 EXIT_OK, EXIT_USAGE_OR_IO, EXIT_CAPTURE_ERROR = 0, 2, 3
 
 
+class _PlatformNames:
+    """The registry's platform names for a help text, read only when help is printed: importing the
+    registry imports every parser, and a command that needs none should not wait for them."""
+
+    def __str__(self) -> str:
+        from scraper.registry import NAMES
+
+        return ", ".join(NAMES)
+
+
 def default_data_dir() -> str:
     return os.environ.get("KOLSCOPE_DATA") or "./data"
 
@@ -110,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("audit-accounts", help="check audience accounts (JSONL) for fake-looking ones")
     sp.add_argument("file", help="one account per line: username, followers, following, posts, has_profile_pic, "
                                  "default_avatar, is_private, verified, bio_length, display_name, created_at, platform")
-    sp.add_argument("--platform", help="the platform of accounts whose line names none (x, instagram, tiktok, youtube)")
+    sp.add_argument("--platform", help="the platform of accounts whose line names none (%(platform_names)s)"
+                    ).platform_names = _PlatformNames()
     sp.add_argument("--now", help="when the accounts were seen (ISO-8601), for their age; default: each line's "
                                   "observed_at, else now")
     sp.add_argument("--json", action="store_true", help="one JSON result per line (JSON Lines) instead of text")

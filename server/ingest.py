@@ -13,7 +13,7 @@ from scraper.times import parse_time
 from server.store import Store, valid_handle
 
 
-# A capture's time: YouTube (2005) is the oldest of the platforms, and a clock a little ahead of
+# A capture's time: the oldest of the platforms dates from 2005, and a clock a little ahead of
 # the server's is tolerated; a capture dated later would stay the "latest" one for ever.
 EARLIEST_CAPTURE = datetime(2004, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(minutes=5)
@@ -49,8 +49,9 @@ def compute_scores(snapshot: dict, brief_doc: dict | None, history: list[dict],
 
 
 def with_identity(snapshot: dict) -> dict:
-    """A channel without an @handle (older YouTube pages) is known by its stable id, which is also
-    its URL (/channel/UC...): the store keys it so, and the snapshot's `handle` says so."""
+    """A creator page without a handle (an older channel, a platform keyed by numeric id) is known by
+    its stable id, which its profile URL also names: the store keys it so, and the snapshot's
+    `handle` says so."""
     if not snapshot.get("handle") and isinstance(snapshot.get("platform_id"), str) and snapshot["platform_id"]:
         return dict(snapshot, handle=snapshot["platform_id"])
     return snapshot

@@ -975,4 +975,5 @@ PLATFORM = Platform(
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
     parse_list=parse_list,
+    other_names=("ig",),
 )

@@ -1344,4 +1344,5 @@ PLATFORM = Platform(
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
     key=creator_key,
+    other_names=("yt",),
 )

@@ -1,4 +1,9 @@
-"""GET /api/v1/openapi.json: the OpenAPI 3 document of the API (schemathesis checks it in tests)."""
+"""GET /api/v1/openapi.json: the OpenAPI 3 document of the API (schemathesis checks it in tests).
+
+Every per-platform fact in it (the platform enums, one path per platform with that platform's handle
+pattern and rule) is read from the registry when the document is built, so a platform added there
+appears here with nothing else to change.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from functools import lru_cache
 
 from flask import jsonify
 
+from scraper import registry
+from scraper.platform import Platform
 from server.api import api
-from server.store import PLATFORMS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 SEC = [{"bearer": []}]
@@ -54,13 +60,16 @@ def _p(name: str, schema: dict) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-PLATFORM = _p("platform", {"type": "string", "enum": list(PLATFORMS)})
 HANDLE = _p("handle", {"type": "string"})  # per platform: see _per_platform
 WID = _p("wid", {"type": "string", "pattern": r"^wl_[0-9a-f]{12}$"})
 BID = _p("bid", {"type": "string", "pattern": r"^br_[0-9a-f]{12}$"})
 NID = _p("nid", {"type": "string", "pattern": r"^nt_[0-9a-f]{12}$"})
 NULLABLE_NUM = {"type": ["number", "null"]}
 NULLABLE_STR = {"type": ["string", "null"]}
+
+
+def _platform_enum() -> dict:
+    return {"type": "string", "enum": [p.name for p in registry.PLATFORMS]}
 
 
 def _inline(model) -> dict:
@@ -103,7 +112,7 @@ def _document() -> dict:
         "Creator": {"type": "object", "required": [
             "platform", "handle", "url", "display_name", "avatar_url", "followers", "tier", "watchlists",
             "fit", "authenticity", "stale", "refresh"], "properties": {
-            "platform": {"type": "string", "enum": list(PLATFORMS)}, "handle": {"type": "string"},
+            "platform": _platform_enum(), "handle": {"type": "string"},
             "url": NULLABLE_STR, "display_name": NULLABLE_STR, "avatar_url": NULLABLE_STR,
             "followers": {"type": ["integer", "null"]}, "verified": {"type": ["boolean", "null"]},
             "tier": NULLABLE_STR, "engagement_rate": NULLABLE_NUM,
@@ -156,7 +165,7 @@ def _document() -> dict:
     items = lambda s: {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": s}}}  # noqa: E731
     active = {"type": "object", "required": ["id", "brief"], "properties": {
         "id": NULLABLE_STR, "brief": {"anyOf": [brief_out, {"type": "null"}]}}}
-    creator_params = [PLATFORM, HANDLE]
+    creator_params = [_p("platform", _platform_enum()), HANDLE]
 
     paths = {
         "/health": {"get": _op("Is the server up (no token needed)", {"200": _resp("up", {
@@ -175,7 +184,7 @@ def _document() -> dict:
             "type": "object", "required": ["items", "total", "limit", "offset"], "properties": {
                 "items": {"type": "array", "items": creator}, "total": {"type": "integer"},
                 "limit": {"type": "integer"}, "offset": {"type": "integer"}}})}, 400, 404, params=[
-            _q("platform", {"type": "string", "enum": list(PLATFORMS)}),
+            _q("platform", _platform_enum()),
             _q("watchlist", {"type": "string"}, "watchlist id"),
             _q("tier", {"type": "string"}), _q("q", {"type": "string"}, "text in handle or name"),
             _q("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "ISO 3166-1 alpha-2 code"),
@@ -258,24 +267,21 @@ def _document() -> dict:
     }
 
 
-def _handle_param(platform: str) -> dict:
-    from scraper.registry import BY_NAME
-
-    module = BY_NAME[platform]
-    return {**_p("handle", {"type": "string", "pattern": module.handle_pattern}),
-            "description": (f"a {platform} handle without @: {module.handle_rule}" if module.identity == "handle"
-                            else f"the {platform} account id (the platform has no handles): {module.handle_rule}")}
+def _handle_param(platform: Platform) -> dict:
+    rule = (f"a {platform.name} handle without @: {platform.handle_rule}" if platform.identity == "handle"
+            else f"the {platform.name} account id (the platform has no handles): {platform.handle_rule}")
+    return {**_p("handle", {"type": "string", "pattern": platform.handle_pattern}), "description": rule}
 
 
 def _per_platform(paths: dict) -> dict:
     """A path naming {platform}/{handle} becomes one path per platform, so each handle parameter
-    carries its own platform's pattern (an X handle is not a YouTube handle)."""
+    carries its own platform's pattern (one platform's handle rule is not another's)."""
     out: dict = {}
     for path, ops in paths.items():
         if "{platform}/{handle}" not in path:
             out[path] = ops
             continue
-        for platform in PLATFORMS:
+        for platform in registry.PLATFORMS:
             per: dict = {}
             for method, op in ops.items():
                 op = copy.deepcopy(op)
@@ -288,7 +294,7 @@ def _per_platform(paths: dict) -> dict:
                     params.append(param)
                 op["parameters"] = params
                 per[method] = op
-            out[path.replace("{platform}", platform)] = per
+            out[path.replace("{platform}", platform.name)] = per
     return out
 
 

@@ -10,11 +10,10 @@ import orjson
 from flask import current_app, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from scraper import registry
 from scraper.jsonpath import json_depth_over
 from scraper.text import without_lone_surrogates
 from server.api.errors import ApiError, invalid
-from scraper.registry import BY_NAME
-from server.store import PLATFORMS, valid_handle
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -129,7 +128,7 @@ def query(model: type[M]) -> M:
 
 
 def handle_message(platform: str) -> str:
-    module = BY_NAME[platform]
+    module = registry.require(platform)
     what = "handle" if module.identity == "handle" else "account id"
     return f"Not a valid {platform} {what} ({module.handle_rule})."
 
@@ -137,9 +136,9 @@ def handle_message(platform: str) -> str:
 def check_creator_path(platform: str, handle: str) -> None:
     """400 for an unknown platform or a handle outside the platform's allow-list."""
     fields = {}
-    if platform not in PLATFORMS:
-        fields["platform"] = f"Must be one of {', '.join(PLATFORMS)}."
-    elif not valid_handle(platform, handle):
+    if platform not in registry.NAMES:
+        fields["platform"] = f"Must be one of {', '.join(registry.NAMES)}."
+    elif not registry.valid_handle(platform, handle):
         fields["handle"] = handle_message(platform)
     if fields:
         raise invalid(fields)

@@ -7,13 +7,13 @@ from datetime import timedelta
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scraper.registry import platform_for
+from scraper import registry
 from server.services import get_store
 from server.api import api
 from server.api.errors import invalid
 from server.api.validation import NoQuery, body, check_creator_path, handle_message, query
 from server.api.views import creator_view, creator_view_for, watchlist_view
-from server.store import DEFAULT_REFRESH_HOURS, PLATFORMS, valid_handle
+from server.store import DEFAULT_REFRESH_HOURS
 
 MIN_INTERVAL_HOURS = 1  # a platform is not asked about a creator more often (an interval or a crontab line)
 Name = Field(min_length=1, max_length=100)
@@ -127,18 +127,19 @@ def delete_watchlist(wid: str):
 def _member_identity(data: WatchlistMember) -> tuple[str, str, str | None]:
     if data.platform is not None and data.handle is not None:
         fields = {}
-        if data.platform not in PLATFORMS:
-            fields["platform"] = f"Must be one of {', '.join(PLATFORMS)}."
-        elif not valid_handle(data.platform, data.handle):
+        if data.platform not in registry.NAMES:
+            fields["platform"] = f"Must be one of {', '.join(registry.NAMES)}."
+        elif not registry.valid_handle(data.platform, data.handle):
             fields["handle"] = handle_message(data.platform)
         if fields:
             raise invalid(fields)
         return data.platform, data.handle, data.url
-    module = platform_for(data.url)
+    module = registry.platform_for(data.url)
     if module is None:
-        raise invalid({"url": "Not a URL of a supported platform (YouTube, TikTok, Instagram, X)."})
+        supported = ", ".join(p.label for p in registry.PLATFORMS)
+        raise invalid({"url": f"Not a URL of a supported platform ({supported})."})
     handle = module.handle_from_url(data.url)
-    if not handle or not valid_handle(module.name, handle):
+    if not handle or not registry.valid_handle(module.name, handle):
         raise invalid({"url": f"This {module.label} URL does not name a creator profile."})
     return module.name, handle, module.profile_url(handle)
 

@@ -23,6 +23,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from scraper import registry
 from scraper.times import parse_time
 from server.scoring.common import count, text
 
@@ -32,7 +33,6 @@ KINDS = ("real", "influencer", "mass_follower", "suspicious")
 MASS_FOLLOWING = 1500
 INFLUENCER_FOLLOWERS = 5000
 MODEL_PATH = Path(__file__).with_name("accounts_model.json")
-PLATFORM_ALIASES = {"twitter": "x", "ig": "instagram", "yt": "youtube"}
 FEATURES = ("verified", "no_posts", "few_posts", "active", "no_picture", "mass_following", "follow_ratio",
             "popular", "few_followers", "digits", "lookalike", "empty_bio", "bio", "fast_posting",
             "new_account", "batch")
@@ -55,25 +55,27 @@ def load_model(path: str | None = None) -> dict:
 
 
 def platform_of(value: Any, model: dict | None = None) -> str:
-    """A platform name the model knows ("twitter" -> "x"); unknown or missing -> "other"."""
+    """A platform name the model knows (another name of a platform, as its `other_names` in the
+    registry, is read as that platform); unknown or missing -> "other"."""
     model = model or load_model()
     name = text(value).strip().lower()
-    name = PLATFORM_ALIASES.get(name, name)
+    name = registry.name_for(name) or name
     return name if name in model["platforms"] else "other"
 
 
 def to_datetime(value: Any) -> datetime | None:
-    """ISO 8601, or the Twitter API's "Thu Apr 17 09:16:09 +0000 2014"; None when unreadable."""
+    """ISO 8601, or the ctime-like form with a zone that account data sets carry ("Thu Apr 17
+    09:16:09 +0000 2014"); None when unreadable."""
     dt = parse_time(value)
     if dt is None and isinstance(value, str) and value.strip():
         try:
-            dt = parsedate_to_datetime(_twitter_to_rfc2822(value.strip()))
+            dt = parsedate_to_datetime(_ctime_to_rfc2822(value.strip()))
         except (TypeError, ValueError, IndexError):
             return None
     return dt
 
 
-def _twitter_to_rfc2822(s: str) -> str:
+def _ctime_to_rfc2822(s: str) -> str:
     # "Thu Apr 17 09:16:09 +0000 2014" -> "Thu, 17 Apr 2014 09:16:09 +0000"
     p = s.split()
     if len(p) != 6:

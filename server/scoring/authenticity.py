@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from server.scoring import accounts
-from server.scoring.bands import band_for, load_bands, platform_bands, views_band
+from server.scoring.bands import band_for, platform_bands, profile_band, views_band
 from scraper.times import parse_time
 from server.scoring.common import combine, count, dicts, factor, human, ladder, median, num, pct, strs, text
 from server.scoring.content import STOPWORDS, is_sponsored, junk_share, posts_of, sponsored_share, terms
@@ -48,8 +48,8 @@ def rounding(snapshot: dict, name: str) -> float:
 
 
 def likes_of(post: dict) -> float | None:
-    """A post's likes, or None when hidden: Instagram's -1, or a 0 shown beside comments or views
-    (the placeholder a hidden count leaves)."""
+    """A post's likes, or None when hidden: a negative count (the marker some pages give a hidden
+    count), or a 0 shown beside comments or views (the placeholder a hidden count leaves)."""
     likes = count(post.get("likes"))
     if likes == 0 and ((count(post.get("comments")) or 0) > 0 or (count(post.get("views")) or 0) >= 100):
         return None
@@ -73,9 +73,9 @@ def engagement_rate(snapshot: dict) -> tuple[float | None, dict]:
         likes = likes_of(p)
         if likes is None:
             continue
-        eng = likes + (count(p.get("comments")) or 0)
-        if platform in ("tiktok", "x"):
-            eng += count(p.get("shares")) or 0
+        eng = likes
+        for name in spec["counts"][1:]:  # after "likes": the rest the platform's formula adds
+            eng += count(p.get(name)) or 0
         if spec["basis"] == "views":
             views = count(p.get("views"))
             if views:
@@ -483,7 +483,7 @@ def _niche_steadiness(snapshot: dict, points: list[tuple[datetime, dict]], posts
 
 def _profile_counts(snapshot: dict) -> tuple[dict | None, str | None]:
     """The profile's own totals a profile factor reads, or (None, why they cannot be used)."""
-    spec = load_bands().get("profile", {}).get(text(snapshot.get("platform")))
+    spec = profile_band(text(snapshot.get("platform")))
     if spec is None:
         return None, "this platform's profile shows no total of likes received"
     total_raw, field = snapshot.get(spec["total"]), spec["total"]

@@ -8,9 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scraper import registry
 from server.scoring.tiers import TIER_NAMES
 
-Platform = Literal["youtube", "tiktok", "instagram", "x"]
+# The registry's platform names, as a Literal: pydantic checks them and puts them in the JSON schema
+# (the OpenAPI document's enum), with the same error for an unknown platform as a literal list.
+Platform = Literal[registry.NAMES]  # type: ignore[valid-type]
 _LANG = re.compile(r"[a-z]{2}")  # fullmatch
 _COUNTRY = re.compile(r"[A-Z]{2}")  # fullmatch
 

@@ -25,7 +25,7 @@ def paid_brands(posts: list[dict], own_handle: str | None = None) -> list[dict]:
     """The accounts named (@mentions) in sponsored posts, most often first: [{name, posts}].
 
     The parsers keep a paid post's @mentions; a sponsored post names its brand that way on every
-    platform (Instagram's and TikTok's brand tags are mentions in the caption too). The creator's own
+    platform (the brand tags some platforms show are mentions in the caption too). The creator's own
     handle is not a brand."""
     own = (own_handle or "").lstrip("@").casefold()
     seen: dict[str, dict] = {}

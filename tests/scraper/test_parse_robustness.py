@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from scraper import parse
 from scraper.errors import CODES, CaptureError
-from scraper.models import PLATFORMS
+from scraper.registry import NAMES
 from tests.conftest import FIXTURES, REALPAGES, realpage_cases
 
 # Bounded: a few dozen examples per property over captures of up to 2 MB. A deeper hunt for parser
@@ -135,7 +135,7 @@ def _check(capture: Any, *, net_allowed: bool = False, name: str = "") -> None:
         return
     data = snap.to_dict()
     json.dumps(data)  # raises on anything JSON cannot hold
-    assert data["platform"] in PLATFORMS
+    assert data["platform"] in NAMES
     # The creator is identified: by handle, or (old YouTube channels without an @handle, whose
     # expected handle is null) by the platform id.
     assert (isinstance(data["handle"], str) and data["handle"]) or (

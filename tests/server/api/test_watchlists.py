@@ -142,3 +142,14 @@ def test_exports(client, auth, wl):
     assert j["watchlist"]["id"] == wid and j["creators"][0]["display_name"] == "=HYPERLINK(evil)"
     assert j["creators"][0]["notes"][0]["text"] == "call back\nin May"
     assert client.get("/api/v1/watchlists/wl_000000000000/export.csv", headers=auth).status_code == 404
+
+
+def test_member_errors_name_the_registry_platforms(client, auth, wl):
+    from scraper import registry
+
+    url = f"/api/v1/watchlists/{wl['id']}/creators"
+    r = client.post(url, json={"url": "https://example.com/a"}, headers=auth)
+    labels = ", ".join(p.label for p in registry.PLATFORMS)
+    assert r.json["error"]["fields"]["url"] == f"Not a URL of a supported platform ({labels})."
+    r = client.post(url, json={"platform": "myspace", "handle": "a"}, headers=auth)
+    assert r.json["error"]["fields"]["platform"] == f"Must be one of {', '.join(registry.NAMES)}."

@@ -20,7 +20,7 @@ class _PlatformNames:
     registry imports every parser, and a command that needs none should not wait for them."""
 
     def __str__(self) -> str:
-        from scraper.registry import NAMES
+        from scraper.registry import NAMES  # here, not at the top: the registry imports every parser
 
         return ", ".join(NAMES)
 

@@ -174,7 +174,7 @@ class Fetcher:
                 ctx = await self._browser.new_context(
                     service_workers="block",  # a service worker would answer requests our router never sees
                     # Replay runs no page scripts: their bundles are not in the capture, so the inline
-                    # bootstraps could only fail (and cost ~40% of a page's time on YouTube's 1 MB of
+                    # bootstraps could only fail (and cost ~40% of a page's time on a page with 1 MB of
                     # inline JSON). The HTML is then exactly what was recorded; the page's API calls
                     # are still made from the page (see _load), through the router and the listener.
                     java_script_enabled=self.replay is None or self.replay_scripts,
@@ -216,8 +216,8 @@ class Fetcher:
 
         Live: every request (images, media and fonts are aborted, the rest continues). Replay: only
         requests to the replayed hosts that are not static files; everything else fails in the
-        browser itself on the host-resolver rules, without a round trip to Python (a YouTube page
-        asks for ~60 scripts and styles; routing each through Python cost ~4 ms apiece).
+        browser itself on the host-resolver rules, without a round trip to Python (a big platform
+        page asks for ~60 scripts and styles; routing each through Python cost ~4 ms apiece).
         """
         if self.replay is None:
             return "**/*"

@@ -255,8 +255,8 @@ def json_at_key(text: str, key: str, start: int = 0, end: int | None = None,
     """Decode the value of the first `"key":` in text[start:end] without decoding what surrounds it.
 
     In valid JSON a quoted string followed by `:` can only be an object key (quotes inside strings
-    are escaped), so this reads one member of a big blob, e.g. TikTok's `"webapp.user-detail"` out
-    of a 300 KB `__UNIVERSAL_DATA_FOR_REHYDRATION__` that is mostly translations. With
+    are escaped), so this reads one member of a big blob, e.g. one `"webapp.user-detail"` out
+    of a 300 KB page-state script that is mostly translations. With
     `expected_type`, a same-named key holding another type (deeper, earlier) is skipped.
     """
     marker = f'"{key}":'

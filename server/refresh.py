@@ -103,8 +103,8 @@ def load_replay(directory: str | None) -> Replay | None:
 def _as_watched(snapshot: dict, platform: str, handle: str) -> dict | None:
     """The snapshot to file under the watched creator, or None when the page shows someone else.
 
-    A YouTube channel watched by its id (UC...) may come back from a page that shows its @handle:
-    same channel (platform_id), so it is filed under the id it is watched by, with a warning.
+    A creator watched by its account id may come back from a page that shows its handle: the
+    same account (platform_id), so it is filed under the id it is watched by, with a warning.
     """
     snap = with_identity(snapshot)
     if snap.get("platform") != platform:

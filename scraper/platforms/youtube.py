@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import islice
 from collections.abc import Iterator
 from typing import Any
 from html import unescape
@@ -535,27 +536,8 @@ class _HeaderInfo:
 
 
 def _items(root: Any, limit: int) -> Iterator[tuple[str, dict]]:
-    """(renderer name, renderer) of the video/post items under `root`, in page order."""
-    stack: list[Any] = [root]
-    found = steps = 0
-    while stack and found < limit:
-        steps += 1
-        if not steps & 0xFFF:
-            budget.check("the video grid")
-        cur = stack.pop()
-        if isinstance(cur, dict):
-            children = []
-            for key, value in cur.items():
-                if key in _ITEM_KEYS and isinstance(value, dict):
-                    children.append((key, value))
-                elif key not in _SKIP_KEYS and isinstance(value, (dict, list)):
-                    children.append(value)
-            stack.extend(reversed(children))
-        elif isinstance(cur, list):
-            stack.extend(reversed(cur))
-        elif isinstance(cur, tuple):
-            found += 1
-            yield cur
+    """(renderer name, renderer) of the first `limit` video/post items under `root`, in page order."""
+    return islice(_walk_items(root, _ITEM_KEYS), limit)
 
 
 def _byline_ids(item: dict) -> list[str] | None:

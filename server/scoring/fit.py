@@ -127,6 +127,13 @@ def _post_topics(lex, post: dict) -> tuple[dict[str, set[str]], dict[str, set[st
     return found, cats
 
 
+def _most_common(counts: Counter[str], n: int) -> list[str]:
+    """The `n` most counted, ties in alphabetical order: Counter.most_common breaks ties by insertion
+    order, which follows set iteration and so the interpreter's hash seed; a reason must not change
+    from one run to the next."""
+    return [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
 def _names(items: list[str], n: int = 3) -> str:
     items = items[:n]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -205,7 +212,7 @@ def _niche(snapshot: dict, brief: Brief) -> dict:
     value = {"wanted_topics": sorted(wanted), "matched_keywords": sorted(literal | set(profile_literal)),
              "matching_posts": sum(1 for c in credit if c >= 1.0), "by_meaning": by_meaning, "posts": n,
              "coverage": round(coverage, 3), "read_share": round(read_share, 3), "in_profile": profile_hit,
-             "categories": on_categories, "other_topics": [t for t, _ in elsewhere.most_common(3)],
+             "categories": on_categories, "other_topics": _most_common(elsewhere, 3),
              "top_hashtags": tags}
     return factor("niche", label, w, score, value, _niche_reason(lex, brief, wanted, value, matched, cat_hits, profile_on))
 
@@ -247,7 +254,7 @@ def _niche_reason(lex, brief: Brief, wanted: set[str], v: dict, matched: list[di
     parts = []
     if v["matching_posts"] or v["by_meaning"]:
         if v["matching_posts"]:
-            terms_used = [t for t, _ in topics.count_terms(matched, wanted).most_common(3)]
+            terms_used = _most_common(topics.count_terms(matched, wanted), 3)
             topics_hit = sorted({t for m in matched for t in m})
             k = v["matching_posts"]
             lead = f"{k} of {n} recent posts {'is' if k == 1 else 'are'} on the brief's topics"
@@ -257,7 +264,7 @@ def _niche_reason(lex, brief: Brief, wanted: set[str], v: dict, matched: list[di
                 lead += f" (naming {_names(v['matched_keywords'])})"
             parts.append(lead)
         if cat_hits:
-            parts.append(f"filed by the platform under {_names([c for c, _ in cat_hits.most_common(2)])}")
+            parts.append(f"filed by the platform under {_names(_most_common(cat_hits, 2))}")
         if v["by_meaning"]:
             more = " more" if v["matching_posts"] else f" of {n} recent posts"
             parts.append(f"{v['by_meaning']}{more} read{'s' if v['by_meaning'] == 1 and not v['matching_posts'] else ''} "

@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 
 from bench import load_line, pct
-from server.api.validation import _depth_over
+from scraper.jsonpath import json_depth_over
 from server.cron import CronError, check_crontab
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def main() -> bool:
     for name, data, targeted in blobs:
         value = orjson.loads(data)
         decode = statistics.median(_ms(lambda data=data: orjson.loads(data), 5))
-        walk = statistics.median(_ms(lambda value=value: _depth_over(value, 100), 5))
+        walk = statistics.median(_ms(lambda value=value: json_depth_over(value, 100), 5))
         share = walk / decode * 100 if decode else 0.0
         verdict = "no target"
         if targeted:

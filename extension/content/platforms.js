@@ -17,7 +17,7 @@ globalThis.kolscopePlatforms = Object.freeze([
     "hosts": ["www.tiktok.com"],
     "aliases": ["tiktok.com", "m.tiktok.com"],
     "apiUrls": [
-      "/api/(?:post/item_list|user/detail|item/detail|creator/item_list|repost/item_list|comment/list|user/list)/?(?:[?]|$)"
+      "/api/(?:post/item_list|user/detail|item/detail|creator/item_list|repost/item_list|comment/list|user/list|challenge/item_list|search/(?:general|user|item)/full)/?(?:[?]|$)"
     ]
   },
   {
@@ -39,7 +39,8 @@ globalThis.kolscopePlatforms = Object.freeze([
     "hosts": ["x.com", "twitter.com"],
     "aliases": ["www.x.com", "mobile.x.com", "www.twitter.com", "mobile.twitter.com"],
     "apiUrls": [
-      "/graphql/[^/]+/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId|AboutAccountQuery)(?:[?]|$)"
+      "/graphql/[^/]+/(?:UserByScreenName|UserByRestId|UserResultByScreenName|UserTweets|UserTweetsAndReplies|UserMedia|UserHighlightsTweets|Followers|Following|BlueVerifiedFollowers|FollowersYouKnow|VerifiedFollowers|TweetDetail|TweetResultByRestId|ConversationTimeline|AboutAccountQuery|SearchTimeline)(?:[?]|$)",
+      "/i/api/2/search/adaptive\\.json(?:[?]|$)"
     ]
   },
   {

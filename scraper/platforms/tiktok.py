@@ -922,7 +922,7 @@ PLATFORM = Platform(
     handle_pattern=HANDLE_PATTERN,
     handle_rule=HANDLE_RULE,
     api_urls=(r"/api/(?:post/item_list|user/detail|item/detail|creator/item_list|repost/item_list|comment/list"
-              r"|user/list)/?(?:[?]|$)",),
+              r"|user/list|challenge/item_list|search/(?:general|user|item)/full)/?(?:[?]|$)",),
     rate_budget=(12, 60.0),
     walls=(Wall(r"^https?://(?:www\.)?tiktok\.com/login", "login_wall", "TikTok redirected to its login page"),),
     engagement="tiktok",

@@ -960,8 +960,12 @@ PLATFORM = Platform(
     handle_pattern=HANDLE_PATTERN,
     handle_rule=HANDLE_RULE,
     # the web app's GraphQL operations (on x.com/i/api/ or, in older pages, api.x.com / api.twitter.com)
-    api_urls=(r"/graphql/[^/]+/(?:UserByScreenName|UserByRestId|UserTweets|UserTweetsAndReplies|UserMedia"
-              r"|Followers|Following|BlueVerifiedFollowers|TweetDetail|TweetResultByRestId|AboutAccountQuery)(?:[?]|$)",),
+    # (and the list pages' SearchTimeline, or the 2023 REST search, adaptive.json)
+    api_urls=(r"/graphql/[^/]+/(?:UserByScreenName|UserByRestId|UserResultByScreenName|UserTweets|UserTweetsAndReplies"
+              r"|UserMedia|UserHighlightsTweets|Followers|Following|BlueVerifiedFollowers|FollowersYouKnow"
+              r"|VerifiedFollowers|TweetDetail|TweetResultByRestId|ConversationTimeline|AboutAccountQuery"
+              r"|SearchTimeline)(?:[?]|$)",
+              r"/i/api/2/search/adaptive\.json(?:[?]|$)"),
     rate_budget=(12, 60.0),
     walls=(Wall(r"^https?://(?:www\.)?(?:x|twitter)\.com/(?:i/flow/login|login|account/access)", "login_wall",
                 "X redirected to its login page"),),

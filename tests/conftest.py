@@ -82,16 +82,21 @@ def listpage_cases(*kinds: str) -> list[str]:
     return cases or ["<listpages missing>"]
 
 
+def load_recorded(folder: Path, case: str, missing: str) -> tuple[dict, dict]:
+    """The capture and expected values of one recording in `folder` (skips with `missing`, or fails
+    under KOLSCOPE_REQUIRE_REALPAGES, when it is absent)."""
+    if not (folder / f"{case}.capture.json").is_file():
+        if REQUIRE_REALPAGES:
+            pytest.fail(missing + " -- KOLSCOPE_REQUIRE_REALPAGES is set, so this is a failure")
+        pytest.skip(missing)
+    capture = json.loads((folder / f"{case}.capture.json").read_text(encoding="utf-8"))
+    expected = json.loads((folder / f"{case}.expected.json").read_text(encoding="utf-8"))
+    return capture, expected
+
+
 def load_listpage(case: str) -> tuple[dict, dict]:
     """The capture and expected values of one real list page (skips, or fails in CI, when absent)."""
-    if not (LISTPAGES / f"{case}.capture.json").is_file():
-        reason = f"real list pages not found at {LISTPAGES} (beside the realpages folder)"
-        if REQUIRE_REALPAGES:
-            pytest.fail(reason + " -- KOLSCOPE_REQUIRE_REALPAGES is set, so this is a failure")
-        pytest.skip(reason)
-    capture = json.loads((LISTPAGES / f"{case}.capture.json").read_text(encoding="utf-8"))
-    expected = json.loads((LISTPAGES / f"{case}.expected.json").read_text(encoding="utf-8"))
-    return capture, expected
+    return load_recorded(LISTPAGES, case, f"real list pages not found at {LISTPAGES} (beside the realpages folder)")
 
 
 def load_fixture(name: str) -> dict:

@@ -442,12 +442,7 @@ def _avatar(region: str) -> str | None:
 def _raise_for_page(html: str) -> None:
     if any(m in html for m in _UNAVAILABLE_MARKERS):
         raise Unavailable("Instagram says this page isn't available: the account was removed, renamed or never existed.")
-    if any(m in html for m in _BLOCK_MARKERS):
-        raise Blocked("Instagram is rate-limiting this browser (\"please wait a few minutes\").")
-    if any(m in html for m in _LOGIN_MARKERS):
-        raise LoginWall("Instagram asks to log in before it shows this profile.")
-    if any(m in html for m in _PRIVATE_MARKERS):
-        raise Restricted("This Instagram account is private and the page shows none of its numbers.")
+    _raise_for_wall(html, "this profile", "the page shows none of its numbers")
     if "</html>" not in html[-4000:]:
         raise Malformed("The Instagram page is truncated: it ends before the profile.")
     raise NotACreatorPage("This Instagram page shows no profile (no header and no profile description).")
@@ -940,14 +935,14 @@ def _friendships_listing(capture: Capture, handle: str, kind: str) -> Listing:
     return listing
 
 
-def _raise_for_wall(html: str) -> None:
-    """A login wall, a block or a private account instead of the list (no answer for a list page)."""
+def _raise_for_wall(html: str, what: str = "this list", private: str = "its lists are not visible") -> None:
+    """A block, a login wall or a private account instead of `what` (a profile or a list)."""
     if any(m in html for m in _BLOCK_MARKERS):
         raise Blocked("Instagram is rate-limiting this browser (\"please wait a few minutes\").")
     if any(m in html for m in _LOGIN_MARKERS):
-        raise LoginWall("Instagram asks to log in before it shows this list.")
+        raise LoginWall(f"Instagram asks to log in before it shows {what}.")
     if any(m in html for m in _PRIVATE_MARKERS):
-        raise Restricted("This Instagram account is private: its lists are not visible.")
+        raise Restricted(f"This Instagram account is private: {private}.")
 
 
 PLATFORM = Platform(

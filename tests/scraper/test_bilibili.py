@@ -17,7 +17,7 @@ from scraper.fetch import api_patterns
 from scraper.replay import normalise_url
 from scraper.platforms import bilibili
 from scraper.politeness import DEFAULT_BUDGETS, classify_http
-from tests.conftest import REALPAGES, REQUIRE_REALPAGES
+from tests.conftest import REALPAGES, load_recorded
 
 OTHERPLATFORMS = REALPAGES.parent / "otherplatforms"
 RECORDINGS = Path(os.environ.get("KOLSCOPE_OTHERPLATFORMS", OTHERPLATFORMS)) / "bilibili"
@@ -31,13 +31,7 @@ SHELL = '<!DOCTYPE html><html lang="zh-CN"><head><title>bilibili</title></head><
 
 
 def load_recording(case: str) -> tuple[dict, dict]:
-    if not (RECORDINGS / f"{case}.capture.json").is_file():
-        if REQUIRE_REALPAGES:
-            pytest.fail(MISSING + " -- KOLSCOPE_REQUIRE_REALPAGES is set, so this is a failure")
-        pytest.skip(MISSING)
-    capture = json.loads((RECORDINGS / f"{case}.capture.json").read_text(encoding="utf-8"))
-    expected = json.loads((RECORDINGS / f"{case}.expected.json").read_text(encoding="utf-8"))
-    return capture, expected
+    return load_recorded(RECORDINGS, case, MISSING)
 
 
 # --- the real recordings ------------------------------------------------------------------------------

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from scraper.errors import CaptureError
 from scraper.listing import Listing, parse_listing
 from tests.conftest import listpage_cases, load_listpage
 
@@ -29,3 +34,22 @@ def check_case(case: str) -> Listing:
         for key in FIELDS:
             assert have[key] == exp[key], f"{case}: creator {n} ({exp['handle']}) {key}"
     return listing
+
+
+def list_capture(url: str, responses: list[dict], html: str) -> dict:
+    """A synthetic `kolscope.capture/1` of a list page."""
+    return {"format": "kolscope.capture/1", "url": url, "captured_at": "2026-01-01T00:00:00Z",
+            "source": "extension", "html": html, "responses": responses}
+
+
+def json_answer(url: str, body: dict) -> dict:
+    """One recorded JSON answer of the page's API."""
+    return {"url": url, "status": 200, "content_type": "application/json", "body": json.dumps(body)}
+
+
+def error_code(capture: dict) -> str:
+    """The typed error `parse_listing` raises for `capture` (never a crash of the parser)."""
+    with pytest.raises(CaptureError) as info:
+        parse_listing(capture)
+    assert info.value.__cause__ is None, f"parser crashed: {info.value.__cause__!r}"
+    return info.value.code

@@ -8,15 +8,13 @@ API as public clients read it (`users[]` with `pk`, `username`, `full_name`, `is
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from scraper import parse
-from scraper.errors import CaptureError
 from scraper.listing import parse_listing
 from tests.conftest import load_fixture
-from tests.scraper.listing_expect import cases_of, check_case
+from tests.scraper.listing_expect import cases_of, check_case, error_code, json_answer, list_capture
 
 ANON = "https://scontent.cdninstagram.com/v/t51.2885-19/44884218_n.jpg?ig_cache_key=YW5vbnltb3VzX3Byb2ZpbGVfcGlj.2"
 
@@ -28,19 +26,7 @@ def test_real_list_page_parses_to_its_expected_creators(case: str) -> None:
 
 
 def _capture(url: str, html: str, responses: list[dict]) -> dict:
-    return {"format": "kolscope.capture/1", "url": url, "captured_at": "2026-01-01T00:00:00Z",
-            "source": "extension", "html": html, "responses": responses}
-
-
-def _json(url: str, body: dict) -> dict:
-    return {"url": url, "status": 200, "content_type": "application/json", "body": json.dumps(body)}
-
-
-def _error_code(capture: dict) -> str:
-    with pytest.raises(CaptureError) as info:
-        parse_listing(capture)
-    assert info.value.__cause__ is None, f"parser crashed: {info.value.__cause__!r}"
-    return info.value.code
+    return list_capture(url, responses, html)
 
 
 def _comment(pk: str, user: dict, text: str = "nice") -> dict:
@@ -52,7 +38,7 @@ def test_comments_answer_counts_the_owner_and_each_commenter_once() -> None:
     owner = {"pk": "7", "username": "anna.runs", "is_verified": True, "profile_pic_url": "https://x/p.jpg"}
     body = {"comments": [_comment("1", fan), _comment("2", owner, "thanks!"), _comment("3", fan), _comment("2", owner)]}
     cap = _capture("https://www.instagram.com/anna.runs/p/ABCdef123/", "<html><head></head><body></body></html>",
-                   [_json("https://www.instagram.com/api/v1/media/999/comments/?can_support_threading=true", body)])
+                   [json_answer("https://www.instagram.com/api/v1/media/999/comments/?can_support_threading=true", body)])
     listing = parse_listing(cap)
     assert (listing.kind, listing.owner) == ("comments", "anna.runs")
     assert [(c.handle, c.platform_id, c.has_profile_pic, c.verified) for c in listing.creators] == [
@@ -84,8 +70,8 @@ def test_following_dialog() -> None:
                         "profile_pic_url": "https://x/b.jpg"}], "big_list": False}
     cap = _capture("https://www.instagram.com/anna.runs/following/",
                    '<html><body><script>{"profile_id":"7"}</script></body></html>',
-                   [_json("https://www.instagram.com/api/v1/friendships/7/following/?count=12", users),
-                    _json("https://www.instagram.com/api/v1/friendships/8/following/?count=12",
+                   [json_answer("https://www.instagram.com/api/v1/friendships/7/following/?count=12", users),
+                    json_answer("https://www.instagram.com/api/v1/friendships/8/following/?count=12",
                           {"users": [{"pk": "99", "username": "leftover"}]})])
     listing = parse_listing(cap)
     assert (listing.kind, listing.owner) == ("following", "anna.runs")
@@ -94,8 +80,8 @@ def test_following_dialog() -> None:
 
 def test_typed_errors() -> None:
     login = load_fixture("instagram_error_login.capture.json")
-    assert _error_code(_capture("https://www.instagram.com/anna.runs/followers/", login["html"], [])) == "login_wall"
-    assert _error_code(_capture("https://www.instagram.com/accounts/login/?next=/anna/followers/", "<html></html>", [])) == "login_wall"
-    assert _error_code(_capture("https://www.instagram.com/anna.runs/followers/", "<html></html>", [])) == "malformed"
+    assert error_code(_capture("https://www.instagram.com/anna.runs/followers/", login["html"], [])) == "login_wall"
+    assert error_code(_capture("https://www.instagram.com/accounts/login/?next=/anna/followers/", "<html></html>", [])) == "login_wall"
+    assert error_code(_capture("https://www.instagram.com/anna.runs/followers/", "<html></html>", [])) == "malformed"
     profile = load_fixture("instagram_profile_rendered.capture.json")
-    assert _error_code(profile) == "not_a_creator_page"  # a creator page: parse's, not parse_listing's
+    assert error_code(profile) == "not_a_creator_page"  # a creator page: parse's, not parse_listing's

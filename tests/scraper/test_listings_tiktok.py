@@ -9,15 +9,13 @@ api/user/list `userList[].user` + `stats` with scene 67 followers / 21 following
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from scraper import parse
-from scraper.errors import CaptureError
 from scraper.listing import parse_listing
 from tests.conftest import load_fixture
-from tests.scraper.listing_expect import cases_of, check_case
+from tests.scraper.listing_expect import cases_of, check_case, error_code, json_answer, list_capture
 
 
 @pytest.mark.realpages
@@ -27,19 +25,7 @@ def test_real_list_page_parses_to_its_expected_creators(case: str) -> None:
 
 
 def _capture(url: str, responses: list[dict], html: str = "<html><head><title>TikTok</title></head><body></body></html>") -> dict:
-    return {"format": "kolscope.capture/1", "url": url, "captured_at": "2026-01-01T00:00:00Z",
-            "source": "extension", "html": html, "responses": responses}
-
-
-def _json(url: str, body: dict) -> dict:
-    return {"url": url, "status": 200, "content_type": "application/json", "body": json.dumps(body)}
-
-
-def _error_code(capture: dict) -> str:
-    with pytest.raises(CaptureError) as info:
-        parse_listing(capture)
-    assert info.value.__cause__ is None, f"parser crashed: {info.value.__cause__!r}"
-    return info.value.code
+    return list_capture(url, responses, html)
 
 
 def _author(uid: str, handle: str, followers: int) -> tuple[dict, dict]:
@@ -64,7 +50,7 @@ def test_tag_page_lists_item_authors_once_each() -> None:
     items = [{"id": "71", "author": a_user, "authorStats": a_stats}, {"id": "72", "author": b_user, "authorStats": b_stats},
              {"id": "73", "author": a_user, "authorStats": a_stats}]
     cap = _capture("https://www.tiktok.com/tag/carrotcake",
-                   [_json("https://www.tiktok.com/api/challenge/item_list/?challengeID=9&count=30", {"itemList": items})])
+                   [json_answer("https://www.tiktok.com/api/challenge/item_list/?challengeID=9&count=30", {"itemList": items})])
     listing = parse_listing(cap)
     assert (listing.kind, listing.query) == ("hashtag", "carrotcake")
     assert [(c.handle, c.platform_id, c.followers.value, c.posts) for c in listing.creators] == [
@@ -87,13 +73,13 @@ def test_search_pages_read_user_and_video_results() -> None:
     general = {"data": [{"type": 1, "item": {"id": "71", "author": a_user, "authorStats": a_stats}},
                         {"type": 4, "user_list": users["user_list"]}]}
     cap = _capture("https://www.tiktok.com/search/user?q=cake%20lab",
-                   [_json("https://www.tiktok.com/api/search/user/full/?keyword=cake%20lab", users)])
+                   [json_answer("https://www.tiktok.com/api/search/user/full/?keyword=cake%20lab", users)])
     listing = parse_listing(cap)
     assert (listing.kind, listing.query) == ("search", "cake lab")
     assert [(c.handle, c.platform_id, c.verified, c.followers.value, c.bio_length) for c in listing.creators] == [
         ("cake.lab", "3", True, 5000, 0)]
     cap = _capture("https://www.tiktok.com/search?q=cake",
-                   [_json("https://www.tiktok.com/api/search/general/full/?keyword=cake", general)])
+                   [json_answer("https://www.tiktok.com/api/search/general/full/?keyword=cake", general)])
     assert [c.handle for c in parse_listing(cap).creators] == ["ana.lu", "cake.lab"]
 
 
@@ -101,7 +87,7 @@ def test_follower_and_following_dialogs() -> None:
     """No public recording of api/user/list: its public shape (scene 67 followers, 21 following)."""
     a_user, a_stats = _author("1", "ana.lu", 12)
     cap = load_fixture("tiktok_profile_universal.capture.json")
-    cap["responses"] = [_json("https://www.tiktok.com/api/user/list/?scene=67&count=30&secUid=X",
+    cap["responses"] = [json_answer("https://www.tiktok.com/api/user/list/?scene=67&count=30&secUid=X",
                               {"userList": [{"user": a_user, "stats": a_stats}]})]
     listing = parse_listing(cap)
     assert (listing.kind, listing.owner, [c.handle for c in listing.creators]) == (
@@ -111,11 +97,11 @@ def test_follower_and_following_dialogs() -> None:
 
 
 def test_typed_errors() -> None:
-    assert _error_code(load_fixture("tiktok_profile_universal.capture.json")) == "not_a_creator_page"
-    assert _error_code(_capture("https://www.tiktok.com/login?redirect=/tag/x", [])) == "login_wall"
+    assert error_code(load_fixture("tiktok_profile_universal.capture.json")) == "not_a_creator_page"
+    assert error_code(_capture("https://www.tiktok.com/login?redirect=/tag/x", [])) == "login_wall"
     captcha = load_fixture("tiktok_error_captcha.capture.json")
-    assert _error_code(_capture("https://www.tiktok.com/tag/cake", [], captcha["html"])) == "blocked"
-    assert _error_code(_capture("https://www.tiktok.com/explore", [])) == "not_a_creator_page"
+    assert error_code(_capture("https://www.tiktok.com/tag/cake", [], captcha["html"])) == "blocked"
+    assert error_code(_capture("https://www.tiktok.com/explore", [])) == "not_a_creator_page"
     login = load_fixture("tiktok_error_login.capture.json")
     login["url"] = "https://www.tiktok.com/@mia.bakes/video/7400000000000000009"
-    assert _error_code(login) == "login_wall"
+    assert error_code(login) == "login_wall"

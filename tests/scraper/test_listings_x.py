@@ -12,9 +12,8 @@ from urllib.parse import quote
 import pytest
 
 from scraper import parse
-from scraper.errors import CaptureError
 from scraper.listing import parse_listing
-from tests.scraper.listing_expect import cases_of, check_case
+from tests.scraper.listing_expect import cases_of, check_case, error_code, list_capture
 from tests.scraper.synthetic import X_SHELL, x_capture
 
 
@@ -60,8 +59,7 @@ def _response(op: str, variables: dict, body: dict, status: int = 200) -> dict:
 
 
 def _capture(url: str, responses: list[dict], html: str = X_SHELL) -> dict:
-    return {"format": "kolscope.capture/1", "url": url, "captured_at": "2026-01-01T00:00:00Z",
-            "source": "extension", "html": html, "responses": responses}
+    return list_capture(url, responses, html)
 
 
 _SEARCH_ROOT = ("search_by_raw_query", "search_timeline", "timeline")
@@ -78,13 +76,6 @@ def _users_page(url: str, op: str, owner_id: str, users: list[dict]) -> dict:
     entries = [{"entryId": f"user-{u.get('rest_id')}", "content": {"itemContent": {
         "itemType": "TimelineUser", "user_results": {"result": u}}}} for u in users]
     return _capture(url, [_response(op, {"userId": owner_id}, _timeline(entries, ("user", "result", "timeline", "timeline")))])
-
-
-def _error_code(capture: dict) -> str:
-    with pytest.raises(CaptureError) as info:
-        parse_listing(capture)
-    assert info.value.__cause__ is None, f"parser crashed: {info.value.__cause__!r}"
-    return info.value.code
 
 
 def test_search_authors_once_each_in_timeline_order() -> None:
@@ -182,15 +173,15 @@ def test_rest_search_reads_global_objects_in_entry_order() -> None:
 
 def test_login_wall_rate_limit_and_missing_answers_are_typed() -> None:
     denied = {"errors": [{"code": 239, "message": "Bad guest token"}]}
-    assert _error_code(_capture("https://x.com/anna/followers", [_response("Followers", {}, denied, 403)])) == "login_wall"
+    assert error_code(_capture("https://x.com/anna/followers", [_response("Followers", {}, denied, 403)])) == "login_wall"
     limited = {"errors": [{"code": 88, "message": "Rate limit exceeded"}]}
-    assert _error_code(_capture("https://x.com/search?q=a", [_response("SearchTimeline", {}, limited, 429)])) == "blocked"
-    assert _error_code(_capture("https://x.com/search?q=a", [])) == "malformed"
+    assert error_code(_capture("https://x.com/search?q=a", [_response("SearchTimeline", {}, limited, 429)])) == "blocked"
+    assert error_code(_capture("https://x.com/search?q=a", [])) == "malformed"
     only_owner = x_capture("anna")
     only_owner["url"] = "https://x.com/anna/followers"
-    assert _error_code(only_owner) == "malformed"
+    assert error_code(only_owner) == "malformed"
 
 
 def test_pages_that_are_no_list() -> None:
-    assert _error_code(x_capture("anna")) == "not_a_creator_page"  # a profile: parse's, not parse_listing's
-    assert _error_code(_capture("https://x.com/home", [])) == "not_a_creator_page"
+    assert error_code(x_capture("anna")) == "not_a_creator_page"  # a profile: parse's, not parse_listing's
+    assert error_code(_capture("https://x.com/home", [])) == "not_a_creator_page"

@@ -291,7 +291,7 @@ def _finish(store: Repository, outcome: CreatorOutcome, status: str, reason: str
             on_result: Callable[[CreatorOutcome], None] | None) -> None:
     outcome.status, outcome.reason, outcome.code, outcome.at = status, reason, code, now_iso(ms=True)
     try:
-        store.record_refresh(outcome.platform, outcome.handle, status, reason, at=outcome.at)
+        store.record_refresh(outcome.platform, outcome.handle, status, reason, at=outcome.at, code=code)
     except Exception:  # an invalid handle cannot even be recorded; the run's own result still says why
         log.exception("recording the refresh of %s/%s failed", outcome.platform, outcome.handle)
     if on_result is not None:

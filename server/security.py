@@ -65,6 +65,7 @@ class Session:
     created: float
     seen: float
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) for the next page
 
 
 class Sessions:

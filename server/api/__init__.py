@@ -14,7 +14,10 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Imported after `api` exists: each module adds its routes to it at import.
 from server.api import (  # noqa: E402
+    brands,
     briefs,
+    campaigns,
+    candidates,
     captures,
     creators,
     exports,
@@ -26,7 +29,7 @@ from server.api import (  # noqa: E402
     watchlists,
 )
 
-EXTRA_MODULES = (refresh, extension)
+EXTRA_MODULES = (refresh, extension, campaigns, candidates, brands)
 
-__all__ = ["api", "briefs", "captures", "creators", "exports", "extension", "health", "notes", "openapi",
+__all__ = ["api", "brands", "briefs", "campaigns", "candidates", "captures", "creators", "exports", "extension", "health", "notes", "openapi",
            "refresh", "watchlists"]

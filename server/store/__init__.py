@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from server.store.base import (
-    DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, SORTS, BriefRepository, Conflict, CreatorPage, CreatorQuery,
-    CreatorRepository, NoteRepository, NotFound, RefreshRepository, Repository, StoreCorrupt, StoreError,
+    DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, SORTS, BriefRepository, CampaignRepository, Conflict, CreatorPage,
+    CreatorQuery, CreatorRepository, DiscoveryRepository, NoteRepository, NotFound, RefreshRepository, Repository, StoreCorrupt, StoreError,
     StoreLocked, WatchlistRepository,
 )
 from server.store.records import PLATFORMS, creator_key, growth_30d, valid_handle
@@ -40,7 +40,8 @@ def open_store(config: Mapping[str, Any]) -> Repository:
 
 __all__ = [
     "DEFAULT_REFRESH_HOURS", "FORMAT_VERSION", "PLATFORMS", "REFRESH_STATUSES", "SORTS", "BriefRepository",
-    "Conflict", "CreatorPage", "CreatorQuery", "CreatorRepository", "NoteRepository", "NotFound",
+    "CampaignRepository", "Conflict", "CreatorPage", "CreatorQuery", "CreatorRepository", "DiscoveryRepository",
+    "NoteRepository", "NotFound",
     "RefreshRepository", "Repository", "Store", "StoreCorrupt", "StoreError", "StoreLocked", "TinyDBStore",
     "WatchlistRepository", "creator_key", "growth_30d", "lock_dir", "open_store", "valid_handle",
 ]

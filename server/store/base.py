@@ -133,7 +133,7 @@ class RefreshRepository(Protocol):
     """The scheduler's bookkeeping of refresh attempts, kept on each creator."""
 
     def record_refresh(self, platform: str, handle: str, status: str, reason: str | None = None,
-                       at: str | None = None) -> dict: ...
+                       at: str | None = None, code: str | None = None) -> dict: ...
     def refresh_status(self, platform: str, handle: str) -> dict | None: ...
 
 
@@ -176,8 +176,20 @@ class NoteRepository(Protocol):
 
 
 @runtime_checkable
+class CampaignRepository(Protocol):
+    """Campaigns (issue 14): a campaign, its partners with their plans, deliverables and imported
+    orders. (Methods to be declared by the campaigns work.)"""
+
+
+@runtime_checkable
+class DiscoveryRepository(Protocol):
+    """Discovery (issue 15): candidates with the path that found them, and the brands creators name.
+    (Methods to be declared by the discovery work.)"""
+
+
+@runtime_checkable
 class Repository(CreatorRepository, RefreshRepository, WatchlistRepository, BriefRepository,
-                 NoteRepository, Protocol):
+                 NoteRepository, CampaignRepository, DiscoveryRepository, Protocol):
     """A whole store: every resource, and its lifetime (one open store per data location)."""
 
     def close(self) -> None: ...
@@ -186,7 +198,7 @@ class Repository(CreatorRepository, RefreshRepository, WatchlistRepository, Brie
 
 
 __all__ = [
-    "DEFAULT_REFRESH_HOURS", "REFRESH_STATUSES", "SORTS", "BriefRepository", "Conflict", "CreatorPage",
-    "CreatorQuery", "CreatorRepository", "NoteRepository", "NotFound", "RefreshRepository", "Repository",
+    "DEFAULT_REFRESH_HOURS", "REFRESH_STATUSES", "SORTS", "BriefRepository", "CampaignRepository", "Conflict", "CreatorPage",
+    "CreatorQuery", "CreatorRepository", "DiscoveryRepository", "NoteRepository", "NotFound", "RefreshRepository", "Repository",
     "StoreCorrupt", "StoreError", "StoreLocked", "WatchlistRepository",
 ]

@@ -174,15 +174,22 @@ def placeholder(platform: str, key: str, handle: str, url: str | None, now: str)
     }
 
 
-def refreshed(refresh: Mapping, status: str, reason: str | None, at: str) -> dict:
-    """A creator's refresh record after an attempt: running, or its outcome (ok sets last_ok)."""
+REFRESH_LOG = 20  # the attempts a creator keeps in its refresh log, newest last
+
+
+def refreshed(refresh: Mapping, status: str, reason: str | None, at: str, code: str | None = None) -> dict:
+    """A creator's refresh record after an attempt: running, or its outcome (ok sets last_ok). Each
+    outcome is also appended to `log` (the last REFRESH_LOG: {status, code, reason, at}), which the
+    creator page tells in plain words (server/plain.py)."""
     out = dict(refresh)
     if status == "running":
         out.update(running=True, started_at=at)
     else:
-        out.update(status=status, reason=reason, at=at, running=False)
+        out.update(status=status, reason=reason, code=code, at=at, running=False)
         if status == "ok":
             out["last_ok"] = at
+        entry = {"status": status, "code": code, "reason": reason, "at": at}
+        out["log"] = (list(refresh.get("log") or []) + [entry])[-REFRESH_LOG:]
     return out
 
 

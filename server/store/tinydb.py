@@ -62,6 +62,8 @@ from server.store.base import (
     StoreLocked,
 )
 from server.store.records import PLATFORMS
+from server.store.tinydb_campaigns import CampaignTables
+from server.store.tinydb_discovery import DiscoveryTables
 
 FORMAT_VERSION = 2
 FILE_FORMAT = "kolscope.store/2"
@@ -434,9 +436,12 @@ def is_envelope(raw: bytes) -> bool:
     return raw.startswith(_PREFIX)
 
 
-class TinyDBStore:
+class TinyDBStore(CampaignTables, DiscoveryTables):
     """The repository over one data directory. Thread-safe (one lock for Flask's threads and the
-    scheduler's); one process per data directory (a held flock, else StoreLocked)."""
+    scheduler's); one process per data directory (a held flock, else StoreLocked). Campaigns and
+    discovery live in their own modules' tables (tinydb_campaigns.py, tinydb_discovery.py)."""
+
+    new_id = staticmethod(lambda prefix: _new_id(prefix))
 
     def __init__(self, data_dir: str | os.PathLike, *, fsync: bool = True):
         self.dir = Path(data_dir).resolve()
@@ -812,7 +817,7 @@ class TinyDBStore:
     # -- refresh bookkeeping (the scheduler's) ---------------------------------------------------
 
     def record_refresh(self, platform: str, handle: str, status: str, reason: str | None = None,
-                       at: str | None = None) -> dict:
+                       at: str | None = None, code: str | None = None) -> dict:
         """Record a refresh attempt: ok|stale|blocked|error|running. ok clears staleness; the others
         mark the creator stale (their data is kept as it was)."""
         if status not in REFRESH_STATUSES:
@@ -820,7 +825,7 @@ class TinyDBStore:
         at = at or now_iso(ms=True)
         with self._lock:
             summary = self.ensure_creator(platform, handle)
-            refresh = summary["refresh"] = records.refreshed(summary.get("refresh") or {}, status, reason, at)
+            refresh = summary["refresh"] = records.refreshed(summary.get("refresh") or {}, status, reason, at, code)
             self._write_summary(summary)
             return refresh
 

@@ -177,7 +177,7 @@ def test_module_state_check_allows_constants():
 # matching prefix decides. A module may import from its own layer or lower ones, never higher.
 LAYERS = (
     ("scraper", 0),
-    ("server.scoring", 1), ("server.disk", 1), ("server.cron", 1),
+    ("server.scoring", 1), ("server.disk", 1), ("server.cron", 1), ("server.plain", 1),
     ("server.store", 2),
     ("server.ingest", 3), ("server.refresh", 3), ("server.rescore", 3), ("server.scheduler", 3),
     ("server.fsck", 3), ("server.services", 3),
@@ -274,13 +274,16 @@ ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "route", "af
                            "before_app_request", "after_request", "before_request"})
 
 
-def test_every_api_module_adds_its_routes_to_the_api_blueprint():
+@pytest.mark.parametrize("package, blueprint", [("api", "api"), ("dashboard", "bp")])
+def test_every_module_adds_its_routes_to_its_package_blueprint(package, blueprint):
+    """server/api and server/dashboard: one blueprint each, made in the package's __init__, every
+    module adding its routes to it and imported there."""
     listed = set()
-    init = ast.parse((SERVER / "api" / "__init__.py").read_text(encoding="utf-8"))
+    init = ast.parse((SERVER / package / "__init__.py").read_text(encoding="utf-8"))
     for node in ast.walk(init):
-        if isinstance(node, ast.ImportFrom) and node.module == "server.api":
+        if isinstance(node, ast.ImportFrom) and node.module == f"server.{package}":
             listed |= {a.name for a in node.names}
-    for module, path, tree in _modules(SERVER / "api"):
+    for module, path, tree in _modules(SERVER / package):
         routed = False
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and _name(node) == "Blueprint":
@@ -289,11 +292,12 @@ def test_every_api_module_adds_its_routes_to_the_api_blueprint():
                 for dec in node.decorator_list:
                     target = dec.func if isinstance(dec, ast.Call) else dec
                     if isinstance(target, ast.Attribute) and target.attr in ROUTE_METHODS:
-                        assert isinstance(target.value, ast.Name) and target.value.id == "api", \
-                            f"{module}:{node.lineno} adds a route to {ast.unparse(target.value)}, not `api`"
+                        assert isinstance(target.value, ast.Name) and target.value.id == blueprint, \
+                            f"{module}:{node.lineno} adds a route to {ast.unparse(target.value)}, not `{blueprint}`"
                         routed = True
         if routed:
-            assert module.rpartition(".")[2] in listed, f"{module} has routes but server/api/__init__.py does not import it"
+            assert module.rpartition(".")[2] in listed, \
+                f"{module} has routes but server/{package}/__init__.py does not import it"
 
 
 def test_no_module_is_found_or_loaded_by_name_at_run_time():

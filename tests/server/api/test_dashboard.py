@@ -83,7 +83,7 @@ def test_creator_page_unknown_or_invalid_is_404(client, app):
 
 
 def test_follower_chart_geometry():
-    from server.dashboard import follower_chart
+    from server.dashboard.creator import follower_chart
 
     assert follower_chart([{"captured_at": "2026-01-01T00:00:00Z", "followers": 5}]) is None
     chart = follower_chart([

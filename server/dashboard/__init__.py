@@ -1,0 +1,99 @@
+"""The dashboard: server-rendered pages on one blueprint `bp`, one module per screen (as server/api),
+each adding its routes to `bp` and imported at the bottom of this file.
+
+Jinja autoescaping, no scripts unless a page truly needs one (then first-party and allowed by the
+CSP's nonce): creator names and bios are data, shown as text. It needs the token like the API, given
+once: the login form POSTs it to /login (never in a URL, so never in the browser's history), which
+opens a server-side session (server/security.py) whose random id goes in an HttpOnly,
+SameSite=Strict cookie. Pages are wrapped in `signed_in` (no session: the login form). Every form
+that changes something is a POST wrapped in `form_post`: it needs the session and the session's CSRF
+token (a page on another port of 127.0.0.1 is same-site, so SameSite alone does not keep its forms
+out), and the security guard has already checked that `Origin` is the dashboard's own.
+
+After a form the route redirects (303) to a page, with a notice for the person (`notice(...)`),
+shown once at the top of the next page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from server.security import csrf_ok, current_session
+
+bp = Blueprint("dashboard", __name__)
+
+
+def login_page(wrong: bool = False, status: int = 401):
+    return render_template("login.html", wrong=wrong), status
+
+
+def error_page(status: int, title: str, message: str):
+    """A page saying what went wrong in plain words (and what to do), with the HTTP status."""
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page for a signed-in person; without a session, the login form (401)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_session() is None:
+            return login_page()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def form_post(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A form's POST: a session and its CSRF token (the form's hidden `csrf` field) are required."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_session() is None:
+            return login_page()
+        if not csrf_ok(request.form.get("csrf")):
+            return error_page(403, "This form is out of date",
+                              "The page was opened before you last signed in. Reload it and try again.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def notice(text: str, kind: str = "ok") -> None:
+    """A message for the next page this session shows ("Brief saved."); kind: ok | error."""
+    session = current_session()
+    if session is not None:
+        session.notices.append((kind, text))
+
+
+def take_notices() -> list[tuple[str, str]]:
+    session = current_session()
+    if session is None or not session.notices:
+        return []
+    out, session.notices[:] = list(session.notices), []
+    return out
+
+
+@bp.app_context_processor
+def _notices() -> dict:
+    return {"take_notices": take_notices}
+
+
+# Imported after `bp` exists: each module adds its routes to it at import.
+from server.dashboard import (  # noqa: E402
+    briefs,
+    campaigns,
+    compare,
+    creator,
+    discovery,
+    home,
+    reports,
+    watchlists,
+)
+
+__all__ = ["bp", "briefs", "campaigns", "compare", "creator", "discovery", "error_page", "form_post", "home",
+           "login_page", "notice", "reports", "signed_in", "watchlists"]

@@ -1,6 +1,6 @@
 """What went wrong, in words a person reads: refresh outcomes, capture errors and store problems as
-sentences ("Could not reach youtube.com: no network", "TikTok asked for a captcha; will retry after
-6 h"), never "Page.goto: net::ERR_NAME_NOT_RESOLVED at ..." or "status 10222".
+sentences ("Could not reach <the platform's host>: no network", "<Platform> asked for a captcha; will
+retry after 6 h"), never "Page.goto: net::ERR_NAME_NOT_RESOLVED at ..." or "status 10222".
 
 Pure functions over the codes and reasons the scraper and the store record (no Flask, no I/O): the
 dashboard, the exports and the CLI all say the same thing. The overlay says the same in

@@ -29,7 +29,7 @@ from server.api import (  # noqa: E402
     watchlists,
 )
 
-EXTRA_MODULES = (refresh, extension, campaigns, candidates, brands)
+EXTRA_MODULES = (refresh, extension, campaigns, candidates, brands, exports)
 
 __all__ = ["api", "brands", "briefs", "campaigns", "candidates", "captures", "creators", "exports", "extension", "health", "notes", "openapi",
            "refresh", "watchlists"]

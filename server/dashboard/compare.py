@@ -168,7 +168,7 @@ def _refused(exc: ShortlistError):
 
 
 def _query() -> str:
-    return urlencode([("c", c) for c in request.args.getlist("c")])
+    return urlencode([("c", c) for c in request.args.getlist("c")], safe="/@")
 
 
 @bp.get("/compare")

@@ -6,6 +6,7 @@ import csv
 import io
 
 import json
+import re
 
 import pytest
 
@@ -138,6 +139,9 @@ def test_exports(client, auth, wl):
     assert row["handle"] == "eve" and row["followers"] == "800" and row["watchlist"] == "Spring run"
     assert row["display_name"] == "'=HYPERLINK(evil)"  # shown as text, never run as a formula
     assert row["notes"] == "call back in May"
+    # spreadsheet units: percents as percents, UTC times as YYYY-MM-DD HH:MM
+    assert float(row["engagement_rate_percent"]) > 1 and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row["captured_at_utc"])
+    assert "engagement_rate" not in row and "captured_at" not in row  # renamed with their unit
     j = client.get(f"/api/v1/watchlists/{wid}/export.json", headers=auth).json
     assert j["watchlist"]["id"] == wid and j["creators"][0]["display_name"] == "=HYPERLINK(evil)"
     assert j["creators"][0]["notes"][0]["text"] == "call back\nin May"

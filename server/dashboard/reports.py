@@ -84,7 +84,7 @@ def top_reasons(facts: dict, n: int = TOP_REASONS) -> list[dict]:
 def report_cards(facts: list[dict]) -> list[dict]:
     """Each creator's facts with what its report card adds: the sparkline and the top reasons."""
     return [dict(f, chart=sparkline(f["history"]), reasons=top_reasons(f),
-                 captured=sheet_time(f["captured_at"])) for f in facts]
+                 captured_text=sheet_time(f["captured_at"])) for f in facts]
 
 
 def generated_at() -> str:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from server.dashboard import reports
+from server.pdf import PdfError
+from tests.server.api.conftest import post_capture, x_capture
 from tests.server.dashboard.conftest import TRIO, compare_query
 from tests.server.dashboard.report_checks import outside_refs, pdf_text
 
@@ -112,9 +115,6 @@ def test_compare_and_watchlist_reports_as_pdf(signed_in, auth, trio):
 
 
 def test_pdf_without_chromium_is_a_page_in_words(signed_in, trio, monkeypatch):
-    from server.dashboard import reports
-    from server.pdf import PdfError
-
     def no_chromium(html, **kw):
         raise PdfError("The PDF needs Chromium at /usr/bin/chromium; install it with `sudo apt-get install chromium`.")
 
@@ -122,3 +122,18 @@ def test_pdf_without_chromium_is_a_page_in_words(signed_in, trio, monkeypatch):
     r = signed_in.get("/compare/report.pdf?" + compare_query(*HANDLES[:2]))
     assert r.status_code == 503 and r.mimetype == "text/html"
     assert "The PDF could not be made" in r.get_data(as_text=True) and "apt-get install chromium" in r.get_data(as_text=True)
+
+
+def test_creator_text_stays_text_and_uncaptured_creators_show_dashes(signed_in, auth, trio):
+    xss = "<img src=x onerror=alert(1)><a href=https://evil.example>x</a>"  # no quote: x_capture edits JSON text
+    assert post_capture(signed_in, auth, x_capture("mallory", name=xss)).status_code == 201
+    wl = signed_in.post("/api/v1/watchlists", json={"name": "Mixed"}, headers=auth).json
+    for member in ({"platform": "x", "handle": "mallory"}, {"url": "https://x.com/not_yet_seen"}):
+        assert signed_in.post(f"/api/v1/watchlists/{wl['id']}/creators", json=member, headers=auth).status_code == 201
+    page = signed_in.get("/compare?c=x/mallory&c=x/not_yet_seen").get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img" not in page
+    followers = re.search(r'<tr data-row="followers">(.*?)</tr>', page, re.S).group(1)
+    assert followers.count("—") == 1 and "★" not in followers  # one known value: nothing to be best against
+    for path in ("/compare/report.html?c=x/mallory&c=x/not_yet_seen", f"/watchlists/{wl['id']}/report.html"):
+        html = signed_in.get(path).get_data(as_text=True)
+        assert outside_refs(html) == [] and "not captured yet" in html, path

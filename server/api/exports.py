@@ -190,7 +190,7 @@ def compare_export_json():
 
 _ERR = {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _C = {"name": "c", "in": "query", "required": True, "style": "form", "explode": True,
-      "description": f"{MIN_COMPARE} to {MAX_COMPARE} creators as platform/handle (repeat: c=x/a&c=youtube/b)",
+      "description": f"{MIN_COMPARE} to {MAX_COMPARE} creators as platform/handle (repeat it: c=<platform>/<handle>&c=...)",
       "schema": {"type": "array", "items": {"type": "string"}}}
 
 

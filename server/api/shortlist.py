@@ -42,7 +42,8 @@ def _ref_problem(raw: str) -> tuple[tuple[str, str] | None, str | None]:
     platform, sep, handle = raw.strip().partition("/")
     platform, handle = platform.strip().lower(), handle.strip().lstrip("@")
     if not sep or not platform or not handle:
-        return None, f"{_quote(raw)} is not a creator: write platform/handle, such as youtube/mkbhd."
+        return None, (f"{_quote(raw)} is not a creator: write platform/handle, the platform one of "
+                      f"{', '.join(registry.NAMES)}.")
     name = registry.name_for(platform)
     if name is None:
         return None, f"{_quote(raw)}: kolscope does not know the platform {_quote(platform)} (it reads {registry.labels()})."

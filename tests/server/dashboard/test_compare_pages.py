@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from scraper import registry
+
 from server.dashboard import reports
 from server.pdf import PdfError
 from tests.server.api.conftest import post_capture, x_capture
@@ -39,7 +41,7 @@ def test_compare_shows_three_creators_with_the_best_marked(signed_in, trio):
     ("c=x/ann_trails", 400, "Pick 2 to 4 creators to compare; this link names only one."),
     ("", 400, "this link names none"),
     ("c=x/a1&c=x/a2&c=x/a3&c=x/a4&c=x/a5", 400, "this link names 5"),
-    ("c=x/ann_trails&c=ann", 400, "write platform/handle, such as youtube/mkbhd"),
+    ("c=x/ann_trails&c=ann", 400, "write platform/handle, the platform one of " + ", ".join(registry.NAMES)),
     ("c=x/ann_trails&c=friendster/ann", 400, "kolscope does not know the platform"),
     ("c=x/ann_trails&c=x/nobody_here", 404, "kolscope has nothing stored for x/nobody_here"),
 ])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from scraper import registry
+
 from server.api.shortlist import MAX_COMPARE, ShortlistError, parse_refs, sheet_time
 from server.dashboard.compare import MISSING, comparison_table, mark_best
 
@@ -132,7 +134,7 @@ def test_parse_refs_names_every_bad_value():
         parse_refs(["x/bo_runs", "bo_runs", "myspace/tom", "x/not a handle!", "x/"])
     fields = err.value.fields
     assert set(fields) == {"c[1]", "c[2]", "c[3]", "c[4]"}
-    assert "write platform/handle, such as youtube/mkbhd" in fields["c[1]"]
+    assert "write platform/handle, the platform one of " + ", ".join(registry.NAMES) in fields["c[1]"]
     assert "does not know the platform 'myspace'" in fields["c[2]"]
     assert "is not a valid X handle" in fields["c[3]"]
     assert "write platform/handle" in fields["c[4]"]

@@ -35,6 +35,8 @@ def test_compare_shows_three_creators_with_the_best_marked(signed_in, trio):
     assert "Trail run" in html  # the brief the fits were scored against
     for link in ("/compare/report.html?", "/compare/report.pdf?", "/api/v1/compare/export.csv?"):
         assert link + compare_query(*HANDLES).replace("&", "&amp;") in html
+    # the CSV link works with the dashboard's session cookie (a GET)
+    assert signed_in.get("/api/v1/compare/export.csv?" + compare_query(*HANDLES)).status_code == 200
 
 
 @pytest.mark.parametrize("query, status, words", [

@@ -30,6 +30,11 @@ class Post:
     # The platform's own label for this post's topic (a video category, or the labels a platform
     # attaches, joined as its parser chooses), as the page gives it.
     category: str | None = None
+    # The post's description as the page shows it (a video grid may show only a snippet, its first
+    # ~120 characters, which is where sponsors are named: "sponsored by Brilliant", "Go to brilliant.org/...").
+    description: str | None = None
+    # The brands the platform itself names as this post's paid partners (its sponsor tags).
+    sponsors: list[str] = field(default_factory=list)
 
 
 @dataclass

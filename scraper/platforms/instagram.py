@@ -587,7 +587,8 @@ def _post_of_item(item: dict, kind: str, code: str | None) -> Post | None:
         return None
     caption = traverse(item, ("caption", "text", {str}))
     tags = hashtags(caption)
-    sponsored = item.get("is_paid_partnership") is True or bool(as_list(item.get("sponsor_tags")))
+    sponsors = _sponsor_names(item)
+    sponsored = item.get("is_paid_partnership") is True or bool(sponsors)
     product = item.get("product_type")
     return Post(
         id=code,
@@ -600,7 +601,19 @@ def _post_of_item(item: dict, kind: str, code: str | None) -> Post | None:
         is_sponsored=sponsored or looks_sponsored(caption, tags),
         hashtags=tags,
         mentions=mentions(caption),
+        sponsors=sponsors,
     )
+
+
+def _sponsor_names(item: dict) -> list[str]:
+    """The accounts Instagram names as a post's paid partners ("Paid partnership with X"): the
+    `sponsor_tags` of the feed API ({sponsor: {username}}), in order, once each."""
+    names: list[str] = []
+    for tag in as_list(item.get("sponsor_tags")):
+        name = traverse(tag, ("sponsor", "username"), expected_type=str) or traverse(tag, ("username",), expected_type=str)
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 def _post_from_meta(meta: dict[str, str], kind: str, code: str | None, capture: Capture) -> Post | None:

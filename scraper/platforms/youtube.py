@@ -580,8 +580,11 @@ def _post_from_item(kind: str, item: dict, channel_id: str | None, lang: str | N
             views = _count(item.get("viewCountText"), lang)[0]
             if views is None:
                 views = _count(item.get("shortViewCountText"), lang)[0]
-        text = " ".join(t for t in (title, _text(item.get("descriptionSnippet"))) if t)
-        return _post(vid, f"{BASE}/watch?v={vid}", title, _text(item.get("publishedTimeText")), views, text)
+        snippet = _text(item.get("descriptionSnippet"))
+        text = " ".join(t for t in (title, snippet) if t)
+        post = _post(vid, f"{BASE}/watch?v={vid}", title, _text(item.get("publishedTimeText")), views, text)
+        post.description = snippet or None
+        return post
     if kind == "reelItemRenderer":
         vid = item.get("videoId")
         if not isinstance(vid, str) or not own_only:

@@ -19,6 +19,7 @@ from server.scoring.fit import NEEDS_BRIEF, audience_languages, facts
 from server.scoring.fit import fit as _fit
 from server.scoring.history import all_posts, as_dict, history_point, normalize, observations
 from server.scoring.tiers import TIERS, tier_for
+from server.scoring.traits import traits
 
 __all__ = ["TIERS", "Brief", "engagement_rate", "history_point", "score", "tier_for"]
 
@@ -127,5 +128,7 @@ def score(
         "fit": fit_result,
         "authenticity": auth,
         "summary": {"fit": _summary_fit(fit_result, the_brief), "authenticity": _summary_authenticity(auth)},
+        # what the creator is like (hashtags, topics, languages, brands): for "similar" and brand search
+        "traits": traits(snap, langs, tier),
         "scored_at": when.isoformat(timespec="seconds"),
     }

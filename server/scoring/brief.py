@@ -64,13 +64,17 @@ class Brief(BaseModel):
     min_engagement_rate: float | None = Field(default=None, ge=0, le=1, strict=True, description="a fraction: 0.02 = 2%")
     max_sponsored_ratio: float | None = Field(default=None, ge=0, le=1, strict=True, description="a fraction: 0.3 = 30%")
     blocked_terms: list[str] = Field(default_factory=list, max_length=100)
+    # brands whose promotion in the last `competitor_days` days breaks exclusivity (fit's exclusivity factor)
+    competitors: list[str] = Field(default_factory=list, max_length=100, description="brand names, e.g. 'Salomon'")
+    competitor_days: int = Field(default=90, ge=1, le=3650, strict=True,
+                                 description="how far back a competitor's promotion counts, in days")
 
-    @field_validator("keywords", "blocked_terms", "languages", "countries", "tiers", "platforms", mode="before")
+    @field_validator("keywords", "blocked_terms", "competitors", "languages", "countries", "tiers", "platforms", mode="before")
     @classmethod
     def _lists(cls, v: Any) -> Any:
         return _clean_list(v)
 
-    @field_validator("keywords", "blocked_terms")
+    @field_validator("keywords", "blocked_terms", "competitors")
     @classmethod
     def _short_terms(cls, v: list[str]) -> list[str]:
         for term in v:

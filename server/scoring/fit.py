@@ -9,7 +9,9 @@ from collections import Counter
 from typing import Any
 
 from scraper.text import hashtags as find_hashtags
+from scraper.times import parse_time
 from server.scoring import topics
+from server.scoring.brands import brand_key, brand_mentions
 from server.scoring.brief import Brief
 from server.scoring.common import combine, count, dicts, factor, human, pct, strs, text
 from server.scoring.content import fold, keyword_pattern, post_text, posts_of, sponsored_share, top_hashtags
@@ -17,7 +19,7 @@ from server.scoring.language import LANGUAGE_COUNTRIES, language_shares
 from server.scoring.tiers import normalize_tiers
 
 WEIGHTS = {"size": 2.0, "platform": 1.0, "niche": 3.0, "language": 2.0, "country": 1.0, "engagement": 1.0,
-           "sponsored": 1.0, "blocked_terms": 2.0}
+           "sponsored": 1.0, "blocked_terms": 2.0, "exclusivity": 2.0}
 NEEDS_BRIEF = "Add a brief (keywords, languages, countries, size) to score fit."
 _FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
 
@@ -367,6 +369,41 @@ def _blocked(snapshot: dict, brief: Brief) -> dict:
     return factor("blocked_terms", label, w, 100, [], f"None of {len(brief.blocked_terms)} blocked terms appear.")
 
 
+def _exclusivity(snapshot: dict, brief: Brief) -> dict:
+    """Whether the creator promoted a brand the brief names as a competitor within the last
+    `competitor_days` days before this capture (brands.brand_mentions: sponsor tags, "sponsored by",
+    paid posts' links, mentions and tags)."""
+    label, w = "Exclusivity (competitors)", WEIGHTS["exclusivity"]
+    if not brief.competitors:
+        return factor("exclusivity", label, 0.0, None, [], "The brief names no competitors.")
+    wanted = {brand_key(c): c for c in brief.competitors if brand_key(c)}
+    captured = parse_time(snapshot.get("captured_at"))
+    recent, older = [], []
+    for m in brand_mentions(snapshot):
+        if m["key"] not in wanted:
+            continue
+        at = parse_time(m.get("at"))
+        days = (captured - at).days if captured is not None and at is not None else None
+        hit = {"brand": m["name"], "competitor": wanted[m["key"]], "at": m.get("at"), "days_ago": days,
+               "url": m.get("url"), "evidence": m.get("evidence")}
+        (recent if days is None or days <= brief.competitor_days else older).append(hit)
+    if recent:
+        recent.sort(key=lambda h: str(h["at"] or ""), reverse=True)
+        h = recent[0]
+        when = f"on {str(h['at'])[:10]} ({h['days_ago']} days before this capture)" if h["at"] else "recently"
+        more = f", and {len(recent) - 1} more such post(s)" if len(recent) > 1 else ""
+        return factor("exclusivity", label, w, 0, recent,
+                      f"Promoted the competitor {h['brand']} {when}{more}: within the brief's "
+                      f"{brief.competitor_days}-day window (fit is capped at 40).")
+    if older:
+        h = max(older, key=lambda h: str(h["at"] or ""))
+        return factor("exclusivity", label, w, 100, older,
+                      f"Promoted the competitor {h['brand']} on {str(h['at'])[:10]}, before the brief's "
+                      f"{brief.competitor_days}-day window.")
+    return factor("exclusivity", label, w, 100, [],
+                  f"No recent post promotes any of the {len(wanted)} competitors.")
+
+
 # A factor the brief does not ask about is listed with weight 0: it neither scores nor lowers confidence.
 
 
@@ -381,11 +418,14 @@ def fit(snapshot: dict, brief: Brief, *, tier: str | None, tiers: Any, er: float
         _engagement(brief, er, er_info),
         _sponsored(snapshot, brief),
         _blocked(snapshot, brief),
+        _exclusivity(snapshot, brief),
     ]
     by_key = {f["key"]: f for f in factors}
     cap = None
     if by_key["blocked_terms"]["score"] == 0:
         cap = (20.0, "blocked terms")
+    elif by_key["exclusivity"]["score"] == 0:
+        cap = (40.0, "competitor")
     elif by_key["platform"]["score"] == 0:
         cap = (30.0, "platform")  # a creator on another platform cannot run this campaign
     data_points = len(posts_of(snapshot)) + langs[1] // 10

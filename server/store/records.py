@@ -88,7 +88,7 @@ def score_fields(scores: dict, brief_id: str | None) -> dict:
     """What a creator's summary shows of its scores (set by a capture, and by re-scoring)."""
     return {"tier": tier_name(scores.get("tier")), "engagement_rate": scores.get("engagement_rate"),
             "fit": compact_score(scores.get("fit")), "authenticity": compact_score(scores.get("authenticity")),
-            "brief_id": brief_id}
+            "brief_id": brief_id, "traits": scores.get("traits")}
 
 
 def growth_30d(points: list[dict], latest: dict) -> float | None:

@@ -281,7 +281,10 @@ def register(app: Flask) -> None:
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
         is_page = resp.mimetype == "text/html" or request.path.startswith(STATIC_PREFIX)
-        resp.headers["Content-Security-Policy"] = PAGE_CSP if is_page else JSON_CSP
+        # a response that brings its own policy keeps it: a downloaded report (server/dashboard/
+        # reports.py) allows its inline <style> and data: images, and still no script or request
+        if "Content-Security-Policy" not in resp.headers:
+            resp.headers["Content-Security-Policy"] = PAGE_CSP if is_page else JSON_CSP
         if not request.path.startswith(STATIC_PREFIX):
             resp.headers["Cache-Control"] = "no-store"
         return resp

@@ -68,6 +68,8 @@ def test_compare_report_html_is_self_contained(signed_in, trio):
     html = r.get_data(as_text=True)
     assert outside_refs(html) == []
     assert "<style>" in html and "★ best" in html and "Trail run" in html
+    # opened in the browser, the report keeps its own policy: its inline style, no script, no request
+    assert r.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     assert re.search(r"Made with kolscope on \d{4}-\d\d-\d\d \d\d:\d\d UTC", html)
     # each creator's card: key numbers, the follower line as inline SVG, the top reasons
     assert html.count('<section class="card"') == 3 and html.count("<polyline") == 3

@@ -1,5 +1,5 @@
 """`kolscope fsck`: check every file of a data directory (format markers, identities, checksums, and
-the references between meta.json, the index shards and the creator files), and with `--repair`
+the references between meta.json, the index shards, the creator files and the campaign files), and with `--repair`
 restore a damaged or missing file from its last good copy (`<file>.bak`, kept by every write)."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from server.store.tinydb import (
     FILE_MODE, FORMAT_VERSION, backup_path, creator_file, holds_store, is_envelope, lock_dir, read_file,
     shard_no, shards_on_disk, tidy, write_bytes,
 )
+from server.store.tinydb_campaigns import campaign_files, orders_files
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -153,7 +154,9 @@ def check(data_dir: Path) -> Report:
             if n not in lost_shards:  # a lost shard is reported already
                 report.problems.append(Problem(folder / f"{n:02x}.json", f"has lost {platform}/{key}, {what}"))
 
-    for folder_path in [data_dir, data_dir / "index", *sorted(creators.glob("*/*"))]:
+    _check_campaigns(data_dir, index, lost_shards, report)
+
+    for folder_path in [data_dir, data_dir / "index", data_dir / "campaigns", *sorted(creators.glob("*/*"))]:
         if not folder_path.is_dir():
             continue
         for p in folder_path.iterdir():
@@ -161,6 +164,36 @@ def check(data_dir: Path) -> Report:
                 report.notes.append(f"{p}: mode {p.stat().st_mode & 0o777:o}, not {FILE_MODE:o} (fixed at the next "
                                     "start or by --repair)")
     return report
+
+
+def _check_campaigns(data_dir: Path, index: dict, lost_shards: set[int], report: Report) -> None:
+    """Campaign files and their orders files (server/store/tinydb_campaigns.py): each checked; a
+    campaign that counts orders has its orders file; its partners are creators of the index; an
+    orders file without its campaign (a deletion interrupted) is noted."""
+    campaigns = set()
+    for cid, path in campaign_files(data_dir):
+        campaigns.add(cid)
+        data = _read(path, {"kind": "campaign", "campaign": cid}, report)
+        if data is None:
+            continue
+        doc = next(iter(_table(data, "campaign")), {})
+        count = doc.get("orders") or 0
+        orders_path = data_dir / "campaigns" / f"{cid}.orders.json"
+        if count:
+            _read(orders_path, {"kind": "orders", "campaign": cid}, report,
+                  f"is missing (campaign {cid} counts {count} order(s))")
+        for partner in _table(data, "partners"):
+            platform, key = partner.get("platform"), partner.get("key")
+            if (platform, key) in index or platform not in PLATFORMS or not isinstance(key, str):
+                continue
+            n = shard_no(platform, key)
+            if n not in lost_shards:
+                report.problems.append(Problem(data_dir / "index" / f"{n:02x}.json",
+                                               f"has lost {platform}/{key}, a partner of campaign {cid}"))
+    for cid, path in orders_files(data_dir):
+        if cid not in campaigns:
+            report.notes.append(f"{path}: the orders of campaign {cid}, which no longer exists (a deletion "
+                                "interrupted); kept, it can be removed")
 
 
 def _restore(path: Path, expect: dict) -> str | None:

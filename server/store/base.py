@@ -17,6 +17,8 @@ REFRESH_STATUSES = ("ok", "stale", "blocked", "error", "running")
 DEFAULT_REFRESH_HOURS = 24
 # the sorts of a creator listing (records.sort_value says what each compares)
 SORTS = ("score", "fit", "authenticity", "followers", "growth", "handle", "captured_at")
+# a campaign partner's status, in the order a partnership goes (a new partner is the first)
+PARTNER_STATUSES = ("shortlisted", "contacted", "agreed", "content_live", "paid", "done")
 
 
 # -- errors -----------------------------------------------------------------------------------------
@@ -202,6 +204,11 @@ class CampaignRepository(Protocol):
     def deliverables_of(self, platform: str, handle: str) -> list[tuple[str, dict]]: ...
     def import_orders(self, cid: str, orders: list[dict]) -> dict: ...
     def list_orders(self, cid: str) -> list[dict]: ...
+    # Added by the campaigns work: orders may carry `codes` (every code of the order, `code` is the
+    # first); a campaign document counts its `orders`; a deliverable keeps its creator's `key`.
+    # import_orders answers {imported, skipped, total, new: {codes key: count}}; order_totals sums
+    # the orders per combination of codes and currency: [{codes, currency, orders, revenue, refunds}].
+    def order_totals(self, cid: str) -> list[dict]: ...
 
 
 @runtime_checkable
@@ -234,7 +241,7 @@ class Repository(CreatorRepository, RefreshRepository, WatchlistRepository, Brie
 
 
 __all__ = [
-    "DEFAULT_REFRESH_HOURS", "REFRESH_STATUSES", "SORTS", "BriefRepository", "CampaignRepository", "Conflict", "CreatorPage",
+    "DEFAULT_REFRESH_HOURS", "PARTNER_STATUSES", "REFRESH_STATUSES", "SORTS", "BriefRepository", "CampaignRepository", "Conflict", "CreatorPage",
     "CreatorQuery", "CreatorRepository", "DiscoveryRepository", "NoteRepository", "NotFound", "RefreshRepository", "Repository",
     "StoreCorrupt", "StoreError", "StoreLocked", "WatchlistRepository",
 ]

@@ -12,6 +12,9 @@ Layout of a data directory (format_version 2; the directory 0700, every file in 
     <data>/creators/<platform>/<hh>/<sha256 of "platform/key", 32 hex>.json
                                          one creator: its latest full snapshot + scores ("latest")
                                          and its history points ("history")
+    <data>/campaigns/<cid>.json, <cid>.orders.json
+                                         a campaign (partners, deliverables) and its imported orders
+                                         (tinydb_campaigns.py)
     <file>.bak                           the previous version of each file (a repair source)
 
 Every data file is an envelope: `{"kolscope": {format, kind, platform/key or shard, sha256, length},
@@ -368,9 +371,10 @@ def lock_dir(data_dir: Path) -> int:
 
 
 def _store_folders(data_dir: Path) -> list[Path]:
-    """The directories of a store: itself, index/, creators/, creators/<platform>/ and their fan-out."""
+    """The directories of a store: itself, index/, creators/, campaigns/, creators/<platform>/ and their
+    fan-out."""
     folders = [data_dir]
-    for sub in ("index", "creators"):
+    for sub in ("index", "creators", "campaigns"):
         if (data_dir / sub).is_dir():
             folders.append(data_dir / sub)
     creators = data_dir / "creators"
@@ -411,7 +415,7 @@ def holds_store(data_dir: Path) -> bool:
     and starting as a new store would hide the rest and overwrite it."""
     if any((data_dir / name).exists() for name in ("meta.json.bak", "token", "scheduler.sqlite")):
         return True
-    for sub in ("index", "creators"):
+    for sub in ("index", "creators", "campaigns"):
         folder = data_dir / sub
         if folder.is_dir() and any(p.is_file() for p in folder.rglob("*.json*")):
             return True

@@ -1,10 +1,332 @@
 """The TinyDB engine's campaign tables (issue 14), mixed into TinyDBStore: campaigns, their partners,
 deliverables and imported orders. Uses the store's own lock (`self._lock`), directory (`self.dir`),
 envelope files (`self._db(path, header=...)`) and ids (`self.new_id(prefix)`).
-(To be written by the campaigns work.)"""
+
+Layout (beside the creators, under the data directory):
+
+    campaigns/<cid>.json          one campaign: tables "campaign" (its document), "partners" and
+                                  "deliverables" (with their metrics over time); kind "campaign"
+    campaigns/<cid>.orders.json   its imported orders, compact: one document {columns, rows, totals},
+                                  rows as lists (order_id, date, total, currency, codes), and totals
+                                  per combination of codes and currency kept beside them; kind "orders"
+
+Why a file per campaign and a second one for its orders: a partner edit or a refresh's metrics
+rewrite a few kilobytes, never 100,000 orders; an import rewrites the orders file once (one atomic
+write, rows and totals together, so the totals can never disagree with the rows), and the report
+reads the totals without walking the rows. The campaign document counts its orders (`orders`), so a
+lost orders file is an error, never "no orders". Deleting a campaign removes the campaign file first:
+a crash in between leaves an orphan orders file (fsck notes it), never a campaign without its orders.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import re
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query
+
+from scraper.times import now_iso
+from server.store.base import PARTNER_STATUSES, Conflict, NotFound, StoreCorrupt
+
+CAMPAIGN_ID = re.compile(r"^cp_[0-9a-f]{12}$")
+CAMPAIGN_FIELDS = ("name", "objective", "kpis", "budget", "currency", "start", "end", "seller_monthly_sales",
+                   "brief_id")
+ORDER_COLUMNS = ("order_id", "date", "total", "currency", "codes")
+MAX_METRIC_POINTS = 500  # a deliverable refreshed daily for over a year; the oldest go first
+
+
+def campaign_files(data_dir: Path) -> list[tuple[str, Path]]:
+    """(campaign id, path) of every campaign file in a data directory (fsck's list too)."""
+    folder = data_dir / "campaigns"
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("cp_*.json")):
+        cid = path.name[:-len(".json")]
+        if CAMPAIGN_ID.match(cid):
+            out.append((cid, path))
+    return out
+
+
+def orders_files(data_dir: Path) -> list[tuple[str, Path]]:
+    folder = data_dir / "campaigns"
+    if not folder.is_dir():
+        return []
+    return [(p.name[:-len(".orders.json")], p) for p in sorted(folder.glob("cp_*.orders.json"))
+            if CAMPAIGN_ID.match(p.name[:-len(".orders.json")])]
+
+
+def _codes_key(codes: list[str]) -> str:
+    """The totals' key of an order's codes: case-folded, in the shop's order, joined by a newline
+    (a character no promo code holds); "" for an order without a code."""
+    return "\n".join(c.casefold() for c in codes)
+
+
+def add_to_totals(totals: dict, codes: list[str], currency: str, total: float) -> None:
+    """Count one order into {codes key: {currency: [orders, revenue, refunds]}}. A negative total
+    (a refund row) lowers the revenue and counts as a refund, not as an order."""
+    cell = totals.setdefault(_codes_key(codes), {}).setdefault(currency, [0, 0.0, 0])
+    if total < 0:
+        cell[2] += 1
+    else:
+        cell[0] += 1
+    cell[1] = round(cell[1] + total, 6)
+
 
 class CampaignTables:
-    pass
+    """Campaign storage for TinyDBStore (see the module docstring for the files)."""
+
+    # -- files -----------------------------------------------------------------------------------
+
+    def _campaign_path(self, cid: str) -> Path:
+        return self.dir / "campaigns" / f"{cid}.json"
+
+    def _orders_path(self, cid: str) -> Path:
+        return self.dir / "campaigns" / f"{cid}.orders.json"
+
+    def _campaign_db(self, cid: str, *, create: bool = False):
+        """A campaign's TinyDB (kept open: its storage caches the data); NotFound for an id that is
+        not a campaign's (ids from a URL never become a path unless they have the shape of one)."""
+        if not isinstance(cid, str) or not CAMPAIGN_ID.match(cid):
+            raise NotFound(f"Campaign {str(cid)[:40]}")
+        dbs = self.__dict__.setdefault("_campaign_dbs", {})
+        db = dbs.get(cid)
+        if db is None:
+            path = self._campaign_path(cid)
+            if not create and not path.exists():
+                raise NotFound(f"Campaign {cid}")
+            db = self._db(path, header={"kind": "campaign", "campaign": cid}, must_exist=not create)
+            dbs[cid] = db
+        return db
+
+    def _orders_db(self, cid: str, count: int):
+        """A campaign's orders file (kept open like the campaign's: the report reads its cached totals)."""
+        dbs = self.__dict__.setdefault("_campaign_dbs", {})
+        db = dbs.get((cid, "orders"))
+        if db is None:
+            db = self._db(self._orders_path(cid), header={"kind": "orders", "campaign": cid}, must_exist=count > 0)
+            dbs[(cid, "orders")] = db
+        return db
+
+    def _campaign_doc(self, cid: str) -> dict:
+        docs = self._campaign_db(cid).table("campaign").all()
+        if not docs:
+            raise StoreCorrupt(self._campaign_path(cid), "holds no campaign document", self.dir)
+        return dict(docs[0])
+
+    # -- campaigns -------------------------------------------------------------------------------
+
+    def list_campaigns(self) -> list[dict]:
+        """Every campaign, oldest first (then by name: two created in the same millisecond)."""
+        with self._lock:
+            docs = [self._campaign_doc(cid) for cid, _ in campaign_files(self.dir)]
+        return sorted(docs, key=lambda d: (d.get("created_at") or "", d["name"].casefold(), d["id"]))
+
+    def get_campaign(self, cid: str) -> dict:
+        with self._lock:
+            return self._campaign_doc(cid)
+
+    def _check_campaign_name(self, name: str, except_id: str | None = None) -> None:
+        for doc in self.list_campaigns():
+            if doc["name"].casefold() == name.casefold() and doc["id"] != except_id:
+                raise Conflict(f"A campaign named {name!r} exists already.")
+
+    def create_campaign(self, doc: dict) -> dict:
+        """A new campaign from the fields of CAMPAIGN_FIELDS in `doc` (validated by the caller)."""
+        with self._lock:
+            self._check_campaign_name(doc["name"])
+            cid = self.new_id("cp")
+            now = now_iso(ms=True)
+            record = {"id": cid, **{k: doc.get(k) for k in CAMPAIGN_FIELDS}, "orders": 0,
+                      "created_at": now, "updated_at": now}
+            record["kpis"] = list(record["kpis"] or [])
+            self._campaign_db(cid, create=True).table("campaign").insert(record)
+            return dict(record)
+
+    def update_campaign(self, cid: str, changes: dict) -> dict:
+        allowed = {k: v for k, v in changes.items() if k in CAMPAIGN_FIELDS}
+        with self._lock:
+            self._campaign_doc(cid)
+            if "name" in allowed:
+                self._check_campaign_name(allowed["name"], except_id=cid)
+            allowed["updated_at"] = now_iso(ms=True)
+            self._campaign_db(cid).table("campaign").update(allowed, doc_ids=[1])
+            return self._campaign_doc(cid)
+
+    def delete_campaign(self, cid: str) -> None:
+        with self._lock:
+            self._campaign_doc(cid)
+            dbs = self.__dict__.get("_campaign_dbs", {})
+            dbs.pop(cid, None)
+            dbs.pop((cid, "orders"), None)
+            for path in (self._campaign_path(cid), self._orders_path(cid)):  # the campaign first: see above
+                for p in (path, path.with_name(path.name + ".bak")):
+                    with contextlib.suppress(FileNotFoundError):
+                        p.unlink()
+
+    # -- partners --------------------------------------------------------------------------------
+
+    def list_partners(self, cid: str) -> list[dict]:
+        with self._lock:
+            return [dict(p) for p in self._campaign_db(cid).table("partners").all()]
+
+    def _partner(self, cid: str, pid: str) -> dict:
+        docs = self._campaign_db(cid).table("partners").search(Query().id == pid)
+        if not docs:
+            raise NotFound(f"Partner {str(pid)[:40]} of campaign {cid}")
+        return dict(docs[0])
+
+    def add_partner(self, cid: str, platform: str, handle: str, plan: dict, *, url: str | None = None,
+                    copied_from: str | None = None) -> dict:
+        """A creator joins the campaign (known or not yet captured: it is then created as a
+        placeholder, as a watchlist does). Conflict when it is a partner already; NotFound when
+        `copied_from` is no partner of this campaign."""
+        with self._lock:
+            db = self._campaign_db(cid)
+            platform, key = self._identity(platform, handle)
+            if copied_from is not None:
+                self._partner(cid, copied_from)
+            q = Query()
+            if db.table("partners").search((q.platform == platform) & (q.key == key)):
+                raise Conflict(f"{platform}/{handle} is a partner of this campaign already.")
+            summary = self.ensure_creator(platform, handle, url)
+            now = now_iso(ms=True)
+            doc = {"id": self.new_id("pt"), "campaign_id": cid, "platform": platform, "key": summary["key"],
+                   "handle": summary.get("handle") or handle, "plan": dict(plan), "status": PARTNER_STATUSES[0],
+                   "copied_from": copied_from, "created_at": now, "updated_at": now}
+            db.table("partners").insert(doc)
+            return dict(doc)
+
+    def update_partner(self, cid: str, pid: str, changes: dict) -> dict:
+        """A new plan and/or status. A plan that differs from the one stored ends the copy flag."""
+        if "status" in changes and changes["status"] not in PARTNER_STATUSES:
+            raise ValueError(f"status must be one of {PARTNER_STATUSES}, not {changes['status']!r}")
+        with self._lock:
+            old = self._partner(cid, pid)
+            update: dict[str, Any] = {k: v for k, v in changes.items() if k in ("plan", "status")}
+            if "plan" in update and update["plan"] != old["plan"]:
+                update["copied_from"] = None
+            update["updated_at"] = now_iso(ms=True)
+            self._campaign_db(cid).table("partners").update(update, Query().id == pid)
+            return self._partner(cid, pid)
+
+    def remove_partner(self, cid: str, pid: str) -> None:
+        """The partner goes, with the posts marked as its deliverables."""
+        with self._lock:
+            self._partner(cid, pid)
+            db = self._campaign_db(cid)
+            with db.storage.batch():
+                db.table("partners").remove(Query().id == pid)
+                db.table("deliverables").remove(Query().partner_id == pid)
+
+    # -- deliverables ----------------------------------------------------------------------------
+
+    def list_deliverables(self, cid: str) -> list[dict]:
+        with self._lock:
+            return [dict(d) for d in self._campaign_db(cid).table("deliverables").all()]
+
+    def add_deliverable(self, cid: str, partner_id: str, url: str, platform: str, post_id: str | None) -> dict:
+        """A post marked as a partner's deliverable; the same post (platform and post id, else URL)
+        marked twice is answered, not doubled."""
+        with self._lock:
+            partner = self._partner(cid, partner_id)
+            table = self._campaign_db(cid).table("deliverables")
+            for d in table.all():
+                same = (d["post_id"] == post_id) if post_id else (d["url"] == url)
+                if d["partner_id"] == partner_id and d["platform"] == platform and same:
+                    return dict(d)
+            doc = {"id": self.new_id("dl"), "partner_id": partner_id, "url": url, "platform": platform,
+                   "key": partner["key"], "post_id": post_id, "metrics": [], "created_at": now_iso(ms=True)}
+            table.insert(doc)
+            return dict(doc)
+
+    def record_deliverable_metrics(self, cid: str, did: str, metrics: dict) -> dict:
+        """Add a point {at, views, likes, comments, shares} to a deliverable's metrics (a point at the
+        same `at` replaces the one there); the last MAX_METRIC_POINTS are kept."""
+        point = {"at": metrics.get("at") or now_iso(ms=True),
+                 **{k: metrics.get(k) for k in ("views", "likes", "comments", "shares")}}
+        with self._lock:
+            table = self._campaign_db(cid).table("deliverables")
+            docs = table.search(Query().id == did)
+            if not docs:
+                raise NotFound(f"Deliverable {str(did)[:40]} of campaign {cid}")
+            points = [p for p in docs[0].get("metrics") or [] if p.get("at") != point["at"]]
+            points.append(point)
+            points.sort(key=lambda p: str(p.get("at")))
+            table.update({"metrics": points[-MAX_METRIC_POINTS:]}, Query().id == did)
+            return dict(table.search(Query().id == did)[0])
+
+    def deliverables_of(self, platform: str, handle: str) -> list[tuple[str, dict]]:
+        """(campaign id, deliverable) of every post marked as this creator's, in any campaign."""
+        platform, key = self._identity(platform, handle)
+        q = Query()
+        with self._lock:
+            out = []
+            for cid, _ in campaign_files(self.dir):
+                for d in self._campaign_db(cid).table("deliverables").search((q.platform == platform) & (q.key == key)):
+                    out.append((cid, dict(d)))
+            return out
+
+    # -- orders ----------------------------------------------------------------------------------
+
+    def import_orders(self, cid: str, orders: list[dict]) -> dict:
+        """Add orders {order_id, date, total, currency, code, codes?} to a campaign, skipping every
+        order_id it has already (an import is idempotent: the same CSV twice adds nothing). Answers
+        {imported, skipped, total, new: {codes key: count}} (what the new orders carry, for matching).
+        One atomic write of rows and totals; the campaign's order count follows."""
+        with self._lock:
+            doc = self._campaign_doc(cid)
+            db = self._orders_db(cid, doc.get("orders") or 0)
+            table = db.table("orders")
+            stored = table.get(doc_id=1)
+            rows = list(stored["rows"]) if stored else []
+            totals = {k: {c: list(v) for c, v in cur.items()} for k, cur in (stored["totals"] if stored else {}).items()}
+            seen = {r[0] for r in rows}
+            new: dict[str, int] = {}
+            skipped = 0
+            for o in orders:
+                oid = str(o["order_id"])
+                if oid in seen:
+                    skipped += 1
+                    continue
+                seen.add(oid)
+                codes = list(o.get("codes") or ([o["code"]] if o.get("code") else []))
+                total = float(o["total"])
+                rows.append([oid, o.get("date"), total, o.get("currency"), codes])
+                add_to_totals(totals, codes, o.get("currency") or "", total)
+                k = _codes_key(codes)
+                new[k] = new.get(k, 0) + 1
+            imported = sum(new.values())
+            if imported:
+                data = {"columns": list(ORDER_COLUMNS), "rows": rows, "totals": totals}
+                if stored:
+                    table.update(data, doc_ids=[1])
+                else:
+                    table.insert(data)
+                self._campaign_db(cid).table("campaign").update(
+                    {"orders": len(rows), "updated_at": now_iso(ms=True)}, doc_ids=[1])
+            return {"imported": imported, "skipped": skipped, "total": len(rows), "new": new}
+
+    def list_orders(self, cid: str) -> list[dict]:
+        """Every order of a campaign, in import order: {order_id, date, total, currency, code, codes}."""
+        with self._lock:
+            doc = self._campaign_doc(cid)
+            stored = self._orders_db(cid, doc.get("orders") or 0).table("orders").get(doc_id=1)
+            rows = stored["rows"] if stored else []
+            return [{"order_id": r[0], "date": r[1], "total": r[2], "currency": r[3],
+                     "code": r[4][0] if r[4] else None, "codes": list(r[4])} for r in rows]
+
+    def order_totals(self, cid: str) -> list[dict]:
+        """The orders summed per combination of codes and currency, without reading row by row:
+        [{codes: [case-folded codes], currency, orders, revenue, refunds}]."""
+        with self._lock:
+            doc = self._campaign_doc(cid)
+            if not doc.get("orders"):
+                return []
+            stored = self._orders_db(cid, doc["orders"]).table("orders").get(doc_id=1)
+            totals = stored["totals"] if stored else {}
+            return [{"codes": key.split("\n") if key else [], "currency": currency, "orders": cell[0],
+                     "revenue": cell[1], "refunds": cell[2]}
+                    for key, by_currency in totals.items() for currency, cell in by_currency.items()]

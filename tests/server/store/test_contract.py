@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from server.api.views import is_stale
-from server.store import SORTS, Conflict, CreatorPage, CreatorQuery, NotFound, Repository, StoreError
+from server.store import SORTS, CampaignRepository, Conflict, CreatorPage, CreatorQuery, NotFound, Repository, StoreError
 
 
 def _snap(handle: str, followers: int | None = 100, at: str = "2025-01-01T00:00:00Z", platform: str = "x",
@@ -364,3 +364,121 @@ def test_find_answers_copies(listed):
 def test_a_query_out_of_range_is_refused(bad):
     with pytest.raises(ValueError):
         CreatorQuery(**bad)
+
+
+# -- campaigns (issue 14) ---------------------------------------------------------------------------
+
+def _campaign(store, name: str = "Spring", **extra) -> dict:
+    return store.create_campaign({"name": name, "objective": "sales", "kpis": [{"metric": "orders", "target": 10}],
+                                  "budget": 5000, "currency": "USD", **extra})
+
+
+def _plan(fee: float = 500, *codes: str) -> dict:
+    return {"fee": fee, "currency": "USD", "promo_codes": list(codes or ["ALICE10"]), "tracking_url": None,
+            "talking_points": "", "deliverables": [{"platform": "x", "format": "post", "count": 1, "due": None}]}
+
+
+def test_the_engine_keeps_campaigns(store):
+    assert isinstance(store, CampaignRepository)
+
+
+def test_campaigns_crud(store):
+    a = _campaign(store)
+    b = _campaign(store, "Summer")
+    assert a["id"].startswith("cp_") and a["orders"] == 0 and a["kpis"] == [{"metric": "orders", "target": 10}]
+    assert [c["id"] for c in store.list_campaigns()] == [a["id"], b["id"]]  # oldest first, then by name
+    with pytest.raises(Conflict):
+        _campaign(store, "spring")  # names are unique, case-insensitively
+    with pytest.raises(Conflict):
+        store.update_campaign(b["id"], {"name": "SPRING"})
+    changed = store.update_campaign(a["id"], {"budget": 7000, "id": "cp_000000000000", "orders": 99})
+    assert changed["budget"] == 7000 and changed["id"] == a["id"] and changed["orders"] == 0
+    store.delete_campaign(b["id"])
+    assert [c["id"] for c in store.list_campaigns()] == [a["id"]]
+    for bad in (b["id"], "cp_nope", "../../etc/passwd", "", None):
+        with pytest.raises(NotFound):
+            store.get_campaign(bad)
+    with pytest.raises(NotFound):
+        store.delete_campaign(b["id"])
+
+
+def test_partners_each_with_a_plan_and_a_copy_flagged_until_edited(store):
+    cid = _campaign(store)["id"]
+    alice = store.add_partner(cid, "x", "Alice", _plan(500, "ALICE10"))
+    assert (alice["key"], alice["status"], alice["copied_from"]) == ("alice", "shortlisted", None)
+    assert store.get_creator("x", "alice")["captured"] is False  # known now, as a placeholder
+    with pytest.raises(Conflict):
+        store.add_partner(cid, "x", "ALICE", _plan())
+    bob = store.add_partner(cid, "x", "bob", alice["plan"], copied_from=alice["id"])
+    assert bob["copied_from"] == alice["id"]
+    assert store.update_partner(cid, bob["id"], {"status": "contacted"})["copied_from"] == alice["id"]
+    same = store.update_partner(cid, bob["id"], {"plan": dict(alice["plan"])})
+    assert same["copied_from"] == alice["id"]  # the same plan again is no edit
+    edited = store.update_partner(cid, bob["id"], {"plan": _plan(800, "BOB")})
+    assert edited["copied_from"] is None and edited["plan"]["fee"] == 800 and edited["status"] == "contacted"
+    with pytest.raises(ValueError):
+        store.update_partner(cid, bob["id"], {"status": "married"})
+    with pytest.raises(NotFound):
+        store.add_partner(cid, "x", "carol", _plan(), copied_from="pt_000000000000")
+    with pytest.raises(NotFound):
+        store.update_partner(cid, "pt_000000000000", {"status": "done"})
+    store.remove_partner(cid, alice["id"])
+    assert [p["id"] for p in store.list_partners(cid)] == [bob["id"]]
+
+
+def test_deliverables_and_their_metrics(store):
+    cid = _campaign(store)["id"]
+    pid = store.add_partner(cid, "x", "alice", _plan())["id"]
+    url = "https://x.com/alice/status/123"
+    d = store.add_deliverable(cid, pid, url, "x", "123")
+    assert store.add_deliverable(cid, pid, url + "?s=20", "x", "123")["id"] == d["id"]  # the same post
+    store.record_deliverable_metrics(cid, d["id"], {"at": "2025-03-02T00:00:00Z", "views": 200, "likes": 9})
+    store.record_deliverable_metrics(cid, d["id"], {"at": "2025-03-01T00:00:00Z", "views": 100, "likes": 5})
+    got = store.record_deliverable_metrics(cid, d["id"], {"at": "2025-03-02T00:00:00Z", "views": 250, "likes": 10})
+    assert [(p["at"][:10], p["views"]) for p in got["metrics"]] == [("2025-03-01", 100), ("2025-03-02", 250)]
+    assert [(c, x["id"]) for c, x in store.deliverables_of("x", "ALICE")] == [(cid, d["id"])]
+    assert store.deliverables_of("x", "bob") == []
+    with pytest.raises(NotFound):
+        store.add_deliverable(cid, "pt_000000000000", url, "x", "123")
+    store.remove_partner(cid, pid)
+    assert store.list_deliverables(cid) == []
+
+
+def test_orders_import_is_idempotent_and_totals_follow(store):
+    cid = _campaign(store)["id"]
+    orders = [
+        {"order_id": "1001", "date": "2025-03-01", "total": 40.0, "currency": "USD", "code": "ALICE10"},
+        {"order_id": "1002", "date": "2025-03-01", "total": 60.0, "currency": "USD", "code": "alice10"},
+        {"order_id": "1003", "date": "2025-03-02", "total": 25.0, "currency": "EUR", "code": None},
+        {"order_id": "1004", "date": "2025-03-03", "total": -15.0, "currency": "USD", "code": "ALICE10"},
+        {"order_id": "1005", "date": "2025-03-03", "total": 10.0, "currency": "USD", "code": "A",
+         "codes": ["A", "B"]},
+    ]
+    first = store.import_orders(cid, orders)
+    assert (first["imported"], first["skipped"], first["total"]) == (5, 0, 5)
+    again = store.import_orders(cid, orders)
+    assert (again["imported"], again["skipped"], again["total"]) == (0, 5, 5)
+    assert store.get_campaign(cid)["orders"] == 5
+    assert [o["order_id"] for o in store.list_orders(cid)] == ["1001", "1002", "1003", "1004", "1005"]
+    assert store.list_orders(cid)[4]["codes"] == ["A", "B"] and store.list_orders(cid)[4]["code"] == "A"
+    totals = {(tuple(t["codes"]), t["currency"]): (t["orders"], t["revenue"], t["refunds"])
+              for t in store.order_totals(cid)}
+    assert totals == {(("alice10",), "USD"): (2, 85.0, 1), ((), "EUR"): (1, 25.0, 0), (("a", "b"), "USD"): (1, 10.0, 0)}
+    assert store.order_totals(_campaign(store, "Empty")["id"]) == []
+
+
+def test_campaigns_survive_a_reopen(store_factory):
+    with store_factory() as s:
+        cid = _campaign(s)["id"]
+        pid = s.add_partner(cid, "x", "alice", _plan())["id"]
+        did = s.add_deliverable(cid, pid, "https://x.com/alice/status/9", "x", "9")["id"]
+        s.record_deliverable_metrics(cid, did, {"at": "2025-03-01T00:00:00Z", "views": 7})
+        s.import_orders(cid, [{"order_id": "1", "date": "2025-03-01", "total": 5, "currency": "USD", "code": "X"}])
+    with store_factory() as s:
+        assert s.get_campaign(cid)["orders"] == 1 and s.list_partners(cid)[0]["id"] == pid
+        assert s.list_deliverables(cid)[0]["metrics"][0]["views"] == 7
+        assert s.list_orders(cid)[0]["total"] == 5
+        assert s.import_orders(cid, [{"order_id": "1", "date": "2025-03-01", "total": 5, "currency": "USD"}])["imported"] == 0
+        s.delete_campaign(cid)
+    with store_factory() as s:
+        assert s.list_campaigns() == []

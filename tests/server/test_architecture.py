@@ -178,6 +178,7 @@ def test_module_state_check_allows_constants():
 LAYERS = (
     ("scraper", 0),
     ("server.scoring", 1), ("server.disk", 1), ("server.cron", 1), ("server.plain", 1), ("server.pdf", 1),
+    ("server.campaigns", 1),
     ("server.store", 2),
     ("server.ingest", 3), ("server.refresh", 3), ("server.rescore", 3), ("server.scheduler", 3),
     ("server.fsck", 3), ("server.services", 3),

@@ -58,6 +58,10 @@ class Platform:
     # Other names data sets and people use for the platform (a former name, an abbreviation): read
     # where a platform arrives as free text, e.g. the `platform` column of an accounts file.
     other_names: tuple[str, ...] = ()
+    # The id of the post a URL of one of its posts names (a video, Short, reel, tweet...), as the
+    # parser writes it in `recent_posts[].id`, or None for any other URL: a campaign's deliverables
+    # are posts marked by URL and found again in the snapshots by this id.
+    post_id_from_url: Callable[[str], str | None] = field(default=lambda url: None)
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9]{0,19}", self.name):

@@ -91,6 +91,18 @@ def handle_from_url(url: str) -> str | None:
     return m.group(1) if m and valid_handle(m.group(1)) else None
 
 
+def post_id_from_url(url: str) -> str | None:
+    """The video id of www.bilibili.com/video/BV... (or av...), as its posts carry it."""
+    if not isinstance(url, str) or not re.match(URL_RE, url):
+        return None
+    parts = urlsplit(url)
+    m = _VIDEO_PATH.match(parts.path) if (parts.hostname or "").lower() in ("www.bilibili.com", "m.bilibili.com") else None
+    if not m:
+        return None
+    vid = m.group(1)
+    return "BV" + vid[2:] if vid[:2].lower() == "bv" else vid.lower()
+
+
 def parse(capture: Capture) -> Snapshot:
     mid = handle_from_url(capture.url)
     page = _Answers(capture)
@@ -367,6 +379,7 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    post_id_from_url=post_id_from_url,
     key=str,  # a mid is digits: nothing to fold
     identity="id",
 )

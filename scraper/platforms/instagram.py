@@ -110,6 +110,14 @@ def handle_from_url(url: str) -> str | None:
     return m.group(1)
 
 
+def post_id_from_url(url: str) -> str | None:
+    """The shortcode of a post or reel URL (/p/CODE/, /reel/CODE/, /h/p/CODE/), the id its posts carry."""
+    if not isinstance(url, str) or not re.match(URL_RE, url):
+        return None
+    m = _POST_PATH.match(urlparse(url).path)
+    return m.group(3) if m else None
+
+
 def parse(capture: Capture) -> Snapshot:
     html = capture.html
     path = urlparse(capture.url).path
@@ -982,6 +990,7 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    post_id_from_url=post_id_from_url,
     parse_list=parse_list,
     other_names=("ig",),
 )

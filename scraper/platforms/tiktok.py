@@ -81,6 +81,12 @@ def handle_from_url(url: str) -> str | None:
     return m.group(1) if m else None
 
 
+def post_id_from_url(url: str) -> str | None:
+    """The video (or photo post) id of /@h/video/ID and /@h/photo/ID."""
+    m = _URL_VIDEO.search(url) if isinstance(url, str) and re.match(URL_RE, url) else None
+    return m.group(2) if m else None
+
+
 def parse(capture: Capture) -> Snapshot:
     html = capture.html
     url_handle = handle_from_url(capture.url)
@@ -930,5 +936,6 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    post_id_from_url=post_id_from_url,
     parse_list=parse_list,
 )

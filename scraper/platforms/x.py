@@ -189,6 +189,14 @@ def _variables(url: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def post_id_from_url(url: str) -> str | None:
+    """The status id of /h/status/ID (and /i/status/ID, /i/web/status/ID)."""
+    if not isinstance(url, str) or not re.match(URL_RE, url):
+        return None
+    kind, _handle, status_id = _page_kind(url)
+    return status_id if kind == "tweet" else None
+
+
 def _page_kind(url: str) -> tuple[str, str | None, str | None]:
     """('profile' | 'followers' | 'following' | 'tweet' | 'other', handle from URL, status id)."""
     segments = [s for s in urlsplit(url).path.split("/") if s]
@@ -974,6 +982,7 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    post_id_from_url=post_id_from_url,
     parse_list=parse_list,
     other_names=("twitter",),
 )

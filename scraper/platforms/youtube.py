@@ -1328,6 +1328,7 @@ PLATFORM = Platform(
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,
+    post_id_from_url=_watch_id,
     key=creator_key,
     other_names=("yt",),
 )

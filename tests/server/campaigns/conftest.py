@@ -1,0 +1,4 @@
+"""The API's fixtures (an app over a temporary data directory, its client and token) for the campaign
+tests."""
+
+from tests.server.api.conftest import app, auth, client  # noqa: F401  (pytest finds fixtures by name)

@@ -33,8 +33,10 @@ import csv
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 MAX_PROBLEMS = 20  # listed in one error; the count of the rest is said
 MAX_ID, MAX_CODE, MAX_CODES = 200, 100, 20
@@ -184,6 +186,7 @@ def parse_day(raw: str) -> str | None:
 
 
 _COUPON_ITEM = re.compile(r"code:([^|;]+)")
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
 def parse_codes(raw: str) -> list[str]:
@@ -228,6 +231,8 @@ def parse_orders(data: bytes | str, default_currency: str | None = None) -> Pars
     problems: list[tuple[int, str]] = []
     more = 0
     seen: set[str] = set()
+    # dates, currencies and code cells repeat across 100,000 rows: each distinct text is read once
+    memo: dict[tuple[str, str], Any] = {}
 
     def problem(line: int, why: str) -> None:
         nonlocal more
@@ -261,7 +266,7 @@ def parse_orders(data: bytes | str, default_currency: str | None = None) -> Pars
         if oid in seen:
             continue  # another line item of an order already read
         seen.add(oid)
-        order = _order(row, cols, sep, default_currency, line, problem)
+        order = _order(row, cols, sep, default_currency, line, problem, memo)
         if order is not None:
             order["order_id"] = oid
             out.orders.append(order)
@@ -270,8 +275,15 @@ def parse_orders(data: bytes | str, default_currency: str | None = None) -> Pars
     return out
 
 
+def _memo(memo: dict, kind: str, raw: str, read: Callable[[str], Any]) -> Any:
+    key = (kind, raw)
+    if key not in memo:
+        memo[key] = read(raw)
+    return memo[key]
+
+
 def _order(row: list[str], cols: dict[str, int], sep: str, default_currency: str | None, line: int,
-           problem) -> dict | None:
+           problem, memo: dict) -> dict | None:
     raw_total = row[cols["total"]]
     total = parse_total(raw_total, sep)
     ok = True
@@ -285,16 +297,16 @@ def _order(row: list[str], cols: dict[str, int], sep: str, default_currency: str
             ok = False
         elif total is not None:
             total = round(total - abs(refunded), 6)
-    day = parse_day(row[cols["date"]])
+    day = _memo(memo, "day", row[cols["date"]], parse_day)
     if day is None:
         problem(line, f"the date {row[cols['date']].strip()[:40]!r} is not a date (YYYY-MM-DD, or MM/DD/YYYY).")
         ok = False
     currency = (row[cols["currency"]].strip() if "currency" in cols else "") or (default_currency or "")
-    if not re.fullmatch(r"[A-Za-z]{3}", currency):
+    if not _memo(memo, "currency", currency, _CURRENCY.fullmatch):
         problem(line, f"the currency {currency[:40]!r} is not a three-letter code (USD, EUR...)."
                 if currency else "has no currency (and the campaign has none to stand in).")
         ok = False
-    codes = parse_codes(row[cols["codes"]]) if "codes" in cols else []
+    codes = list(_memo(memo, "codes", row[cols["codes"]], parse_codes)) if "codes" in cols else []
     if any(len(c) > MAX_CODE for c in codes) or len(codes) > MAX_CODES:
         problem(line, f"has a promo code longer than {MAX_CODE} characters or more than {MAX_CODES} codes.")
         ok = False

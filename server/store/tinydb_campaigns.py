@@ -6,14 +6,17 @@ Layout (beside the creators, under the data directory):
 
     campaigns/<cid>.json          one campaign: tables "campaign" (its document), "partners" and
                                   "deliverables" (with their metrics over time); kind "campaign"
-    campaigns/<cid>.orders.json   its imported orders, compact: one document {columns, rows, totals},
-                                  rows as lists (order_id, date, total, currency, codes), and totals
-                                  per combination of codes and currency kept beside them; kind "orders"
+    campaigns/<cid>.orders.json   its imported orders, compact: one document {columns, count, ids,
+                                  rows, totals}: the order ids and the rows (lists of order_id, date,
+                                  total, currency, codes) each as the text of a JSON array, and totals
+                                  per combination of codes and currency beside them; kind "orders"
 
 Why a file per campaign and a second one for its orders: a partner edit or a refresh's metrics
 rewrite a few kilobytes, never 100,000 orders; an import rewrites the orders file once (one atomic
 write, rows and totals together, so the totals can never disagree with the rows), and the report
-reads the totals without walking the rows. The campaign document counts its orders (`orders`), so a
+reads the totals without walking the rows. Rows and ids are kept as JSON text inside the file: reading
+the file then decodes two long strings instead of 100,000 small lists (~60 ms instead of ~1 s on a busy
+machine), and an import appends to them without decoding the rows at all. The campaign document counts its orders (`orders`), so a
 lost orders file is an error, never "no orders". Deleting a campaign removes the campaign file first:
 a crash in between leaves an orphan orders file (fsck notes it), never a campaign without its orders.
 """
@@ -21,6 +24,7 @@ a crash in between leaves an orphan orders file (fsck notes it), never a campaig
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -56,6 +60,12 @@ def orders_files(data_dir: Path) -> list[tuple[str, Path]]:
         return []
     return [(p.name[:-len(".orders.json")], p) for p in sorted(folder.glob("cp_*.orders.json"))
             if CAMPAIGN_ID.match(p.name[:-len(".orders.json")])]
+
+
+def _append_json(array_text: str, items: list) -> str:
+    """A JSON array's text with `items` appended, without decoding what is there."""
+    more = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    return more if array_text == "[]" else array_text[:-1] + "," + more[1:]
 
 
 def _codes_key(codes: list[str]) -> str:
@@ -271,20 +281,23 @@ class CampaignTables:
 
     # -- orders ----------------------------------------------------------------------------------
 
+    def _stored_orders(self, cid: str) -> dict | None:
+        doc = self._campaign_doc(cid)
+        return self._orders_db(cid, doc.get("orders") or 0).table("orders").get(doc_id=1)
+
     def import_orders(self, cid: str, orders: list[dict]) -> dict:
         """Add orders {order_id, date, total, currency, code, codes?} to a campaign, skipping every
         order_id it has already (an import is idempotent: the same CSV twice adds nothing). Answers
         {imported, skipped, total, new: {codes key: count}} (what the new orders carry, for matching).
         One atomic write of rows and totals; the campaign's order count follows."""
         with self._lock:
-            doc = self._campaign_doc(cid)
-            db = self._orders_db(cid, doc.get("orders") or 0)
-            table = db.table("orders")
-            stored = table.get(doc_id=1)
-            rows = list(stored["rows"]) if stored else []
+            stored = self._stored_orders(cid)
+            table = self._orders_db(cid, 1 if stored else 0).table("orders")
+            count = stored["count"] if stored else 0
+            seen = set(json.loads(stored["ids"])) if stored else set()
             totals = {k: {c: list(v) for c, v in cur.items()} for k, cur in (stored["totals"] if stored else {}).items()}
-            seen = {r[0] for r in rows}
             new: dict[str, int] = {}
+            rows, ids = [], []
             skipped = 0
             for o in orders:
                 oid = str(o["order_id"])
@@ -295,26 +308,27 @@ class CampaignTables:
                 codes = list(o.get("codes") or ([o["code"]] if o.get("code") else []))
                 total = float(o["total"])
                 rows.append([oid, o.get("date"), total, o.get("currency"), codes])
+                ids.append(oid)
                 add_to_totals(totals, codes, o.get("currency") or "", total)
                 k = _codes_key(codes)
                 new[k] = new.get(k, 0) + 1
-            imported = sum(new.values())
-            if imported:
-                data = {"columns": list(ORDER_COLUMNS), "rows": rows, "totals": totals}
+            if rows:
+                data = {"columns": list(ORDER_COLUMNS), "count": count + len(rows),
+                        "ids": _append_json(stored["ids"] if stored else "[]", ids),
+                        "rows": _append_json(stored["rows"] if stored else "[]", rows), "totals": totals}
                 if stored:
                     table.update(data, doc_ids=[1])
                 else:
                     table.insert(data)
                 self._campaign_db(cid).table("campaign").update(
-                    {"orders": len(rows), "updated_at": now_iso(ms=True)}, doc_ids=[1])
-            return {"imported": imported, "skipped": skipped, "total": len(rows), "new": new}
+                    {"orders": data["count"], "updated_at": now_iso(ms=True)}, doc_ids=[1])
+            return {"imported": len(rows), "skipped": skipped, "total": count + len(rows), "new": new}
 
     def list_orders(self, cid: str) -> list[dict]:
         """Every order of a campaign, in import order: {order_id, date, total, currency, code, codes}."""
         with self._lock:
-            doc = self._campaign_doc(cid)
-            stored = self._orders_db(cid, doc.get("orders") or 0).table("orders").get(doc_id=1)
-            rows = stored["rows"] if stored else []
+            stored = self._stored_orders(cid)
+            rows = json.loads(stored["rows"]) if stored else []
             return [{"order_id": r[0], "date": r[1], "total": r[2], "currency": r[3],
                      "code": r[4][0] if r[4] else None, "codes": list(r[4])} for r in rows]
 
@@ -322,10 +336,7 @@ class CampaignTables:
         """The orders summed per combination of codes and currency, without reading row by row:
         [{codes: [case-folded codes], currency, orders, revenue, refunds}]."""
         with self._lock:
-            doc = self._campaign_doc(cid)
-            if not doc.get("orders"):
-                return []
-            stored = self._orders_db(cid, doc["orders"]).table("orders").get(doc_id=1)
+            stored = self._stored_orders(cid)
             totals = stored["totals"] if stored else {}
             return [{"codes": key.split("\n") if key else [], "currency": currency, "orders": cell[0],
                      "revenue": cell[1], "refunds": cell[2]}

@@ -200,18 +200,30 @@ class DeliverableCreate(_Strict):
 
 # -- the functions the dashboard shares --------------------------------------------------------------
 
-def _check_brief(store: Repository, brief_id: str | None) -> None:
-    if brief_id:
+def _brief_problem(store: Repository, brief_id: Any) -> dict[str, str]:
+    if isinstance(brief_id, str) and brief_id.strip():
         try:
-            store.get_brief(brief_id)
+            store.get_brief(brief_id.strip())
         except NotFound:
-            raise invalid({"brief_id": f"There is no brief {brief_id[:64]}."}) from None
+            return {"brief_id": f"There is no brief {brief_id.strip()[:64]}."}
+    return {}
+
+
+def _validated(model: type[BaseModel], data: Any, more: dict[str, str]) -> Any:
+    """`data` validated by `model`, with `more` problems found beside it: one 400 listing them all."""
+    try:
+        out = validate(model, data)
+    except ApiError as exc:
+        raise invalid({**more, **(exc.fields or {})}) from None
+    if more:
+        raise invalid(more)
+    return out
 
 
 def create_campaign(store: Repository, data: Any) -> dict:
     """Validate a new campaign (a dict as the API's body) and store it; ApiError 400 listing every bad field."""
-    model = validate(CampaignCreate, data)
-    _check_brief(store, model.brief_id)
+    brief = data.get("brief_id") if isinstance(data, dict) else None
+    model = _validated(CampaignCreate, data, _brief_problem(store, brief))
     doc = model.model_dump(mode="json")
     doc["currency"] = doc["currency"].upper()
     return store.create_campaign(doc)
@@ -219,8 +231,7 @@ def create_campaign(store: Repository, data: Any) -> dict:
 
 def update_campaign(store: Repository, cid: str, data: Any) -> dict:
     store.get_campaign(cid)  # 404 first
-    model = validate(CampaignPatch, data)
-    _check_brief(store, model.brief_id)
+    model = _validated(CampaignPatch, data, _brief_problem(store, data.get("brief_id") if isinstance(data, dict) else None))
     changes = model.model_dump(mode="json", include=model.model_fields_set)
     nulls = {k: "This field cannot be null." for k in ("name", "objective", "currency", "kpis")
              if k in changes and changes[k] is None}
@@ -236,23 +247,24 @@ def update_campaign(store: Repository, cid: str, data: Any) -> dict:
     return store.update_campaign(cid, changes)
 
 
-def _partner_identity(data: PartnerCreate) -> tuple[str, str, str | None]:
+def _partner_identity(data: PartnerCreate) -> tuple[tuple[str, str, str | None] | None, dict[str, str]]:
+    """((platform, handle, url) or None, the fields that are wrong)."""
     if data.platform is not None and data.handle is not None:
         if data.platform not in registry.NAMES:
-            raise invalid({"platform": f"Must be one of {', '.join(registry.NAMES)}."})
+            return None, {"platform": f"Must be one of {', '.join(registry.NAMES)}."}
         if not registry.valid_handle(data.platform, data.handle):
-            raise invalid({"handle": handle_message(data.platform)})
-        return data.platform, data.handle, data.url
+            return None, {"handle": handle_message(data.platform)}
+        return (data.platform, data.handle, data.url), {}
     module = registry.platform_for(data.url)
     if module is None:
-        raise invalid({"url": f"Not a URL of a supported platform ({registry.labels()})."})
+        return None, {"url": f"Not a URL of a supported platform ({registry.labels()})."}
     handle = module.handle_from_url(data.url)
     if not handle or not registry.valid_handle(module.name, handle):
-        raise invalid({"url": f"This {module.label} URL does not name a creator profile."})
-    return module.name, handle, module.profile_url(handle)
+        return None, {"url": f"This {module.label} URL does not name a creator profile."}
+    return (module.name, handle, module.profile_url(handle)), {}
 
 
-def _check_codes(store: Repository, cid: str, plan: dict, except_pid: str | None = None) -> None:
+def _code_problems(store: Repository, cid: str, plan: dict, except_pid: str | None = None) -> dict[str, str]:
     """A promo code belongs to one partner: orders are told apart by it."""
     taken = {}
     for p in store.list_partners(cid):
@@ -260,26 +272,29 @@ def _check_codes(store: Repository, cid: str, plan: dict, except_pid: str | None
             for code in (p.get("plan") or {}).get("promo_codes") or []:
                 taken[code.casefold()] = p.get("handle") or p["key"]
     clash = [f"{c!r} is the code of {taken[c.casefold()]}" for c in plan.get("promo_codes") or [] if c.casefold() in taken]
-    if clash:
-        raise invalid({"plan.promo_codes": "; ".join(clash) + ": a code belongs to one partner."})
+    return {"plan.promo_codes": "; ".join(clash) + ": a code belongs to one partner."} if clash else {}
 
 
 def add_partner(store: Repository, cid: str, data: Any) -> dict:
     """A creator joins a campaign with its own plan (or a copy of another partner's, flagged)."""
     store.get_campaign(cid)  # 404 before anything is created
     model = validate(PartnerCreate, data)
-    platform, handle, url = _partner_identity(model)
+    identity, fields = _partner_identity(model)
     copied_from = None
     if model.copy_plan_from is not None:
         source = next((p for p in store.list_partners(cid) if p["id"] == model.copy_plan_from), None)
         if source is None:
-            raise invalid({"copy_plan_from": f"There is no partner {model.copy_plan_from[:64]} in this campaign."})
-        plan = copy.deepcopy(source["plan"])
-        plan["promo_codes"], plan["tracking_url"] = [], None
-        copied_from = source["id"]
+            fields["copy_plan_from"] = f"There is no partner {model.copy_plan_from[:64]} in this campaign."
+        else:
+            plan = copy.deepcopy(source["plan"])
+            plan["promo_codes"], plan["tracking_url"] = [], None
+            copied_from = source["id"]
     else:
         plan = _plan_doc(model.plan or Plan())
-        _check_codes(store, cid, plan)
+        fields.update(_code_problems(store, cid, plan))
+    if fields or identity is None:
+        raise invalid(fields)
+    platform, handle, url = identity
     return store.add_partner(cid, platform, handle, plan, url=url, copied_from=copied_from)
 
 
@@ -291,7 +306,9 @@ def update_partner(store: Repository, cid: str, pid: str, data: Any) -> dict:
     changes: dict[str, Any] = {}
     if model.plan is not None:
         changes["plan"] = _plan_doc(model.plan)
-        _check_codes(store, cid, changes["plan"], except_pid=pid)
+        clash = _code_problems(store, cid, changes["plan"], except_pid=pid)
+        if clash:
+            raise invalid(clash)
     if model.status is not None:
         changes["status"] = model.status
     return store.update_partner(cid, pid, changes)

@@ -207,3 +207,12 @@ def test_answers_match_the_documented_schemas(client, auth):
     check("/campaigns", "get", "200", client.get(API, headers=auth).json)
     check("/campaigns/{cid}/report", "get", "200", client.get(f"{base}/report", headers=auth).json)
     check("/campaigns/{cid}/advice", "get", "200", client.get(f"{base}/advice", headers=auth).json)
+
+
+def test_problems_found_beside_the_schema_are_listed_with_it(client, auth):
+    r = client.post(API, json={**CAMPAIGN, "brief_id": "br_000000000000", "budget": -1}, headers=auth)
+    assert r.status_code == 400 and set(r.json["error"]["fields"]) == {"brief_id", "budget"}
+    c = _campaign(client, auth)
+    client.post(f"{API}/{c['id']}/partners", json={"platform": "x", "handle": "bo_runs", "plan": PLAN}, headers=auth)
+    r = client.post(f"{API}/{c['id']}/partners", json={"platform": "x", "handle": "a b", "plan": PLAN}, headers=auth)
+    assert r.status_code == 400 and set(r.json["error"]["fields"]) == {"handle", "plan.promo_codes"}

@@ -4,6 +4,7 @@ order spread over line items counted once, and every broken file refused with th
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from server.campaigns.orders import OrdersCsvError, parse_codes, parse_day, parse_orders, parse_total
 
@@ -123,3 +124,17 @@ def test_codes():
     assert parse_codes(" A , b;a ") == ["A", "b"]
     assert parse_codes("code:x1|amount:5.00;code:Y2|amount:1") == ["x1", "Y2"]
     assert parse_codes("") == []
+
+HEADERS = ["date,order_id,total,currency,discount_code", "Name,Created at,Total,Currency,Discount Code",
+           "Order ID,Order Date,Order Total,Order Currency,Coupons"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(HEADERS), st.text(alphabet=st.sampled_from(list('0123456789-/,;"\n\r .$()abcUSD:|\ufeff\x00')), max_size=300))
+def test_any_text_is_orders_or_a_typed_error(header, rest):
+    try:
+        parsed = parse_orders(header + "\n" + rest)
+    except OrdersCsvError as exc:
+        assert exc.problems and all(isinstance(why, str) for _, why in exc.problems)
+    else:
+        assert all(o["order_id"] and o["date"] and len(o["currency"]) == 3 for o in parsed.orders)

@@ -134,10 +134,11 @@ def _columns(header: list[str]) -> tuple[str, dict[str, int]]:
     return fmt, cols
 
 
-_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
-_EU_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")
+# every repeat bounded: the regex audit (tests/scraper/test_regex_audit.py) runs them on adversarial text
+_PLAIN_NUMBER = re.compile(r"[-+]?\d{1,15}(?:\.\d{1,10})?")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3}){1,5}(?:\.\d{1,10})?")
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,15},\d{1,10}")
+_EU_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:\.\d{3}){1,5},\d{1,10}")
 
 
 def parse_total(raw: str, sep: str = ",") -> float | None:
@@ -185,7 +186,7 @@ def parse_day(raw: str) -> str | None:
         return None
 
 
-_COUPON_ITEM = re.compile(r"code:([^|;]+)")
+_COUPON_ITEM = re.compile(r"code:([^|;]{1,200})")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 

@@ -1,4 +1,5 @@
-"""Notes per creator: the plan agreed with that partner, free text with timestamps."""
+"""Notes per creator: the plan agreed with that partner, free text with timestamps. The dashboard's
+note forms (server/dashboard/creator.py) check the text with the same `NoteBody`."""
 
 from __future__ import annotations
 
@@ -12,15 +13,22 @@ from server.api.views import note_view
 from server.store import NotFound
 
 
+MAX_NOTE = 20_000
+
+
 class NoteBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=20_000)
+    # the length is checked by the validator, to say it in words ("at most 20,000 characters; this
+    # one has 20,512"), not pydantic's; the schema still states it
+    text: str = Field(min_length=1, json_schema_extra={"maxLength": MAX_NOTE})
 
     @field_validator("text")
     @classmethod
     def _not_blank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("A note cannot be blank.")
+        if len(v) > MAX_NOTE:
+            raise ValueError(f"A note holds at most {MAX_NOTE:,} characters; this one has {len(v):,}.")
         return v
 
 
@@ -43,6 +51,13 @@ def add_note(platform: str, handle: str):
     data = body(NoteBody)
     _known(platform, handle)
     return jsonify(note_view(get_store().add_note(platform, handle, data.text))), 201
+
+
+@api.patch("/creators/<platform>/<handle>/notes/<nid>")
+def update_note(platform: str, handle: str, nid: str):
+    check_creator_path(platform, handle)
+    data = body(NoteBody)
+    return jsonify(note_view(get_store().update_note(platform, handle, nid, data.text)))
 
 
 @api.delete("/creators/<platform>/<handle>/notes/<nid>")

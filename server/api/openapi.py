@@ -155,7 +155,8 @@ def _document() -> dict:
         "BriefOut": {"type": "object", "required": ["id", "name", "active"], "properties": {
             "id": {"type": "string"}, "name": {"type": "string"}, "active": {"type": "boolean"}}},
         "Note": {"type": "object", "required": ["id", "text", "created_at"], "properties": {
-            "id": {"type": "string"}, "text": {"type": "string"}, "created_at": {"type": "string"}}},
+            "id": {"type": "string"}, "text": {"type": "string"}, "created_at": {"type": "string"},
+            "updated_at": {**NULLABLE_STR, "description": "null until the note is edited"}}},
     })
     creator = {"$ref": "#/components/schemas/Creator"}
     decision = {"$ref": "#/components/schemas/Decision"}
@@ -213,8 +214,10 @@ def _document() -> dict:
             "get": _op("Notes on a creator", {"200": _resp("notes", items(note))}, 400, 404, params=creator_params),
             "post": _op("Add a note", {"201": _resp("the note", note)}, 400, 404, 413, 415,
                         body=ref(NoteBody), params=creator_params)},
-        "/creators/{platform}/{handle}/notes/{nid}": {"delete": _op(
-            "Delete a note", {"204": _resp("deleted")}, 400, 404, params=creator_params + [NID])},
+        "/creators/{platform}/{handle}/notes/{nid}": {
+            "patch": _op("Edit a note's text", {"200": _resp("the note", note)}, 400, 404, 413, 415,
+                         body=ref(NoteBody), params=creator_params + [NID]),
+            "delete": _op("Delete a note", {"204": _resp("deleted")}, 400, 404, params=creator_params + [NID])},
         "/watchlists": {
             "get": _op("Watchlists", {"200": _resp("all", items(watchlist))}, 400),
             "post": _op("Create a watchlist", {"201": _resp("created", watchlist)}, 400, 409, 413, 415,

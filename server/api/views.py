@@ -82,4 +82,5 @@ def brief_view(doc: dict, active_id: str | None) -> dict:
 
 
 def note_view(doc: dict) -> dict:
-    return {"id": doc["id"], "text": doc["text"], "created_at": doc["created_at"]}
+    return {"id": doc["id"], "text": doc["text"], "created_at": doc["created_at"],
+            "updated_at": doc.get("updated_at")}

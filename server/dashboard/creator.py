@@ -1,65 +1,172 @@
-"""A creator's page at `/creator/<platform>/<handle>`: every factor with its reason, the follower
-history (a table and an inline SVG line), recent posts and notes."""
+"""A creator's page at `/creator/<platform>/<handle>`, the one a marketer reads before deciding: the
+follower history (an inline SVG chart and a table), views and engagement over the recent posts,
+the posting rhythm, the paid posts and the brands they name, every factor with its reason, notes
+(added, edited and deleted here), the refresh attempts in words, and "add to watchlist".
+
+The figures are pure functions (server/dashboard/creator_facts.py, charts.py); this module reads
+the store and answers the forms. A note is checked by the API's own `NoteBody`, so the page and
+`PATCH /api/v1/creators/.../notes/<id>` refuse the same texts with the same words.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import UTC, datetime
+
+from flask import redirect, render_template, request, url_for
 
 from scraper.times import parse_time
+from server.api.errors import ApiError
+from server.api.notes import NoteBody
+from server.api.validation import validate
 from server.api.views import creator_view_for, note_view
-from server.dashboard import bp, signed_in
+from server.dashboard import bp, creator_facts, error_page, form_post, notice, signed_in
+from server.dashboard.charts import line_chart
 from server.scoring.decision import decision_numbers
 from server.services import get_store
-from server.store import StoreError
+from server.store import NotFound, StoreError
 
 HISTORY_ROWS = 60
-CHART_W, CHART_H = 640, 140
 
 
-@bp.get("/creator/<platform>/<handle>")
-@signed_in
-def creator(platform: str, handle: str):
-    store = get_store()
+def _record(platform: str, handle: str) -> dict | None:
     try:
-        record = store.creator_record(platform, handle)
+        return get_store().creator_record(platform, handle)
     except StoreError as exc:
         if exc.code != "invalid_handle":
             raise
-        record = None  # not a valid handle for that platform: no such creator either
-    if record is None:
-        return render_template("missing.html", platform=platform, handle=handle), 404
-    summary, latest, points = record["summary"], record["latest"] or {}, record["history"]
+        return None  # not a valid handle for that platform: no such creator either
+
+
+def _missing(platform: str, handle: str):
+    return render_template("missing.html", platform=platform, handle=handle), 404
+
+
+def _page_url(summary: dict, anchor: str = "") -> str:
+    handle = summary.get("handle") or summary["key"]
+    return url_for("dashboard.creator", platform=summary["platform"], handle=handle) + anchor
+
+
+def follower_series(points: list[dict]) -> list[tuple[datetime, int]]:
+    """(capture time, followers) of the history points that have both, oldest first."""
+    out = [(parse_time(p.get("captured_at")), p.get("followers")) for p in points]
+    return [(t, f) for t, f in out if t is not None and isinstance(f, int) and not isinstance(f, bool)]
+
+
+def _history_rows(points: list[dict]) -> list[dict]:
     rows = []
     for i, p in enumerate(points):
         before = points[i - 1].get("followers") if i else None
         now = p.get("followers")
         change = now - before if isinstance(now, int) and isinstance(before, int) else None
-        rows.append(dict(p, change=change))
-    names = {w["id"]: w["name"] for w in store.list_watchlists()}
+        rows.append(dict(p, change=change, at=creator_facts.when_text(p.get("captured_at")) or p.get("captured_at")))
+    return list(reversed(rows))[:HISTORY_ROWS]
+
+
+def _factor_groups(part: dict | None) -> dict:
+    """A score's factors split into those scored (weightiest first) and those withheld for lack of
+    data, so the reasons that count come first."""
+    factors = (part or {}).get("factors") or []
+    scored = sorted((f for f in factors if f.get("score") is not None), key=lambda f: -(f.get("weight") or 0))
+    return {"scored": scored, "withheld": [f for f in factors if f.get("score") is None]}
+
+
+@bp.get("/creator/<platform>/<handle>")
+@signed_in
+def creator(platform: str, handle: str):
+    record = _record(platform, handle)
+    if record is None:
+        return _missing(platform, handle)
+    store = get_store()
+    summary, latest, points = record["summary"], record["latest"] or {}, record["history"]
+    snapshot = latest.get("snapshot") or {}
+    scores = latest.get("scores") or {}
+    now = datetime.now(UTC)
+    watchlists = store.list_watchlists()
+    view = creator_view_for(store, summary)
+    names = {w["id"]: w["name"] for w in watchlists}
     return render_template(
-        "creator.html", c=creator_view_for(store, summary), snapshot=latest.get("snapshot") or {},
-        scores=latest.get("scores") or {},
-        decision=decision_numbers(latest["snapshot"]) if latest.get("snapshot") else None, history=list(reversed(rows))[:HISTORY_ROWS], total=len(points),
-        chart=follower_chart(points), notes=[note_view(n) for n in store.list_notes(platform, handle)],
-        names=names)
+        "creator.html", c=view, head=creator_facts.heading(summary), snapshot=snapshot, scores=scores,
+        groups={"fit": _factor_groups(scores.get("fit")), "authenticity": _factor_groups(scores.get("authenticity"))},
+        decision=decision_numbers(snapshot) if snapshot else None,
+        history=_history_rows(points), total=len(points),
+        chart=line_chart(follower_series(points), what="followers"),
+        performance=creator_facts.performance(snapshot) if snapshot else None,
+        rhythm=creator_facts.rhythm(snapshot, now) if snapshot else None,
+        paid=creator_facts.paid(snapshot, summary.get("handle")) if snapshot else None,
+        refreshes=creator_facts.refresh_history(summary),
+        notes=[note_view(n) for n in store.list_notes(platform, handle)],
+        names=names, other_watchlists=[w for w in watchlists if w["id"] not in view["watchlists"]],
+        page_url=_page_url(summary), when=creator_facts.when_text)
 
 
-def follower_chart(points: list[dict], width: int = CHART_W, height: int = CHART_H) -> dict | None:
-    """An SVG polyline of followers over time (x by capture time), or None under two points. Pure
-    geometry: the template draws it inline, no script (the page's CSP allows none)."""
-    series = [(parse_time(p.get("captured_at")), p["followers"]) for p in points
-              if isinstance(p.get("followers"), int)]
-    series = [(t, f) for t, f in series if t is not None]
-    if len(series) < 2:
-        return None
-    t0, t1 = series[0][0].timestamp(), series[-1][0].timestamp()
-    lo, hi = min(f for _, f in series), max(f for _, f in series)
-    pad = 6
-    span_t, span_f = (t1 - t0) or 1.0, (hi - lo) or 1
-    coords = []
-    for t, f in series:
-        x = pad + (t.timestamp() - t0) / span_t * (width - 2 * pad)
-        y = height - pad - (f - lo) / span_f * (height - 2 * pad)
-        coords.append(f"{x:.1f},{y:.1f}")
-    return {"points": " ".join(coords), "width": width, "height": height, "min": lo, "max": hi,
-            "first": series[0][0].date().isoformat(), "last": series[-1][0].date().isoformat()}
+def _note_text() -> tuple[str | None, str | None]:
+    """The form's note text, or the reason it is refused (the API's words)."""
+    try:
+        return validate(NoteBody, {"text": request.form.get("text", "")}).text, None
+    except ApiError as exc:
+        return None, (exc.fields or {}).get("text") or exc.message
+
+
+@bp.post("/creator/<platform>/<handle>/notes")
+@form_post
+def add_note(platform: str, handle: str):
+    record = _record(platform, handle)
+    if record is None:
+        return _missing(platform, handle)
+    text, problem = _note_text()
+    if problem:
+        notice(f"The note was not saved: {problem}", "error")
+    else:
+        get_store().add_note(platform, handle, text)
+        notice("Note added.")
+    return redirect(_page_url(record["summary"], "#notes"), code=303)
+
+
+@bp.post("/creator/<platform>/<handle>/notes/<nid>")
+@form_post
+def edit_note(platform: str, handle: str, nid: str):
+    record = _record(platform, handle)
+    if record is None:
+        return _missing(platform, handle)
+    text, problem = _note_text()
+    if problem:
+        notice(f"The note was not changed: {problem}", "error")
+    else:
+        try:
+            get_store().update_note(platform, handle, nid, text)
+            notice("Note saved.")
+        except NotFound:
+            notice("That note is gone (deleted from another page?): nothing was changed.", "error")
+    return redirect(_page_url(record["summary"], "#notes"), code=303)
+
+
+@bp.post("/creator/<platform>/<handle>/notes/<nid>/delete")
+@form_post
+def delete_note(platform: str, handle: str, nid: str):
+    record = _record(platform, handle)
+    if record is None:
+        return _missing(platform, handle)
+    try:
+        get_store().delete_note(platform, handle, nid)
+        notice("Note deleted.")
+    except NotFound:
+        notice("That note was already deleted.", "error")
+    return redirect(_page_url(record["summary"], "#notes"), code=303)
+
+
+@bp.post("/creator/<platform>/<handle>/watchlists")
+@form_post
+def add_to_watchlist(platform: str, handle: str):
+    record = _record(platform, handle)
+    if record is None:
+        return _missing(platform, handle)
+    summary, store = record["summary"], get_store()
+    wid = request.form.get("watchlist", "")
+    try:
+        wl = store.get_watchlist(wid)
+    except NotFound:
+        return error_page(404, "No such watchlist",
+                          "That watchlist does not exist any more. Go back, reload the page and pick another.")
+    store.add_to_watchlist(wid, summary["platform"], summary.get("handle") or summary["key"], summary.get("url"))
+    notice(f"Added to the watchlist {wl['name']}.")
+    return redirect(_page_url(summary), code=303)

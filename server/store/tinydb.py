@@ -1003,6 +1003,15 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             self.meta.table("notes").insert(doc)
             return dict(doc)
 
+    def update_note(self, platform: str, handle: str, nid: str, text: str) -> dict:
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            q = Query()
+            match = (q.id == nid) & (q.platform == platform) & (q.key == key)
+            if not self.meta.table("notes").update({"text": text, "updated_at": now_iso(ms=True)}, match):
+                raise NotFound(f"Note {nid}")
+            return dict(self.meta.table("notes").get(match))
+
     def delete_note(self, platform: str, handle: str, nid: str) -> None:
         platform, key = self._identity(platform, handle)
         with self._lock:

@@ -248,6 +248,30 @@ def test_notes(store):
         store.delete_note("x", "a", first["id"])
 
 
+def test_update_note(store_factory):
+    """An edit changes the text in place (same id, same place in the list, created_at kept), stamps
+    updated_at, survives a reopen, and touches no other creator's note."""
+    store = store_factory()
+    store.add_snapshot(_snap("a"), None)
+    store.add_snapshot(_snap("b"), None)
+    first = store.add_note("x", "a", "call in March")
+    second = store.add_note("x", "a", "second")
+    other = store.add_note("x", "b", "not this one")
+    assert first.get("updated_at") is None
+    edited = store.update_note("x", "A", first["id"], "call in April")
+    assert edited["id"] == first["id"] and edited["text"] == "call in April"
+    assert edited["created_at"] == first["created_at"] and edited["updated_at"] >= first["created_at"]
+    with pytest.raises(NotFound):
+        store.update_note("x", "b", second["id"], "another creator's note id")
+    with pytest.raises(NotFound):
+        store.update_note("x", "a", "nt_missing", "no such note")
+    store.close()
+    again = store_factory()
+    assert [(n["id"], n["text"]) for n in again.list_notes("x", "a")] == [
+        (first["id"], "call in April"), (second["id"], "second")]
+    assert [n["text"] for n in again.list_notes("x", "b")] == [other["text"]]
+
+
 # -- find_creators --------------------------------------------------------------------------------
 
 def _scores(tier: str | None, fit: float | None = None, auth: float | None = None) -> dict:

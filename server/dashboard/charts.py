@@ -98,6 +98,17 @@ def _apart(marks: list[dict], room: float = 70.0) -> list[dict]:
     return kept + [marks[-1]]
 
 
+def _under(bar: dict, width: int, char: float = 6.5) -> dict:
+    """A bar's x tick: centred under it, unless its text (about `char` px a character at 11 px)
+    would run past the SVG's edge: then it starts at the bar's left or ends at its right."""
+    centre, half = bar["x"] + bar["w"] / 2, len(bar["label"]) * char / 2
+    if centre - half < 0:
+        return {"x": bar["x"], "text": bar["label"], "anchor": "start"}
+    if centre + half > width:
+        return {"x": round(bar["x"] + bar["w"], 1), "text": bar["label"], "anchor": "end"}
+    return {"x": round(centre, 1), "text": bar["label"], "anchor": "middle"}
+
+
 def _frame(width: int, height: int) -> dict[str, float]:
     return {"left": LEFT, "top": TOP, "right": width - RIGHT, "bottom": height - BOTTOM}
 
@@ -187,10 +198,7 @@ def bar_chart(series: Sequence[tuple[Label, float | None]], *, width: int = 640,
         y = y_of(float(v))
         bars.append({"x": round(x, 1), "y": y, "w": round(slot - gap, 1), "h": round(frame["bottom"] - y, 1),
                      "label": text, "value": v, "title": f"{text}: {hover(float(v))}{suffix}{extra[i]}", "marked": flags[i]})
-    marks = []
-    for i in _spread(len(bars), x_ticks):
-        b = bars[i]
-        marks.append({"x": round(b["x"] + b["w"] / 2, 1), "text": b["label"], "anchor": "middle"})
+    marks = [_under(bars[i], width) for i in _spread(len(bars), x_ticks)]
     ref = None
     if reference is not None:
         ref = {"y": y_of(float(reference)), "text": reference_text or fmt(float(reference))}

@@ -107,3 +107,14 @@ def test_macros_draw_titles_as_text():
     assert "<script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
     assert html.count("<svg") == 2 and html.count("<title>") == 4 and "<polyline" in html
     assert 'class="bar unknown"' in html  # the hidden count keeps its slot
+
+
+def test_bar_ticks_stay_inside_the_svg():
+    chart = bar_chart([(f"2026-01-{d:02d}", d) for d in range(1, 31)], width=640, x_ticks=7)
+    marks = chart["x_ticks"]
+    last = chart["bars"][-1]
+    # a date is ~65 px wide: centred under the last 19 px bar it would pass the right edge (640)
+    assert marks[-1] == {"x": round(last["x"] + last["w"], 1), "text": "2026-01-30", "anchor": "end"}
+    assert marks[0]["anchor"] == "middle" and marks[0]["x"] == round(chart["bars"][0]["x"] + chart["bars"][0]["w"] / 2, 1)
+    short = bar_chart([("Mon", 1), ("Sun", 2)], width=320)
+    assert [m["anchor"] for m in short["x_ticks"]] == ["middle", "middle"]

@@ -82,14 +82,16 @@ def _pct(v: float) -> str:
 
 
 def performance(snapshot: dict) -> dict:
-    """Views and engagement per recent post (bars, paid posts set apart) with the median lines, and
-    the words under them. Charts are None when no post shows the figure."""
+    """Views and engagement per recent post (bars for the newest MAX_POSTS, paid posts set apart)
+    with the medians as lines, and the words under them. The medians are over every recent post, as
+    the decision numbers' (server/scoring/decision.py). Charts are None when no post shows the figure."""
+    every = posts_of(snapshot)
     posts = _chronological(snapshot)
     labels = [_post_label(p, i) for i, p in enumerate(posts)]
     paid = [is_sponsored(p) for p in posts]
     titles = [text(p.get("title")).strip()[:80] or None for p in posts]
     views = [count(p.get("views")) for p in posts]
-    shown = [v for v in views if v is not None]
+    shown = [v for v in (count(p.get("views")) for p in every) if v is not None]
     mid = median(shown)
     er, info = engagement_rate(snapshot)
     basis = "view" if info.get("basis") == "views" else "follower"
@@ -105,22 +107,24 @@ def performance(snapshot: dict) -> dict:
     if mid is not None:
         words.append(f"Median views {mid:,.0f} over the {len(shown)} recent posts that show views.")
     if er is not None:
-        words.append(f"Engagement {_pct(er * 100)} per {basis} (median over {info.get('posts_used')} posts: "
-                     f"{info.get('formula')}).")
-    elif posts:
+        line = f"Engagement {_pct(er * 100)} per {basis} over {info.get('posts_used')} posts."
+        words.append(line + (f" Formula: {info['formula']}." if info.get("formula") else ""))
+    elif every:
         hidden = info.get("hidden_likes")
         why = f"likes are hidden on {hidden} posts" if hidden else "the posts here show no likes"
         words.append(f"No engagement rate: {why}.")
+    if len(every) > len(posts):
+        words.append(f"The bars show the newest {len(posts)} of the {len(every)} posts.")
     return {"posts": len(posts), "views_chart": views_chart, "rate_chart": rate_chart, "words": words,
             "paid_marked": any(paid)}
 
 
-def _every(days: float) -> str:
+def gap_text(days: float) -> str:
+    """A time between posts as a person says it: "5 hours", "1 day", "2.5 days"."""
     if days < 1:
-        return "more than once a day"
-    if days < 1.5:
-        return "about every day"
-    return f"about every {days:.0f} days"
+        hours = round(days * 24)
+        return "under an hour" if hours < 1 else f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{days:.1f}".rstrip("0").rstrip(".") + (" day" if round(days, 1) == 1 else " days")
 
 
 def rhythm(snapshot: dict, now: datetime) -> dict:
@@ -151,8 +155,12 @@ def rhythm(snapshot: dict, now: datetime) -> dict:
     if span > 0:
         out["per_week"] = round((len(times) - 1) / span * 7, 1)
         words.append(f"{out['per_week']:g} posts a week over the last {len(times)} posts ({span:.0f} days).")
-        out["median_gap_days"] = round(median(gaps) or 0.0, 1)
-        words.append(f"Posts {_every(median(gaps) or 0.0)} (median {out['median_gap_days']:g} days between posts).")
+        gap, mean = median(gaps) or 0.0, span / (len(times) - 1)
+        out["median_gap_days"] = round(gap, 1)
+        if gap < mean / 3:  # threads, or several posts a day then a pause: the median alone misleads
+            words.append(f"Posts come in bursts: {gap_text(gap)} between posts on median, {gap_text(mean)} on average.")
+        else:
+            words.append(f"{gap_text(gap).capitalize()} between posts on median.")
     words.append(age)
     if approximate:
         words.append("The page gives approximate dates (\"2 weeks ago\"), so posting weekdays are not shown.")

@@ -36,7 +36,8 @@ def test_per_post_engagement_follows_the_platform_formula():
     # the median line is the scorer's engagement rate, not one computed here
     assert perf["rate_chart"]["reference"]["text"] == "median 3%" and engagement_rate(ig)[0] == pytest.approx(0.03)
     assert perf["views_chart"] is None  # instagram photos show no views
-    assert "Engagement 3% per follower (median over 2 posts" in " ".join(perf["words"])
+    assert perf["words"] == ["Engagement 3% per follower over 2 posts. Formula: median over recent posts of "
+                             "(likes + comments) / followers."]
 
     tt = snap("tiktok", [post("x", "2026-02-02T10:00:00Z", views=1000, likes=90, comments=10),
                          post("y", "2026-02-01T10:00:00Z", views=4000, likes=100, comments=0)])
@@ -67,7 +68,23 @@ def test_rhythm_with_exact_dates():
     words = " ".join(r["words"])
     assert "1.4 posts a week over the last 4 posts (15 days)." in words
     assert "Last post on 2026-02-16: 3 days before this capture, 12 days ago today." in words
+    assert "4.5 days between posts on median." in words
     assert "Most posts on a Mon" in words
+
+
+def test_rhythm_of_bursts_says_so():
+    # a thread of three posts an hour apart each week, for three weeks: the median gap (1 hour) alone
+    # would read "posts every hour"
+    times = [f"2026-02-{d:02d}T{h:02d}:{m:02d}:00Z" for d in (2, 9, 16) for h, m in ((9, 1), (10, 2), (11, 3))]
+    r = facts.rhythm(snap("x", [post(str(i), t) for i, t in enumerate(times)]), NOW)
+    assert r["median_gap_days"] == 0.0
+    assert "Posts come in bursts: 1 hour between posts on median, 1.8 days on average." in r["words"]
+
+
+@pytest.mark.parametrize(("days", "said"), [(0.01, "under an hour"), (1 / 24, "1 hour"), (0.25, "6 hours"),
+                                            (1.0, "1 day"), (2.54, "2.5 days"), (10.0, "10 days")])
+def test_gap_text(days, said):
+    assert facts.gap_text(days) == said
 
 
 def test_rhythm_with_approximate_dates_leaves_out_the_weekdays():

@@ -18,9 +18,9 @@ MAX_NOTE = 20_000
 
 class NoteBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # the length is checked by the validator, to say it in words ("at most 20,000 characters; this
-    # one has 20,512"), not pydantic's; the schema still states it
-    text: str = Field(min_length=1, json_schema_extra={"maxLength": MAX_NOTE})
+    # the lengths are checked by the validator, to say them in words ("cannot be blank", "at most
+    # 20,000 characters; this one has 20,512"), not pydantic's; the schema still states them
+    text: str = Field(json_schema_extra={"minLength": 1, "maxLength": MAX_NOTE})
 
     @field_validator("text")
     @classmethod

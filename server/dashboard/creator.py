@@ -76,8 +76,15 @@ def creator(platform: str, handle: str):
     record = _record(platform, handle)
     if record is None:
         return _missing(platform, handle)
+    return _page(record)
+
+
+def _page(record: dict, status: int = 200, note_error: dict | None = None):
+    """The page of a stored creator; `note_error` ({nid, message, text}: nid None for the new note's
+    form) shows a refused note beside its form with the text typed kept, so nothing is lost."""
     store = get_store()
     summary, latest, points = record["summary"], record["latest"] or {}, record["history"]
+    platform, key = summary["platform"], summary["key"]
     snapshot = latest.get("snapshot") or {}
     scores = latest.get("scores") or {}
     now = datetime.now(UTC)
@@ -94,9 +101,9 @@ def creator(platform: str, handle: str):
         rhythm=creator_facts.rhythm(snapshot, now) if snapshot else None,
         paid=creator_facts.paid(snapshot, summary.get("handle")) if snapshot else None,
         refreshes=creator_facts.refresh_history(summary),
-        notes=[note_view(n) for n in store.list_notes(platform, handle)],
+        notes=[note_view(n) for n in store.list_notes(platform, key)], note_error=note_error or {},
         names=names, other_watchlists=[w for w in watchlists if w["id"] not in view["watchlists"]],
-        page_url=_page_url(summary), when=creator_facts.when_text)
+        page_url=_page_url(summary), when=creator_facts.when_text), status
 
 
 def _note_text() -> tuple[str | None, str | None]:
@@ -115,10 +122,10 @@ def add_note(platform: str, handle: str):
         return _missing(platform, handle)
     text, problem = _note_text()
     if problem:
-        notice(f"The note was not saved: {problem}", "error")
-    else:
-        get_store().add_note(platform, handle, text)
-        notice("Note added.")
+        typed = request.form.get("text", "")
+        return _page(record, 400, {"nid": None, "message": f"The note was not saved: {problem}", "text": typed})
+    get_store().add_note(platform, handle, text)
+    notice("Note added.")
     return redirect(_page_url(record["summary"], "#notes"), code=303)
 
 
@@ -130,13 +137,13 @@ def edit_note(platform: str, handle: str, nid: str):
         return _missing(platform, handle)
     text, problem = _note_text()
     if problem:
-        notice(f"The note was not changed: {problem}", "error")
-    else:
-        try:
-            get_store().update_note(platform, handle, nid, text)
-            notice("Note saved.")
-        except NotFound:
-            notice("That note is gone (deleted from another page?): nothing was changed.", "error")
+        typed = request.form.get("text", "")
+        return _page(record, 400, {"nid": nid, "message": f"The note was not changed: {problem}", "text": typed})
+    try:
+        get_store().update_note(platform, handle, nid, text)
+        notice("Note saved.")
+    except NotFound:
+        notice("That note is gone (deleted from another page?): nothing was changed.", "error")
     return redirect(_page_url(record["summary"], "#notes"), code=303)
 
 

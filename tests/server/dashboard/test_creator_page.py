@@ -175,14 +175,24 @@ def test_note_forms_refuse_in_plain_words(client, auth, app):
     post_capture(client, auth, x_capture("note_user"))
     login(client, app)
     token = csrf_of(page(client, "/creator/x/note_user"))
-    client.post("/creator/x/note_user/notes", data={"csrf": token, "text": "x" * 20_001})
-    html = page(client, "/creator/x/note_user")
-    assert "The note was not saved: A note holds at most 20,000 characters; this one has 20,001." in visible(html)
-    client.post("/creator/x/note_user/notes", data={"csrf": token, "text": "   "})
-    assert "The note was not saved: A note cannot be blank." in visible(page(client, "/creator/x/note_user"))
+    # refused beside its form, the text typed kept in the box (nothing lost), status 400
+    long = "Plan: " + "x" * 20_000
+    r = client.post("/creator/x/note_user/notes", data={"csrf": token, "text": long})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "The note was not saved: A note holds at most 20,000 characters; this one has 20,006." in visible(
+        section(html, "notes"))
+    assert re.search(r'<textarea id="note-text"[^>]*>Plan: x{20000}</textarea>', html)
+    r = client.post("/creator/x/note_user/notes", data={"csrf": token, "text": "   "})
+    assert r.status_code == 400 and "The note was not saved: A note cannot be blank." in visible(r.get_data(as_text=True))
     note = client.post("/api/v1/creators/x/note_user/notes", json={"text": "keep me"}, headers=auth).json
-    client.post(f"/creator/x/note_user/notes/{note['id']}", data={"csrf": token, "text": ""})
-    assert "The note was not changed: " in visible(page(client, "/creator/x/note_user"))
+    r = client.post(f"/creator/x/note_user/notes/{note['id']}", data={"csrf": token, "text": "<i>new</i> " + "y" * 20_000})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "The note was not changed: A note holds at most 20,000 characters" in html
+    assert '<details class="note-edit" open>' in html and "&lt;i&gt;new&lt;/i&gt; yyy" in html  # the edit kept, as text
+    r = client.post("/creator/x/note_user/notes/nt_000000000000", data={"csrf": token, "text": ""})
+    assert r.status_code == 400 and "The note was not changed: A note cannot be blank. (That note is gone.)" in visible(
+        r.get_data(as_text=True))
     # no CSRF token, or a wrong one: refused, nothing written
     for data in ({"text": "forged"}, {"csrf": "nope", "text": "forged"}):
         r = client.post("/creator/x/note_user/notes", data=data)

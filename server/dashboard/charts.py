@@ -86,6 +86,18 @@ def _spread(n: int, k: int) -> list[int]:
     return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)})
 
 
+def _distinct(marks: list[dict]) -> list[dict]:
+    """One tick per text: two posts (or captures) of one day would print their date twice."""
+    out: list[dict] = []
+    for m in marks:
+        if out and out[-1]["text"] == m["text"]:
+            if m is marks[-1]:
+                out[-1] = m  # the last tick ends the axis: keep its place
+            continue
+        out.append(m)
+    return out
+
+
 def _apart(marks: list[dict], room: float = 70.0) -> list[dict]:
     """The ticks far enough apart for their texts not to overlap (a date is ~60 px wide), the first
     and the last always kept: points by time can crowd at one end."""
@@ -156,6 +168,7 @@ def line_chart(series: Sequence[tuple[Label, float | None]], *, width: int = 640
     for i in _spread(len(points), x_ticks):
         anchor = "start" if i == 0 else "end" if i == len(points) - 1 else "middle"
         marks.append({"x": points[i]["x"], "text": points[i]["label"], "anchor": anchor})
+    marks = _distinct(marks)
     if timed:
         marks = _apart(marks)
     return {"width": width, "height": height, "frame": frame, "points": points,
@@ -198,7 +211,7 @@ def bar_chart(series: Sequence[tuple[Label, float | None]], *, width: int = 640,
         y = y_of(float(v))
         bars.append({"x": round(x, 1), "y": y, "w": round(slot - gap, 1), "h": round(frame["bottom"] - y, 1),
                      "label": text, "value": v, "title": f"{text}: {hover(float(v))}{suffix}{extra[i]}", "marked": flags[i]})
-    marks = [_under(bars[i], width) for i in _spread(len(bars), x_ticks)]
+    marks = _distinct([_under(bars[i], width) for i in _spread(len(bars), x_ticks)])
     ref = None
     if reference is not None:
         ref = {"y": y_of(float(reference)), "text": reference_text or fmt(float(reference))}

@@ -118,3 +118,14 @@ def test_bar_ticks_stay_inside_the_svg():
     assert marks[0]["anchor"] == "middle" and marks[0]["x"] == round(chart["bars"][0]["x"] + chart["bars"][0]["w"] / 2, 1)
     short = bar_chart([("Mon", 1), ("Sun", 2)], width=320)
     assert [m["anchor"] for m in short["x_ticks"]] == ["middle", "middle"]
+
+
+def test_a_date_is_ticked_once():
+    # seven posts, three of them on one day: the ticks would say 2026-01-03 three times
+    days = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-03", "2026-01-03", "2026-01-05", "2026-01-05"]
+    chart = bar_chart([(d, 1) for d in days], x_ticks=7)
+    assert [t["text"] for t in chart["x_ticks"]] == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-05"]
+    last = chart["bars"][-1]
+    assert chart["x_ticks"][-1]["x"] >= last["x"]  # the last date under the last bar, not its twin
+    line = line_chart([(day(1), 1), (datetime(2026, 1, 1, 12, tzinfo=UTC), 2), (day(3), 3)], x_ticks=5)
+    assert [t["text"] for t in line["x_ticks"]] == ["2026-01-01", "2026-01-03"]

@@ -43,9 +43,9 @@ def day_text(value: Any) -> str:
 
 
 def heading(summary: dict) -> dict:
-    """The creator's name and the line under it. A creator known by an account id (Bilibili's
-    numeric id, a YouTube channel id) is shown by its display name with the id beside it, never as
-    "@123"."""
+    """The creator's name and the line under it. A creator known by an account id (on a platform
+    without handles, or a channel whose page showed only its id) is shown by its display name with
+    the id beside it, never as "@123"."""
     platform, handle = summary["platform"], str(summary.get("handle") or summary.get("key") or "")
     module = registry.get(platform)
     by_id = (module is not None and module.identity == "id") or handle == summary.get("platform_id")

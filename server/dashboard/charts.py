@@ -24,14 +24,16 @@ Fmt = Callable[[float], str]
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 10, 24
 
 
-def compact(value: float) -> str:
-    """1234567 -> "1.2M", 25300 -> "25.3K", 800 -> "800", 0.5 -> "0.5": for axis ticks."""
+def compact(value: float, digits: int = 1) -> str:
+    """1234567 -> "1.2M", 25300 -> "25.3K", 1500 -> "1,500", 0.5 -> "0.5": for axis ticks. Under
+    10,000 the figure is written out (a "1K" tick beside "950" reads oddly)."""
     v = abs(value)
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e4, "K")):
         if v >= size:
-            return f"{value / size:.1f}".rstrip("0").rstrip(".") + unit
+            scale = size if unit != "K" else 1e3
+            return f"{value / scale:.{digits}f}".rstrip("0").rstrip(".") + unit
     if value == int(value):
-        return str(int(value))
+        return f"{int(value):,}"
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
@@ -132,7 +134,14 @@ def _y_axis(ticks: list[float], frame: dict, fmt: Fmt) -> tuple[Callable[[float]
     def y_of(v: float) -> float:
         return round(frame["bottom"] - (v - lo) / span * (frame["bottom"] - frame["top"]), 1)
 
-    return y_of, [{"y": y_of(t), "text": fmt(t)} for t in ticks]
+    texts = [fmt(t) for t in ticks]
+    if fmt is compact:
+        # ticks close together in a large number ("1.23M", "1.24M") need more digits to differ
+        for digits in (2, 3, 4):
+            if len(set(texts)) == len(texts):
+                break
+            texts = [compact(t, digits) for t in ticks]
+    return y_of, [{"y": y_of(t), "text": text} for t, text in zip(ticks, texts, strict=True)]
 
 
 def line_chart(series: Sequence[tuple[Label, float | None]], *, width: int = 640, height: int = 180,

@@ -154,7 +154,7 @@ def rhythm(snapshot: dict, now: datetime) -> dict:
     words = []
     if span > 0:
         out["per_week"] = round((len(times) - 1) / span * 7, 1)
-        words.append(f"{out['per_week']:g} posts a week over the last {len(times)} posts ({span:.0f} days).")
+        words.append(f"{out['per_week']:g} posts a week over the last {len(times)} posts ({gap_text(span)}).")
         gap, mean = median(gaps) or 0.0, span / (len(times) - 1)
         out["median_gap_days"] = round(gap, 1)
         if gap < mean / 3:  # threads, or several posts a day then a pause: the median alone misleads
@@ -163,7 +163,7 @@ def rhythm(snapshot: dict, now: datetime) -> dict:
             words.append(f"{gap_text(gap).capitalize()} between posts on median.")
     words.append(age)
     if approximate:
-        words.append("The page gives approximate dates (\"2 weeks ago\"), so posting weekdays are not shown.")
+        words.append("The posts' dates look approximate (as \"2 weeks ago\" gives them), so weekdays are not shown.")
     else:
         days = [0] * 7
         for t in times:

@@ -93,7 +93,14 @@ def test_nice_ticks(lo, hi, want):
 
 
 def test_compact_numbers():
-    assert [compact(v) for v in (800, 25_300, 1_234_567, 2e9, 0.5, 1000)] == ["800", "25.3K", "1.2M", "2B", "0.5", "1K"]
+    assert [compact(v) for v in (800, 1000, 9_500, 25_300, 1_234_567, 2e9, 0.5)] == [
+        "800", "1,000", "9,500", "25.3K", "1.2M", "2B", "0.5"]
+    assert compact(1_234_567, 3) == "1.235M"
+
+
+def test_close_ticks_of_a_large_number_get_the_digits_to_differ():
+    chart = line_chart([(day(1), 1_234_000), (day(2), 1_240_000)])
+    assert [t["text"] for t in chart["y_ticks"]] == ["1.234M", "1.236M", "1.238M", "1.24M"]
 
 
 def test_macros_draw_titles_as_text():

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REALPAGES, load_recorded
+from tests.server.api.conftest import x_capture
 from tests.server.api.test_crash import free_port, request, start_server
 
 pytestmark = pytest.mark.slow
@@ -33,6 +35,10 @@ def test_creator_page_in_chromium(tmp_path):
             status, answer = request(port, token, "POST", "/api/v1/captures", json.dumps(capture).encode())
             assert status == 201, answer
         assert request(port, token, "POST", "/api/v1/watchlists", json.dumps({"name": "Science Q3"}).encode())[0] == 201
+        # the project's own X fixture (made-up data) for the README's picture: real pages stay out of the repo
+        for followers, at in ((800, "2026-01-01T00:00:00Z"), (870, "2026-02-01T00:00:00Z"), (990, "2026-03-01T00:00:00Z")):
+            body = json.dumps(x_capture("bo_runs", followers=followers, captured_at=at)).encode()
+            assert request(port, token, "POST", "/api/v1/captures", body)[0] == 201
         args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
         if os.geteuid() == 0:
             args.append("--no-sandbox")
@@ -99,6 +105,14 @@ def test_creator_page_in_chromium(tmp_path):
             out = ROOT / "test-results"
             out.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(out / "creator.png"), full_page=True)
+
+            # the README's picture of the charts: from the follower chart down to the paid posts
+            page.goto(f"http://127.0.0.1:{port}/creator/x/bo_runs")
+            top, bottom = page.locator("#followers").bounding_box(), page.locator("#paid").bounding_box()
+            page.screenshot(path=str(out / "creator-charts.png"), full_page=True, clip={
+                "x": 0, "y": top["y"] - 8, "width": 1280, "height": bottom["y"] + bottom["height"] - top["y"] + 16})
+            if os.environ.get("KOLSCOPE_UPDATE_SCREENSHOTS") == "1":
+                shutil.copyfile(out / "creator-charts.png", ROOT / "docs" / "img" / "dashboard-creator-charts.png")
             browser.close()
         # nothing left the machine, no CSP refusal or script error on the way
         assert all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), [u for u in urls if "127.0.0.1" not in u]

@@ -44,7 +44,7 @@ def test_per_post_engagement_follows_the_platform_formula():
     perf = facts.performance(tt)
     assert [b["label"] for b in perf["views_chart"]["bars"]] == ["2026-02-01", "2026-02-02"]  # by date
     assert [b["value"] for b in perf["views_chart"]["bars"]] == [4000, 1000]
-    assert perf["views_chart"]["reference"]["text"] == "median 2.5K"
+    assert perf["views_chart"]["reference"]["text"] == "median 2,500"
     assert [b["value"] for b in perf["rate_chart"]["bars"]] == [2.5, 10.0]  # per view
     assert perf["words"][0] == "Median views 2,500 over the 2 recent posts that show views."
 
@@ -66,7 +66,7 @@ def test_rhythm_with_exact_dates():
     assert [b["value"] for b in r["chart"]["bars"]] == [3, 0, 1, 0, 0, 0, 0]
     assert r["last_post"] == "2026-02-16" and r["days_since_capture"] == 3 and r["days_today"] == 12
     words = " ".join(r["words"])
-    assert "1.4 posts a week over the last 4 posts (15 days)." in words
+    assert "1.4 posts a week over the last 4 posts (14.6 days)." in words
     assert "Last post on 2026-02-16: 3 days before this capture, 12 days ago today." in words
     assert "4.5 days between posts on median." in words
     assert "Most posts on a Mon" in words
@@ -92,7 +92,7 @@ def test_rhythm_with_approximate_dates_leaves_out_the_weekdays():
     times = ["2026-02-13T12:00:00Z", "2026-02-06T12:00:00Z", "2026-01-30T12:00:00Z"]
     r = facts.rhythm(snap("youtube", [post(str(i), t) for i, t in enumerate(times)]), NOW)
     assert r["chart"] is None and "weekdays" not in r
-    assert "approximate dates" in " ".join(r["words"]) and r["median_gap_days"] == 7.0
+    assert "dates look approximate" in " ".join(r["words"]) and r["median_gap_days"] == 7.0
 
 
 def test_rhythm_without_dates_says_so():

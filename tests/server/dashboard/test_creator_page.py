@@ -258,15 +258,16 @@ def test_add_to_watchlist_from_the_page(client, auth, app):
 
 def test_refresh_history_in_words(client, auth, app):
     post_capture(client, auth, x_capture("rf_user"))
-    store(app).record_refresh("x", "rf_user", "ok", at="2026-11-28T09:00:00Z")
+    # attempts dated after the capture was stored (now): the last one then marks the creator stale
+    store(app).record_refresh("x", "rf_user", "ok", at="2099-11-28T09:00:00Z")
     store(app).record_refresh("x", "rf_user", "error", "Page.goto: net::ERR_NAME_NOT_RESOLVED at https://x.com/rf_user",
-                         at="2026-11-29T14:05:00Z", code="network")
-    store(app).record_refresh("x", "rf_user", "blocked", "captcha", at="2026-11-30T06:00:00Z", code="captcha")
+                              at="2099-11-29T14:05:00Z", code="network")
+    store(app).record_refresh("x", "rf_user", "blocked", "captcha", at="2099-11-30T06:00:00Z", code="captcha")
     login(client, app)
     html = page(client, "/creator/x/rf_user")
     rows = re.findall(r"<tr class=\"refresh-(\w+)\"><td>([^<]*)</td><td>([^<]*)</td>", section(html, "refreshes"))
-    assert [(s, at) for s, at, _ in rows] == [("blocked", "2026-11-30 06:00"), ("error", "2026-11-29 14:05"),
-                                              ("ok", "2026-11-28 09:00")]
+    assert [(s, at) for s, at, _ in rows] == [("blocked", "2099-11-30 06:00"), ("error", "2099-11-29 14:05"),
+                                              ("ok", "2099-11-28 09:00")]
     words = [htmllib.unescape(w) for _, _, w in rows]
     assert "captcha" in words[0] and "Could not reach" in words[1] and "ERR_NAME" not in html
     # the header's stale line says the newest outcome in the same words

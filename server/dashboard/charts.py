@@ -185,6 +185,31 @@ def line_chart(series: Sequence[tuple[Label, float | None]], *, width: int = 640
             "min": min(values), "max": max(values), "first": points[0]["label"], "last": points[-1]["label"]}
 
 
+def sparkline(series: Sequence[tuple[Label, float | None]], *, width: int = 640, height: int = 140,
+              pad: int = 6) -> dict[str, Any] | None:
+    """A bare line (no axes, no ticks) through the series, for a card or a table cell: the polyline's
+    points by time (or evenly) from the lowest value at the bottom to the highest at the top, `pad`
+    px inside the box; None under two points with a value. Answers {width, height, points (the
+    polyline's), min, max, first, last}."""
+    known = [(label, float(v)) for label, v in series if v is not None]
+    if len(known) < 2:
+        return None
+    moments = [_moment(label) for label, _ in known]
+    if all(m is not None for m in moments):
+        t0, span_t = moments[0], (moments[-1] - moments[0]) or 1.0
+        fractions = [(m - t0) / span_t for m in moments]
+    else:
+        fractions = [i / (len(known) - 1) for i in range(len(known))]
+    values = [v for _, v in known]
+    lo, hi = min(values), max(values)
+    span_v = (hi - lo) or 1.0
+    coords = [f"{pad + f * (width - 2 * pad):.1f},{height - pad - (v - lo) / span_v * (height - 2 * pad):.1f}"
+              for f, v in zip(fractions, values, strict=True)]
+    as_given = [v for _, v in series if v is not None]  # the values as given (ints stay ints)
+    return {"points": " ".join(coords), "width": width, "height": height, "min": min(as_given),
+            "max": max(as_given), "first": label_text(known[0][0]), "last": label_text(known[-1][0])}
+
+
 def bar_chart(series: Sequence[tuple[Label, float | None]], *, width: int = 640, height: int = 160,
               fmt: Fmt = compact, hover: Fmt = full, what: str = "", reference: float | None = None,
               reference_text: str = "", x_ticks: int = 7, integer: bool = False,

@@ -20,12 +20,13 @@ from server.api.notes import NoteBody
 from server.api.validation import validate
 from server.api.views import creator_view_for, note_view
 from server.dashboard import bp, creator_facts, error_page, form_post, notice, signed_in
-from server.dashboard.charts import line_chart
+from server.dashboard.charts import line_chart, sparkline
 from server.scoring.decision import decision_numbers
 from server.services import get_store
 from server.store import NotFound, StoreError
 
 HISTORY_ROWS = 60
+CHART_W, CHART_H = 640, 140
 
 
 def _record(platform: str, handle: str) -> dict | None:
@@ -50,6 +51,12 @@ def follower_series(points: list[dict]) -> list[tuple[datetime, int]]:
     """(capture time, followers) of the history points that have both, oldest first."""
     out = [(parse_time(p.get("captured_at")), p.get("followers")) for p in points]
     return [(t, f) for t, f in out if t is not None and isinstance(f, int) and not isinstance(f, bool)]
+
+
+def follower_chart(points: list[dict], width: int = CHART_W, height: int = CHART_H) -> dict | None:
+    """The follower line without axes (the reports' cards draw it small): charts.sparkline over the
+    history points with a count, or None under two."""
+    return sparkline(follower_series(points), width=width, height=height)
 
 
 def _history_rows(points: list[dict]) -> list[dict]:

@@ -82,6 +82,22 @@ def test_creator_page_unknown_or_invalid_is_404(client, app):
     assert client.get("/creator/myspace/tom").status_code == 404
 
 
+def test_follower_chart_geometry():
+    from server.dashboard.creator import follower_chart
+
+    assert follower_chart([{"captured_at": "2026-01-01T00:00:00Z", "followers": 5}]) is None
+    chart = follower_chart([
+        {"captured_at": "2026-01-01T00:00:00Z", "followers": 100},
+        {"captured_at": "2026-01-11T00:00:00Z", "followers": 300},
+        {"captured_at": "2026-01-21T00:00:00Z", "followers": None},  # a capture without the count
+        {"captured_at": "2026-01-31T00:00:00Z", "followers": 200},
+    ], width=96, height=56)
+    xs, ys = zip(*(map(float, p.split(",")) for p in chart["points"].split()))
+    assert xs == (6.0, 34.0, 90.0)  # by time: 10 of 30 days is a third of the width
+    assert ys == (50.0, 6.0, 28.0)  # lowest count at the bottom, highest at the top
+    assert (chart["min"], chart["max"], chart["first"], chart["last"]) == (100, 300, "2026-01-01", "2026-01-31")
+
+
 def test_logout_without_or_with_a_stale_cookie_still_logs_out(client):
     # the dashboard's own pages check the session themselves: /logout is one (it was answered 401)
     for cookie in (None, "stale-session"):

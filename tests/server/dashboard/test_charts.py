@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import Flask, render_template_string
 
-from server.dashboard.charts import LEFT, TOP, bar_chart, compact, line_chart, nice_ticks
+from server.dashboard.charts import LEFT, TOP, bar_chart, compact, line_chart, nice_ticks, sparkline
 
 # width 256, height 134: the plot spans x 56..244 (188 px) and y 10..110 (100 px)
 W, H = 256, 134
@@ -136,3 +136,13 @@ def test_a_date_is_ticked_once():
     assert chart["x_ticks"][-1]["x"] >= last["x"]  # the last date under the last bar, not its twin
     line = line_chart([(day(1), 1), (datetime(2026, 1, 1, 12, tzinfo=UTC), 2), (day(3), 3)], x_ticks=5)
     assert [t["text"] for t in line["x_ticks"]] == ["2026-01-01", "2026-01-03"]
+
+
+def test_sparkline_is_a_bare_line_by_time():
+    assert sparkline([(day(1), 5), (day(2), None)]) is None
+    line = sparkline([(day(1), 100), (day(11), 300), (day(31), 200)], width=96, height=56)
+    # 6 px inside the box: 10 of 30 days is a third of the 84 px
+    assert line["points"] == "6.0,50.0 34.0,6.0 90.0,28.0"
+    assert (line["min"], line["max"], line["first"], line["last"]) == (100, 300, "2026-01-01", "2026-01-31")
+    even = sparkline([("a", 1), ("b", 1)], width=20, height=20)
+    assert even["points"] == "6.0,14.0 14.0,14.0"  # a flat line sits at the bottom

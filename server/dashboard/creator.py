@@ -106,7 +106,7 @@ def _page(record: dict, status: int = 200, note_error: dict | None = None):
         chart=line_chart(follower_series(points), what="followers"),
         performance=creator_facts.performance(snapshot) if snapshot else None,
         rhythm=creator_facts.rhythm(snapshot, now) if snapshot else None,
-        paid=creator_facts.paid(snapshot, summary.get("handle")) if snapshot else None,
+        paid=creator_facts.paid(snapshot) if snapshot else None,
         refreshes=creator_facts.refresh_history(summary),
         notes=[note_view(n) for n in store.list_notes(platform, key)], note_error=note_error or {},
         names=names, other_watchlists=[w for w in watchlists if w["id"] not in view["watchlists"]],

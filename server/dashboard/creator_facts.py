@@ -5,8 +5,8 @@ the refresh attempts in words, and the name to show.
 No Flask and no clock (`now` is passed in), so the page's figures are tested without a server. The
 figures come from the scorer's own definitions (server/scoring): the engagement rate of a post is
 what `engagement_rate` says for that post alone (the platform's formula and basis from bands.json),
-a paid post is what `is_sponsored` says, its brands what `paid_brands` finds, so the page never
-disagrees with the scores above it.
+a paid post is what `is_sponsored` says, its brands what server.scoring.brands reads, so the page
+never disagrees with the scores above it.
 """
 
 from __future__ import annotations
@@ -20,16 +20,12 @@ from scraper.times import parse_time
 from server.dashboard.charts import bar_chart, compact
 from server.plain import platform_label, refresh_words
 from server.scoring.authenticity import engagement_rate
-from server.scoring.common import count, median, strs, text
+from server.scoring.common import count, median, text
 from server.scoring.content import is_sponsored, posts_of, sponsored_share
-from server.scoring.decision import paid_brands
+from server.scoring.brands import brand_mentions, brand_summary
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_POSTS = 30  # the bars: the platforms show 12-30 recent posts on a profile
-# Hashtags that only disclose the ad (#ad, #sponsored): not a brand.
-_DISCLOSURE_TAGS = frozenset("ad ads advert advertising sponsored sponsor anzeige werbung publi publicidade "
-                             "publicidad pub partner partnership paidpartnership collab gifted".split())
-
 
 def when_text(value: Any) -> str:
     """An ISO time as a person reads it: "2026-11-29 14:05" (UTC), or "" when unreadable."""
@@ -181,26 +177,35 @@ def _days(n: int) -> str:
     return "the same day" if n == 0 else f"{n} day{'s' if n != 1 else ''}"
 
 
-def paid(snapshot: dict, handle: str | None) -> dict:
-    """The recent posts the scorer counts as paid, newest first, each with its date, the brands its
-    @mentions name (the scorer's `paid_brands`) and its hashtags other than the ad disclosure; and
-    the paid share of the recent posts."""
+_HOW = {"platform": "the platform's paid-partnership label", "words": "the post's words", "link": "the post's link",
+        "mention": "an @mention in a paid post", "hashtag": "a hashtag in a paid post"}
+
+
+def paid(snapshot: dict) -> dict:
+    """The recent posts the scorer counts as paid, newest first, each with its date and the brands it
+    names (server.scoring.brands: the platform's sponsor tag, "sponsored by X", the paid post's link,
+    @mentions and brand hashtags; the creator's own name is no brand), the brands over all recent
+    posts (most recent first), and the paid share of the recent posts."""
     posts = posts_of(snapshot)
     share, n, total = sponsored_share(posts)
+    mentions = brand_mentions(snapshot)
+    by_post: dict[str, list[dict]] = {}
+    for m in mentions:
+        by_post.setdefault(m.get("post_id") or "", []).append(
+            {"name": m["name"], "how": _HOW.get(m["how"], m["how"]), "evidence": m.get("evidence")})
     items = []
     for p in reversed(_chronological(snapshot, None)):
         if not is_sponsored(p):
             continue
-        tags = [t for t in strs(p.get("hashtags")) if t.lower().lstrip("#") not in _DISCLOSURE_TAGS]
         items.append({"date": day_text(p.get("published_at")), "title": text(p.get("title")).strip() or p.get("id"),
                       "url": p.get("url") if str(p.get("url") or "").startswith("https://") else None,
-                      "brands": [b["name"] for b in paid_brands([p], handle)], "tags": tags[:8]})
+                      "brands": by_post.get(text(p.get("id")), [])})
     if share is None:
         words = "The capture shows no posts, so no paid share."
     else:
         words = f"{n} of the {total} recent posts are paid ({share:.0%})."
     return {"items": items, "count": n, "total": total, "share": share, "words": words,
-            "brands": paid_brands(posts, handle)}
+            "brands": brand_summary(mentions)}
 
 
 def refresh_history(summary: dict) -> list[dict]:

@@ -72,6 +72,7 @@ def test_creator_page_in_chromium(tmp_path):
             assert "12 of the 30 recent posts are paid (40%)." in paid.inner_text()
             assert paid.locator("table.paid-posts tbody tr").count() == 12
             assert "2026-01-12" in paid.locator("tbody tr").first.inner_text()
+            assert "Brilliant" in paid.locator("tbody tr").first.inner_text()
 
             # a note: add, edit (the Edit disclosure opens the form), delete
             page.fill("#note-text", "Ask about the <b>book</b> deal")

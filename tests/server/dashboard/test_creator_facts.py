@@ -106,22 +106,25 @@ def test_rhythm_without_dates_says_so():
 def test_paid_posts_name_their_brands_and_share():
     s = snap("instagram", [
         post("a", "2026-02-01T10:00:00Z", title="New shoes #ad @nike", is_sponsored=True, mentions=["nike", "someone"],
-             hashtags=["ad", "running"], url="https://www.instagram.com/p/a/"),
-        post("b", "2026-02-03T10:00:00Z", title="Morning run", is_sponsored=False),
-        post("c", "2026-02-05T10:00:00Z", title="Thanks to @adidas for sponsoring", mentions=["adidas", "nike"]),
+             hashtags=["ad"], url="https://www.instagram.com/p/a/"),
+        post("b", "2026-02-03T10:00:00Z", title="Morning run with @nike", is_sponsored=False, mentions=["nike"]),
+        post("c", "2026-02-05T10:00:00Z", title="Thanks to Adidas for sponsoring", mentions=["nike"]),
         post("d", "2026-02-07T10:00:00Z", title="javascript:alert(1)", is_sponsored=True, url="javascript:alert(1)"),
     ])
-    p = facts.paid(s, "someone")
+    p = facts.paid(s)
     assert (p["count"], p["total"], p["share"]) == (3, 4, 0.75)
     assert p["words"] == "3 of the 4 recent posts are paid (75%)."
     assert [i["date"] for i in p["items"]] == ["2026-02-07", "2026-02-05", "2026-02-01"]  # newest first
-    first = p["items"][-1]
-    assert first["brands"] == ["nike"]  # the creator's own handle is no brand
-    assert first["tags"] == ["running"]  # #ad only discloses
-    assert first["url"] == "https://www.instagram.com/p/a/" and p["items"][0]["url"] is None
-    assert p["items"][1]["brands"] == ["adidas", "nike"]  # told paid by its words, no flag
-    assert [(b["name"], b["posts"]) for b in p["brands"]] == [("nike", 2), ("adidas", 1)]
-    assert facts.paid(snap("x", []), None)["words"] == "The capture shows no posts, so no paid share."
+    oldest = p["items"][-1]
+    # the @mention of a paid post names its brand; the creator's own handle and #ad do not
+    assert [(b["name"], b["how"]) for b in oldest["brands"]] == [("nike", "an @mention in a paid post")]
+    assert oldest["url"] == "https://www.instagram.com/p/a/" and p["items"][0]["url"] is None
+    # told paid by its words alone (no flag): the words name the brand, its unpaid-looking @mention does not
+    assert [(b["name"], b["how"]) for b in p["items"][1]["brands"]] == [("Adidas", "the post's words")]
+    assert p["items"][0]["brands"] == []
+    # over every recent post, the most recent first; an unpaid post's @nike is no brand
+    assert [(b["name"], b["count"]) for b in p["brands"]] == [("Adidas", 1), ("nike", 1)]
+    assert facts.paid(snap("x", []))["words"] == "The capture shows no posts, so no paid share."
 
 
 def test_refresh_history_newest_first_in_words():

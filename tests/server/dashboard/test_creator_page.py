@@ -107,7 +107,10 @@ def test_youtube_history_chart_paid_posts_and_id_keyed_name(client, auth, app):
     paid = visible(section(html, "paid"))
     assert "12 of the 30 recent posts are paid (40%)." in paid
     assert "2026-01-12 Why Are There No Holes Around Trees?" in paid
-    assert paid.count("none named in the post") == 12  # YouTube's paid label names no brand
+    # the brands the paid posts name (server.scoring.brands), from the description snippets' words and links
+    assert "Brands named: Brilliant (7 posts), GiveWell (2 posts), Odoo (2 posts), Joindeleteme." in paid
+    assert "2026-01-12 Why Are There No Holes Around Trees? Brilliant (the post's words)" in paid
+    assert "none named in the post" not in paid
     perf = section(html, "performance")
     assert perf.count('class="bar marked"') == 12 and "median 4.5M" in perf
     rhythm = visible(section(html, "rhythm"))

@@ -320,7 +320,7 @@ textarea { resize: vertical; min-height: 34px; }
       const basis = decision.engagement_basis === "views" ? "per view" : decision.engagement_basis === "followers" ? "per follower" : "";
       const last = typeof decision.last_post_at === "string" ? decision.last_post_at.slice(0, 10) : "";
       const brands = Array.isArray(decision.paid_brands)
-        ? decision.paid_brands.filter((b) => b && typeof b.name === "string").map((b) => `@${b.name}`)
+        ? decision.paid_brands.filter((b) => b && typeof b.name === "string").map((b) => b.name)
         : [];
       const paid = num(decision.paid_posts) ? decision.paid_posts : 0;
       return h(

@@ -13,6 +13,7 @@ from typing import Any
 from server.scoring.authenticity import engagement_rate
 from scraper.times import parse_time
 from server.scoring.common import count, median, text
+from server.scoring.brands import brand_key, post_brands
 from server.scoring.content import is_sponsored, posts_of
 from server.scoring.history import as_dict
 
@@ -22,22 +23,20 @@ MAX_BRANDS = 10
 
 
 def paid_brands(posts: list[dict], own_handle: str | None = None) -> list[dict]:
-    """The accounts named (@mentions) in sponsored posts, most often first: [{name, posts}].
+    """The brands named by paid posts, most often first: [{name, posts}].
 
-    The parsers keep a paid post's @mentions; a sponsored post names its brand that way on every
-    platform (the brand tags some platforms show are mentions in the caption too). The creator's own
-    handle is not a brand."""
-    own = (own_handle or "").lstrip("@").casefold()
+    What names a brand is server/scoring/brands.py's reading (the platform's sponsor tags, "sponsored
+    by X" in a title or description, a paid post's link, @mentions and brand hashtags), the same as
+    the creator page and brand search. A post counts when it is paid (the page's flag or a
+    disclosure) or its own words name a sponsor. The creator's own handle is not a brand."""
+    own = brand_key(own_handle or "")
     seen: dict[str, dict] = {}
     for p in posts:
-        if not is_sponsored(p):
-            continue
-        names = {m.lstrip("@"): None for m in p.get("mentions") or [] if isinstance(m, str) and m.strip("@")}
-        for name in names:
-            key = name.casefold()
-            if key == own:
+        paid = is_sponsored(p)
+        for b in post_brands(p):
+            if b["key"] == own or not (paid or b["how"] in ("platform", "words")):
                 continue
-            entry = seen.setdefault(key, {"name": name, "posts": 0})
+            entry = seen.setdefault(b["key"], {"name": b["name"], "posts": 0})
             entry["posts"] += 1
     ranked = sorted(seen.values(), key=lambda b: (-b["posts"], b["name"].casefold()))
     return ranked[:MAX_BRANDS]

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scraper import registry
+from server.scoring import topics
 from server.scoring.common import dicts, strs, text
 from server.scoring.content import fold
 
@@ -136,7 +137,8 @@ def post_brands(post: Mapping) -> list[dict]:
         for handle in strs(post.get("mentions")):
             add(handle, "mention", f"@{handle} in a paid post")
         for tag in strs(post.get("hashtags")):
-            if tag.lower() not in _NOT_BRAND_TAGS and len(tag) >= 3:
+            # a tag the topic lexicon knows (#trailrunning, #skincare) names a subject, not a sponsor
+            if tag.lower() not in _NOT_BRAND_TAGS and len(tag) >= 3 and not topics.lexicon().match_tag(tag.lower()):
                 add(tag, "hashtag", f"#{tag} in a paid post")
     # a brand named by its link and by its words is one brand: keep the strongest (first) way
     return list(found.values())

@@ -98,7 +98,7 @@ def assert_decision_matches_api(values: dict, decision: dict) -> None:
         assert "inactive" in last["text"]
     elif decision["last_post_at"]:
         assert last["text"].endswith(decision["last_post_at"][:10])
-    brands = [f"@{b['name']}" for b in decision["paid_brands"]]
+    brands = [b["name"] for b in decision["paid_brands"]]
     assert values["brands"]["value"] == ",".join(brands)
     paid = decision["paid_posts"]
     assert values["brands"]["text"].endswith(", ".join(brands) if brands else
@@ -687,7 +687,7 @@ def test_overlay_and_dashboard_show_confidence_no_grade_and_the_decision_numbers
         values = wait_settled(page)
         d = own.api("GET", "/creators/tiktok/kolscope_paid")[1]["decision"]
         assert d["paid_brands"] == [{"name": "TrailShoeCo", "posts": 2}, {"name": "GelBrand", "posts": 1}]
-        assert values["brands"]["text"] == "Brands in paid posts@TrailShoeCo, @GelBrand"
+        assert values["brands"]["text"] == "Brands in paid postsTrailShoeCo, GelBrand"
         assert values["median-views"]["text"].endswith("26.8K") and d["median_views"] == 26750
         assert d["inactive"] is False and values["engagement"]["text"].endswith("%")
 

@@ -7,7 +7,7 @@ test_architecture.py checks it):
 2. `server.scoring` (pure: data in, scores and reasons out) imports nothing of `server` outside it;
    `server.disk`, `server.cron`, `server.plain` (errors in plain words) and `server.pdf` (HTML to PDF
    by Chromium) are small helpers at this level. `server.campaigns` (pure: orders files, campaign
-   results, size advice) sits here too.
+   results, size advice, fair prices, deliverable tracking) sits here too.
 3. `server.store` (the repository over the data directory).
 4. The services: `server.ingest`, `server.refresh`, `server.rescore`, `server.scheduler`,
    `server.fsck`, and `server.services`, which creates an app's store, refreshes and re-scoring in

@@ -43,6 +43,7 @@ MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop
 # allowed, each with why it is not state.
 ALLOWED_CACHES = {
     ("server.api.openapi", "_document"): "the OpenAPI document, built from the code's own tables",
+    ("server.campaigns.price", "load_prices"): "prices.json shipped in the package",
     ("server.cron", "stored_crontab_problem"): "a pure function of the crontab line",
     ("server.scoring.accounts", "load_model"): "accounts_model.json shipped in the package",
     ("server.scoring.bands", "load_bands"): "bands.json shipped in the package",

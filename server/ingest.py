@@ -3,6 +3,7 @@ scheduler's refresh (`ingest_snapshot(store, snapshot_dict)` is what a refresh s
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
@@ -10,8 +11,10 @@ from scraper import parse
 from scraper.errors import Malformed
 from scraper.limits import cap_snapshot
 from scraper.times import parse_time
+from server.campaigns.tracking import post_metrics
 from server.store import Store, valid_handle
 
+log = logging.getLogger("kolscope.ingest")
 
 # A capture's time: the oldest of the platforms dates from 2005, and a clock a little ahead of
 # the server's is tolerated; a capture dated later would stay the "latest" one for ever.
@@ -75,7 +78,24 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
     scores = compute_scores(snapshot, brief_doc, history, now)
     summary = store.add_snapshot(snapshot, scores, brief_id=brief_doc["id"] if brief_doc else None,
                                  history_point=history_point(snapshot))
+    track_deliverables(store, snapshot, summary)
     return summary, scores
+
+
+def track_deliverables(store: Store, snapshot: dict, summary: dict) -> int:
+    """Record the current numbers of each campaign deliverable of this creator that the snapshot
+    shows (issue 14); answers how many were recorded. The snapshot is already stored: a failure
+    here is logged and loses nothing, and never fails the capture."""
+    recorded = 0
+    try:
+        for cid, deliverable in store.deliverables_of(summary["platform"], summary.get("handle") or snapshot["handle"]):
+            metrics = post_metrics(snapshot, deliverable)
+            if metrics is not None:
+                store.record_deliverable_metrics(cid, deliverable["id"], metrics)
+                recorded += 1
+    except Exception:
+        log.exception("tracking the deliverables of %s/%s failed", summary.get("platform"), summary.get("handle"))
+    return recorded
 
 
 def ingest_capture(store: Store, capture: dict[str, Any]) -> tuple[dict, dict, dict]:

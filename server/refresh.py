@@ -252,9 +252,11 @@ class Refreshes:
         """Refresh every creator of one watchlist (RefreshError 'not_found' for an unknown id)."""
         return self.run(self._creators_of(watchlist_id), watchlist_id=watchlist_id, **options)
 
-    def start_background(self, watchlist_id: str, **options: Any) -> tuple[RefreshRun, bool]:
-        """Start a refresh in a thread; (run, started). An already running refresh is answered, not doubled."""
-        creators = self._creators_of(watchlist_id)
+    def start_background(self, watchlist_id: str, creators: list[dict] | None = None,
+                         **options: Any) -> tuple[RefreshRun, bool]:
+        """Start a refresh in a thread; (run, started). An already running refresh is answered, not doubled.
+        `creators` replaces the watchlist's own (a campaign's partners, under a run id of its own)."""
+        creators = self._creators_of(watchlist_id) if creators is None else creators
         with self._runs_lock:
             existing = self._runs.get(watchlist_id)
             if existing is not None and existing.running:

@@ -16,6 +16,7 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 from server.api import (  # noqa: E402
     brands,
     briefs,
+    campaign_refresh,
     campaigns,
     candidates,
     captures,
@@ -25,11 +26,12 @@ from server.api import (  # noqa: E402
     health,
     notes,
     openapi,
+    prices,
     refresh,
     watchlists,
 )
 
-EXTRA_MODULES = (refresh, extension, campaigns, candidates, brands, exports)
+EXTRA_MODULES = (refresh, extension, campaigns, candidates, brands, exports, prices, campaign_refresh)
 
-__all__ = ["api", "brands", "briefs", "campaigns", "candidates", "captures", "creators", "exports", "extension", "health", "notes", "openapi",
-           "refresh", "watchlists"]
+__all__ = ["api", "brands", "briefs", "campaign_refresh", "campaigns", "candidates", "captures", "creators", "exports", "extension", "health", "notes", "openapi",
+           "prices", "refresh", "watchlists"]

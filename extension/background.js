@@ -350,6 +350,66 @@ async function onPopupState(message) {
   return { ok: true, current, recentBookmarks, backendUrl: cfg.backendUrl };
 }
 
+// ---- campaigns (issue 14): "Add to campaign" and "Mark this post as a deliverable" ---------------
+
+const ID_RE = /^[\w-]{1,64}$/;
+
+async function onCampaigns() {
+  const { reply, data } = await api("GET", "/campaigns");
+  if (reply) return reply;
+  const { lastCampaignId = null } = await chrome.storage.local.get("lastCampaignId");
+  const campaigns = listOf(data, "campaigns")
+    .filter((c) => c && typeof c.id === "string")
+    .map((c) => ({ id: c.id, name: typeof c.name === "string" ? c.name : c.id }));
+  return { ok: true, campaigns, lastCampaignId };
+}
+
+/** The campaign's partner for this creator, added first when it is not one yet: {partner, added}. */
+async function partnerFor(campaignId, platform, handle) {
+  const path = `/campaigns/${encodeURIComponent(campaignId)}`;
+  const got = await api("GET", path, {}, [200]);
+  if (got.reply) return { reply: got.reply };
+  const partners = listOf(got.data, "partners");
+  const wanted = String(handle).toLowerCase();
+  const found = partners.find((p) => p && p.platform === platform && String(p.handle || "").toLowerCase() === wanted);
+  if (found) return { partner: found, added: false };
+  const made = await api("POST", `${path}/partners`, { body: { platform, handle } }, [200, 201]);
+  if (made.reply) return { reply: made.reply };
+  return { partner: (made.data && made.data.partner) || made.data, added: true };
+}
+
+async function onAddPartner(message) {
+  const problem = creatorRef(message);
+  if (problem) return fail("error", `Invalid campaign message: ${problem}.`);
+  if (!isStr(message.campaignId, 64) || !ID_RE.test(message.campaignId)) return fail("error", "Choose a campaign.");
+  const { reply, partner, added } = await partnerFor(message.campaignId, message.platform, message.handle);
+  if (reply) return reply;
+  await chrome.storage.local.set({ lastCampaignId: message.campaignId });
+  return { ok: true, added, partner: partner && { id: partner.id, handle: partner.handle, status: partner.status } };
+}
+
+async function onMarkDeliverable(message, sender, platform) {
+  const problem = creatorRef(message);
+  if (problem) return fail("error", `Invalid deliverable message: ${problem}.`);
+  if (!isStr(message.campaignId, 64) || !ID_RE.test(message.campaignId)) return fail("error", "Choose a campaign.");
+  // the post is the page the person is on: a content script may only name a page of its own site
+  const site = platform || platformOf(message.url);
+  if (!isStr(message.url, 2048) || platformOf(message.url) !== site || site !== message.platform) {
+    return fail("error", "The deliverable must be a post of this creator's platform.");
+  }
+  const found = await partnerFor(message.campaignId, message.platform, message.handle);
+  if (found.reply) return found.reply;
+  const { reply, data } = await api(
+    "POST",
+    `/campaigns/${encodeURIComponent(message.campaignId)}/deliverables`,
+    { body: { partner_id: found.partner.id, url: message.url } },
+    [200, 201],
+  );
+  if (reply) return reply;
+  await chrome.storage.local.set({ lastCampaignId: message.campaignId });
+  return { ok: true, partnerAdded: found.added, deliverable: data && { id: data.id, url: data.url } };
+}
+
 // ---- user-action grants ------------------------------------------------------------------------
 // What can reach this worker, and what it can check (issue 11):
 // - A platform page's own scripts cannot message the extension at all: the manifest declares no
@@ -367,7 +427,7 @@ async function onPopupState(message) {
 //   its own (as rendering the card once did) gets nothing. A renderer compromised enough to run code in
 //   the isolated world is out of reach of any rule here: it could ask for a grant like the overlay does.
 const GRANT_MS = 10000;
-const GRANT_ACTIONS = ["watchlists", "bookmark"];
+const GRANT_ACTIONS = ["watchlists", "bookmark", "campaigns", "addPartner", "markDeliverable"];
 const MAX_GRANTS_PER_TAB = 4;
 const grants = new Map(); // token -> {tabId, frameId, documentId, action, expires}
 
@@ -425,6 +485,9 @@ const FROM_CONTENT = {
   grant: onGrant,
   watchlists: granted("watchlists", onWatchlists),
   bookmark: granted("bookmark", onBookmark),
+  campaigns: granted("campaigns", onCampaigns),
+  addPartner: granted("addPartner", onAddPartner),
+  markDeliverable: granted("markDeliverable", onMarkDeliverable),
   openOptions: async () => {
     await chrome.runtime.openOptionsPage();
     return { ok: true };
@@ -437,6 +500,8 @@ const FROM_EXTENSION = {
   check: onCheck,
   register: onRegister,
   popupState: onPopupState,
+  campaigns: onCampaigns,
+  markDeliverable: onMarkDeliverable,
 };
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {

@@ -420,6 +420,7 @@ textarea { resize: vertical; min-height: 34px; }
           h("div", { style: "margin-top:6px" }, why),
           factors,
           this.bookmarkFor(creator.platform || snapshot.platform || this.platform, handle),
+          this.campaignFor(creator.platform || snapshot.platform || this.platform, handle),
         ),
       ];
     }
@@ -535,6 +536,116 @@ textarea { resize: vertical; min-height: 34px; }
       return [select, newName, note, h("div", {}, save), status];
     }
   }
+
+  // ---- campaigns (issue 14): "Add to campaign" and, on a post page, "Mark this post as a deliverable".
+  // Kept apart from the card above: the campaigns are asked for only after a trusted click, and each
+  // write goes under its own one-use grant, as the bookmark's do.
+
+  // Path segments after which the platforms put a post's id (server/campaigns/tracking.py reads the same).
+  const POST_ID_AFTER = new Set(["shorts", "video", "photo", "p", "reel", "reels", "tv", "status", "live", "embed"]);
+
+  /** Does this page URL name one post (a video, reel, tweet...)? */
+  function namesPost(href) {
+    let url;
+    try {
+      url = new URL(href);
+    } catch (_) {
+      return false;
+    }
+    if (/^[\w-]{3,64}$/.test(url.searchParams.get("v") || "")) return true;
+    const parts = url.pathname.split("/").filter(Boolean);
+    return parts.some((seg, i) => i + 1 < parts.length && POST_ID_AFTER.has(seg.toLowerCase()) && /^[\w-]{3,64}$/.test(parts[i + 1]));
+  }
+
+  Object.assign(Overlay.prototype, {
+    /** The campaign control of this creator, built once per creator like the bookmark's. */
+    campaignFor(platform, handle) {
+      const key = `${platform}/${String(handle).toLowerCase()}`;
+      if (!this.campaign || this.campaign.key !== key) this.campaign = { key, node: this.campaignControl() };
+      return this.campaign.node;
+    },
+
+    campaignControl() {
+      const status = h("div", { class: "status", "data-kolscope": "campaign-status", role: "status" });
+      const box = h("div", { class: "bookmark", "data-kolscope": "campaign" });
+      const open = h("button", {
+        "data-kolscope": "campaign-open",
+        text: namesPost(location.href) ? "Add to campaign / mark this post…" : "Add to campaign…",
+        onclick: async () => {
+          open.disabled = true;
+          status.className = "status";
+          status.textContent = "Loading campaigns…";
+          const reply = await this.sendGranted("campaigns", { type: "campaigns" });
+          open.disabled = false;
+          if (!reply || !reply.ok) {
+            status.className = "status bad";
+            status.textContent = (reply && reply.message) || "Could not load the campaigns.";
+            return;
+          }
+          status.textContent = "";
+          box.replaceChildren(...this.campaignForm(reply, status));
+        },
+      });
+      box.append(h("div", {}, open), status);
+      return box;
+    },
+
+    campaignForm(reply, status) {
+      const list = Array.isArray(reply.campaigns) ? reply.campaigns : [];
+      if (!list.length) {
+        status.className = "status";
+        status.textContent = "No campaign yet: create one on the dashboard's Campaigns page.";
+        return [status];
+      }
+      const select = h(
+        "select",
+        { "data-kolscope": "campaign-select", "aria-label": "Campaign" },
+        list.map((c) => h("option", { value: String(c.id), text: c.name || c.id })),
+      );
+      if (reply.lastCampaignId && list.some((c) => c.id === reply.lastCampaignId)) select.value = reply.lastCampaignId;
+      const say = (ok, text) => {
+        status.className = `status ${ok ? "ok" : "bad"}`;
+        status.textContent = text;
+      };
+      const campaignName = () => (select.selectedOptions[0] ? select.selectedOptions[0].textContent : "the campaign");
+      const add = h("button", {
+        class: "primary",
+        "data-kolscope": "campaign-add",
+        text: "Add to campaign",
+        onclick: async () => {
+          if (!this.creator || !this.creator.handle) return;
+          add.disabled = true;
+          const answer = await this.sendGranted("addPartner", {
+            type: "addPartner", campaignId: select.value, platform: this.creator.platform, handle: this.creator.handle,
+          });
+          add.disabled = false;
+          if (answer && answer.ok) say(true, answer.added ? `Added to ${campaignName()}.` : `Already a partner in ${campaignName()}.`);
+          else say(false, (answer && answer.message) || "Could not add to the campaign.");
+        },
+      });
+      const buttons = [add];
+      if (namesPost(location.href)) {
+        const mark = h("button", {
+          "data-kolscope": "campaign-deliverable",
+          text: "Mark this post as a deliverable",
+          onclick: async () => {
+            if (!this.creator || !this.creator.handle) return;
+            mark.disabled = true;
+            const answer = await this.sendGranted("markDeliverable", {
+              type: "markDeliverable", campaignId: select.value, platform: this.creator.platform,
+              handle: this.creator.handle, url: location.href,
+            });
+            mark.disabled = false;
+            if (answer && answer.ok) {
+              say(true, `This post is a deliverable of ${campaignName()}${answer.partnerAdded ? " (the creator was added as a partner)" : ""}.`);
+            } else say(false, (answer && answer.message) || "Could not mark the post.");
+          },
+        });
+        buttons.push(" ", mark);
+      }
+      return [select, h("div", {}, buttons), status];
+    },
+  });
 
   kolscope.Overlay = Overlay;
 })();

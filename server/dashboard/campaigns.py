@@ -1,3 +1,258 @@
-"""(to be written: see docs/architecture.md)"""
+"""The campaign screens: `/campaigns` (the list and a form to set one up with its KPIs) and
+`/campaigns/<id>` (KPI progress, each partner's results, plan and fair price, deliverables with their
+numbers over time, the timeline, orders import), and the report as HTML, PDF and CSV.
+
+Every write is a dashboard form (`form_post`: session + CSRF) turned into the API's own request body
+and checked by the API's own models and functions (server/api/campaigns.py), so the dashboard cannot
+store what the API would refuse; a refusal comes back as a notice listing each field in words.
+"""
 
 from __future__ import annotations
+
+from flask import Response, current_app, redirect, render_template, request, url_for
+
+from scraper import registry
+from server.api.campaign_refresh import campaign_refresh_status, start_campaign_refresh
+from server.api.campaigns import (
+    add_deliverable, add_partner, campaign_advice, create_campaign, import_orders, update_partner,
+)
+from server.api.errors import ApiError
+from server.campaigns.price import FORMATS
+from server.campaigns.results import KPI_METRICS, OBJECTIVES
+from server.dashboard import bp, error_page, form_post, notice, signed_in
+from server.dashboard.campaign_forms import KPI_ROWS, campaign_body, deliverable_body, partner_body, plan_body
+from server.dashboard.campaign_views import campaign_csv, campaign_view
+from server.dashboard.reports import filename, html_download, pdf_download, report_html
+from server.services import get_store
+from server.store import Conflict, NotFound
+from server.store.base import PARTNER_STATUSES
+
+MAX_SHORTLIST = 300
+MAX_ORDERS_FILE = 64 * 1024 * 1024  # a 100,000-row Shopify export is ~30 MB
+
+
+def _words(exc: ApiError) -> str:
+    if exc.fields:
+        return "; ".join(f"{field.replace('_', ' ')}: {message}" for field, message in exc.fields.items())
+    return exc.message
+
+
+def _back(cid: str, anchor: str = ""):
+    return redirect(url_for("dashboard.campaign_page", cid=cid) + anchor, code=303)
+
+
+def _shortlist(store, partners: list[dict]) -> list[dict]:
+    """The watchlists' creators not yet partners: what the person has already vetted."""
+    taken = {(p["platform"], str(p["handle"]).casefold()) for p in partners}
+    out, seen = [], set()
+    for w in store.list_watchlists():
+        for c in store.watchlist_creators(w["id"]):
+            ident = (c["platform"], str(c["handle"]).casefold())
+            if ident in taken or ident in seen:
+                continue
+            seen.add(ident)
+            out.append({"platform": c["platform"], "handle": c["handle"], "watchlist": w["name"]})
+            if len(out) >= MAX_SHORTLIST:
+                return out
+    return out
+
+
+@bp.get("/campaigns")
+@signed_in
+def campaigns_page():
+    return _list_page({}, {})
+
+
+def _list_page(form: dict, errors: dict, status: int = 200):
+    store = get_store()
+    briefs = [{"id": b["id"], "name": b["brief"]["name"]} for b in store.list_briefs()]
+    return render_template("campaigns.html", campaigns=store.list_campaigns(), briefs=briefs, form=form,
+                           errors=errors, objectives=OBJECTIVES, metrics=KPI_METRICS, kpi_rows=KPI_ROWS), status
+
+
+@bp.post("/campaigns")
+@form_post
+def campaign_create():
+    form = {k: request.form.get(k) for k in ("name", "objective", "budget", "currency", "start", "end",
+                                             "seller_monthly_sales", "brief_id")}
+    form["kpi_metric"], form["kpi_target"] = request.form.getlist("kpi_metric"), request.form.getlist("kpi_target")
+    try:
+        doc = create_campaign(get_store(), campaign_body(request.form))
+    except ApiError as exc:
+        return _list_page(form, exc.fields or {"form": exc.message}, 400)
+    except Conflict as exc:
+        return _list_page(form, {"name": str(exc)}, 409)
+    notice(f"Campaign “{doc['name']}” created. Add its partners below.")
+    return _back(doc["id"])
+
+
+@bp.get("/campaigns/<cid>")
+@signed_in
+def campaign_page(cid: str):
+    store = get_store()
+    try:
+        view = campaign_view(store, cid)
+    except NotFound:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    return render_template(
+        "campaign.html", **view, timeline_data=view["timeline"], statuses=PARTNER_STATUSES, formats=FORMATS,
+        platforms=registry.NAMES, shortlist=_shortlist(store, view["partners"]),
+        refresh=campaign_refresh_status(cid), order_count=view["campaign"].get("orders") or 0,
+        advice=_advice_lines(store, cid))
+
+
+def _advice_lines(store, cid: str) -> list[str]:
+    advice = campaign_advice(store, cid)
+    return [line for line in (advice.get("words"), advice.get("currency_note")) if isinstance(line, str) and line]
+
+
+@bp.post("/campaigns/<cid>/delete")
+@form_post
+def campaign_delete(cid: str):
+    store = get_store()
+    try:
+        name = store.get_campaign(cid)["name"]
+        store.delete_campaign(cid)
+    except NotFound:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    notice(f"Campaign “{name}” deleted.")
+    return redirect(url_for("dashboard.campaigns_page"), code=303)
+
+
+@bp.post("/campaigns/<cid>/partners")
+@form_post
+def partner_add(cid: str):
+    try:
+        partner = add_partner(get_store(), cid, partner_body(request.form))
+    except ApiError as exc:
+        notice(f"The partner was not added: {_words(exc)}", "error")
+        return _back(cid)
+    except Conflict as exc:
+        notice(str(exc), "error")
+        return _back(cid)
+    except NotFound:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    notice(f"@{partner['handle']} added with a copied plan: edit it before use." if partner.get("copied_from")
+           else f"@{partner['handle']} added. Work out a plan with them below.")
+    return _back(cid, f"#plan-{partner['id']}")
+
+
+@bp.post("/campaigns/<cid>/partners/<pid>")
+@form_post
+def partner_update(cid: str, pid: str):
+    try:
+        partner = update_partner(get_store(), cid, pid, plan_body(request.form))
+    except ApiError as exc:
+        notice(f"The plan was not saved: {_words(exc)}", "error")
+        return _back(cid, f"#plan-{pid}")
+    except NotFound:
+        return error_page(404, "No such partner", "This partner or campaign does not exist any more.")
+    notice(f"Plan of @{partner['handle']} saved.")
+    return _back(cid, f"#plan-{pid}")
+
+
+@bp.post("/campaigns/<cid>/partners/<pid>/remove")
+@form_post
+def partner_remove(cid: str, pid: str):
+    try:
+        get_store().remove_partner(cid, pid)
+    except NotFound:
+        return error_page(404, "No such partner", "This partner or campaign does not exist any more.")
+    notice("Partner removed.")
+    return _back(cid)
+
+
+@bp.post("/campaigns/<cid>/deliverables")
+@form_post
+def deliverable_add(cid: str):
+    try:
+        add_deliverable(get_store(), cid, deliverable_body(request.form))
+    except ApiError as exc:
+        notice(f"The post was not marked: {_words(exc)}", "error")
+        return _back(cid)
+    except NotFound:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    notice("Post marked as a deliverable: its numbers are read at each capture or refresh of the creator.")
+    return _back(cid)
+
+
+@bp.post("/campaigns/<cid>/orders")
+@form_post
+def orders_import(cid: str):
+    upload = request.files.get("orders")
+    if upload is None or not upload.filename:
+        notice("Choose an orders CSV file to import.", "error")
+        return _back(cid)
+    raw = upload.read(MAX_ORDERS_FILE + 1)
+    if len(raw) > MAX_ORDERS_FILE:
+        notice(f"The file is over {MAX_ORDERS_FILE // (1024 * 1024)} MB: nothing was imported.", "error")
+        return _back(cid)
+    try:
+        result = import_orders(get_store(), cid, raw)
+    except ApiError as exc:
+        notice(f"Nothing was imported: {_words(exc)}", "error")
+        return _back(cid)
+    except NotFound:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    notice(f"{result['imported']} orders imported: {result['matched']} matched a partner's promo code, "
+           f"{result['unmatched']} did not.")
+    return _back(cid)
+
+
+@bp.post("/campaigns/<cid>/refresh")
+@form_post
+def campaign_refresh_post(cid: str):
+    try:
+        _, started = start_campaign_refresh(current_app, cid)
+    except NotFound:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    except ApiError as exc:
+        notice(f"The refresh could not start: {exc.message}", "error")
+        return _back(cid)
+    notice("Refreshing the partners' pages in the background: reload in a minute." if started
+           else "A refresh of this campaign is already running.")
+    return _back(cid)
+
+
+def _report_view(cid: str) -> dict | None:
+    try:
+        return campaign_view(get_store(), cid)
+    except NotFound:
+        return None
+
+
+def _report(cid: str) -> tuple[str, str] | None:
+    view = _report_view(cid)
+    if view is None:
+        return None
+    html = report_html("campaign_report.html", **view, timeline_data=view["timeline"])
+    return html, f"campaign-{view['campaign']['name']}"
+
+
+@bp.get("/campaigns/<cid>/report.html")
+@signed_in
+def campaign_report_html(cid: str):
+    made = _report(cid)
+    if made is None:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    return html_download(*made)
+
+
+@bp.get("/campaigns/<cid>/report.pdf")
+@signed_in
+def campaign_report_pdf(cid: str):
+    made = _report(cid)
+    if made is None:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    return pdf_download(*made, title=made[1])
+
+
+@bp.get("/campaigns/<cid>/report.csv")
+@signed_in
+def campaign_report_csv(cid: str):
+    view = _report_view(cid)
+    if view is None:
+        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+    resp = Response(campaign_csv(view), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename("campaign-" + view["campaign"]["name"], "csv")}"'
+    return resp

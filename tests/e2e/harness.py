@@ -38,7 +38,8 @@ def free_port() -> int:
 class Backend:
     """`kolscope serve` as a subprocess on a free 127.0.0.1 port with its own data directory."""
 
-    def __init__(self, data_dir: Path | None = None, port: int | None = None):
+    def __init__(self, data_dir: Path | None = None, port: int | None = None, extra_args: tuple[str, ...] = ()):
+        self.extra_args = tuple(extra_args)  # more `kolscope serve` options (e.g. --replay DIR)
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="kolscope-e2e-data-"))
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -48,7 +49,7 @@ class Backend:
 
     def start(self, timeout: float = 30.0) -> Backend:
         cmd = [str(KOLSCOPE), "serve", "--data", str(self.data_dir), "--host", "127.0.0.1",
-               "--port", str(self.port), "--no-scheduler"]
+               "--port", str(self.port), "--no-scheduler", *self.extra_args]
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         deadline = time.monotonic() + timeout

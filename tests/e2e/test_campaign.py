@@ -55,6 +55,7 @@ def login(page, backend: Backend) -> None:
 
 def add_from_overlay(browser, page, case: str, campaign_id: str) -> dict:
     capture, expected = load_case(case)
+    page.bring_to_front()  # the worker grants only the tab in front (a person clicks what they see)
     open_capture(browser, page, capture)
     assert wait_settled(page)["state"] == "scored"
     probe = OverlayProbe.of(page)
@@ -123,6 +124,7 @@ def test_a_campaign_from_setup_to_report(browser, page, replay_backend, tmp_path
 
         # 4. A real post marked as a deliverable, from the overlay on its own page.
         capture, _ = load_case(POST)
+        page.bring_to_front()
         open_capture(browser, page, capture)
         assert wait_settled(page)["state"] == "scored"
         probe = OverlayProbe.of(page)

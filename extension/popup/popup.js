@@ -67,6 +67,7 @@ async function main() {
     }
     card.append(grid);
     current.replaceChildren(card);
+    if (c.handle && namesPost(c.url)) markDeliverable(card, c);
   } else if (c) {
     current.replaceChildren(el("p", STATE_TEXT[c.state] || c.message || "No scores for this page.", "bad"));
   }
@@ -81,6 +82,54 @@ async function main() {
       }),
     );
   }
+}
+
+// ---- campaigns (issue 14): "Mark this post as a deliverable" for the post the tab shows ----------
+
+// Path segments after which the platforms put a post's id (as content/overlay.js reads them).
+const POST_ID_AFTER = new Set(["shorts", "video", "photo", "p", "reel", "reels", "tv", "status", "live", "embed"]);
+
+function namesPost(href) {
+  let url;
+  try {
+    url = new URL(href);
+  } catch (_) {
+    return false;
+  }
+  if (/^[\w-]{3,64}$/.test(url.searchParams.get("v") || "")) return true;
+  const parts = url.pathname.split("/").filter(Boolean);
+  return parts.some((seg, i) => i + 1 < parts.length && POST_ID_AFTER.has(seg.toLowerCase()) && /^[\w-]{3,64}$/.test(parts[i + 1]));
+}
+
+/** A campaign select and a button under the creator's card; the campaigns are listed when the popup opens. */
+async function markDeliverable(card, c) {
+  const reply = await chrome.runtime.sendMessage({ type: "campaigns" });
+  if (!reply || !reply.ok || !reply.campaigns.length) return;
+  const box = el("div", null, "deliverable");
+  const select = el("select");
+  select.id = "campaign";
+  for (const campaign of reply.campaigns) {
+    const option = el("option", campaign.name);
+    option.value = campaign.id;
+    select.append(option);
+  }
+  if (reply.lastCampaignId && reply.campaigns.some((x) => x.id === reply.lastCampaignId)) select.value = reply.lastCampaignId;
+  const button = el("button", "Mark this post as a deliverable");
+  button.id = "mark-deliverable";
+  const status = el("div", null, "hint");
+  status.id = "deliverable-status";
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const answer = await chrome.runtime.sendMessage({
+      type: "markDeliverable", campaignId: select.value, platform: c.platform, handle: c.handle, url: c.url,
+    });
+    button.disabled = false;
+    const name = select.selectedOptions[0] ? select.selectedOptions[0].textContent : "the campaign";
+    status.className = answer && answer.ok ? "hint" : "bad";
+    status.textContent = answer && answer.ok ? `Marked as a deliverable of ${name}.` : (answer && answer.message) || "Could not mark the post.";
+  });
+  box.append(select, button, status);
+  card.append(box);
 }
 
 document.getElementById("options").addEventListener("click", (e) => {

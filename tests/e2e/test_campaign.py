@@ -195,3 +195,24 @@ def _wait_for(check, what: str, timeout: float = 90) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"waited {timeout:.0f} s for {what}")
         time.sleep(0.5)
+
+
+def test_the_popup_marks_the_post_of_the_tab_as_a_deliverable(browser, backend, page):
+    st, campaign = backend.api("POST", "/campaigns", {"name": "Popup campaign", "objective": "reach"})
+    assert st == 201, campaign
+    capture, expected = load_case("x/x_tweetdetail_latest")
+    open_capture(browser, page, capture)
+    assert wait_settled(page)["state"] == "scored"
+    tab_id = browser.worker.evaluate(
+        "url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    popup = browser.context.new_page()
+    try:
+        popup.goto(f"chrome-extension://{browser.extension_id}/popup/popup.html?tab={tab_id}")
+        popup.locator("#campaign").select_option(campaign["id"])
+        popup.click("#mark-deliverable")
+        popup.locator("#deliverable-status", has_text="Marked as a deliverable of Popup campaign").wait_for()
+    finally:
+        popup.close()
+    st, detail = backend.api("GET", f"/campaigns/{campaign['id']}")
+    assert [(p["platform"], p["handle"]) for p in detail["partners"]] == [("x", expected["handle"])]
+    assert [(d["post_id"], d["url"]) for d in detail["deliverables"]] == [("1649191520250245121", capture["url"])]

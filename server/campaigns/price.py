@@ -3,7 +3,7 @@
 A fee band per format is expected views / 1000 x the platform's CPM band (prices.json), times three
 factors shown one by one (engagement against the creator's own band, tier, country), each with its
 reason and source. Expected views are the median views of the recent posts the page shows, or,
-where it shows none (Instagram photos, stories, live), followers x the format's reach rate.
+where it shows none (photo posts, stories, live), followers x the format's reach rate.
 `judge_quote` turns a quoted fee into its implied CPM and cost per engagement and says whether it
 sits in the band (fair), above it (high) or below it (low).
 

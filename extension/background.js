@@ -392,11 +392,12 @@ async function onMarkDeliverable(message, sender, platform) {
   const problem = creatorRef(message);
   if (problem) return fail("error", `Invalid deliverable message: ${problem}.`);
   if (!isStr(message.campaignId, 64) || !ID_RE.test(message.campaignId)) return fail("error", "Choose a campaign.");
-  // the post is the page the person is on: a content script may only name a page of its own site
+  // the post is the page the person is on: from a content script, the sending tab's own page
   const site = platform || platformOf(message.url);
   if (!isStr(message.url, 2048) || platformOf(message.url) !== site || site !== message.platform) {
     return fail("error", "The deliverable must be a post of this creator's platform.");
   }
+  if (platform && message.url !== sender.url) return fail("error", "The deliverable must be the page this tab shows.");
   const found = await partnerFor(message.campaignId, message.platform, message.handle);
   if (found.reply) return found.reply;
   const { reply, data } = await api(

@@ -150,11 +150,12 @@ def campaign_view(store, cid: str) -> dict:
                      "fee": r.get("fee", (p.get("plan") or {}).get("fee")),
                      "copied_from_handle": (by_id.get(p.get("copied_from")) or {}).get("handle"),
                      "price": price_for(store, p)})
-    deliverables = [deliverable_view(d, by_id) for d in store.list_deliverables(cid)]
+    stored = store.list_deliverables(cid)
+    deliverables = [deliverable_view(d, by_id) for d in stored]
     return {
         "campaign": campaign, "report": report, "kpis": [kpi_view(k) for k in report.get("kpis") or []],
         "partners": rows, "deliverables": deliverables, "bars": _bars(rows) if rows else None,
-        "timeline": _timeline(campaign, partners, store.list_deliverables(cid)),
+        "timeline": _timeline(campaign, partners, stored),
         "generated_at": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     }
 

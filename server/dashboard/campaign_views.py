@@ -39,9 +39,10 @@ def _day(value) -> date | None:
         return None
 
 
-def price_for(store, partner: dict) -> dict | None:
+def price_for(store, partner: dict, campaign_currency: str | None = None) -> dict | None:
     """The partner's fair-price band for the format of its plan's first deliverable (else the
-    platform's first), with the agreed fee judged against it; None before the creator's first capture."""
+    platform's first), with the agreed fee judged against it (not judged when the fee, in the plan's
+    currency or else the campaign's, is not in the band's); None before the creator's first capture."""
     plan = partner.get("plan") or {}
     wanted = [d.get("format") for d in plan.get("deliverables") or [] if isinstance(d, dict)]
     available = formats_for(partner["platform"])
@@ -56,9 +57,10 @@ def price_for(store, partner: dict) -> dict | None:
     band = answer["formats"][0]
     out = {"format": fmt, "low": band["low"], "high": band["high"], "currency": answer["currency"],
            "basis": band.get("basis"), "factors": band["factors"], "quote": answer["quote"]}
-    if answer["quote"] and (plan.get("currency") or answer["currency"]) != answer["currency"]:
+    fee_currency = (plan.get("currency") or campaign_currency or answer["currency"]).upper()
+    if answer["quote"] and fee_currency != answer["currency"]:
         out["quote"] = dict(answer["quote"], verdict="unknown",
-                            reason=f"The fee is in {plan.get('currency')}; the band is in {answer['currency']}.")
+                            reason=f"The fee is in {fee_currency}; the band is in {answer['currency']} (no conversion).")
     return out
 
 
@@ -149,7 +151,7 @@ def campaign_view(store, cid: str) -> dict:
         rows.append({**r, **{k: p[k] for k in ("id", "platform", "handle", "status", "plan", "copied_from")},
                      "fee": r.get("fee", (p.get("plan") or {}).get("fee")),
                      "copied_from_handle": (by_id.get(p.get("copied_from")) or {}).get("handle"),
-                     "price": price_for(store, p)})
+                     "price": price_for(store, p, campaign.get("currency"))})
     stored = store.list_deliverables(cid)
     deliverables = [deliverable_view(d, by_id) for d in stored]
     return {

@@ -209,3 +209,15 @@ def test_the_refresh_button_refreshes_the_partners_and_their_deliverables_move(c
     metrics = client.get(f"/api/v1/campaigns/{cid}", headers=auth).json["deliverables"][0]["metrics"]
     assert metrics[-1]["views"] == 2000
     assert "last refresh" in client.get(url).get_data(as_text=True)
+
+
+def test_a_fee_in_another_currency_than_the_band_is_not_judged(client, app, auth):
+    post_capture(client, auth, x_capture("bo_runs"))
+    csrf = _login(client, app)
+    r = client.post("/campaigns", data={"csrf": csrf, "name": "Euro", "objective": "reach", "currency": "EUR"})
+    url = r.headers["Location"]
+    client.post(f"{url}/partners", data={"csrf": csrf, "url": "https://x.com/bo_runs"})
+    pid = client.get(f"/api/v1/campaigns/{url.rsplit('/', 1)[1]}", headers=auth).json["partners"][0]["id"]
+    client.post(f"{url}/partners/{pid}", data={"csrf": csrf, "fee": "100000"})
+    page = client.get(url).get_data(as_text=True)
+    assert 'verdict-unknown' in page and "The fee is in EUR; the band is in USD (no conversion)." in page

@@ -12,12 +12,14 @@ import csv
 import io
 from datetime import date, datetime
 
+from scraper.times import parse_time
 from server.api.campaigns import campaign_report
 from server.api.errors import ApiError
 from server.api.exports import formula_like
 from server.api.prices import creator_price
 from server.campaigns.price import formats_for
 from server.campaigns.tracking import engagements
+from server.dashboard.charts import sparkline
 from server.store import NotFound, StoreError
 
 CHART_W, BAR_H, BAR_GAP, LABEL_W = 640, 18, 8, 170
@@ -73,19 +75,15 @@ def deliverable_view(d: dict, partners: dict[str, dict]) -> dict:
     latest = _latest(metrics)
     first = metrics[0] if metrics else None
     partner = partners.get(d.get("partner_id")) or {}
-    views = [m.get("views") for m in metrics if isinstance(m.get("views"), (int, float))]
-    spark = None
-    if len(views) >= 2:
-        lo, hi = min(views), max(views)
-        span = (hi - lo) or 1
-        step = SPARK_W / (len(views) - 1)
-        spark = " ".join(f"{i * step:.1f},{SPARK_H - 2 - (v - lo) / span * (SPARK_H - 4):.1f}" for i, v in enumerate(views))
+    # the views over time, placed by the readings' times (the creator page's sparkline)
+    spark = sparkline([(parse_time(m.get("at")) or str(m.get("at")), _num(m.get("views"))) for m in metrics],
+                      width=SPARK_W, height=SPARK_H, pad=2)
     return {
         **d, "partner": partner, "latest": latest, "readings": len(metrics),
         "engagements": engagements(latest),
         "change": {k: (latest.get(k) - first.get(k)) if latest and first and isinstance(latest.get(k), int)
                    and isinstance(first.get(k), int) else None for k in ("views", "likes", "comments", "shares")},
-        "spark": spark,
+        "spark": spark["points"] if spark else None,
     }
 
 

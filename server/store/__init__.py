@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from server.store.base import (
-    DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, SORTS, BriefRepository, CampaignRepository, Conflict, CreatorPage,
+    CONFIDENCES, DEFAULT_REFRESH_HOURS, REFRESH_FILTERS, REFRESH_STATUSES, SORTS, BriefRepository, CampaignRepository, Conflict, CreatorPage,
     CreatorQuery, CreatorRepository, DiscoveryRepository, NoteRepository, NotFound, RefreshRepository, Repository, StoreCorrupt, StoreError,
     StoreLocked, WatchlistRepository,
 )
@@ -39,7 +39,7 @@ def open_store(config: Mapping[str, Any]) -> Repository:
 
 
 __all__ = [
-    "DEFAULT_REFRESH_HOURS", "FORMAT_VERSION", "PLATFORMS", "REFRESH_STATUSES", "SORTS", "BriefRepository",
+    "CONFIDENCES", "REFRESH_FILTERS", "DEFAULT_REFRESH_HOURS", "FORMAT_VERSION", "PLATFORMS", "REFRESH_STATUSES", "SORTS", "BriefRepository",
     "CampaignRepository", "Conflict", "CreatorPage", "CreatorQuery", "CreatorRepository", "DiscoveryRepository",
     "NoteRepository", "NotFound",
     "RefreshRepository", "Repository", "Store", "StoreCorrupt", "StoreError", "StoreLocked", "TinyDBStore",

@@ -16,7 +16,10 @@ from typing import Any, Literal, Protocol, runtime_checkable
 REFRESH_STATUSES = ("ok", "stale", "blocked", "error", "running")
 DEFAULT_REFRESH_HOURS = 24
 # the sorts of a creator listing (records.sort_value says what each compares)
-SORTS = ("score", "fit", "authenticity", "followers", "growth", "handle", "captured_at")
+SORTS = ("score", "fit", "authenticity", "confidence", "followers", "tier", "growth", "handle", "captured_at")
+CONFIDENCES = ("low", "medium", "high")  # a score's confidence, least first
+# a listing's refresh filter: the last refresh's status, "running" now, or "never" refreshed
+REFRESH_FILTERS = ("ok", "stale", "blocked", "error", "running", "never")
 # a campaign partner's status, in the order a partnership goes (a new partner is the first)
 PARTNER_STATUSES = ("shortlisted", "contacted", "agreed", "content_live", "paid", "done")
 
@@ -69,18 +72,33 @@ class Conflict(StoreError):
 
 @dataclass(frozen=True)
 class CreatorQuery:
-    """One page of creators: the filters of `GET /api/v1/creators` and the dashboard's list.
+    """One page of creators: the filters of `GET /api/v1/creators` and the dashboard's lists.
 
     Filters combine (all must hold): `platform`; `watchlist` (its id: members only, NotFound when
-    there is no such watchlist); `tier` and `country` (case-insensitive equality); `q` (a substring of
-    the handle or the display name, case-folded). `sort` is one of SORTS; `order` defaults to
-    ascending for "handle" and descending otherwise. Creators without a value to sort by come last
-    in either order (by key); equal values are ordered by key."""
+    there is no such watchlist); `in_watchlist` (True: in at least one watchlist, the shortlist;
+    False: in none, the browsed creators); `tier` and `country` (case-insensitive equality);
+    `language` (one of the audience's main languages, kept in the summary's traits); `min_fit`,
+    `min_authenticity` (the score, 0-100; an ungraded creator never passes); `min_confidence` (the
+    confidence of the score the creator is ranked by, records.confidence_of); `min_growth` and
+    `max_growth` (30-day follower growth in percent); `captured_since` (an ISO date or time: last
+    captured then or later); `refresh` (one of REFRESH_FILTERS, records.refresh_state); `q` (a
+    substring of the handle or the display name, case-folded). `sort` is one of SORTS; `order`
+    defaults to ascending for "handle" and descending otherwise. Creators without a value to sort by
+    come last in either order (by key); equal values are ordered by key."""
 
     platform: str | None = None
     watchlist: str | None = None
+    in_watchlist: bool | None = None
     tier: str | None = None
     country: str | None = None
+    language: str | None = None
+    min_fit: float | None = None
+    min_authenticity: float | None = None
+    min_confidence: str | None = None
+    min_growth: float | None = None
+    max_growth: float | None = None
+    captured_since: str | None = None
+    refresh: str | None = None
     q: str | None = None
     sort: str = "score"
     order: Literal["asc", "desc"] | None = None
@@ -94,6 +112,10 @@ class CreatorQuery:
             raise ValueError(f"order must be 'asc' or 'desc', not {self.order!r}")
         if self.offset < 0 or (self.limit is not None and self.limit < 1):
             raise ValueError("offset must be >= 0 and limit >= 1")
+        if self.min_confidence not in (None, *CONFIDENCES):
+            raise ValueError(f"min_confidence must be one of {CONFIDENCES}, not {self.min_confidence!r}")
+        if self.refresh not in (None, *REFRESH_FILTERS):
+            raise ValueError(f"refresh must be one of {REFRESH_FILTERS}, not {self.refresh!r}")
 
     @property
     def descending(self) -> bool:
@@ -128,6 +150,9 @@ class CreatorRepository(Protocol):
                       captured_at: str | None = None) -> bool: ...
     def list_creators(self) -> list[dict]: ...
     def find_creators(self, query: CreatorQuery) -> CreatorPage: ...
+    # Forget creators for good (their file, index entry, notes and aliases): the browsed ones a
+    # person clears. A creator in a watchlist is never forgotten (skipped); answers how many were.
+    def forget_creators(self, creators: list[tuple[str, str]]) -> int: ...
 
 
 @runtime_checkable
@@ -245,7 +270,8 @@ class Repository(CreatorRepository, RefreshRepository, WatchlistRepository, Brie
 
 
 __all__ = [
-    "DEFAULT_REFRESH_HOURS", "PARTNER_STATUSES", "REFRESH_STATUSES", "SORTS", "BriefRepository", "CampaignRepository", "Conflict", "CreatorPage",
+    "CONFIDENCES", "DEFAULT_REFRESH_HOURS", "PARTNER_STATUSES", "REFRESH_FILTERS", "REFRESH_STATUSES", "SORTS",
+    "BriefRepository", "CampaignRepository", "Conflict", "CreatorPage",
     "CreatorQuery", "CreatorRepository", "DiscoveryRepository", "NoteRepository", "NotFound", "RefreshRepository", "Repository",
     "StoreCorrupt", "StoreError", "StoreLocked", "WatchlistRepository",
 ]

@@ -13,7 +13,8 @@ from typing import Any
 
 from scraper import registry
 from scraper.times import parse_time
-from server.store.base import CreatorPage, CreatorQuery, StoreError
+from server.scoring.tiers import TIER_NAMES
+from server.store.base import CONFIDENCES, CreatorPage, CreatorQuery, StoreError
 
 # The platforms a creator can belong to. Each platform module's valid_handle is the one handle rule
 # (it matches that platform's profile_url).
@@ -199,13 +200,46 @@ def _score_of(part: Any) -> float | None:
     return part.get("score") if isinstance(part, dict) else None
 
 
+def ranked_part(c: Mapping) -> Any:
+    """The score a creator is ranked by: fit when a brief gave one, else authenticity."""
+    fit = c.get("fit")
+    return fit if _score_of(fit) is not None else c.get("authenticity")
+
+
+def confidence_of(c: Mapping) -> str | None:
+    """The confidence of the score a creator is ranked by (None when that score is withheld)."""
+    part = ranked_part(c)
+    if _score_of(part) is None:
+        return None
+    conf = part.get("confidence")
+    return conf if conf in CONFIDENCES else None
+
+
+def tier_rank(tier: Any) -> int | None:
+    """A tier's place by audience size (nano first); None for an unknown name."""
+    name = tier.lower() if isinstance(tier, str) else None
+    return TIER_NAMES.index(name) if name in TIER_NAMES else None
+
+
+def refresh_state(c: Mapping) -> str:
+    """A creator's refresh as the listing filters it: running now, else the last outcome, or never."""
+    refresh = c.get("refresh") or {}
+    if refresh.get("running"):
+        return "running"
+    return refresh.get("status") or "never"
+
+
 def sort_value(c: Mapping, sort: str) -> Any:
     """What a creator is sorted by (None: it has no value, and goes last)."""
     if sort == "score":  # fit when a brief gave one, else authenticity
-        fit = _score_of(c.get("fit"))
-        return fit if fit is not None else _score_of(c.get("authenticity"))
+        return _score_of(ranked_part(c))
     if sort in ("fit", "authenticity"):
         return _score_of(c.get(sort))
+    if sort == "confidence":
+        conf = confidence_of(c)
+        return None if conf is None else CONFIDENCES.index(conf)
+    if sort == "tier":
+        return tier_rank(c.get("tier"))
     if sort == "growth":
         return c.get("growth_30d")
     if sort == "handle":
@@ -213,15 +247,50 @@ def sort_value(c: Mapping, sort: str) -> Any:
     return c.get(sort)
 
 
-def matches(c: Mapping, query: CreatorQuery, members: set[tuple[str, str]] | None) -> bool:
-    """Whether a summary passes the query's filters (`members`: the watchlist's, when it filters)."""
+def audience_languages(c: Mapping) -> list[str]:
+    """The audience's main languages (codes) that scoring keeps in a summary's traits."""
+    traits = c.get("traits")
+    langs = traits.get("languages") if isinstance(traits, dict) else None
+    return langs if isinstance(langs, list) else []
+
+
+def _at_least(value: Any, floor: float | None) -> bool:
+    return floor is None or (isinstance(value, (int, float)) and value >= floor)
+
+
+def matches(c: Mapping, query: CreatorQuery, members: set[tuple[str, str]] | None = None,
+            listed: set[tuple[str, str]] | None = None) -> bool:
+    """Whether a summary passes the query's filters (`members`: the watchlist's, when it filters;
+    `listed`: every watchlist's members, when `in_watchlist` filters)."""
     if query.platform and c["platform"] != query.platform:
         return False
     if members is not None and (c["platform"], c["key"]) not in members:
         return False
+    if query.in_watchlist is not None and ((c["platform"], c["key"]) in (listed or ())) != query.in_watchlist:
+        return False
     if query.tier and (c.get("tier") or "").lower() != query.tier.lower():
         return False
     if query.country and (c.get("country") or "").upper() != query.country.upper():
+        return False
+    if query.language and query.language.lower() not in audience_languages(c):
+        return False
+    if not _at_least(_score_of(c.get("fit")), query.min_fit):
+        return False
+    if not _at_least(_score_of(c.get("authenticity")), query.min_authenticity):
+        return False
+    if query.min_confidence is not None:
+        conf = confidence_of(c)
+        if conf is None or CONFIDENCES.index(conf) < CONFIDENCES.index(query.min_confidence):
+            return False
+    growth = c.get("growth_30d")
+    if not _at_least(growth, query.min_growth):
+        return False
+    if query.max_growth is not None and not (isinstance(growth, (int, float)) and growth <= query.max_growth):
+        return False
+    # ISO times in UTC compare as text; a date ("2025-03-01") is the start of that day
+    if query.captured_since and str(c.get("captured_at") or "") < query.captured_since:
+        return False
+    if query.refresh and refresh_state(c) != query.refresh:
         return False
     if query.q:
         needle = query.q.casefold()
@@ -230,20 +299,32 @@ def matches(c: Mapping, query: CreatorQuery, members: set[tuple[str, str]] | Non
     return True
 
 
-def select(summaries: Iterable[Mapping], query: CreatorQuery,
-           members: set[tuple[str, str]] | None = None) -> CreatorPage:
-    """The page of `summaries` that `query` asks for (copies: the caller's records stay its own)."""
-    items = [c for c in summaries if matches(c, query, members)]
-    present = [c for c in items if sort_value(c, query.sort) is not None]
-    missing = [c for c in items if sort_value(c, query.sort) is None]
-    # by key first, then (a stable sort) by value: equal values stay in key order in both orders
-    present.sort(key=lambda c: c["key"])
-    present.sort(key=lambda c: sort_value(c, query.sort), reverse=query.descending)
-    missing.sort(key=lambda c: c["key"])
-    ordered = present + missing  # unknown values last, whatever the order
-    end = len(ordered) if query.limit is None else query.offset + query.limit
-    return CreatorPage(items=[dict(c) for c in ordered[query.offset:end]], total=len(ordered),
-                       next=end if end < len(ordered) else None)
+def select(summaries: Iterable[Mapping], query: CreatorQuery, members: set[tuple[str, str]] | None = None,
+           listed: set[tuple[str, str]] | None = None) -> CreatorPage:
+    """The page of `summaries` that `query` asks for (copies: the caller's records stay its own).
+    Each creator's sort value is computed once (10,000 creators sort in a few milliseconds)."""
+    present: list[tuple[Any, Mapping]] = []
+    missing: list[Mapping] = []
+    for c in summaries:
+        if not matches(c, query, members, listed):
+            continue
+        value = sort_value(c, query.sort)
+        if value is None:
+            missing.append(c)
+        else:
+            present.append((value, c))
+    # by key (then platform) first, then (a stable sort) by value: equal values stay in key order
+    # in both orders
+    present.sort(key=lambda vc: (vc[1]["key"], vc[1]["platform"]))
+    present.sort(key=lambda vc: vc[0], reverse=query.descending)
+    missing.sort(key=lambda c: (c["key"], c["platform"]))
+    total = len(present) + len(missing)
+    end = total if query.limit is None else query.offset + query.limit
+    ordered = [c for _, c in present[query.offset:end]]
+    if len(ordered) < end - query.offset:
+        start = max(0, query.offset - len(present))
+        ordered += missing[start:end - len(present)]
+    return CreatorPage(items=[dict(c) for c in ordered], total=total, next=end if end < total else None)
 
 
 # -- references -----------------------------------------------------------------------------------

@@ -352,6 +352,11 @@ def _history(db: TinyDB) -> list[dict]:
     return points
 
 
+def _member_of(idents: set[tuple[str, str]]) -> Callable[[Mapping], bool]:
+    """A TinyDB condition: the document's (platform, key) is one of `idents`."""
+    return lambda doc: (doc.get("platform"), doc.get("key")) in idents
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
 
@@ -813,10 +818,58 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
     def find_creators(self, query: CreatorQuery) -> CreatorPage:
         """The page of creators `query` asks for, filtered, sorted and paged over the in-memory index."""
         with self._lock:
-            members = None
+            members = listed = None
             if query.watchlist:
                 members = {(m["platform"], m["key"]) for m in self.get_watchlist(query.watchlist)["creators"]}
-            return records.select(self._index.values(), query, members)
+            if query.in_watchlist is not None:
+                listed = self._watchlisted()
+            if members is not None and len(members) < len(self._index):
+                # a watchlist's page walks its members, not all 10,000 creators
+                pool = [s for s in (self._index.get(m) for m in members) if s is not None]
+                return records.select(pool, query, members, listed)
+            return records.select(self._index.values(), query, members, listed)
+
+    def _watchlisted(self) -> set[tuple[str, str]]:
+        return {(m["platform"], m["key"]) for w in self.meta.table("watchlists").all() for m in w["creators"]}
+
+    def forget_creators(self, creators: list[tuple[str, str]]) -> int:
+        """Forget creators for good: notes and aliases first (they refer to the index entry), then
+        the index entry (it refers to the file), then the creator file and its backup, so a crash
+        in between leaves nothing that refers to what is gone. Watchlisted and unknown creators are
+        skipped. Each touched index shard is written once."""
+        with self._lock:
+            keep = self._watchlisted()
+            gone: list[tuple[str, str]] = []
+            for platform, handle in creators:
+                try:
+                    ident = self._identity(platform, handle)
+                except StoreError:
+                    continue
+                if ident in self._index and ident not in keep and ident not in gone:
+                    gone.append(ident)
+            if not gone:
+                return 0
+            doomed = set(gone)
+            with self.meta.storage.batch():
+                self.meta.table("notes").remove(_member_of(doomed))
+                self.meta.table("aliases").remove(_member_of(doomed))
+            self._aliases = {k: v for k, v in self._aliases.items() if (k[0], v) not in doomed}
+            by_shard: dict[int, list[tuple[str, str]]] = {}
+            for platform, key in gone:
+                by_shard.setdefault(self._shard_no(platform, key), []).append((platform, key))
+            for n, idents in by_shard.items():
+                db = self._shard(n)
+                db.remove(_member_of(set(idents)))
+                for ident in idents:
+                    summary = self._index.pop(ident)
+                    if summary.get("platform_id"):
+                        self._pids.pop((ident[0], summary["platform_id"]), None)
+            for platform, key in gone:
+                path = self._creator_path(platform, key)
+                for p in (path, backup_path(path)):
+                    with contextlib.suppress(FileNotFoundError):
+                        p.unlink()
+            return len(gone)
 
     # -- refresh bookkeeping (the scheduler's) ---------------------------------------------------
 

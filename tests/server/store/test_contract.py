@@ -274,11 +274,15 @@ def test_update_note(store_factory):
 
 # -- find_creators --------------------------------------------------------------------------------
 
-def _scores(tier: str | None, fit: float | None = None, auth: float | None = None) -> dict:
+def _scores(tier: str | None, fit: float | None = None, auth: float | None = None, *,
+            fit_conf: str | None = None, auth_conf: str | None = None, langs: list | None = None) -> dict:
     out: dict = {"tier": tier}
     if fit is not None:
-        out["fit"] = {"score": fit, "grade": "B"}
-    out["authenticity"] = {"score": auth, "reason": None if auth is not None else "Only 1 of the checks"}
+        out["fit"] = {"score": fit, "grade": "B", "confidence": fit_conf}
+    if langs is not None:
+        out["traits"] = {"languages": langs}  # the audience's main languages (a fifth or more of it)
+    out["authenticity"] = {"score": auth, "reason": None if auth is not None else "Only 1 of the checks",
+                           "confidence": auth_conf}
     return out
 
 
@@ -287,11 +291,11 @@ def listed(store):
     """Five creators on two platforms (one a placeholder) and a watchlist of two of them."""
     store.add_snapshot(_snap("alice", 4000, "2025-02-01T00:00:00Z", display_name="Alice Runs"), None)
     store.add_snapshot(_snap("alice", 5000, "2025-03-01T00:00:00Z", display_name="Alice Runs", country="US"),
-                       _scores("Micro", 70, 90))
+                       _scores("Micro", 70, 90, fit_conf="high", langs=["de", "en"]))
     store.add_snapshot(_snap("bob", 800, "2025-03-02T00:00:00Z", display_name="Bob", country="gb"),
-                       _scores("nano", None, 60))
+                       _scores("nano", None, 60, auth_conf="low", langs=["en"]))
     store.add_snapshot(_snap("carol", 20000, "2025-03-03T00:00:00Z", platform="tiktok",
-                             display_name="Carol, ALICE's fan"), _scores("micro", 70, 50))
+                             display_name="Carol, ALICE's fan"), _scores("micro", 70, 50, fit_conf="medium"))
     store.add_snapshot(_snap("erin", None, "2025-02-15T00:00:00Z"), _scores(None))
     wl = store.create_watchlist("W")
     store.add_to_watchlist(wl["id"], "x", "dave")  # not captured: no values at all
@@ -322,6 +326,32 @@ def test_find_default_is_best_score_first_and_ungraded_last(listed):
     (CreatorQuery(q="bob"), ["bob"]),
     (CreatorQuery(q="zzz"), []),
     (CreatorQuery(platform="x", tier="micro", q="runs"), ["alice"]),
+    # the audience's main languages (scoring's traits)
+    (CreatorQuery(language="de"), ["alice"]),
+    (CreatorQuery(language="EN"), ["alice", "bob"]),
+    (CreatorQuery(language="fr"), []),
+    # scores: an ungraded creator never passes a minimum
+    (CreatorQuery(min_fit=70), ["alice", "carol"]),
+    (CreatorQuery(min_fit=70.5), []),
+    (CreatorQuery(min_authenticity=60), ["alice", "bob"]),
+    (CreatorQuery(min_authenticity=0), ["alice", "carol", "bob"]),
+    # the confidence of the score each is ranked by (fit, else authenticity)
+    (CreatorQuery(min_confidence="low"), ["alice", "carol", "bob"]),
+    (CreatorQuery(min_confidence="medium"), ["alice", "carol"]),
+    (CreatorQuery(min_confidence="high"), ["alice"]),
+    # growth in percent: alice went 4,000 -> 5,000; the others have no growth figure
+    (CreatorQuery(min_growth=25), ["alice"]),
+    (CreatorQuery(min_growth=25.01), []),
+    (CreatorQuery(max_growth=25), ["alice"]),
+    (CreatorQuery(max_growth=0), []),
+    (CreatorQuery(captured_since="2025-03-02"), ["carol", "bob"]),
+    (CreatorQuery(captured_since="2025-03-02T12:00:00Z"), ["carol"]),
+    (CreatorQuery(refresh="never"), ["alice", "carol", "bob", "dave", "erin"]),
+    (CreatorQuery(refresh="ok"), []),
+    # the shortlist (in a watchlist) and the browsed creators (in none)
+    (CreatorQuery(in_watchlist=True), ["carol", "dave"]),
+    (CreatorQuery(in_watchlist=False), ["alice", "bob", "erin"]),
+    (CreatorQuery(in_watchlist=False, min_authenticity=70), ["alice"]),
 ])
 def test_find_filters(listed, query, keys):
     store, _ = listed
@@ -337,11 +367,31 @@ def test_find_by_watchlist(listed):
         store.find_creators(CreatorQuery(watchlist="wl_missing"))
 
 
+def test_find_by_refresh_status(listed):
+    store, wid = listed
+    store.record_refresh("x", "bob", "blocked", "HTTP 429", code="http_429")
+    store.record_refresh("x", "alice", "ok")
+    store.record_refresh("x", "alice", "running")
+    assert _keys(store.find_creators(CreatorQuery(refresh="blocked"))) == ["bob"]
+    assert _keys(store.find_creators(CreatorQuery(refresh="running"))) == ["alice"]
+    assert _keys(store.find_creators(CreatorQuery(refresh="never", watchlist=wid))) == ["carol", "dave"]
+
+
+def test_the_shortlist_follows_watchlist_changes(listed):
+    store, wid = listed
+    store.add_to_watchlist(wid, "x", "bob")
+    assert _keys(store.find_creators(CreatorQuery(in_watchlist=True))) == ["carol", "bob", "dave"]
+    store.delete_watchlist(wid)
+    assert _keys(store.find_creators(CreatorQuery(in_watchlist=True))) == []
+
+
 SORT_CASES = [  # (sort, keys in descending order, keys in ascending order)
     ("score", ["alice", "carol", "bob", "dave", "erin"], ["bob", "alice", "carol", "dave", "erin"]),
     ("fit", ["alice", "carol", "bob", "dave", "erin"], ["alice", "carol", "bob", "dave", "erin"]),
     ("authenticity", ["alice", "bob", "carol", "dave", "erin"], ["carol", "bob", "alice", "dave", "erin"]),
+    ("confidence", ["alice", "carol", "bob", "dave", "erin"], ["bob", "carol", "alice", "dave", "erin"]),
     ("followers", ["carol", "alice", "bob", "dave", "erin"], ["bob", "alice", "carol", "dave", "erin"]),
+    ("tier", ["alice", "carol", "bob", "dave", "erin"], ["bob", "alice", "carol", "dave", "erin"]),
     ("growth", ["alice", "bob", "carol", "dave", "erin"], ["alice", "bob", "carol", "dave", "erin"]),
     ("handle", ["erin", "dave", "carol", "bob", "alice"], ["alice", "bob", "carol", "dave", "erin"]),
     ("captured_at", ["carol", "bob", "alice", "erin", "dave"], ["erin", "alice", "bob", "carol", "dave"]),
@@ -384,7 +434,40 @@ def test_find_answers_copies(listed):
     assert store.get_creator("x", "alice")["followers"] == 5000
 
 
-@pytest.mark.parametrize("bad", [{"sort": "random"}, {"order": "up"}, {"limit": 0}, {"offset": -1}])
+def test_forget_creators_forgets_browsed_ones_and_never_a_watchlisted_one(listed, store_factory):
+    store, wid = listed
+    store.add_note("x", "bob", "met at a fair")
+    store.add_note("tiktok", "carol", "keep")
+    forgotten = store.forget_creators([("x", "bob"), ("x", "BOB"), ("tiktok", "carol"), ("x", "nobody"),
+                                       ("x", "not a handle!"), ("x", "erin")])
+    assert forgotten == 2  # bob (once) and erin; carol is in a watchlist, nobody is unknown
+    assert store.get_creator("x", "bob") is None and store.creator_record("x", "bob") is None
+    assert store.list_notes("x", "bob") == [] and store.history("x", "erin") == []
+    assert [n["text"] for n in store.list_notes("tiktok", "carol")] == ["keep"]
+    assert _keys(store.find_creators(CreatorQuery())) == ["alice", "carol", "dave"]
+    assert _keys(store.find_creators(CreatorQuery(watchlist=wid))) == ["carol", "dave"]
+    assert store.forget_creators([("x", "dave")]) == 0  # a watchlisted placeholder stays too
+    # a forgotten creator captured again starts afresh; the store reopens whole
+    store.add_snapshot(_snap("bob", 900, "2025-04-01T00:00:00Z"), None)
+    assert store.get_creator("x", "bob")["snapshots"] == 1
+    store.close()
+    again = store_factory()
+    assert _keys(again.find_creators(CreatorQuery(sort="handle"))) == ["alice", "bob", "carol", "dave"]
+    assert again.list_notes("x", "bob") == []
+
+
+def test_forgetting_a_renamed_account_forgets_its_old_handle(store):
+    store.add_snapshot(_snap("old_name", 100, platform_id="42"), None)
+    store.add_snapshot(_snap("new_name", 120, "2025-02-01T00:00:00Z", platform_id="42"), None)
+    assert store.get_creator("x", "new_name")["key"] == "old_name"  # one account, one history
+    assert store.forget_creators([("x", "new_name")]) == 1
+    assert store.get_creator("x", "old_name") is None and store.get_creator("x", "new_name") is None
+    store.add_snapshot(_snap("new_name", 130, "2025-03-01T00:00:00Z", platform_id="42"), None)
+    assert store.get_creator("x", "new_name")["key"] == "new_name"
+
+
+@pytest.mark.parametrize("bad", [{"sort": "random"}, {"order": "up"}, {"limit": 0}, {"offset": -1},
+                                 {"min_confidence": "sure"}, {"refresh": "fine"}])
 def test_a_query_out_of_range_is_refused(bad):
     with pytest.raises(ValueError):
         CreatorQuery(**bad)

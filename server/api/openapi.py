@@ -15,6 +15,7 @@ from flask import jsonify
 from scraper import registry
 from scraper.platform import Platform
 from server.api import api
+from server.store import CONFIDENCES, REFRESH_FILTERS, SORTS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 SEC = [{"bearer": []}]
@@ -187,20 +188,36 @@ def _document() -> dict:
                 "limit": {"type": "integer"}, "offset": {"type": "integer"}}})}, 400, 404, params=[
             _q("platform", _platform_enum()),
             _q("watchlist", {"type": "string"}, "watchlist id"),
+            _q("in_watchlist", {"type": "boolean"}, "true: in a watchlist (the shortlist); false: in none (browsed)"),
             _q("tier", {"type": "string"}), _q("q", {"type": "string"}, "text in handle or name"),
             _q("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "ISO 3166-1 alpha-2 code"),
-            _q("sort", {"type": "string", "enum": ["score", "fit", "authenticity", "followers", "growth",
-                                                    "handle", "captured_at"]}),
+            _q("language", {"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
+               "ISO 639 code: one of the audience's main languages (a fifth or more of it)"),
+            _q("min_fit", {"type": "number", "minimum": 0, "maximum": 100}),
+            _q("min_authenticity", {"type": "number", "minimum": 0, "maximum": 100}),
+            _q("min_confidence", {"type": "string", "enum": list(CONFIDENCES)},
+               "of the score the creator is ranked by (fit, else authenticity)"),
+            _q("min_growth", {"type": "number", "minimum": -100, "maximum": 1000000}, "30-day growth, percent"),
+            _q("max_growth", {"type": "number", "minimum": -100, "maximum": 1000000}, "30-day growth, percent"),
+            _q("captured_since", {"type": "string", "format": "date"}, "last captured on this day or later"),
+            _q("refresh", {"type": "string", "enum": list(REFRESH_FILTERS)}, "the last refresh's status"),
+            _q("sort", {"type": "string", "enum": list(SORTS)}),
             _q("order", {"type": "string", "enum": ["asc", "desc"]}),
             _q("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
             _q("offset", {"type": "integer", "minimum": 0})])},
+        "/browsed/clear": {"post": _op(
+            "Forget every creator in no watchlist (the browsed ones), with their notes and history",
+            {"200": _resp("forgotten", {"type": "object", "required": ["forgotten"],
+                                        "properties": {"forgotten": {"type": "integer"}}})}, 400)},
         "/creators/{platform}/{handle}": {"get": _op(
             "One creator: latest snapshot, its scores, a history summary",
             {"200": _resp("the creator", {"type": "object", "required": ["creator", "snapshot", "scores", "decision",
                                                                       "history"],
                                            "properties": {"creator": creator, "history": {"type": "object"},
                                                           "decision": {"anyOf": [decision, {"type": "null"}]}}})},
-            400, 404, params=creator_params)},
+            400, 404, params=creator_params),
+            "delete": _op("Forget a creator in no watchlist: its history, scores and notes",
+                          {"204": _resp("forgotten")}, 400, 404, 409, params=creator_params)},
         "/creators/{platform}/{handle}/history": {"get": _op(
             "History points, oldest first", {"200": _resp("points", {
                 "type": "object", "required": ["points"], "properties": {"points": {"type": "array"}}})},

@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request
 
 from server.api import api
 from server.api.errors import ApiError
-from server.refresh import RefreshError, load_replay
+from server.refresh import RefreshError, RefreshRun, load_replay
 from server.scheduler import next_run, notify_watchlists_changed
 from server.services import get_refreshes, get_store
 
@@ -27,14 +27,20 @@ def _replay():
         raise ApiError(503, exc.code, exc.message) from None
 
 
-@api.post("/watchlists/<wid>/refresh")
-def refresh_now(wid: str):
+def start_refresh(wid: str) -> tuple[RefreshRun, bool]:
+    """Start refreshing a watchlist in the background (the API's and the dashboard's "refresh now");
+    (run, started): a refresh already running is answered, not doubled. ApiError when it cannot."""
     replay = _replay()
     options = current_app.config.get("REFRESH_FETCHER_OPTIONS") or None
     try:
-        run, started = get_refreshes().start_background(wid, replay=replay, fetcher_options=options)
+        return get_refreshes().start_background(wid, replay=replay, fetcher_options=options)
     except RefreshError as exc:
         raise ApiError(404 if exc.code == "not_found" else 400, exc.code, exc.message) from None
+
+
+@api.post("/watchlists/<wid>/refresh")
+def refresh_now(wid: str):
+    run, started = start_refresh(wid)
     body = {"watchlist_id": wid, "started": started, "running": True, "started_at": run.started_at,
             "creators": len(run.creators), "status_url": f"/api/v1/watchlists/{wid}/refresh"}
     resp = jsonify(body)

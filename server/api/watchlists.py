@@ -124,7 +124,9 @@ def delete_watchlist(wid: str):
     return "", 204
 
 
-def _member_identity(data: WatchlistMember) -> tuple[str, str, str | None]:
+def member_identity(data: WatchlistMember) -> tuple[str, str, str | None]:
+    """(platform, handle, profile URL) of a member given as {platform, handle} or {url} (the API's
+    and the dashboard's "add by URL"); a 400 naming the bad field otherwise."""
     if data.platform is not None and data.handle is not None:
         fields = {}
         if data.platform not in registry.NAMES:
@@ -149,7 +151,7 @@ def add_creator(wid: str):
     data = body(WatchlistMember)
     store = get_store()
     store.get_watchlist(wid)  # 404 before anything is created
-    platform, handle, url = _member_identity(data)
+    platform, handle, url = member_identity(data)
     summary = store.add_to_watchlist(wid, platform, handle, url)
     return jsonify({"creator": creator_view_for(store, summary)}), 201
 

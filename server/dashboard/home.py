@@ -1,18 +1,20 @@
-"""The dashboard's front door: the login form (POST /login opens a session), logout, and `/`, the
-list of every stored creator with its tier, scores and followers."""
+"""The dashboard's front door: the login form (POST /login opens a session), logout, `/` (the
+shortlist: every creator in a watchlist) and `/browsed` (the creators only browsed, in no watchlist),
+the same filtered, sorted, paged table; "Clear browsed" forgets the browsed ones (after a confirm
+page), the same store call as the API's POST /api/v1/browsed/clear."""
 
 from __future__ import annotations
 
 from flask import redirect, render_template, request
 
+from server.api.creators import browsed_keys, clear_browsed
 from server.api.errors import error_response
-from server.api.views import creator_view, watchlist_view
-from server.dashboard import bp, login_page, signed_in
+from server.api.views import watchlist_view
+from server.dashboard import bp, form_post, login_page, notice, signed_in
+from server.dashboard.listing import filter_choices, read_listing
 from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, sessions, start_session, token_ok
 from server.services import get_store
 from server.store import CreatorQuery
-
-MAX_ROWS = 500
 
 
 @bp.post("/login")
@@ -42,17 +44,42 @@ def logout_by_get():
     return resp
 
 
+def _list_page(path: str, shortlist: bool):
+    store = get_store()
+    listing = read_listing(store, path, request.args, in_watchlist=shortlist)
+    watchlists = [watchlist_view(w) for w in store.list_watchlists()]
+    other = store.find_creators(CreatorQuery(in_watchlist=not shortlist, limit=1)).total
+    return render_template("dashboard.html", listing=listing, shortlist=shortlist, other=other,
+                           watchlists=watchlists, names={w["id"]: w["name"] for w in watchlists},
+                           active=store.active_brief(), choices=filter_choices()), 400 if listing.errors else 200
+
+
 @bp.get("/")
 @signed_in
 def index():
     # a `?token=` (the old login form's) is ignored: the token never belongs in a URL
-    store = get_store()
-    # best first: fit when a brief gave one, else authenticity; ungraded creators last
-    page = store.find_creators(CreatorQuery(sort="score", order="desc", limit=MAX_ROWS))
-    member_of = store.watchlists_of()
-    creators = [creator_view(s, member_of.get((s["platform"], s["key"]))) for s in page.items]
-    watchlists = [watchlist_view(w) for w in store.list_watchlists()]
-    names = {w["id"]: w["name"] for w in watchlists}
-    active = store.active_brief()
-    return render_template("dashboard.html", creators=creators, total=page.total, watchlists=watchlists,
-                           names=names, active=active)
+    return _list_page("/", shortlist=True)
+
+
+@bp.get("/browsed")
+@signed_in
+def browsed():
+    return _list_page("/browsed", shortlist=False)
+
+
+@bp.get("/browsed/clear")
+@signed_in
+def confirm_clear_browsed():
+    count = len(browsed_keys(get_store()))
+    return render_template("watchlist_confirm.html", title="Clear the browsed creators?",
+                           message=(f"kolscope will forget the {count} creator(s) that are in no watchlist: their "
+                                    "numbers, history and notes. Creators in a watchlist stay. This cannot be undone."),
+                           action="/browsed/clear", button=f"Forget {count} browsed creator(s)", back="/browsed")
+
+
+@bp.post("/browsed/clear")
+@form_post
+def do_clear_browsed():
+    n = clear_browsed(get_store())
+    notice(f"Forgot {n} browsed creator(s)." if n else "There was no browsed creator to forget.")
+    return redirect("/browsed", code=303)

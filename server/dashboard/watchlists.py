@@ -1,3 +1,317 @@
-"""(to be written: see docs/architecture.md)"""
+"""Watchlists in the dashboard: `/watchlists` (each with its count, refresh interval and last refresh;
+a form to make one) and `/watchlists/<id>` (its creators filtered, sorted and paged as on `/`; remove,
+move or copy a creator; rename, delete, set the refresh interval, refresh now with its progress, add a
+creator by its profile URL, exports and reports).
+
+Every form here is a POST (form_post: session + CSRF) that calls the same validation and store
+functions as the API (server/api/watchlists.py, refresh.py) and redirects (303) back with a notice
+in plain words. While a refresh runs, the page reloads itself every 2 s with a <meta> refresh (no
+script: the CSP allows none) and says how far it got.
+"""
 
 from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request
+from pydantic import ValidationError
+
+from server.api.errors import ApiError
+from server.api.refresh import start_refresh
+from server.api.views import watchlist_view
+from server.api.watchlists import MIN_INTERVAL_HOURS, WatchlistCreate, WatchlistMember, WatchlistPatch, member_identity
+from server.dashboard import bp, error_page, form_post, notice, signed_in
+from server.dashboard.listing import filter_choices, read_listing
+from server.scheduler import next_run, notify_watchlists_changed
+from server.services import get_refreshes, get_store
+from server.store import Conflict, NotFound, StoreError
+
+MAX_INTERVAL_HOURS = 24 * 365
+NAME_PROBLEM = "Give the watchlist a name (1 to 100 characters)."
+INTERVAL_PROBLEM = f"The refresh interval is a number of hours from {MIN_INTERVAL_HOURS} to {MAX_INTERVAL_HOURS}."
+
+
+def _local(path: str | None, default: str) -> str:
+    """A redirect target from a form: a path of this site only (never `//host` or a full URL)."""
+    if path and path.startswith("/") and not path.startswith(("//", "/\\")):
+        return path
+    return default
+
+
+def _hours(text: str | None) -> float | None:
+    """The refresh interval a person typed ("24", "6.5", "12 h"), or None when it is not one."""
+    raw = (text or "").strip().lower().removesuffix("hours").removesuffix("h").strip().replace(",", ".")
+    try:
+        hours = float(raw)
+    except ValueError:
+        return None
+    return hours if MIN_INTERVAL_HOURS <= hours <= MAX_INTERVAL_HOURS else None
+
+
+def _missing(wid: str):
+    return error_page(404, "No such watchlist",
+                      f"There is no watchlist {wid}: it may have been deleted. See all of them under Watchlists.")
+
+
+def _last_refresh(summaries: list[dict]) -> str | None:
+    times = [str(s["refresh"]["at"]) for s in summaries if (s.get("refresh") or {}).get("at")]
+    return max(times) if times else None
+
+
+# -- the list of watchlists -------------------------------------------------------------------------
+
+@bp.get("/watchlists")
+@signed_in
+def watchlists():
+    store, refreshes = get_store(), get_refreshes()
+    rows = []
+    for doc in store.list_watchlists():
+        run = refreshes.current_run(doc["id"])
+        rows.append(dict(watchlist_view(doc), last_refresh=_last_refresh(store.watchlist_creators(doc["id"])),
+                         running=bool(run and run.running), next_run=next_run(current_app, doc["id"])))
+    return render_template("watchlists.html", watchlists=rows)
+
+
+@bp.post("/watchlists")
+@form_post
+def create_watchlist():
+    name = (request.form.get("name") or "").strip()
+    hours = _hours(request.form.get("refresh_interval_hours") or "24")
+    problems = []
+    if not 1 <= len(name) <= 100:
+        problems.append(NAME_PROBLEM)
+    if hours is None:
+        problems.append(INTERVAL_PROBLEM)
+    if problems:
+        for p in problems:
+            notice(p, "error")
+        return redirect("/watchlists", code=303)
+    data = WatchlistCreate(name=name, refresh_interval_hours=hours)
+    try:
+        doc = get_store().create_watchlist(data.name, data.refresh_interval_hours)
+    except Conflict:
+        notice(f"A watchlist named “{name}” exists already: pick another name.", "error")
+        return redirect("/watchlists", code=303)
+    notify_watchlists_changed(current_app)
+    notice(f"Watchlist “{doc['name']}” made. Add creators by their profile URL below.")
+    return redirect(f"/watchlists/{doc['id']}", code=303)
+
+
+# -- one watchlist ------------------------------------------------------------------------------------
+
+@bp.get("/watchlists/<wid>")
+@signed_in
+def watchlist(wid: str):
+    store = get_store()
+    try:
+        doc = store.get_watchlist(wid)
+    except NotFound:
+        return _missing(wid)
+    run = get_refreshes().current_run(wid)
+    running = bool(run and run.running)
+    waiting: set[tuple[str, str]] = set()
+    progress = None
+    if run is not None and running:
+        waiting = {(c.platform, c.handle.casefold()) for c in run.creators if c.status == "queued"}
+        done = sum(1 for c in run.creators if c.status not in ("queued", "running"))
+        progress = {"done": done, "total": len(run.creators)}
+    listing = read_listing(store, f"/watchlists/{wid}", request.args, watchlist=wid,
+                           queued=lambda s: (s["platform"], str(s.get("handle")).casefold()) in waiting)
+    all_lists = [watchlist_view(w) for w in store.list_watchlists()]
+    return render_template(
+        "watchlist.html", w=watchlist_view(doc), listing=listing, choices=filter_choices(),
+        watchlists=all_lists, names={x["id"]: x["name"] for x in all_lists}, progress=progress,
+        last_run=run if run is not None and not running else None,
+        last_refresh=_last_refresh(store.watchlist_creators(wid)), next_run=next_run(current_app, wid),
+    ), 400 if listing.errors else 200
+
+
+def _back(wid: str) -> str:
+    return _local(request.form.get("back"), f"/watchlists/{wid}")
+
+
+@bp.post("/watchlists/<wid>/rename")
+@form_post
+def rename_watchlist(wid: str):
+    name = (request.form.get("name") or "").strip()
+    if not 1 <= len(name) <= 100:
+        notice(NAME_PROBLEM, "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    try:
+        get_store().update_watchlist(wid, **WatchlistPatch(name=name).model_dump(exclude_none=True))
+    except NotFound:
+        return _missing(wid)
+    except Conflict:
+        notice(f"A watchlist named “{name}” exists already: pick another name.", "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    notice(f"Renamed to “{name}”.")
+    return redirect(f"/watchlists/{wid}", code=303)
+
+
+@bp.post("/watchlists/<wid>/interval")
+@form_post
+def set_interval(wid: str):
+    hours = _hours(request.form.get("refresh_interval_hours"))
+    if hours is None:
+        notice(INTERVAL_PROBLEM, "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    try:
+        # the dashboard sets an interval; a crontab line set through the API would override it, so it goes
+        get_store().update_watchlist(wid, refresh_interval_hours=hours, refresh_cron="")
+    except NotFound:
+        return _missing(wid)
+    notify_watchlists_changed(current_app)
+    notice(f"This watchlist is now refreshed every {hours:g} h.")
+    return redirect(f"/watchlists/{wid}", code=303)
+
+
+@bp.get("/watchlists/<wid>/delete")
+@signed_in
+def confirm_delete(wid: str):
+    try:
+        doc = get_store().get_watchlist(wid)
+    except NotFound:
+        return _missing(wid)
+    count = len(doc.get("creators") or [])
+    return render_template(
+        "watchlist_confirm.html", title=f"Delete the watchlist “{doc['name']}”?",
+        message=(f"The watchlist goes; its {count} creator(s) stay stored (those in no other watchlist "
+                 "move to Browsed), with their history and notes."),
+        action=f"/watchlists/{wid}/delete", button="Delete the watchlist", back=f"/watchlists/{wid}")
+
+
+@bp.post("/watchlists/<wid>/delete")
+@form_post
+def delete_watchlist(wid: str):
+    store = get_store()
+    try:
+        name = store.get_watchlist(wid)["name"]
+        store.delete_watchlist(wid)
+    except NotFound:
+        return _missing(wid)
+    notify_watchlists_changed(current_app)
+    notice(f"Deleted the watchlist “{name}”.")
+    return redirect("/watchlists", code=303)
+
+
+@bp.post("/watchlists/<wid>/refresh")
+@form_post
+def refresh_watchlist(wid: str):
+    try:
+        run, started = start_refresh(wid)
+    except ApiError as exc:
+        if exc.code == "not_found":
+            return _missing(wid)
+        notice(f"The refresh could not start: {exc.message}", "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    if not run.creators:
+        notice("This watchlist has no creator to refresh yet.", "error")
+    elif started:
+        notice(f"Refreshing {len(run.creators)} creator(s) now.")
+    else:
+        notice("A refresh of this watchlist is already running.")
+    return redirect(f"/watchlists/{wid}", code=303)
+
+
+@bp.post("/watchlists/<wid>/add")
+@form_post
+def add_by_url(wid: str):
+    url = (request.form.get("url") or "").strip()
+    store = get_store()
+    try:
+        store.get_watchlist(wid)
+    except NotFound:
+        return _missing(wid)
+    if not url:
+        notice("Paste a creator's profile URL (https://www.youtube.com/@name, https://x.com/name, ...).", "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    try:
+        platform, handle, profile = member_identity(WatchlistMember(url=url[:2048]))
+    except ValidationError:
+        notice("Paste a creator's profile URL (https://www.youtube.com/@name, https://x.com/name, ...).", "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    except ApiError as exc:
+        notice(f"{(exc.fields or {}).get('url') or exc.message} ({url[:200]})", "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    summary = store.get_creator(platform, handle)
+    if summary is not None and wid in store.watchlists_of().get((summary["platform"], summary["key"]), []):
+        notice(f"@{summary['handle'] or handle} ({platform}) is in this watchlist already.", "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    summary = store.add_to_watchlist(wid, platform, handle, profile)
+    said = "added" if summary.get("captured") else "added; not captured yet (Refresh now, or open it with the extension)"
+    notice(f"@{summary['handle'] or handle} ({platform}) {said}.")
+    return redirect(f"/watchlists/{wid}", code=303)
+
+
+def _target(store, wid: str) -> dict | None:
+    """The watchlist a move/copy/add names in its `to` field, or None (said in a notice)."""
+    to = request.form.get("to") or ""
+    if not to:
+        notice("Pick the watchlist to put the creator in.", "error")
+        return None
+    if to == wid:
+        notice("That is this watchlist: pick another one.", "error")
+        return None
+    try:
+        return store.get_watchlist(to)
+    except NotFound:
+        notice("That watchlist no longer exists.", "error")
+        return None
+
+
+@bp.post("/watchlists/<wid>/member")
+@form_post
+def member_action(wid: str):
+    """A row's buttons: remove the creator from this watchlist, or move or copy it to another."""
+    store = get_store()
+    action = request.form.get("action")
+    platform, handle = request.form.get("platform") or "", request.form.get("handle") or ""
+    back = _back(wid)
+    if action not in ("remove", "move", "copy"):
+        notice("Use the Remove, Move or Copy button of a creator's row.", "error")
+        return redirect(back, code=303)
+    try:
+        name = store.get_watchlist(wid)["name"]
+    except NotFound:
+        return _missing(wid)
+    target = None
+    if action in ("move", "copy"):
+        target = _target(store, wid)
+        if target is None:
+            return redirect(back, code=303)
+    try:
+        summary = store.get_creator(platform, handle)
+        if summary is None or wid not in store.watchlists_of().get((summary["platform"], summary["key"]), []):
+            raise NotFound(f"{platform}/{handle} in watchlist {wid}")
+        if target is not None:
+            store.add_to_watchlist(target["id"], platform, handle)
+        if action in ("remove", "move"):
+            store.remove_from_watchlist(wid, platform, handle)
+    except StoreError:  # not a member (removed in another tab), or not even a valid handle
+        notice(f"@{handle} is not in “{name}” (any more).", "error")
+        return redirect(back, code=303)
+    said = {"remove": f"Removed @{handle} from “{name}”.",
+            "move": f"Moved @{handle} to “{target['name'] if target else ''}”.",
+            "copy": f"Copied @{handle} to “{target['name'] if target else ''}”."}[action]
+    notice(said)
+    return redirect(back, code=303)
+
+
+@bp.post("/watchlists/add-creator")
+@form_post
+def add_creator_to():
+    """The shortlist's and Browsed's row form: put a stored creator in a watchlist."""
+    store = get_store()
+    back = _local(request.form.get("back"), "/")
+    platform, handle = request.form.get("platform") or "", request.form.get("handle") or ""
+    target = _target(store, "")
+    if target is None:
+        return redirect(back, code=303)
+    try:
+        if store.get_creator(platform, handle) is None:
+            raise NotFound(f"Creator {platform}/{handle}")
+        store.add_to_watchlist(target["id"], platform, handle)
+    except StoreError:
+        notice(f"kolscope has no creator {platform}/@{handle} (any more).", "error")
+        return redirect(back, code=303)
+    notice(f"Added @{handle} to “{target['name']}”.")
+    return redirect(back, code=303)
+

@@ -157,7 +157,7 @@ def status_words(summary: Mapping, queued: bool = False) -> str:
         return "Waiting its turn in this refresh."
     if refresh.get("running") or refresh.get("status"):
         return refresh_words(refresh, summary["platform"])
-    return "Captured from the browser; never refreshed." if summary.get("captured") else "Not captured yet."
+    return "Captured from the browser; never refreshed." if summary.get("captured") else "No capture yet: refresh it, or open it with the extension."
 
 
 def read_listing(store: Repository, path: str, args: Mapping[str, str], *,

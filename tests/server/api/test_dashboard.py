@@ -57,7 +57,7 @@ def test_creator_page_shows_reasons_history_posts_and_notes(client, auth, app):
     post_capture(client, auth, x_capture("page_user", followers=950, name=XSS, captured_at="2026-02-01T00:00:00Z"))
     client.post("/api/v1/creators/x/page_user/notes", json={"text": "<b>call</b> in March"}, headers=auth)
     _login(client, app)
-    index = client.get("/").get_data(as_text=True)
+    index = client.get("/browsed").get_data(as_text=True)  # in no watchlist: a browsed creator
     assert 'href="/creator/x/page_user"' in index  # the listing links each creator to its page
     r = client.get("/creator/x/PAGE_USER")  # handles match case-insensitively
     assert r.status_code == 200 and r.mimetype == "text/html"

@@ -500,3 +500,24 @@ def test_rescoring_skips_a_damaged_creator_and_goes_on(tmp_path):
         assert rescore_all(s, brief) == 1
         assert s.latest("x", "bob")["brief_id"] == brief["id"]
         assert _creator_path(tmp_path, "x", "alice").read_bytes() == b""
+
+
+def test_forgetting_a_creator_deletes_its_file_and_backup_and_fsck_stays_clean(tmp_path):
+    from server.fsck import check
+
+    data = tmp_path / "data"
+    with Store(data, fsync=False) as store:
+        for followers, day in ((100, 1), (120, 2)):  # a second write leaves a .bak of the creator file
+            store.add_snapshot({"platform": "x", "handle": "gone", "followers": followers,
+                                "captured_at": f"2025-01-0{day}T00:00:00Z"}, None)
+        store.add_snapshot({"platform": "x", "handle": "kept", "followers": 5, "captured_at": "2025-01-01T00:00:00Z"},
+                           None)
+        path = store._creator_path("x", "gone")
+        assert path.exists() and store_mod.backup_path(path).exists()
+        assert store.forget_creators([("x", "gone")]) == 1
+        assert not path.exists() and not store_mod.backup_path(path).exists()
+    fd = store_mod.lock_dir(data)
+    try:
+        assert check(data).problems == []
+    finally:
+        os.close(fd)

@@ -14,7 +14,6 @@ from server.dashboard import bp, form_post, login_page, notice, signed_in
 from server.dashboard.listing import filter_choices, read_listing
 from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, sessions, start_session, token_ok
 from server.services import get_store
-from server.store import CreatorQuery
 
 
 @bp.post("/login")
@@ -48,7 +47,9 @@ def _list_page(path: str, shortlist: bool):
     store = get_store()
     listing = read_listing(store, path, request.args, in_watchlist=shortlist)
     watchlists = [watchlist_view(w) for w in store.list_watchlists()]
-    other = store.find_creators(CreatorQuery(in_watchlist=not shortlist, limit=1)).total
+    # the shortlist's size beside Browsed (counting Browsed beside the shortlist would be a second
+    # pass over every stored creator: its link goes without a number)
+    other = None if shortlist else len(store.watchlists_of())
     return render_template("dashboard.html", listing=listing, shortlist=shortlist, other=other,
                            watchlists=watchlists, names={w["id"]: w["name"] for w in watchlists},
                            active=store.active_brief(), choices=filter_choices()), 400 if listing.errors else 200

@@ -7,8 +7,10 @@ Platform facts (handle and key rules) come from `scraper.registry`; nothing here
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from operator import itemgetter
+from types import MappingProxyType
 from typing import Any
 
 from scraper import registry
@@ -229,22 +231,28 @@ def refresh_state(c: Mapping) -> str:
     return refresh.get("status") or "never"
 
 
+def _confidence_rank(c: Mapping) -> int | None:
+    conf = confidence_of(c)
+    return None if conf is None else CONFIDENCES.index(conf)
+
+
+# what each sort compares (None: no value, last in either order)
+SORT_VALUES: Mapping[str, Callable[[Mapping], Any]] = MappingProxyType({
+    "score": lambda c: _score_of(ranked_part(c)),  # fit when a brief gave one, else authenticity
+    "fit": lambda c: _score_of(c.get("fit")),
+    "authenticity": lambda c: _score_of(c.get("authenticity")),
+    "confidence": _confidence_rank,
+    "followers": lambda c: c.get("followers"),
+    "tier": lambda c: tier_rank(c.get("tier")),
+    "growth": lambda c: c.get("growth_30d"),
+    "handle": lambda c: c.get("key"),
+    "captured_at": lambda c: c.get("captured_at"),
+})
+
+
 def sort_value(c: Mapping, sort: str) -> Any:
     """What a creator is sorted by (None: it has no value, and goes last)."""
-    if sort == "score":  # fit when a brief gave one, else authenticity
-        return _score_of(ranked_part(c))
-    if sort in ("fit", "authenticity"):
-        return _score_of(c.get(sort))
-    if sort == "confidence":
-        conf = confidence_of(c)
-        return None if conf is None else CONFIDENCES.index(conf)
-    if sort == "tier":
-        return tier_rank(c.get("tier"))
-    if sort == "growth":
-        return c.get("growth_30d")
-    if sort == "handle":
-        return c.get("key")
-    return c.get(sort)
+    return SORT_VALUES[sort](c)
 
 
 def audience_languages(c: Mapping) -> list[str]:
@@ -254,76 +262,101 @@ def audience_languages(c: Mapping) -> list[str]:
     return langs if isinstance(langs, list) else []
 
 
-def _at_least(value: Any, floor: float | None) -> bool:
-    return floor is None or (isinstance(value, (int, float)) and value >= floor)
+def _at_least(value: Any, floor: float) -> bool:
+    return isinstance(value, (int, float)) and value >= floor
+
+
+def _q_matches(needle: str) -> Callable[[Mapping], bool]:
+    return lambda c: needle in (c.get("handle") or "").casefold() or needle in (c.get("display_name") or "").casefold()
+
+
+def _min_confidence(floor: str) -> Callable[[Mapping], bool]:
+    ranks = set(CONFIDENCES[CONFIDENCES.index(floor):])
+    return lambda c: confidence_of(c) in ranks
+
+
+def predicates(query: CreatorQuery, members: set[tuple[str, str]] | None = None,
+               listed: set[tuple[str, str]] | None = None) -> list[Callable[[Mapping], bool]]:
+    """The query's filters as tests of a summary, only those it sets (a listing runs them over
+    every stored creator: 10,000 summaries are not asked fifteen questions each to pass none)."""
+    tests: list[Callable[[Mapping], bool]] = []
+    if query.platform:
+        tests.append(lambda c, p=query.platform: c["platform"] == p)
+    if members is not None:
+        tests.append(lambda c: (c["platform"], c["key"]) in members)
+    if query.in_watchlist is not None:
+        inside, pool = query.in_watchlist, listed or set()
+        tests.append(lambda c: ((c["platform"], c["key"]) in pool) == inside)
+    if query.tier:
+        tier = query.tier.lower()
+        tests.append(lambda c: (c.get("tier") or "").lower() == tier)
+    if query.country:
+        country = query.country.upper()
+        tests.append(lambda c: (c.get("country") or "").upper() == country)
+    if query.language:
+        lang = query.language.lower()
+        tests.append(lambda c: lang in audience_languages(c))
+    if query.min_fit is not None:
+        tests.append(lambda c, f=query.min_fit: _at_least(_score_of(c.get("fit")), f))
+    if query.min_authenticity is not None:
+        tests.append(lambda c, f=query.min_authenticity: _at_least(_score_of(c.get("authenticity")), f))
+    if query.min_confidence is not None:
+        tests.append(_min_confidence(query.min_confidence))
+    if query.min_growth is not None:
+        tests.append(lambda c, f=query.min_growth: _at_least(c.get("growth_30d"), f))
+    if query.max_growth is not None:
+        tests.append(lambda c, f=query.max_growth: isinstance(c.get("growth_30d"), (int, float))
+                     and c["growth_30d"] <= f)
+    if query.captured_since:
+        # ISO times in UTC compare as text; a date ("2025-03-01") is the start of that day
+        tests.append(lambda c, since=query.captured_since: str(c.get("captured_at") or "") >= since)
+    if query.refresh:
+        tests.append(lambda c, state=query.refresh: refresh_state(c) == state)
+    if query.q:
+        tests.append(_q_matches(query.q.casefold()))
+    return tests
 
 
 def matches(c: Mapping, query: CreatorQuery, members: set[tuple[str, str]] | None = None,
             listed: set[tuple[str, str]] | None = None) -> bool:
     """Whether a summary passes the query's filters (`members`: the watchlist's, when it filters;
     `listed`: every watchlist's members, when `in_watchlist` filters)."""
-    if query.platform and c["platform"] != query.platform:
-        return False
-    if members is not None and (c["platform"], c["key"]) not in members:
-        return False
-    if query.in_watchlist is not None and ((c["platform"], c["key"]) in (listed or ())) != query.in_watchlist:
-        return False
-    if query.tier and (c.get("tier") or "").lower() != query.tier.lower():
-        return False
-    if query.country and (c.get("country") or "").upper() != query.country.upper():
-        return False
-    if query.language and query.language.lower() not in audience_languages(c):
-        return False
-    if not _at_least(_score_of(c.get("fit")), query.min_fit):
-        return False
-    if not _at_least(_score_of(c.get("authenticity")), query.min_authenticity):
-        return False
-    if query.min_confidence is not None:
-        conf = confidence_of(c)
-        if conf is None or CONFIDENCES.index(conf) < CONFIDENCES.index(query.min_confidence):
-            return False
-    growth = c.get("growth_30d")
-    if not _at_least(growth, query.min_growth):
-        return False
-    if query.max_growth is not None and not (isinstance(growth, (int, float)) and growth <= query.max_growth):
-        return False
-    # ISO times in UTC compare as text; a date ("2025-03-01") is the start of that day
-    if query.captured_since and str(c.get("captured_at") or "") < query.captured_since:
-        return False
-    if query.refresh and refresh_state(c) != query.refresh:
-        return False
-    if query.q:
-        needle = query.q.casefold()
-        if needle not in (c.get("handle") or "").casefold() and needle not in (c.get("display_name") or "").casefold():
-            return False
-    return True
+    return all(test(c) for test in predicates(query, members, listed))
 
 
 def select(summaries: Iterable[Mapping], query: CreatorQuery, members: set[tuple[str, str]] | None = None,
            listed: set[tuple[str, str]] | None = None) -> CreatorPage:
     """The page of `summaries` that `query` asks for (copies: the caller's records stay its own).
-    Each creator's sort value is computed once (10,000 creators sort in a few milliseconds)."""
-    present: list[tuple[Any, Mapping]] = []
-    missing: list[Mapping] = []
+    Each creator's sort value is computed once, and one sort orders them: 10,000 creators in a few
+    milliseconds (bench/bench_dashboard.py)."""
+    tests = predicates(query, members, listed)
+    test = tests[0] if len(tests) == 1 else (lambda c: all(t(c) for t in tests)) if tests else None
+    value_of, text = SORT_VALUES[query.sort], query.sort in ("handle", "captured_at")
+    # numbers sort descending by their negation, so one sort (C-level keys) orders value, key, platform
+    negate = query.descending and not text
+    present: list[tuple[Any, str, str, Mapping]] = []
+    missing: list[tuple[str, str, Mapping]] = []
     for c in summaries:
-        if not matches(c, query, members, listed):
+        if test is not None and not test(c):
             continue
-        value = sort_value(c, query.sort)
+        value = value_of(c)
         if value is None:
-            missing.append(c)
+            missing.append((c["key"], c["platform"], c))
         else:
-            present.append((value, c))
-    # by key (then platform) first, then (a stable sort) by value: equal values stay in key order
-    # in both orders
-    present.sort(key=lambda vc: (vc[1]["key"], vc[1]["platform"]))
-    present.sort(key=lambda vc: vc[0], reverse=query.descending)
-    missing.sort(key=lambda c: (c["key"], c["platform"]))
+            present.append((-value if negate else value, c["key"], c["platform"], c))
+    # by value, equal values by key (then platform) in both orders; unknown values last, by key
+    if query.descending and text:
+        present.sort(key=itemgetter(1, 2))
+        present.sort(key=itemgetter(0), reverse=True)
+    else:
+        present.sort(key=itemgetter(0, 1, 2))
+    missing.sort(key=itemgetter(0, 1))
     total = len(present) + len(missing)
     end = total if query.limit is None else query.offset + query.limit
-    ordered = [c for _, c in present[query.offset:end]]
+    ordered = [v[3] for v in present[query.offset:end]]
     if len(ordered) < end - query.offset:
         start = max(0, query.offset - len(present))
-        ordered += missing[start:end - len(present)]
+        ordered += [v[2] for v in missing[start:end - len(present)]]
     return CreatorPage(items=[dict(c) for c in ordered], total=total, next=end if end < total else None)
 
 

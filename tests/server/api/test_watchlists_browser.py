@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,8 @@ def test_watchlists_in_chromium(tmp_path):
             page.goto(launch)
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "watchlists.png"), full_page=True)
+            if os.environ.get("KOLSCOPE_UPDATE_SCREENSHOTS") == "1":
+                shutil.copyfile(SHOTS / "watchlists.png", SHOTS.parent / "docs" / "img" / "watchlists.png")
             page.check("tr[data-creator='x/gamma'] input[type=checkbox]")
             assert errors == []  # no script error, no CSP violation on any page so far
             with page.expect_navigation():  # (the compare page is another screen's: only its URL counts)

@@ -694,6 +694,8 @@ def test_overlay_and_dashboard_show_confidence_no_grade_and_the_decision_numbers
         page.goto(f"{own.url}/")
         page.fill("input[name=token]", own.token)
         page.click("button[type=submit]")
+        page.wait_for_url(f"{own.url}/")
+        page.goto(f"{own.url}/browsed")  # captured, in no watchlist: the browsed creators
         rows = page.locator("table.creators tbody tr")
         rows.first.wait_for()
         assert rows.count() == 2

@@ -48,8 +48,10 @@ def test_dashboard_in_chromium(tmp_path):
             page.goto(f"http://127.0.0.1:{port}/")
             page.fill("input[name=token]", token)
             page.click("button[type=submit]")
-            page.wait_for_selector("table.creators")
+            page.wait_for_selector("main h2")
             assert page.url == f"http://127.0.0.1:{port}/"
+            page.goto(f"http://127.0.0.1:{port}/browsed")  # captured, in no watchlist: browsed creators
+            page.wait_for_selector("table.creators")
             # the browser sent the dashboard's own origin with the form (the login's CSRF check reads it)
             assert [p.all_headers().get("origin") for p in posts] == [f"http://127.0.0.1:{port}"]
             cookies = page.context.cookies()

@@ -54,7 +54,7 @@ def test_compare_three_creators_and_download_the_reports(tmp_path):
             page.goto(f"http://127.0.0.1:{port}/compare?{query}")
             page.fill("input[name=token]", token)  # no session yet: the login form, then back here
             page.click("button[type=submit]")
-            page.wait_for_selector("table.creators, table.compare")
+            page.wait_for_selector("table.creators, table.compare, form.filters")  # / is the shortlist: maybe empty
             page.goto(f"http://127.0.0.1:{port}/compare?{query}")
             table = page.locator("table.compare")
             for name, _ in names.values():

@@ -475,6 +475,9 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             self._migrating = False
             self._bulk_dirty: set[int] | None = None
             self._index: dict[tuple[str, str], dict] = {}
+            # the index's version (every write of it counts one) and the listing orders built at one
+            self._generation = 0
+            self._orders: dict[tuple[str, bool], tuple[int, list[dict]]] = {}
             # (platform, platform_id) -> key: an account keeps its id when its handle changes
             self._pids: dict[tuple[str, str], str] = {}
             meta_path = self.dir / "meta.json"
@@ -604,6 +607,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
         for n in sorted(self._shard_list | on_disk):
             for doc in self._shard(n).all():
                 self._index[(doc["platform"], doc["key"])] = dict(doc)
+                self._generation += 1
                 if doc.get("platform_id"):
                     self._pids[(doc["platform"], doc["platform_id"])] = doc["key"]
         self._record_shards(on_disk)
@@ -640,6 +644,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             self._shard(n).upsert(summary, (q.platform == summary["platform"]) & (q.key == summary["key"]))
             self._record_shards({n})
         self._index[(summary["platform"], summary["key"])] = summary
+        self._generation += 1
         if summary.get("platform_id"):
             self._pids[(summary["platform"], summary["platform_id"])] = summary["key"]
 
@@ -686,6 +691,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             self.meta.table("notes").update({"key": known}, (q.platform == platform) & (q.key == key))
         self._shard(self._shard_no(platform, key)).remove((q.platform == platform) & (q.key == key))
         del self._index[(platform, key)]
+        self._generation += 1
 
     # -- creators: public ------------------------------------------------------------------------
 
@@ -823,11 +829,21 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
                 members = {(m["platform"], m["key"]) for m in self.get_watchlist(query.watchlist)["creators"]}
             if query.in_watchlist is not None:
                 listed = self._watchlisted()
-            if members is not None and len(members) < len(self._index):
-                # a watchlist's page walks its members, not all 10,000 creators
+            if members is not None and len(members) < len(self._index) // 2:
+                # a watchlist's page walks (and sorts) its members, not all 10,000 creators
                 pool = [s for s in (self._index.get(m) for m in members) if s is not None]
                 return records.select(pool, query, members, listed)
-            return records.select(self._index.values(), query, members, listed)
+            return records.select(self._ordered(query.sort, query.descending), query, members, listed, ordered=True)
+
+    def _ordered(self, sort: str, descending: bool) -> list[dict]:
+        """Every creator in a sort's order, kept until the index changes (`_generation`): listing
+        pages, one after another, filter a sorted list instead of sorting 10,000 creators each."""
+        hit = self._orders.get((sort, descending))
+        if hit is not None and hit[0] == self._generation:
+            return hit[1]
+        ordered = records.order(self._index.values(), sort, descending)
+        self._orders[(sort, descending)] = (self._generation, ordered)
+        return ordered
 
     def _watchlisted(self) -> set[tuple[str, str]]:
         return {(m["platform"], m["key"]) for w in self.meta.table("watchlists").all() for m in w["creators"]}
@@ -862,6 +878,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
                 db.remove(_member_of(set(idents)))
                 for ident in idents:
                     summary = self._index.pop(ident)
+                    self._generation += 1
                     if summary.get("platform_id"):
                         self._pids.pop((ident[0], summary["platform_id"]), None)
             for platform, key in gone:

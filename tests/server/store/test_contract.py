@@ -385,6 +385,24 @@ def test_the_shortlist_follows_watchlist_changes(listed):
     assert _keys(store.find_creators(CreatorQuery(in_watchlist=True))) == []
 
 
+def test_a_listing_follows_every_write(listed):
+    """An engine may keep sorted listings between writes: each write shows in the next page."""
+    store, _ = listed
+    by_followers = CreatorQuery(sort="followers")
+    assert _keys(store.find_creators(by_followers)) == ["carol", "alice", "bob", "dave", "erin"]
+    store.add_snapshot(_snap("bob", 90000, "2025-04-01T00:00:00Z"), _scores("micro", 10, 60))
+    assert _keys(store.find_creators(by_followers)) == ["bob", "carol", "alice", "dave", "erin"]
+    assert _keys(store.find_creators(CreatorQuery(sort="fit"))) == ["alice", "carol", "bob", "dave", "erin"]
+    store.update_scores("x", "bob", _scores("micro", 95, 60), None)
+    assert _keys(store.find_creators(CreatorQuery(sort="fit"))) == ["bob", "alice", "carol", "dave", "erin"]
+    store.record_refresh("x", "erin", "error", "boom")
+    assert _keys(store.find_creators(CreatorQuery(refresh="error"))) == ["erin"]
+    store.forget_creators([("x", "bob")])
+    assert _keys(store.find_creators(by_followers)) == ["carol", "alice", "dave", "erin"]
+    store.ensure_creator("x", "zed")
+    assert _keys(store.find_creators(by_followers))[-1] == "zed"
+
+
 SORT_CASES = [  # (sort, keys in descending order, keys in ascending order)
     ("score", ["alice", "carol", "bob", "dave", "erin"], ["bob", "alice", "carol", "dave", "erin"]),
     ("fit", ["alice", "carol", "bob", "dave", "erin"], ["alice", "carol", "bob", "dave", "erin"]),

@@ -71,17 +71,21 @@ def build_store(data: Path, creators: int, members: int) -> tuple[str, float]:
     return wl["id"], time.perf_counter() - t
 
 
-def _timed(client, path: str, rounds: int = ROUNDS) -> tuple[list[float], int, str]:
+def _timed(client, path: str, rounds: int = ROUNDS) -> tuple[list[float], list[float], int]:
+    """Wall and CPU milliseconds of each request (CPU: this process's own work, which a busy shared
+    machine does not stretch as much as the wall time), and the rows of the last page."""
     client.get(path)  # warm: templates compiled, caches filled
-    lat = []
+    lat, cpu = [], []
+    body = ""
     for _ in range(rounds):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         r = client.get(path)
         body = r.get_data(as_text=True)
         lat.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
         if r.status_code != 200:
             raise RuntimeError(f"{path} answered {r.status_code}")
-    return lat, len(re.findall(r"<tr data-creator=", body)), body
+    return lat, cpu, len(re.findall(r"<tr data-creator=", body))
 
 
 def main() -> bool:
@@ -110,14 +114,15 @@ def main() -> bool:
             }
             met = True
             for label, path in pages.items():
-                lat, rows, _ = _timed(client, path)
+                lat, cpu, rows = _timed(client, path)
                 p50, p95 = pct(lat, 50), pct(lat, 95)
                 ok = p95 < TARGET_MS
                 met = met and ok
-                print(f"{label}: p50 {p50:.0f} ms, p95 {p95:.0f} ms ({rows} rows){'' if ok else '  MISSED < 300 ms'}")
+                print(f"{label}: p50 {p50:.0f} ms, p95 {p95:.0f} ms (CPU p50 {pct(cpu, 50):.0f} ms; {rows} rows)"
+                      f"{'' if ok else '  MISSED < 300 ms'}")
             api = "/api/v1/creators?in_watchlist=false&min_fit=50&sort=followers&limit=50"
-            lat, _, _ = _timed(client, api)
-            print(f"API {api}: p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms")
+            lat, cpu, _ = _timed(client, api)
+            print(f"API {api}: p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms (CPU p50 {pct(cpu, 50):.0f} ms)")
             print(f"target: p95 < {TARGET_MS:.0f} ms per page with {CREATORS} creators; {load_line()}")
             return met
         finally:

@@ -196,15 +196,20 @@ def delete_watchlist(wid: str):
 @form_post
 def refresh_watchlist(wid: str):
     try:
+        empty = not get_store().get_watchlist(wid)["creators"]
+    except NotFound:
+        return _missing(wid)
+    if empty:
+        notice("This watchlist has no creator to refresh yet.", "error")
+        return redirect(f"/watchlists/{wid}", code=303)
+    try:
         run, started = start_refresh(wid)
     except ApiError as exc:
         if exc.code == "not_found":
             return _missing(wid)
         notice(f"The refresh could not start: {exc.message}", "error")
         return redirect(f"/watchlists/{wid}", code=303)
-    if not run.creators:
-        notice("This watchlist has no creator to refresh yet.", "error")
-    elif started:
+    if started:
         notice(f"Refreshing {len(run.creators)} creator(s) now.")
     else:
         notice("A refresh of this watchlist is already running.")

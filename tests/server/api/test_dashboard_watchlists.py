@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -274,6 +275,46 @@ def test_refresh_now_shows_progress_and_each_status_in_words(client, app, three,
     run.finished_at = "2026-01-01T00:00:00Z"
     done = client.get(f"/watchlists/{wid}").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in done and "Refresh now" in done
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+def test_refresh_now_really_runs_and_each_outcome_is_said_in_words(tmp_path):
+    """A real refresh (Chromium over saved pages, no network): the page follows it to the end."""
+    from server import create_app, scheduler
+    from tests.scraper.synthetic import write_replay_dir
+    from tests.scraper.synthetic import x_capture as x_page
+    from tests.server.test_refresh import FETCH, wait_until
+
+    replay = write_replay_dir(tmp_path / "replay", [x_page("ada_runs", 4321)])
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "STORE_FSYNC": False,
+                      "SCHEDULER_ENABLED": True, "REPLAY_DIR": str(replay), "REFRESH_FETCHER_OPTIONS": FETCH})
+    try:
+        sched = scheduler.start(app)
+        client = app.test_client()
+        csrf = login(client, app)
+        wid = make(client, csrf, "Daily", "48")
+        # the dashboard's changes reach the scheduler at once, as the API's do
+        assert sched.get_job(scheduler.job_id(wid)).trigger.interval.total_seconds() == 48 * 3600
+        client.post(f"/watchlists/{wid}/interval", data={"csrf": csrf, "refresh_interval_hours": "2"})
+        assert sched.get_job(scheduler.job_id(wid)).trigger.interval.total_seconds() == 2 * 3600
+        for url in ("https://x.com/ada_runs", "https://x.com/not_saved"):
+            client.post(f"/watchlists/{wid}/add", data={"csrf": csrf, "url": url})
+        client.post(f"/watchlists/{wid}/refresh", data={"csrf": csrf})
+        assert wait_until(lambda: b'http-equiv="refresh"' not in client.get(f"/watchlists/{wid}").data)
+        page = client.get(f"/watchlists/{wid}").get_data(as_text=True)
+        status = dict(re.findall(r'<tr data-creator="([^"]+)">.*?<td class="status">([^<]*)</td>', page, re.S))
+        assert status["x/ada_runs"] == "Refreshed from x.com."
+        assert status["x/not_saved"] and "net::" not in status["x/not_saved"] and "Traceback" not in page
+        assert "4,321" in page and "last run: 1 ok, 1 " in page
+        client.post(f"/watchlists/{wid}/delete", data={"csrf": csrf})
+        assert sched.get_job(scheduler.job_id(wid)) is None
+    finally:
+        scheduler.shutdown(app)
+        app.extensions["kolscope.store"].close()
 
 
 # -- the shortlist, Browsed, and forgetting ---------------------------------------------------------

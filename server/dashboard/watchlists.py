@@ -14,6 +14,8 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request
 from pydantic import ValidationError
 
+from scraper import registry
+
 from server.api.errors import ApiError
 from server.api.refresh import start_refresh
 from server.api.views import watchlist_view
@@ -25,6 +27,21 @@ from server.services import get_refreshes, get_store
 from server.store import Conflict, NotFound, StoreError
 
 MAX_INTERVAL_HOURS = 24 * 365
+
+
+def example_urls(n: int = 2) -> list[str]:
+    """Profile URLs to show as examples ("https://<host>/@name"), from the registry's platforms."""
+    out = []
+    for p in registry.PLATFORMS:
+        try:
+            out.append(p.profile_url("name"))
+        except ValueError:  # a platform known by account ids has no handle to show
+            continue
+    return out[:n]
+
+
+def paste_a_url() -> str:
+    return f"Paste a creator's profile URL ({', '.join(example_urls())}, ...)."
 NAME_PROBLEM = "Give the watchlist a name (1 to 100 characters)."
 INTERVAL_PROBLEM = f"The refresh interval is a number of hours from {MIN_INTERVAL_HOURS} to {MAX_INTERVAL_HOURS}."
 
@@ -119,6 +136,7 @@ def watchlist(wid: str):
     return render_template(
         "watchlist.html", w=watchlist_view(doc), listing=listing, choices=filter_choices(),
         watchlists=all_lists, names={x["id"]: x["name"] for x in all_lists}, progress=progress,
+        example_url=example_urls(1)[0] if example_urls(1) else "",
         last_run=run if run is not None and not running else None,
         last_refresh=_last_refresh(store.watchlist_creators(wid)), next_run=next_run(current_app, wid),
     ), 400 if listing.errors else 200
@@ -226,12 +244,12 @@ def add_by_url(wid: str):
     except NotFound:
         return _missing(wid)
     if not url:
-        notice("Paste a creator's profile URL (https://www.youtube.com/@name, https://x.com/name, ...).", "error")
+        notice(paste_a_url(), "error")
         return redirect(f"/watchlists/{wid}", code=303)
     try:
         platform, handle, profile = member_identity(WatchlistMember(url=url[:2048]))
     except ValidationError:
-        notice("Paste a creator's profile URL (https://www.youtube.com/@name, https://x.com/name, ...).", "error")
+        notice(paste_a_url(), "error")
         return redirect(f"/watchlists/{wid}", code=303)
     except ApiError as exc:
         notice(f"{(exc.fields or {}).get('url') or exc.message} ({url[:200]})", "error")

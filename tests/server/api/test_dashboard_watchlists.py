@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from server.dashboard.watchlists import paste_a_url
 from server.refresh import CreatorOutcome, RefreshRun
 from tests.server.api.conftest import post_capture, x_capture
 
@@ -105,7 +106,8 @@ def test_add_a_creator_by_url_and_every_refusal(client, app, three):
         "Not a URL of a supported platform (YouTube, TikTok, Instagram, X, Bilibili). (https://example.com/alpha)"]
     assert add("https://www.youtube.com/watch?v=abc") == [
         "This YouTube URL does not name a creator profile. (https://www.youtube.com/watch?v=abc)"]
-    assert add("") == ["Paste a creator's profile URL (https://www.youtube.com/@name, https://x.com/name, ...)."]
+    assert add("") == [paste_a_url()]
+    assert paste_a_url().startswith("Paste a creator's profile URL (https://") and "name, https://" in paste_a_url()
     page = client.get(f"/watchlists/{wid}").get_data(as_text=True)
     assert sorted(rows(page)) == ["tiktok/new.one", "x/alpha"]
 

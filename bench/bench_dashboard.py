@@ -24,7 +24,7 @@ TARGET_MS = 300.0
 ROUNDS = 30
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 COUNTRIES = ("DE", "US", "GB", "FR", "JP", "BR", None)
-LANGS = ({"de": 0.7, "en": 0.3}, {"en": 0.9}, {"fr": 0.6, "en": 0.2}, {"ja": 1.0}, {"pt": 0.8}, {})
+LANGS = (["de", "en"], ["en"], ["fr", "en"], ["ja"], ["pt"], [])
 GRADES = "FDCBA"
 
 
@@ -32,10 +32,10 @@ def _iso(t: datetime) -> str:
     return t.isoformat().replace("+00:00", "Z")
 
 
-def _part(score: float | None, rng: random.Random, factors: list | None = None) -> dict:
+def _part(score: float | None, rng: random.Random) -> dict:
     return {"score": score, "grade": None if score is None else GRADES[min(4, int(score // 20))],
             "confidence": rng.choice(("low", "medium", "high")) if score is not None else "low",
-            "reason": None if score is not None else "Too few posts to tell.", "factors": factors or []}
+            "reason": None if score is not None else "Too few posts to tell."}
 
 
 def build_store(data: Path, creators: int, members: int) -> tuple[str, float]:
@@ -55,11 +55,11 @@ def build_store(data: Path, creators: int, members: int) -> tuple[str, float]:
                 snap = {"format": "kolscope.snapshot/1", "platform": "x", "handle": f"bench_{i}",
                         "platform_id": str(10_000_000 + i), "display_name": f"Bench creator {i}",
                         "followers": followers, "country": rng.choice(COUNTRIES), "captured_at": _iso(at)}
-                language = {"key": "language", "value": {"languages": rng.choice(LANGS)}}
                 fit = rng.choice((None, rng.uniform(0, 100)))
                 auth = rng.choice((None, rng.uniform(0, 100), rng.uniform(30, 100)))
                 scores = {"tier": tier_for(followers), "engagement_rate": rng.uniform(0, 0.1),
-                          "fit": _part(fit, rng, [language]), "authenticity": _part(auth, rng)}
+                          "fit": _part(fit, rng), "authenticity": _part(auth, rng),
+                          "traits": {"languages": rng.choice(LANGS), "country": snap["country"]}}
                 history = [{"captured_at": _iso(at - timedelta(days=30)), "followers": before},
                            {"captured_at": _iso(at), "followers": followers}]
                 store.import_creator(snap, scores, history)

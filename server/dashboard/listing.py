@@ -22,6 +22,7 @@ from server.api.views import creator_view
 from server.plain import refresh_words
 from server.scoring.tiers import TIER_NAMES
 from server.store import CONFIDENCES, REFRESH_FILTERS, Repository
+from server.store.records import audience_languages
 
 PER_PAGE = 50
 FILTERS = ("q", "platform", "tier", "country", "language", "min_fit", "min_authenticity", "min_confidence",
@@ -193,7 +194,7 @@ def read_listing(store: Repository, path: str, args: Mapping[str, str], *,
     for s in found.items:
         view = creator_view(s, member_of.get((s["platform"], s["key"])))
         view["status_words"] = status_words(s, bool(queued and queued(s)))
-        view["languages"] = list(s.get("languages") or [])
+        view["languages"] = audience_languages(s)
         creators.append(view)
     if "page" in args and "page" not in errors:
         given["page"] = str(page)

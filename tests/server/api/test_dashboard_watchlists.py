@@ -205,6 +205,11 @@ def test_filters_and_their_errors_in_words(client, app, auth, three):
     assert rows(client.get("/browsed?q=ALP").get_data(as_text=True)) == ["x/alpha"]
     # a country and a language by name or by code
     assert client.get("/browsed?country=Germany&language=German").status_code == 200
+    # the audience's languages as scoring measured them (the fixture's posts are in English)
+    assert auth and client.get("/api/v1/creators/x/alpha", headers=auth).json["scores"]["traits"]["languages"] == ["en"]
+    assert rows(client.get("/browsed?language=English&sort=handle").get_data(as_text=True)) == [
+        "x/alpha", "x/beta", "x/gamma"]
+    assert rows(client.get("/browsed?language=de").get_data(as_text=True)) == []
     assert client.get("/browsed?country=de&language=deu").status_code == 200
     r = client.get("/browsed?min_fit=high&min_authenticity=101&country=Atlantis&language=Klingonish"
                    "&captured_since=yesterday&min_growth=x&page=0&refresh=fine&tier=huge&sort=random")

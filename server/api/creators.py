@@ -84,19 +84,19 @@ def browsed_keys(store: Repository) -> list[tuple[str, str]]:
 
 def clear_browsed(store: Repository) -> int:
     """Forget every creator in no watchlist (the store re-checks membership under its lock, so a
-    creator watchlisted meanwhile stays); answers how many were forgotten."""
+    creator watchlisted meanwhile stays, and keeps campaign partners); answers how many it forgot."""
     return store.forget_creators(browsed_keys(store))
 
 
 def forget_creator(store: Repository, platform: str, handle: str) -> None:
-    """Forget one creator; NotFound when unknown, Conflict while it is in a watchlist."""
+    """Forget one creator; NotFound when unknown, Conflict while it is in a watchlist or a campaign."""
     summary = store.get_creator(platform, handle)
     if summary is None:
         raise NotFound(f"Creator {platform}/{handle}")
     if store.watchlists_of().get((summary["platform"], summary["key"])):
         raise Conflict(f"{platform}/{handle} is in a watchlist: remove it from its watchlists first.")
     if not store.forget_creators([(platform, handle)]):
-        raise Conflict(f"{platform}/{handle} was just added to a watchlist: it stays.")
+        raise Conflict(f"{platform}/{handle} is a partner in a campaign: remove it from the campaign first.")
 
 
 @api.delete("/creators/<platform>/<handle>")

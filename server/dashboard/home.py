@@ -74,7 +74,8 @@ def confirm_clear_browsed():
     count = len(browsed_keys(get_store()))
     return render_template("watchlist_confirm.html", title="Clear the browsed creators?",
                            message=(f"kolscope will forget the {count} creator(s) that are in no watchlist: their "
-                                    "numbers, history and notes. Creators in a watchlist stay. This cannot be undone."),
+                                    "numbers, history and notes. Creators in a watchlist, and campaign partners, stay. "
+                                    "This cannot be undone."),
                            action="/browsed/clear", button=f"Forget {count} browsed creator(s)", back="/browsed")
 
 

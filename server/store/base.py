@@ -151,7 +151,8 @@ class CreatorRepository(Protocol):
     def list_creators(self) -> list[dict]: ...
     def find_creators(self, query: CreatorQuery) -> CreatorPage: ...
     # Forget creators for good (their file, index entry, notes and aliases): the browsed ones a
-    # person clears. A creator in a watchlist is never forgotten (skipped); answers how many were.
+    # person clears. A creator in a watchlist or a campaign's partner is never forgotten (skipped);
+    # answers how many were.
     def forget_creators(self, creators: list[tuple[str, str]]) -> int: ...
 
 

@@ -848,13 +848,17 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
     def _watchlisted(self) -> set[tuple[str, str]]:
         return {(m["platform"], m["key"]) for w in self.meta.table("watchlists").all() for m in w["creators"]}
 
+    def _partners(self) -> set[tuple[str, str]]:
+        """(platform, key) of every campaign's partners (a campaign refers to its creators too)."""
+        return {(p["platform"], p["key"]) for c in self.list_campaigns() for p in self.list_partners(c["id"])}
+
     def forget_creators(self, creators: list[tuple[str, str]]) -> int:
         """Forget creators for good: notes and aliases first (they refer to the index entry), then
         the index entry (it refers to the file), then the creator file and its backup, so a crash
-        in between leaves nothing that refers to what is gone. Watchlisted and unknown creators are
-        skipped. Each touched index shard is written once."""
+        in between leaves nothing that refers to what is gone. Creators in a watchlist or partners
+        of a campaign, and unknown ones, are skipped. Each touched index shard is written once."""
         with self._lock:
-            keep = self._watchlisted()
+            keep = self._watchlisted() | self._partners()
             gone: list[tuple[str, str]] = []
             for platform, handle in creators:
                 try:

@@ -353,7 +353,7 @@ def test_clear_browsed_forgets_only_creators_in_no_watchlist(client, app, auth, 
     client.post(f"/watchlists/{wid}/add", data={"csrf": csrf, "url": "https://x.com/beta"})
     client.post("/api/v1/creators/x/alpha/notes", json={"text": "private"}, headers=auth)
     confirm = client.get("/browsed/clear").get_data(as_text=True)
-    assert "forget the 2 creator(s) that are in no watchlist" in confirm and "Creators in a watchlist stay" in confirm
+    assert "forget the 2 creator(s) that are in no watchlist" in confirm and "Creators in a watchlist, and campaign partners, stay" in confirm
     assert len(client.get("/api/v1/creators", headers=auth).json["items"]) == 3  # the GET forgot nothing
     assert client.post("/browsed/clear", data={"csrf": "stale"}).status_code == 403
     r = client.post("/browsed/clear", data={"csrf": csrf})

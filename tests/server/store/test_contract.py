@@ -474,6 +474,15 @@ def test_forget_creators_forgets_browsed_ones_and_never_a_watchlisted_one(listed
     assert again.list_notes("x", "bob") == []
 
 
+def test_forget_creators_keeps_campaign_partners(listed):
+    store, _ = listed
+    cid = store.create_campaign({"name": "Spring", "objective": "sales", "kpis": [], "budget": 1, "currency": "USD"})["id"]
+    store.add_partner(cid, "x", "bob", {"fee": 1, "currency": "USD", "promo_codes": [], "tracking_url": None,
+                                        "talking_points": "", "deliverables": []})
+    assert store.forget_creators([("x", "bob"), ("x", "alice")]) == 1
+    assert store.get_creator("x", "bob") is not None and store.get_creator("x", "alice") is None
+
+
 def test_forgetting_a_renamed_account_forgets_its_old_handle(store):
     store.add_snapshot(_snap("old_name", 100, platform_id="42"), None)
     store.add_snapshot(_snap("new_name", 120, "2025-02-01T00:00:00Z", platform_id="42"), None)

@@ -352,13 +352,9 @@ def select(summaries: Iterable[Mapping], query: CreatorQuery, members: set[tuple
     """The page of `summaries` that `query` asks for (copies: the caller's records stay its own).
     `ordered`: the summaries are already in the query's order (`order`), as an engine may keep
     them between writes; filtering keeps that order, and nothing is sorted again."""
-    tests = predicates(query, members, listed)
-    if len(tests) == 1:
-        found = [c for c in summaries if tests[0](c)]
-    elif tests:
-        found = [c for c in summaries if all(t(c) for t in tests)]
-    else:
-        found = list(summaries)
+    found = list(summaries)
+    for test in predicates(query, members, listed):
+        found = [c for c in found if test(c)]  # one pass per filter over what is left: no all() per creator
     if not ordered:
         found = order(found, query.sort, query.descending)
     total = len(found)

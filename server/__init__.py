@@ -10,8 +10,9 @@ test_architecture.py checks it):
    results, size advice, fair prices, deliverable tracking) sits here too.
 3. `server.store` (the repository over the data directory).
 4. The services: `server.ingest`, `server.refresh`, `server.rescore`, `server.scheduler`,
-   `server.fsck`, and `server.services`, which creates an app's store, refreshes and re-scoring in
-   `app.extensions` (no module-level state anywhere in `server`).
+   `server.fsck`, `server.discovery` (candidates and their checks), and `server.services`, which
+   creates an app's store, refreshes and re-scoring in `app.extensions` (no module-level state
+   anywhere in `server`).
 5. `server.api` (the /api/v1 blueprint, a module per resource).
 6. `server.security` (the guard in front of every route; it answers with the API's error shape).
 7. `server.dashboard` (the server-rendered pages).

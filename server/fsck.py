@@ -22,6 +22,7 @@ from server.store.tinydb import (
     shard_no, shards_on_disk, tidy, write_bytes,
 )
 from server.store.tinydb_campaigns import campaign_files, orders_files
+from server.store.tinydb_discovery import DISCOVERY_FILE, DISCOVERY_HEADER
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -155,6 +156,8 @@ def check(data_dir: Path) -> Report:
                 report.problems.append(Problem(folder / f"{n:02x}.json", f"has lost {platform}/{key}, {what}"))
 
     _check_campaigns(data_dir, index, lost_shards, report)
+    # discovery's candidates (server/store/tinydb_discovery.py): absent until the first candidate
+    _read(data_dir / DISCOVERY_FILE, DISCOVERY_HEADER, report)
 
     for folder_path in [data_dir, data_dir / "index", data_dir / "campaigns", *sorted(creators.glob("*/*"))]:
         if not folder_path.is_dir():

@@ -12,6 +12,7 @@ from scraper.errors import Malformed
 from scraper.limits import cap_snapshot
 from scraper.times import parse_time
 from server.campaigns.tracking import post_metrics
+from server.discovery import note_capture
 from server.store import Store, valid_handle
 
 log = logging.getLogger("kolscope.ingest")
@@ -79,6 +80,7 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
     summary = store.add_snapshot(snapshot, scores, brief_id=brief_doc["id"] if brief_doc else None,
                                  history_point=history_point(snapshot))
     track_deliverables(store, snapshot, summary)
+    note_capture(store, snapshot)  # discovery: its candidate is checked, the accounts it names are candidates
     return summary, scores
 
 

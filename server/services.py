@@ -13,6 +13,7 @@ import threading
 
 from flask import Flask, current_app
 
+from server.discovery import CandidateChecks
 from server.refresh import Refreshes
 from server.rescore import Rescorer
 from server.store import Repository, open_store
@@ -21,6 +22,7 @@ STORE = "kolscope.store"
 REFRESHES = "kolscope.refreshes"
 RESCORER = "kolscope.rescorer"
 EXTENSION = "kolscope.extension"
+CANDIDATE_CHECKS = "kolscope.candidate_checks"
 
 
 class ExtensionId:
@@ -52,6 +54,7 @@ def init_app(app: Flask) -> Repository:
     app.extensions[REFRESHES] = Refreshes(store)
     app.extensions[RESCORER] = Rescorer()
     app.extensions[EXTENSION] = ExtensionId(store)
+    app.extensions[CANDIDATE_CHECKS] = CandidateChecks(store, app.extensions[REFRESHES])
     return store
 
 
@@ -70,6 +73,11 @@ def get_store() -> Repository:
 
 def get_refreshes() -> Refreshes:
     return refreshes_of(current_app)
+
+
+def get_candidate_checks() -> CandidateChecks:
+    """The current app's queue of candidates to check (server/discovery.py)."""
+    return current_app.extensions[CANDIDATE_CHECKS]
 
 
 def rescore_in_background(store: Repository, brief_doc: dict | None) -> threading.Thread:

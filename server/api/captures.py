@@ -1,4 +1,9 @@
-"""POST /api/v1/captures: a capture -> parse, score against the active brief, store; 201."""
+"""POST /api/v1/captures: a capture -> parse, score against the active brief, store; 201.
+
+A list page (search, tag, related channels, followers, following, comments) that is no creator page
+answers 201 with the list instead ({kind, creators, candidates_added, ...}: server/discovery.py), its
+creators kept as candidates. A creator page that also shows a list (a profile's followers tab, a
+post's comments) answers as a creator page, with the list's answer under `listing`."""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from typing import Any, Literal
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from scraper.errors import CaptureError
+from server.discovery import add_listing, list_page, side_listing
 from server.services import get_store
 from server.api import api
 from server.api.validation import json_body, validate
@@ -51,9 +58,22 @@ def post_capture():
     raw: Any = json_body()
     validate(CaptureBody, raw)
     store = get_store()
-    summary, snapshot, scores = ingest_capture(store, raw)
-    response = jsonify({"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores,
-                        "decision": decision_numbers(snapshot)})
+    try:
+        summary, snapshot, scores = ingest_capture(store, raw)
+    except CaptureError as exc:
+        listing = list_page(raw, exc)
+        if listing is None:
+            raise
+        return _timed(jsonify(add_listing(store, listing)), started), 201
+    body = {"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores,
+            "decision": decision_numbers(snapshot)}
+    shown = side_listing(raw)
+    if shown is not None:
+        body["listing"] = add_listing(store, shown)
+    return _timed(jsonify(body), started), 201
+
+
+def _timed(response, started: float):
     # decode + validate + parse + score + store, so a client can tell the server's share of its wait
     response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-    return response, 201
+    return response

@@ -81,6 +81,7 @@ def _inline(model) -> dict:
 @lru_cache(maxsize=1)
 def _document() -> dict:
     from server.api.briefs import ActiveBody
+    from server.api.candidates import LIST_CAPTURE
     from server.api.captures import CaptureBody
     from server.api.notes import NoteBody
     from server.api.watchlists import WatchlistCreate, WatchlistMember, WatchlistPatch
@@ -176,11 +177,14 @@ def _document() -> dict:
         "/openapi.json": {"get": _op("This document", {"200": _resp("OpenAPI 3", {"type": "object"})})},
         "/captures": {"post": _op(
             "Parse a capture (gzip body accepted), score it against the active brief, store it",
-            {"201": _resp("stored", {"type": "object", "required": ["creator", "snapshot", "scores", "decision"],
-                                     "properties": {"creator": creator,
-                                                    "snapshot": {"$ref": "#/components/schemas/Snapshot"},
-                                                    "scores": {"$ref": "#/components/schemas/Scores"},
-                                                    "decision": decision}})},
+            {"201": _resp("a creator page: stored and scored (with `listing` when it also shows a list); or "
+                          "a list page: its creators, kept as candidates (server/api/candidates.py)", {"oneOf": [
+                {"type": "object", "required": ["creator", "snapshot", "scores", "decision"],
+                 "properties": {"creator": creator,
+                                "snapshot": {"$ref": "#/components/schemas/Snapshot"},
+                                "scores": {"$ref": "#/components/schemas/Scores"},
+                                "decision": decision, "listing": LIST_CAPTURE}},
+                LIST_CAPTURE]})},
             400, 413, 415, 422, body=ref(CaptureBody))},
         "/creators": {"get": _op("Creators: filter, sort, page", {"200": _resp("a page", {
             "type": "object", "required": ["items", "total", "limit", "offset"], "properties": {

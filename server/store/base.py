@@ -247,7 +247,7 @@ class DiscoveryRepository(Protocol):
     or brand partnerships, kept with every path that found them and never scored until captured.
 
     A candidate: {id, platform, key, handle, platform_id, display_name, followers, followers_text,
-    tier (from the shown count, marked rounded when it was), paths: [{kind, label, via, page_url, at,
+    tier (from the shown count, marked rounded when it was: `rounded`), paths: [{kind, label, via, page_url, at,
     count}], first_seen, last_seen, state: new | queued | checked | failed, state_reason, checked_at}.
     `add_candidates` merges by (platform, key) and by (platform, platform_id), adds or counts a path,
     and answers how many candidates were new. A creator already stored with a capture is "checked"."""
@@ -258,6 +258,11 @@ class DiscoveryRepository(Protocol):
                         offset: int = 0) -> CreatorPage: ...
     def get_candidate(self, cand_id: str) -> dict: ...
     def set_candidate_state(self, cand_id: str, state: str, reason: str | None = None) -> dict: ...
+    # added by the discovery work: the candidates each item became (None: no valid account), in
+    # order; the look-ups by account; a capture of a candidate makes it "checked"
+    def merge_candidates(self, items: list[dict]) -> list[tuple[dict | None, bool]]: ...
+    def find_candidate(self, platform: str, handle: str) -> dict | None: ...
+    def candidate_captured(self, platform: str, handle: str, platform_id: str | None = None) -> dict | None: ...
 
 
 @runtime_checkable

@@ -1,10 +1,248 @@
-"""The TinyDB engine's discovery tables (issue 15), mixed into TinyDBStore: candidates with the path
-that found them, and the brands creators name. Uses the store's own lock (`self._lock`), directory
-(`self.dir`), envelope files (`self._db(path, header=...)`) and ids (`self.new_id(prefix)`).
-(To be written by the discovery work.)"""
+"""The TinyDB engine's discovery table (issue 15), mixed into TinyDBStore: candidates with the paths
+that found them. Uses the store's own lock (`self._lock`), directory (`self.dir`), envelope files
+(`self._db(path, header=...)`) and ids (`self.new_id(prefix)`).
+
+Layout: `<data>/discovery.json` (an envelope of kind "discovery", checked by `kolscope fsck`), one
+TinyDB table "candidates". The file is opened on the first discovery call, and two in-memory maps,
+(platform, key) and (platform, platform id) -> candidate id, make the per-capture look-up ("is this
+creator a candidate?") a dict look-up, not a scan.
+
+Merging (`merge_candidates`): one candidate per account, found by its key (the store's identity
+rule, so an alias or an old handle leads to the same one) or by its platform id. A path is one
+(kind, via) pair ("mentioned by @anna"): seen again, it keeps the larger count and, with it, the
+newer label ("in 3 posts"), so capturing the same page twice does not count twice.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from scraper.times import now_iso
+from server.store import records
+from server.store.base import CreatorPage, NotFound, StoreError
+
+DISCOVERY_FILE = "discovery.json"
+DISCOVERY_HEADER = {"kind": "discovery"}
+CANDIDATE_STATES = ("new", "queued", "checked", "failed")
+# list-page kinds (scraper.listing.KINDS) and what a creator page points to
+PATH_KINDS = ("search", "hashtag", "related", "followers", "following", "comments", "mention", "tag",
+              "collab", "brand")
+MAX_PATHS = 50  # per candidate: the most recent ones (a creator in every search is not 10,000 rows)
+
 
 class DiscoveryTables:
-    pass
+    """Candidates (base.DiscoveryRepository). Every public method takes `self._lock`."""
+
+    # -- the file and its maps ---------------------------------------------------------------------
+
+    def _candidates(self):
+        """The candidates table, opened (and its maps built) on first use."""
+        state = self.__dict__.get("_discovery")
+        if state is None:
+            db = self._db(self.dir / DISCOVERY_FILE, header=DISCOVERY_HEADER)
+            state = {"db": db, "by_key": {}, "by_pid": {}, "doc_ids": {}}
+            for doc in db.table("candidates").all():
+                _remember(state, doc, doc.doc_id)
+            self.__dict__["_discovery"] = state
+        return state["db"].table("candidates"), state
+
+    def _captured_key(self, platform: str, key: str, pid: Any) -> str | None:
+        """The stored key of this account when the store has a capture of it, else None."""
+        known = self._known_key(platform, key, pid)
+        if records.has_data(self._index.get((platform, known))):
+            return known
+        if isinstance(pid, str) and pid:
+            other = self._pids.get((platform, pid))
+            if other is not None and records.has_data(self._index.get((platform, other))):
+                return other
+        return None
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def add_candidates(self, items: list[dict]) -> int:
+        """Merge `items` as candidates; how many were new."""
+        return sum(1 for doc, new in self.merge_candidates(items) if doc is not None and new)
+
+    def merge_candidates(self, items: list[dict]) -> list[tuple[dict | None, bool]]:
+        """Merge each item ({platform, handle or platform_id, platform_id?, display_name?, followers?,
+        followers_text?, rounded?, tier?, path: {kind, label, via, page_url, at, count}}) into the
+        candidates; answers (candidate, new) per item in order, (None, False) for an item naming no
+        valid account. One file write for the whole list."""
+        now = now_iso(ms=True)
+        out: list[tuple[dict | None, bool]] = []
+        with self._lock:
+            table, state = self._candidates()
+            with table.storage.batch():
+                for item in items:
+                    out.append(self._merge_one(table, state, item, now))
+        return out
+
+    def _merge_one(self, table, state: dict, item: dict, now: str) -> tuple[dict | None, bool]:
+        platform, pid = item.get("platform"), item.get("platform_id")
+        pid = pid if isinstance(pid, str) and pid else None
+        handle = item.get("handle") or pid
+        try:
+            platform, key = self._identity(platform, handle)
+        except StoreError:
+            return None, False
+        cid = state["by_key"].get((platform, key)) or (pid and state["by_pid"].get((platform, pid)))
+        old = self._candidate_doc(table, state, cid) if cid else None
+        doc = _merged(old, item, platform, key, pid, now) if old else _new(item, platform, key, pid, now,
+                                                                          self.new_id("cd"))
+        if self._captured_key(platform, key, pid) is not None and doc["state"] != "checked":
+            doc.update(state="checked", state_reason=None, checked_at=now)
+        if old is None:
+            doc_id = table.insert(doc)
+        else:
+            doc_id = state["doc_ids"][doc["id"]]
+            table.update(doc, doc_ids=[doc_id])
+        _remember(state, doc, doc_id)
+        return dict(doc), old is None
+
+    def set_candidate_state(self, cand_id: str, state: str, reason: str | None = None) -> dict:
+        """new | queued | checked | failed, with the reason a person reads (failed)."""
+        if state not in CANDIDATE_STATES:
+            raise ValueError(f"candidate state must be one of {CANDIDATE_STATES}, not {state!r}")
+        with self._lock:
+            table, maps = self._candidates()
+            doc = self._candidate_doc(table, maps, cand_id)
+            if doc is None:
+                raise NotFound(f"Candidate {cand_id}")
+            changes = {"state": state, "state_reason": reason}
+            if state == "checked":
+                changes["checked_at"] = now_iso(ms=True)
+            table.update(changes, doc_ids=[maps["doc_ids"][cand_id]])
+            return dict(doc, **changes)
+
+    def candidate_captured(self, platform: str, handle: str, platform_id: str | None = None) -> dict | None:
+        """A capture of this account was stored: its candidate (if any) becomes checked. A dict
+        look-up when the account is no candidate (every capture asks)."""
+        try:
+            platform, key = self._identity(platform, handle)
+        except StoreError:
+            return None
+        with self._lock:
+            table, state = self._candidates()
+            cid = state["by_key"].get((platform, key))
+            if cid is None and isinstance(platform_id, str) and platform_id:
+                cid = state["by_pid"].get((platform, platform_id))
+            if cid is None:
+                return None
+            doc = self._candidate_doc(table, state, cid)
+            if doc is None:
+                return None
+            if doc["state"] != "checked":
+                changes = {"state": "checked", "state_reason": None, "checked_at": now_iso(ms=True)}
+                table.update(changes, doc_ids=[state["doc_ids"][cid]])
+                doc.update(changes)
+            return doc
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def _candidate_doc(self, table, state: dict, cid: str) -> dict | None:
+        doc_id = state["doc_ids"].get(cid)
+        doc = table.get(doc_id=doc_id) if doc_id is not None else None
+        return dict(doc) if doc is not None else None
+
+    def get_candidate(self, cand_id: str) -> dict:
+        with self._lock:
+            table, state = self._candidates()
+            doc = self._candidate_doc(table, state, cand_id)
+        if doc is None:
+            raise NotFound(f"Candidate {cand_id}")
+        return doc
+
+    def find_candidate(self, platform: str, handle: str) -> dict | None:
+        """The candidate of this account, or None."""
+        try:
+            platform, key = self._identity(platform, handle)
+        except StoreError:
+            return None
+        with self._lock:
+            table, state = self._candidates()
+            cid = state["by_key"].get((platform, key))
+            return self._candidate_doc(table, state, cid) if cid else None
+
+    def list_candidates(self, *, source: str | None = None, platform: str | None = None,
+                        tier: str | None = None, checked: bool | None = None, limit: int | None = 50,
+                        offset: int = 0) -> CreatorPage:
+        """A page of candidates, most recently seen first. Filters combine: `source` (a path kind
+        among the candidate's paths), `platform`, `tier` (case-insensitive), `checked` (state
+        "checked", or any other state)."""
+        if offset < 0 or (limit is not None and limit < 1):
+            raise ValueError("offset must be >= 0 and limit >= 1")
+        with self._lock:
+            table, _ = self._candidates()
+            docs = [dict(d) for d in table.all()]
+        wanted_tier = tier.casefold() if tier else None
+        hits = [d for d in docs
+                if (source is None or any(p.get("kind") == source for p in d.get("paths") or []))
+                and (platform is None or d.get("platform") == platform)
+                and (wanted_tier is None or (d.get("tier") or "").casefold() == wanted_tier)
+                and (checked is None or (d.get("state") == "checked") == checked)]
+        hits.sort(key=lambda d: d["id"])
+        hits.sort(key=lambda d: d.get("last_seen") or "", reverse=True)
+        end = len(hits) if limit is None else offset + limit
+        return CreatorPage(items=hits[offset:end], total=len(hits), next=end if end < len(hits) else None)
+
+
+# -- the records (pure) --------------------------------------------------------------------------------
+
+def _remember(state: dict, doc: dict, doc_id: int) -> None:
+    state["doc_ids"][doc["id"]] = doc_id
+    state["by_key"][(doc["platform"], doc["key"])] = doc["id"]
+    for key in doc.get("keys") or ():
+        state["by_key"].setdefault((doc["platform"], key), doc["id"])
+    if doc.get("platform_id"):
+        state["by_pid"][(doc["platform"], doc["platform_id"])] = doc["id"]
+
+
+_SHOWN = ("display_name", "followers", "followers_text", "rounded", "tier")
+
+
+def _new(item: dict, platform: str, key: str, pid: str | None, now: str, cid: str) -> dict:
+    doc = {"id": cid, "platform": platform, "key": key, "keys": [key],
+           "handle": item.get("handle") or pid, "platform_id": pid}
+    doc.update({k: item.get(k) for k in _SHOWN})
+    doc["rounded"] = bool(doc["rounded"])
+    path = _path(item.get("path"), now)
+    doc.update(paths=[path] if path else [], first_seen=now, last_seen=now, state="new", state_reason=None,
+               checked_at=None)
+    return doc
+
+
+def _merged(old: dict, item: dict, platform: str, key: str, pid: str | None, now: str) -> dict:
+    doc = dict(old, last_seen=now)
+    if item.get("handle"):  # a renamed account: the newest handle shows, every key leads here
+        doc["handle"], doc["key"] = item["handle"], key
+        doc["keys"] = list(dict.fromkeys([*(old.get("keys") or [old["key"]]), key]))
+    if pid and not doc.get("platform_id"):
+        doc["platform_id"] = pid
+    if item.get("display_name"):
+        doc["display_name"] = item["display_name"]
+    if isinstance(item.get("followers"), int) and (not item.get("rounded") or old.get("rounded")
+                                                   or old.get("followers") is None):
+        # an exact count is not replaced by a rounded one
+        doc.update({k: item.get(k) for k in ("followers", "followers_text", "tier")}, rounded=bool(item.get("rounded")))
+    path = _path(item.get("path"), now)
+    if path:
+        doc["paths"] = _add_path(list(old.get("paths") or []), path)
+    return doc
+
+
+def _path(raw: Any, now: str) -> dict | None:
+    if not isinstance(raw, dict) or raw.get("kind") not in PATH_KINDS or not raw.get("label"):
+        return None
+    count = raw.get("count")
+    return {"kind": raw["kind"], "label": str(raw["label"]), "via": raw.get("via"),
+            "page_url": raw.get("page_url"), "at": raw.get("at") or now,
+            "count": count if isinstance(count, int) and count > 0 else 1}
+
+
+def _add_path(paths: list[dict], path: dict) -> list[dict]:
+    for n, p in enumerate(paths):
+        if (p.get("kind"), p.get("via")) == (path["kind"], path["via"]):
+            if path["count"] >= (p.get("count") or 1):
+                paths[n] = path
+            return paths
+    return (paths + [path])[-MAX_PATHS:]

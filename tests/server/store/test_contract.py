@@ -9,7 +9,10 @@ from __future__ import annotations
 import pytest
 
 from server.api.views import is_stale
-from server.store import SORTS, CampaignRepository, Conflict, CreatorPage, CreatorQuery, NotFound, Repository, StoreError
+from server.store import (
+    SORTS, CampaignRepository, Conflict, CreatorPage, CreatorQuery, DiscoveryRepository, NotFound, Repository,
+    StoreError,
+)
 
 
 def _snap(handle: str, followers: int | None = 100, at: str = "2025-01-01T00:00:00Z", platform: str = "x",
@@ -616,3 +619,96 @@ def test_campaigns_survive_a_reopen(store_factory):
         s.delete_campaign(cid)
     with store_factory() as s:
         assert s.list_campaigns() == []
+
+
+# -- discovery: candidates (issue 15) -------------------------------------------------------------------
+
+def test_the_engine_keeps_candidates(store):
+    assert isinstance(store, DiscoveryRepository)
+
+
+def _cand(handle: str | None, *, platform: str = "x", pid: str | None = None, kind: str = "search",
+          via: str = "search:running", label: str = '"running" search on X', count: int = 1,
+          followers: int | None = None, rounded: bool = False, tier: str | None = None, **extra) -> dict:
+    return {"platform": platform, "handle": handle, "platform_id": pid, "display_name": extra.get("name"),
+            "followers": followers, "followers_text": None, "rounded": rounded, "tier": tier,
+            "path": {"kind": kind, "label": label, "via": via, "page_url": None, "at": "2026-01-01T00:00:00Z",
+                     "count": count}}
+
+
+def test_candidates_merge_by_key_and_platform_id(store_factory):
+    with store_factory() as s:
+        assert s.add_candidates([_cand("Anna", pid="1"), _cand("bo", pid="2"), _cand("ANNA")]) == 2
+        # the same account under a new handle (its platform id) is the same candidate, renamed
+        (doc, new), = s.merge_candidates([_cand("anna_new", pid="1", kind="followers", via="followers:zed",
+                                                label="followers of @zed on X")])
+        assert not new and doc["handle"] == "anna_new"
+        assert [p["kind"] for p in doc["paths"]] == ["search", "followers"]
+        assert s.find_candidate("x", "anna")["id"] == s.find_candidate("x", "Anna_New")["id"] == doc["id"]
+        # an item naming no valid account is no candidate
+        assert s.merge_candidates([_cand("not a handle!")]) == [(None, False)]
+    with store_factory() as s:  # reopened: the same candidates, found by every key
+        page = s.list_candidates()
+        assert page.total == 2 and s.find_candidate("x", "ANNA")["id"] == doc["id"]
+
+
+def test_a_path_seen_again_keeps_its_largest_count(store):
+    store.add_candidates([_cand("cy", kind="mention", via="mention:anna", label="mentioned by @anna in 3 posts",
+                                count=3)])
+    store.add_candidates([_cand("cy", kind="mention", via="mention:anna", label="mentioned by @anna", count=1)])
+    paths = store.find_candidate("x", "cy")["paths"]
+    assert [(p["label"], p["count"]) for p in paths] == [("mentioned by @anna in 3 posts", 3)]
+    store.add_candidates([_cand("cy", kind="mention", via="mention:anna", label="mentioned by @anna in 4 posts",
+                                count=4)])
+    assert [p["count"] for p in store.find_candidate("x", "cy")["paths"]] == [4]
+
+
+def test_an_exact_count_is_not_replaced_by_a_rounded_one(store):
+    store.add_candidates([_cand("dee", followers=12_345, tier="micro")])
+    store.add_candidates([_cand("dee", followers=12_000, rounded=True, tier="micro")])
+    assert store.find_candidate("x", "dee")["followers"] == 12_345
+    store.add_candidates([_cand("dee", followers=13_002, tier="micro")])
+    assert store.find_candidate("x", "dee")["followers"] == 13_002
+
+
+def test_a_captured_creator_is_a_checked_candidate(store):
+    store.add_snapshot(_snap("known", platform_id="77"), {"tier": "nano"})
+    store.add_candidates([_cand("known"), _cand("fresh", pid="88")])
+    assert store.find_candidate("x", "known")["state"] == "checked"
+    assert store.find_candidate("x", "fresh")["state"] == "new"
+    # its capture arrives: the look-up by handle (or by id) marks it checked
+    assert store.candidate_captured("x", "fresh_renamed", "88")["state"] == "checked"
+    assert store.find_candidate("x", "fresh")["checked_at"]
+    assert store.candidate_captured("x", "nobody", None) is None
+
+
+def test_candidate_states(store):
+    store.add_candidates([_cand("eve")])
+    cid = store.find_candidate("x", "eve")["id"]
+    assert store.set_candidate_state(cid, "failed", "X asked to log in")["state_reason"] == "X asked to log in"
+    assert store.get_candidate(cid)["state"] == "failed"
+    with pytest.raises(ValueError):
+        store.set_candidate_state(cid, "maybe")
+    with pytest.raises(NotFound):
+        store.set_candidate_state("cd_000000000000", "queued")
+    with pytest.raises(NotFound):
+        store.get_candidate("cd_000000000000")
+
+
+def test_list_candidates_filters_and_pages(store):
+    store.add_candidates([_cand(f"s{i}", followers=50_000, tier="micro") for i in range(5)])
+    store.add_candidates([_cand("m1", kind="mention", via="mention:zed", label="mentioned by @zed", tier="Nano"),
+                          _cand("yone", platform="youtube", kind="related", via="related:zed", label="related")])
+    store.add_snapshot(_snap("s0"), {"tier": "micro"})
+    store.candidate_captured("x", "s0")
+    assert store.list_candidates().total == 7
+    assert [c["handle"] for c in store.list_candidates(source="mention").items] == ["m1"]
+    assert [c["handle"] for c in store.list_candidates(platform="youtube").items] == ["yone"]
+    assert [c["handle"] for c in store.list_candidates(tier="nano").items] == ["m1"]
+    assert [c["handle"] for c in store.list_candidates(checked=True).items] == ["s0"]
+    assert store.list_candidates(checked=False).total == 6
+    first, second = store.list_candidates(limit=4), store.list_candidates(limit=4, offset=4)
+    assert first.next == 4 and second.next is None and first.total == second.total == 7
+    assert not {c["id"] for c in first.items} & {c["id"] for c in second.items}
+    with pytest.raises(ValueError):
+        store.list_candidates(limit=0)

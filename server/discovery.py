@@ -4,9 +4,8 @@ that found it, never scored until its own page is captured or refreshed.
 Three sources, one shape (the store's `merge_candidates` items):
 - list pages (search, tag, related, followers, following, comment lists; `scraper.listing`): every
   listed account, with a path like "followers of @XDevelopers on X, 2026-08-12";
-- creator pages: the accounts a creator's posts name, "mentioned by @anna in 3 posts" when the post's
-  text says @name, "tagged by @anna" when only the post's data names it (a photo tag, TikTok's tagged
-  users). No parser gives a post's co-authors yet, so there is no "collaborated with" path to make;
+- creator pages: the accounts a creator's posts name, "mentioned by @anna in 3 posts", or "tagged by
+  @anna" for a post without text whose page names accounts anyway (a photo's tags). No parser gives a post's co-authors yet, so there is no "collaborated with" path to make;
 - refreshes: `CandidateChecks` queues candidates for the app's own refreshes (its browser lock, rate
   budgets and cool-downs), and a candidate whose page was stored is "checked" (the ingest hook
   `note_capture`), one that failed is "failed" with the reason in words (server.plain).
@@ -104,7 +103,8 @@ def listing_items(listing: dict) -> list[dict | None]:
 
 def snapshot_items(snapshot: dict) -> list[dict]:
     """The accounts a creator page's posts name, one item each with its count of posts: "mentioned"
-    when the post's text has @name, else "tagged" (named only in the post's data)."""
+    by a post with text (a caption, a tweet, a video's title and description), "tagged" by a post
+    without any (a photo whose only words are the platform's "tagging @jlo")."""
     platform, own = snapshot.get("platform"), str(snapshot.get("handle") or "")
     if not own or platform not in records.PLATFORMS:
         return []
@@ -112,11 +112,11 @@ def snapshot_items(snapshot: dict) -> list[dict]:
     for post in snapshot.get("recent_posts") or []:
         if not isinstance(post, dict):
             continue
-        text = str(post.get("title") or "").casefold()
+        has_text = bool(str(post.get("title") or "").strip())
         for name in dict.fromkeys(m for m in post.get("mentions") or [] if isinstance(m, str)):
             if name.casefold() == own.casefold() or not registry.valid_handle(platform, name):
                 continue
-            kind = "mention" if f"@{name.casefold()}" in text else "tag"
+            kind = "mention" if has_text else "tag"
             seen.setdefault((kind, name.casefold()), [name, 0])[1] += 1
     items = []
     for (kind, _), (name, posts) in list(seen.items())[:MAX_ITEMS_PER_SNAPSHOT]:

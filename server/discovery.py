@@ -158,14 +158,18 @@ def list_page(capture: dict, error: CaptureError) -> Listing | None:
     return listing
 
 
-def side_listing(capture: dict) -> Listing | None:
+def side_listing(store: Repository, capture: dict) -> dict | None:
     """The list a creator page also shows (the followers tab of a profile, the comments under a
-    post), or None."""
+    post), added as candidates: its answer (add_listing), or None. The creator page is stored
+    already, so a store problem here is logged, not the capture's failure."""
     try:
         listing = parse_listing(capture)
+        return add_listing(store, listing) if listing.creators else None
     except CaptureError:
         return None
-    return listing if listing.creators else None
+    except StoreError:
+        log.exception("discovery could not keep the list shown on %s", str(capture.get("url"))[:200])
+        return None
 
 
 def _known(store: Repository, platform: str, handle: str | None) -> bool:

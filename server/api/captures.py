@@ -67,9 +67,9 @@ def post_capture():
         return _timed(jsonify(add_listing(store, listing)), started), 201
     body = {"creator": creator_view_for(store, summary), "snapshot": snapshot, "scores": scores,
             "decision": decision_numbers(snapshot)}
-    shown = side_listing(raw)
+    shown = side_listing(store, raw)
     if shown is not None:
-        body["listing"] = add_listing(store, shown)
+        body["listing"] = shown
     return _timed(jsonify(body), started), 201
 
 

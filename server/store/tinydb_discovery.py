@@ -166,24 +166,25 @@ class DiscoveryTables:
     def list_candidates(self, *, source: str | None = None, platform: str | None = None,
                         tier: str | None = None, checked: bool | None = None, limit: int | None = 50,
                         offset: int = 0) -> CreatorPage:
-        """A page of candidates, most recently seen first. Filters combine: `source` (a path kind
+        """A page of candidates, most recently seen first (then in the order they were found). Filters combine: `source` (a path kind
         among the candidate's paths), `platform`, `tier` (case-insensitive), `checked` (state
         "checked", or any other state)."""
         if offset < 0 or (limit is not None and limit < 1):
             raise ValueError("offset must be >= 0 and limit >= 1")
         with self._lock:
             table, _ = self._candidates()
-            docs = [dict(d) for d in table.all()]
+            docs = [(d.doc_id, dict(d)) for d in table.all()]
         wanted_tier = tier.casefold() if tier else None
-        hits = [d for d in docs
+        hits = [(n, d) for n, d in docs
                 if (source is None or any(p.get("kind") == source for p in d.get("paths") or []))
                 and (platform is None or d.get("platform") == platform)
                 and (wanted_tier is None or (d.get("tier") or "").casefold() == wanted_tier)
                 and (checked is None or (d.get("state") == "checked") == checked)]
-        hits.sort(key=lambda d: d["id"])
-        hits.sort(key=lambda d: d.get("last_seen") or "", reverse=True)
+        hits.sort(key=lambda nd: nd[0])  # first found first, within one time (a list page's own order)
+        hits.sort(key=lambda nd: nd[1].get("last_seen") or "", reverse=True)
         end = len(hits) if limit is None else offset + limit
-        return CreatorPage(items=hits[offset:end], total=len(hits), next=end if end < len(hits) else None)
+        return CreatorPage(items=[d for _, d in hits[offset:end]], total=len(hits),
+                           next=end if end < len(hits) else None)
 
 
 # -- the records (pure) --------------------------------------------------------------------------------

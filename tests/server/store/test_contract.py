@@ -712,3 +712,8 @@ def test_list_candidates_filters_and_pages(store):
     assert not {c["id"] for c in first.items} & {c["id"] for c in second.items}
     with pytest.raises(ValueError):
         store.list_candidates(limit=0)
+
+
+def test_candidates_of_one_page_keep_its_order(store):
+    store.add_candidates([_cand(h) for h in ("zoe", "abe", "mia")])
+    assert [c["handle"] for c in store.list_candidates().items] == ["zoe", "abe", "mia"]

@@ -252,12 +252,12 @@ class CandidateChecks:
         cands = [self.store.get_candidate(cid) for cid in dict.fromkeys(ids)]
         with self._lock:
             fresh = [c for c in cands if self._active.get(c["id"], {}).get("state") not in ("queued", "running")]
+            self.store.set_candidate_states([c["id"] for c in fresh], "queued")
             for c in fresh:
                 entry = {"id": c["id"], "platform": c["platform"], "handle": c["handle"], "state": "queued",
                          "reason": None, "at": None}
                 self._active[c["id"]] = entry
                 self._pending.append(entry)
-                self.store.set_candidate_state(c["id"], "queued")
             start = self._worker is None and bool(self._pending)
             if start:
                 self._started_at, self._finished_at = now_iso(ms=True), None

@@ -3,9 +3,14 @@ repaired by `kolscope fsck`; damaged, it fails discovery clearly and never the c
 
 from __future__ import annotations
 
+import errno
+
+import pytest
+
 from server import create_app
 from server.cli import main
 from server.store import Store
+from server.store import tinydb as engine
 from tests.conftest import load_listpage
 from tests.server.api.conftest import post_capture, x_capture
 
@@ -50,3 +55,21 @@ def test_a_damaged_candidates_file_fails_discovery_not_captures(tmp_path):
         assert r.status_code == 201 and "listing" not in r.json and r.json["creator"]["handle"] == "TwitterDev"
     finally:
         app.extensions["kolscope.store"].close()
+
+
+def test_a_failed_write_leaves_the_candidates_as_they_were(tmp_path, monkeypatch):
+    with Store(tmp_path) as s:
+        s.add_candidates([_cand("ann_f")])
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(engine, "write_file", full)
+        with pytest.raises(OSError):
+            s.add_candidates([_cand("bob_f"), _cand("cyd_f")])
+        monkeypatch.undo()
+        assert [c["handle"] for c in s.list_candidates().items] == ["ann_f"]
+        assert s.find_candidate("x", "bob_f") is None
+        s.add_candidates([_cand("bob_f")])
+    with Store(tmp_path) as s:
+        assert [c["handle"] for c in s.list_candidates().items] == ["bob_f", "ann_f"]

@@ -717,3 +717,13 @@ def test_list_candidates_filters_and_pages(store):
 def test_candidates_of_one_page_keep_its_order(store):
     store.add_candidates([_cand(h) for h in ("zoe", "abe", "mia")])
     assert [c["handle"] for c in store.list_candidates().items] == ["zoe", "abe", "mia"]
+
+
+def test_several_states_at_once_or_none(store):
+    store.add_candidates([_cand(h) for h in ("fay", "gus")])
+    ids = [store.find_candidate("x", h)["id"] for h in ("fay", "gus")]
+    with pytest.raises(NotFound):
+        store.set_candidate_states([ids[0], "cd_000000000000"], "queued")
+    assert store.get_candidate(ids[0])["state"] == "new"  # nothing written
+    assert [c["state"] for c in store.set_candidate_states(ids, "queued")] == ["queued", "queued"]
+    assert {c["state"] for c in store.list_candidates().items} == {"queued"}

@@ -47,8 +47,8 @@ def _day(at: Any) -> str:
 
 
 def listing_path(listing: dict) -> dict:
-    """The path every creator of one list page gets: "#trailrunning search on YouTube, 2026-11-29",
-    "followers of @XDevelopers on X, 2026-08-12", "commented on @thiago.nigro's post on Instagram, ..."."""
+    """The path every creator of one list page gets, in words: "#trailrunning search on <platform
+    label>, 2026-11-29", "followers of @anna on <label>, ...", "commented on @anna's post on <label>"."""
     kind, query, owner = listing.get("kind"), listing.get("query") or "", listing.get("owner") or ""
     words = {
         "search": f'"{query}" search',
@@ -73,7 +73,7 @@ def followers_text(value: int | None, rounded: bool) -> str | None:
 
 def _handle_of(platform: str, creator: dict) -> str | None:
     """The handle a listed account is stored under: its handle, or its id where the platform keys
-    accounts by id (a YouTube channel shown only by its UC… id)."""
+    accounts by id (a channel a search shows only by its channel id)."""
     for value in (creator.get("handle"), creator.get("platform_id")):
         if isinstance(value, str) and registry.valid_handle(platform, value):
             return value

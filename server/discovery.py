@@ -80,6 +80,15 @@ def _handle_of(platform: str, creator: dict) -> str | None:
     return None
 
 
+def _shown(creator: dict) -> dict:
+    """What a list shows of an account's audience: {followers, followers_text, rounded, tier}."""
+    count = creator.get("followers") or {}
+    value = count.get("value") if isinstance(count.get("value"), int) else None
+    rounded = bool(count.get("approx")) and value is not None
+    return {"followers": value, "followers_text": followers_text(value, rounded), "rounded": rounded,
+            "tier": tier_for(value)}
+
+
 def listing_items(listing: dict) -> list[dict | None]:
     """One candidate item per listed creator (None for one that names no storable account, and for
     the list's owner: its own page is the one being looked at)."""
@@ -91,13 +100,8 @@ def listing_items(listing: dict) -> list[dict | None]:
         if handle is None or (owner and handle.casefold() == owner):
             out.append(None)
             continue
-        count = c.get("followers") or {}
-        value = count.get("value") if isinstance(count.get("value"), int) else None
-        rounded = bool(count.get("approx")) and value is not None
         out.append({"platform": platform, "handle": handle, "platform_id": c.get("platform_id"),
-                    "display_name": c.get("display_name"), "followers": value,
-                    "followers_text": followers_text(value, rounded), "rounded": rounded,
-                    "tier": tier_for(value), "path": path})
+                    "display_name": c.get("display_name"), **_shown(c), "path": path})
     return out
 
 
@@ -194,13 +198,9 @@ def add_listing(store: Repository, listing: Listing) -> dict:
         cand, new = next(merged) if item is not None else (None, False)
         added += bool(cand is not None and new)
         handle = item["handle"] if item else _handle_of(data["platform"], listed)
-        count = listed.get("followers") or {}
-        value = count.get("value") if isinstance(count.get("value"), int) else None
-        rounded = bool(count.get("approx")) and value is not None
         creators.append({
             "platform": data["platform"], "handle": handle, "platform_id": listed.get("platform_id"),
-            "display_name": listed.get("display_name"), "followers": value,
-            "followers_text": followers_text(value, rounded), "rounded": rounded, "tier": tier_for(value),
+            "display_name": listed.get("display_name"), **_shown(listed),
             "known": cand["state"] == "checked" if cand else _known(store, data["platform"], handle),
             "candidate_id": cand["id"] if cand else None,
             "url": registry.profile_url(data["platform"], handle) if handle else None,

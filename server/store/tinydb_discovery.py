@@ -195,9 +195,9 @@ class DiscoveryTables:
     def list_candidates(self, *, source: str | None = None, platform: str | None = None,
                         tier: str | None = None, checked: bool | None = None, limit: int | None = 50,
                         offset: int = 0) -> CreatorPage:
-        """A page of candidates, most recently seen first (then in the order they were found). Filters combine: `source` (a path kind
-        among the candidate's paths), `platform`, `tier` (case-insensitive), `checked` (state
-        "checked", or any other state)."""
+        """A page of candidates, most recently seen first (then in the order they were found).
+        Filters combine: `source` (a path kind among the candidate's paths), `platform`, `tier`
+        (case-insensitive), `checked` (state "checked", or any other state)."""
         if offset < 0 or (limit is not None and limit < 1):
             raise ValueError("offset must be >= 0 and limit >= 1")
         wanted_tier = tier.casefold() if tier else None

@@ -60,8 +60,18 @@ def listing_path(listing: dict) -> dict:
     }.get(kind, kind)
     day = _day(listing.get("captured_at"))
     label = f"{words} on {platform_label(listing['platform'])}" + (f", {day}" if day else "")
-    return {"kind": kind, "label": label, "via": f"{kind}:{(query or owner).casefold()}",
-            "page_url": listing.get("url"), "at": listing.get("captured_at"), "count": 1}
+    via = _via_creator(listing["platform"], owner) if owner else f"{kind}:{query.casefold()}"
+    return {"kind": kind, "label": label, "via": via, "page_url": listing.get("url"),
+            "at": listing.get("captured_at"), "count": 1}
+
+
+def _via_creator(platform: str, handle: str) -> str:
+    """A path's `via` when a creator led to it: "<platform>/<key>", the creator's identity (what
+    server.scoring.similar matches a candidate's paths against)."""
+    try:
+        return f"{platform}/{registry.creator_key(platform, handle)}"
+    except (ValueError, TypeError, KeyError):
+        return f"{platform}/{handle.casefold()}"
 
 
 def followers_text(value: int | None, rounded: bool) -> str | None:
@@ -128,7 +138,7 @@ def snapshot_items(snapshot: dict) -> list[dict]:
         where = f" in {posts} posts" if posts > 1 else ""
         items.append({"platform": platform, "handle": name, "path": {
             "kind": kind, "label": f"{verb} @{own}{where} on {platform_label(platform)}",
-            "via": f"{kind}:{own.casefold()}", "page_url": snapshot.get("url"),
+            "via": _via_creator(platform, own), "page_url": snapshot.get("url"),
             "at": snapshot.get("captured_at"), "count": posts}})
     return items
 

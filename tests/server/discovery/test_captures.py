@@ -103,6 +103,6 @@ def test_a_capture_checks_its_candidate_and_its_mentions_become_candidates(clien
     # TwitterDev's tweets name accounts: each is a candidate "mentioned by @TwitterDev"
     assert post_capture(client, auth, capture).status_code == 201
     mentioned = client.get("/api/v1/candidates?source=mention&limit=500", headers=auth).json["items"]
-    by_dev = [p for c in mentioned for p in c["paths"] if p["via"] == "mention:twitterdev"]
+    by_dev = [p for c in mentioned for p in c["paths"] if p["via"] == "x/twitterdev"]
     assert len(by_dev) >= 3
     assert all(p["label"].startswith("mentioned by @TwitterDev") and p["label"].endswith(" on X") for p in by_dev)

@@ -23,6 +23,8 @@ def test_the_words_of_each_list_path():
         path = listing_path(_listing(kind, query, owner))
         assert path["label"] == label
         assert path["kind"] == kind and path["count"] == 1 and path["at"] == "2026-11-29T10:00:00Z"
+    # a path a creator led to names that creator as server.scoring.similar matches it
+    assert listing_path(_listing("followers", owner="XDevelopers"))["via"] == "youtube/xdevelopers"
     # one search is one path whatever its case; another search is another
     assert listing_path(_listing("search", "Trail"))["via"] == listing_path(_listing("search", "trail"))["via"]
     assert listing_path(_listing("search", "trail"))["via"] != listing_path(_listing("hashtag", "trail"))["via"]
@@ -71,5 +73,5 @@ def test_accounts_named_in_posts_become_candidates_with_counts():
     assert got["bo"]["label"] == "mentioned by @anna in 3 posts on X" and got["bo"]["count"] == 3
     assert got["cy"]["label"] == "mentioned by @anna on X" and got["cy"]["count"] == 1
     assert got["dee"]["label"] == "tagged by @anna on X" and got["dee"]["kind"] == "tag"
-    assert got["bo"]["page_url"] == "https://x.com/anna" and got["bo"]["via"] == "mention:anna"
+    assert got["bo"]["page_url"] == "https://x.com/anna" and got["bo"]["via"] == "x/anna"
     assert snapshot_items({"platform": "x", "handle": None, "recent_posts": []}) == []

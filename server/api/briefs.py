@@ -74,11 +74,11 @@ def put_active():
     changed = store.active_brief_id() != data.id
     store.set_active_brief(data.id)
     if changed:
-        _rescore(store)
+        rescore_active(store)
     return _active_answer()
 
 
-def _rescore(store) -> None:
+def rescore_active(store) -> None:
     """Fit against the brief now in force, for every stored creator (in the background)."""
     current_app.extensions["kolscope_rescore"] = rescore_in_background(store, store.active_brief())
 
@@ -97,7 +97,7 @@ def put_brief(bid: str):
     brief = _validated_brief(json_body())
     doc = store.replace_brief(bid, brief)
     if bid == store.active_brief_id():
-        _rescore(store)
+        rescore_active(store)
     return jsonify(brief_view(doc, store.active_brief_id()))
 
 
@@ -108,5 +108,5 @@ def delete_brief(bid: str):
     was_active = store.active_brief_id() == bid
     store.delete_brief(bid)
     if was_active:
-        _rescore(store)  # no brief in force any more: fit goes back to "needs a brief"
+        rescore_active(store)  # no brief in force any more: fit goes back to "needs a brief"
     return "", 204

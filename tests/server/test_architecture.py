@@ -45,6 +45,7 @@ ALLOWED_CACHES = {
     ("server.api.openapi", "_document"): "the OpenAPI document, built from the code's own tables",
     ("server.campaigns.price", "load_prices"): "prices.json shipped in the package",
     ("server.cron", "stored_crontab_problem"): "a pure function of the crontab line",
+    ("server.scoring.brief_input", "_language_names"): "pycountry's ISO 639 names, read-only package data",
     ("server.scoring.accounts", "load_model"): "accounts_model.json shipped in the package",
     ("server.scoring.bands", "load_bands"): "bands.json shipped in the package",
     ("server.scoring.language", "_identifier"): "py3langid's model shipped in its wheel",

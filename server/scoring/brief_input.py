@@ -206,7 +206,7 @@ def _model_errors(exc: ValidationError) -> dict[str, str]:
             continue
         label = LABELS.get(field, field)
         kind = err.get("type", "")
-        if kind == "too_long":
+        if kind in ("too_long", "string_too_long"):
             limit = (err.get("ctx") or {}).get("max_length")
             out.setdefault(field, f"{label}: at most {limit} {'characters' if field == 'name' else 'items'}.")
         else:

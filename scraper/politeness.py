@@ -35,6 +35,16 @@ _WALL_URL_RES = _wall_url_res()
 
 BLOCK_STATUSES = {401: "login_wall", 403: "blocked", 429: "blocked"}
 
+# A block's cool-down (Politeness's defaults): COOLDOWN doubled for each block in a row, up to
+# COOLDOWN_MAX; a blocked creator waits at least CREATOR_RETRY_AFTER. server/plain.py tells a person
+# when the retry comes from the same numbers.
+COOLDOWN, COOLDOWN_MAX, CREATOR_RETRY_AFTER = 900.0, 6 * 3600.0, 3600.0
+
+
+def cooldown_length(blocks_in_a_row: int, cooldown: float = COOLDOWN, cooldown_max: float = COOLDOWN_MAX) -> float:
+    """Seconds a platform cools down after its `blocks_in_a_row`-th block in a row (1 = the first)."""
+    return min(cooldown_max, cooldown * (2 ** (max(1, blocks_in_a_row) - 1)))
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -113,9 +123,9 @@ class Politeness:
         backoff_base: float = 2.0,
         backoff_max: float = 60.0,
         max_retries: int = 2,
-        cooldown: float = 900.0,
-        cooldown_max: float = 6 * 3600.0,
-        creator_retry_after: float = 3600.0,
+        cooldown: float = COOLDOWN,
+        cooldown_max: float = COOLDOWN_MAX,
+        creator_retry_after: float = CREATOR_RETRY_AFTER,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ):
@@ -209,7 +219,7 @@ class Politeness:
             st = self._state(platform)
             if verdict.outcome == BLOCKED:
                 st.blocks_in_a_row += 1
-                length = min(self.cooldown_max, self.cooldown * (2 ** (st.blocks_in_a_row - 1)))
+                length = cooldown_length(st.blocks_in_a_row, self.cooldown, self.cooldown_max)
                 st.cooldown_until = max(st.cooldown_until, self.clock() + length)
                 st.block_reason = verdict.reason or verdict.code
                 if handle:

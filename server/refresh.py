@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scraper.fetch import FetchRequest, FetchResult, fetch_all
-from scraper.politeness import Politeness
+from scraper.politeness import CREATOR_RETRY_AFTER, Politeness
 from scraper.replay import Replay, ReplayError
 from scraper.registry import profile_url
 from scraper.times import iso, now_iso, parse_time
@@ -32,7 +32,7 @@ log = logging.getLogger("kolscope.refresh")
 
 # A creator blocked (403/429/captcha/login wall) is not asked again before this, even across runs
 # and restarts (the time comes from the store): asking again at once only deepens a block.
-BLOCKED_RETRY_AFTER = timedelta(hours=1)
+BLOCKED_RETRY_AFTER = timedelta(seconds=CREATOR_RETRY_AFTER)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from server.store import StoreError
 log = logging.getLogger("kolscope.api")
 
 # codes of StoreError -> HTTP status
-_STORE_STATUS = {"not_found": 404, "conflict": 409, "invalid_handle": 400, "store_locked": 503,
+STORE_STATUS = {"not_found": 404, "conflict": 409, "invalid_handle": 400, "store_locked": 503,
                  "store_corrupt": 503, "store_too_new": 503, "store_unavailable": 503}
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -59,7 +59,7 @@ def register(app: Flask) -> None:
         full = disk_full(exc)
         if full is not None:
             return error_response(507, "disk_full", disk_full_message(full))
-        return error_response(_STORE_STATUS.get(exc.code, 500), exc.code, exc.message)
+        return error_response(STORE_STATUS.get(exc.code, 500), exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

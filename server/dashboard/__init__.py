@@ -20,11 +20,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, render_template, request
+import logging
 
+from flask import Blueprint, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from server.api.errors import STORE_STATUS
+from server.disk import disk_full
+from server.plain import store_words
 from server.security import csrf_ok, current_session
+from server.store import StoreError
 
 bp = Blueprint("dashboard", __name__)
+log = logging.getLogger("kolscope.dashboard")
 
 
 def login_page(wrong: bool = False, status: int = 401):
@@ -81,6 +89,31 @@ def take_notices() -> list[tuple[str, str]]:
 @bp.app_context_processor
 def _notices() -> dict:
     return {"take_notices": take_notices}
+
+
+# -- errors on the dashboard's pages: a page in plain words (the API keeps its JSON shape) ------------
+
+@bp.errorhandler(Exception)
+def _page_error(exc: Exception):
+    """A store problem, an HTTP error or a bug while making a page: the error page, never a traceback
+    or the API's JSON. (Blueprint handlers come before the app's, so /api/v1 is unaffected.)"""
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        if status == 404:
+            return error_page(404, "Page not found", "There is no such page in the dashboard.")
+        return error_page(status, exc.name, exc.description or exc.name)
+    full = disk_full(exc)
+    if full is not None or isinstance(exc, StoreError):
+        code = "disk_full" if full is not None else exc.code
+        title, message = store_words(code, getattr(exc, "message", None))
+        status = 507 if full is not None else STORE_STATUS.get(code, 500)
+        if status >= 500:
+            log.error("dashboard page %s: %s", request.path, exc)
+        return error_page(status, title, message)
+    log.exception("unexpected error on dashboard page %s", request.path)
+    return error_page(500, "Something went wrong",
+                      "kolscope hit an unexpected problem making this page; nothing was changed. "
+                      "The details are in the server's log.")
 
 
 # Imported after `bp` exists: each module adds its routes to it at import.

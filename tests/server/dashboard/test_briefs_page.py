@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.server.api.conftest import app, auth, client, post_capture, x_capture  # noqa: F401 (fixtures)
+from tests.server.api.conftest import post_capture, x_capture
 
 GOOD = {"name": "Running shoes DACH", "keywords": "running, marathon\ntrail", "countries": "Germany, Österreich, CH",
         "languages": "German", "tiers": ["micro", "mid"], "platforms": ["x"], "followers_min": "10k",
@@ -27,18 +27,18 @@ def _wait_rescore(app) -> None:
         thread.join(30)
 
 
-def _api_briefs(client, auth):  # noqa: F811 (the fixture's name)
+def _api_briefs(client, auth):
     return client.get("/api/v1/briefs", headers=auth).json
 
 
-def test_briefs_page_needs_a_session(client):  # noqa: F811
+def test_briefs_page_needs_a_session(client):
     r = client.get("/briefs")
     assert r.status_code == 401 and 'name="token"' in r.get_data(as_text=True)
     r = client.post("/briefs/new", data=GOOD)
     assert r.status_code == 401 and 'name="token"' in r.get_data(as_text=True)
 
 
-def test_create_reads_what_a_marketer_types_and_the_first_brief_becomes_active(client, app, auth):  # noqa: F811
+def test_create_reads_what_a_marketer_types_and_the_first_brief_becomes_active(client, app, auth):
     csrf = _login(client, app)
     page = client.get("/briefs/new").get_data(as_text=True)
     # tiers with their follower ranges from scoring's table
@@ -71,7 +71,7 @@ def test_create_reads_what_a_marketer_types_and_the_first_brief_becomes_active(c
     ("followers_min", "many", "is not a number of followers"),
     ("name", "", "Give the brief a name"),
 ])
-def test_a_mistake_is_named_next_to_its_field_and_the_typed_values_stay(client, app, auth, field, typed, words):  # noqa: F811
+def test_a_mistake_is_named_next_to_its_field_and_the_typed_values_stay(client, app, auth, field, typed, words):
     csrf = _login(client, app)
     r = client.post("/briefs/new", data=dict(GOOD, csrf=csrf, **{field: typed}))
     page = r.get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_a_mistake_is_named_next_to_its_field_and_the_typed_values_stay(client, 
     assert _api_briefs(client, auth)["items"] == []  # nothing stored
 
 
-def test_every_mistake_at_once(client, app, auth):  # noqa: F811
+def test_every_mistake_at_once(client, app, auth):
     csrf = _login(client, app)
     r = client.post("/briefs/new", data={"csrf": csrf, "name": "x", "countries": "Narnia", "min_engagement_rate": "?",
                                          "followers_min": "100k", "followers_max": "1k", "tiers": ["giga"]})
@@ -96,7 +96,7 @@ def test_every_mistake_at_once(client, app, auth):  # noqa: F811
     assert r.status_code == 400 and "must not be below" in r.get_data(as_text=True)
 
 
-def test_edit_shows_words_and_saves_changes(client, app, auth):  # noqa: F811
+def test_edit_shows_words_and_saves_changes(client, app, auth):
     csrf = _login(client, app)
     client.post("/briefs/new", data=dict(GOOD, csrf=csrf))
     bid = _api_briefs(client, auth)["items"][0]["id"]
@@ -119,7 +119,7 @@ def test_edit_shows_words_and_saves_changes(client, app, auth):  # noqa: F811
     assert client.get("/briefs/nope/edit").status_code == 404
 
 
-def test_duplicate_activate_and_delete_with_a_confirm_step(client, app, auth):  # noqa: F811
+def test_duplicate_activate_and_delete_with_a_confirm_step(client, app, auth):
     post_capture(client, auth, x_capture("bo_runs"))
     csrf = _login(client, app)
     client.post("/briefs/new", data=dict(GOOD, csrf=csrf))
@@ -151,14 +151,14 @@ def test_duplicate_activate_and_delete_with_a_confirm_step(client, app, auth):  
     assert client.post(f"/briefs/{copy['id']}/delete", data={"csrf": csrf}).status_code == 404
 
 
-def test_forms_need_the_csrf_token(client, app, auth):  # noqa: F811
+def test_forms_need_the_csrf_token(client, app, auth):
     _login(client, app)
     r = client.post("/briefs/new", data=dict(GOOD, csrf="forged"))
     assert r.status_code == 403 and "out of date" in r.get_data(as_text=True)
     assert _api_briefs(client, auth)["items"] == []
 
 
-def test_brief_names_are_text_not_markup(client, app, auth):  # noqa: F811
+def test_brief_names_are_text_not_markup(client, app, auth):
     csrf = _login(client, app)
     client.post("/briefs/new", data={"csrf": csrf, "name": "<script>alert(1)</script>"})
     page = client.get("/briefs").get_data(as_text=True)

@@ -166,10 +166,36 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except OSError as exc:  # a write on a full disk, anywhere in a command: said plainly, no traceback
         full = disk_full(exc)
-        if full is None:
+        if full is not None:
+            sys.stderr.write(f"kolscope: {disk_full_message(full, getattr(args, 'data', None))}\n")
+            return 1
+        return _said_plainly(exc, args)
+    except Exception as exc:
+        # only now: the store loads tinydb, which `kolscope parse` and `--help` should not wait for
+        from server.store import StoreError
+
+        if not isinstance(exc, StoreError):
             raise
-        sys.stderr.write(f"kolscope: {disk_full_message(full, getattr(args, 'data', None))}\n")
-        return 1
+        return _said_plainly(exc, args)
+
+
+def _said_plainly(exc: Exception, args: argparse.Namespace) -> int:
+    """An unusable data directory (or another file) as one line, exit 2: never a traceback."""
+    # on failure only: plain loads the platform registry, which `kolscope --help` should not wait for
+    from server.plain import data_dir_words, os_error_words
+
+    data = getattr(args, "data", None)
+    where = os.path.abspath(str(getattr(exc, "filename", None) or "")) if isinstance(exc, OSError) else ""
+    in_data = data is not None and (getattr(exc, "code", None) == "store_unavailable"
+                                    or bool(where) and where.startswith(os.path.abspath(data)))
+    if in_data:
+        message = data_dir_words(data, exc)
+    elif isinstance(exc, OSError):
+        message = f"{exc.filename or 'a file'}: {os_error_words(exc)}"
+    else:
+        message = str(getattr(exc, "message", exc))
+    sys.stderr.write(f"kolscope: {message}\n")
+    return EXIT_USAGE_OR_IO
 
 
 if __name__ == "__main__":

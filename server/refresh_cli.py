@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from server.plain import data_dir_words
 from server.refresh import RefreshError, load_replay, refresh_creators
 from server.store import Repository, StoreError, open_store
 
@@ -68,7 +69,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     except StoreError as exc:
         hint = (" (a running `kolscope serve` holds it: refresh through POST /api/v1/watchlists/<id>/refresh)"
                 if exc.code == "store_locked" else "")
-        return _fail(f"{exc.message}{hint}")
+        message = data_dir_words(args.data, exc) if exc.code == "store_unavailable" else exc.message
+        return _fail(f"{message}{hint}")
     err = Console(stderr=True)
     out = Console()
     try:

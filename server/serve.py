@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 import time
@@ -103,12 +104,31 @@ def _fail(message: str) -> int:
 
 
 def _store_failure(exc: BaseException, data: object) -> str | None:
-    """What to tell the user when the store cannot open: a full disk or the store's own message
-    (a damaged file, another server holding the lock); None for anything else."""
+    """What to tell the user when the store cannot open: a full disk, a data directory that cannot be
+    used (in words, with the way out) or the store's own message (a damaged file, another server
+    holding the lock); None for anything else."""
+    from server.plain import data_dir_words  # on failure only: it loads the platform registry (~0.5 s)
+
     full = disk_full(exc)
     if full is not None:
         return disk_full_message(full, data)
-    return exc.message if isinstance(exc, StoreError) else None
+    if isinstance(exc, StoreError) and exc.code != "store_unavailable":
+        return exc.message
+    if isinstance(exc, (StoreError, OSError)):
+        return data_dir_words(data, exc)
+    return None
+
+
+def _listen_failure(exc: OSError, host: str, port: int) -> str:
+    from server.plain import os_error_words, port_busy_words  # on failure only, as in _store_failure
+
+    if exc.errno == errno.EADDRINUSE:
+        return port_busy_words(host, port)
+    if exc.errno == errno.EACCES and port < 1024:
+        return f"port {port} is reserved for the system (below 1024): use --port 8765 or any port above 1024."
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: use --host 127.0.0.1."
+    return f"cannot listen on {host}:{port}: {os_error_words(exc)}."
 
 
 def _warm_up() -> None:
@@ -154,28 +174,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
                      or f"cannot start on the data directory {args.data}: {exc.strerror or exc}")
     store = services.store_of(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if config["SCHEDULER_ENABLED"]:
-        try:
-            scheduler.start(app)
-        except Exception as exc:
-            full = disk_full(exc)
-            if full is None:
-                raise
-            store.close()
-            return _fail(disk_full_message(full, args.data))
-    _warm_up()
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"kolscope: serving on http://{host}:{args.port}/ (data in {store.dir})", flush=True)
-    print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",
-          flush=True)
     try:
+        # bound before anything is announced: a busy port says so and nothing else
         server_map: dict = {}
         server = waitress.create_server(app, map=server_map, host=args.host, port=args.port,
                                         **waitress_options(app, max_connections))
-        evict_idle_when_full(server_map)
-        server.run()
     except OSError as exc:
-        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        store.close()
+        return _fail(_listen_failure(exc, args.host, args.port))
+    evict_idle_when_full(server_map)
+    try:
+        if config["SCHEDULER_ENABLED"]:
+            try:
+                scheduler.start(app)
+            except Exception as exc:
+                full = disk_full(exc)
+                if full is None:
+                    raise
+                return _fail(disk_full_message(full, args.data))
+        _warm_up()
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        print(f"kolscope: serving on http://{host}:{args.port}/ (data in {store.dir})", flush=True)
+        print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",
+              flush=True)
+        server.run()
     finally:
         store.close()
     return 0
@@ -189,7 +211,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     except FileNotFoundError:
         token = ""
     except OSError as exc:
-        return _fail(f"cannot read {path}: {exc.strerror or exc}")
+        return _fail(_store_failure(exc, args.data))
     if not token:
         try:
             with open_store({"DATA_DIR": args.data}) as store:

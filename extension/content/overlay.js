@@ -113,6 +113,63 @@ textarea { resize: vertical; min-height: 34px; }
   // Platform name -> label ("as people write it"), from content/platforms.js (loaded before this file).
   const PLATFORM_LABEL = Object.fromEntries((globalThis.kolscopePlatforms || []).map((p) => [p.name, p.label]));
 
+  // ---- errors in plain words ---------------------------------------------------------------------
+  // The backend's error codes (the parsers' CaptureError codes, the API's and the store's) as the
+  // sentence a person reads; server/plain.py says the same on the dashboard. Never the platform's
+  // raw status ("status 10222") or a stack trace. A code not in the table keeps the backend's
+  // message, which is written for people.
+  const CAPTCHA_RE = /captcha|verif|challenge|not a bot|security check/i;
+  const RATE_RE = /\b429\b|rate.limit|too many requests|risk control|\b412\b/i;
+  const ERROR_WORDS = {
+    restricted: (msg, label) =>
+      /private|protected/i.test(msg)
+        ? "This account is private: kolscope can only read public profiles."
+        : /\bage\b|age-restricted/i.test(msg)
+          ? `${label} shows this only to signed-in adults (age-restricted): kolscope only reads public pages.`
+          : `${label} restricts this page: kolscope can only read public profiles.`,
+    unavailable: (msg, label) => `${label} says this account does not exist (any more): removed, banned or renamed.`,
+    login_wall: (msg, label) => `${label} asked to log in before showing this page; kolscope only reads public pages.`,
+    blocked: (msg, label) =>
+      CAPTCHA_RE.test(msg)
+        ? `${label} asked for a captcha; solve it on the page, then retry.`
+        : RATE_RE.test(msg)
+          ? `${label} is limiting requests (too many in a short time); try again later.`
+          : `${label} blocked the request; try again later.`,
+    not_a_creator_page: (msg, label) => `This ${label} page does not show a creator (a home, search or settings page?).`,
+    unsupported_platform: () => "kolscope does not read this site.",
+    malformed: (msg, label) => `The ${label} page could not be read: it changed or loaded only in part. Reload it and retry.`,
+    too_large: () => "The page is larger than kolscope reads.",
+    parse_timeout: () => "Reading the page took too long; it may be unusually large.",
+    disk_full: () => "The disk of the computer running kolscope is full: nothing was saved. Free some space, then retry.",
+    store_locked: () => "Another kolscope server holds the data directory: stop it, or use its address in the options.",
+    store_corrupt: () => "A kolscope data file is damaged: run `kolscope fsck --repair`, then retry.",
+    store_too_new: () => "The kolscope data was written by a newer kolscope: update the backend.",
+    store_unavailable: () => "The kolscope backend cannot read or write its data directory: check the disk, then retry.",
+    internal: () => "The kolscope backend hit an unexpected error (the details are in its log); retry, or restart it.",
+    too_many_requests: () => "The kolscope backend is busy; retry in a moment.",
+    invalid: () => "The backend refused what the extension sent: update the extension and the backend to the same version.",
+    invalid_body: () => "The backend refused what the extension sent: update the extension and the backend to the same version.",
+    invalid_json: () => "The backend could not read what the extension sent; reload the page and retry.",
+    json_too_deep: () => "This page's data is nested deeper than kolscope reads.",
+    unsupported_media_type: () => "The backend refused what the extension sent: update the extension and the backend to the same version.",
+  };
+
+  /** The sentence for a failed reply ({code, message, platform?}); also the overlay's "error" states. */
+  function plainError(data, platform) {
+    data = data || {};
+    const msg = typeof data.message === "string" ? data.message : "";
+    const label = PLATFORM_LABEL[platform || data.platform] || "The platform";
+    // HTTP 503 is "unavailable" too: the backend's, not the account's (a capture's comes as a parse_error)
+    if (data.code === "unavailable" && data.state === "error") return "The kolscope backend is not ready; retry in a moment.";
+    const words = ERROR_WORDS[data.code];
+    if (words) return words(msg, label);
+    if (/^http_5\d\d$/.test(data.code || "")) return ERROR_WORDS.internal();
+    // the backend's own message is for people; a bare status or a stack is not
+    if (msg && !/\bstatus \d{4,}|Traceback|\n\s+at |^\w*Error: /.test(msg)) return msg;
+    return "Something went wrong; retry, and if it keeps failing, look at the kolscope backend's log.";
+  }
+  kolscope.plainError = plainError;
+
   class Overlay {
     constructor({ platform, send, onRetry }) {
       this.platform = platform;
@@ -260,14 +317,10 @@ textarea { resize: vertical; min-height: 34px; }
           ];
           break;
         case "parse_error":
-          body = [
-            msg("bad", "kolscope could not read this page: ", data.message || "unknown error",
-              data.code ? ` (${data.code})` : ""),
-            h("div", {}, retry),
-          ];
+          body = [msg("bad", plainError(data, this.platform)), h("div", {}, retry)];
           break;
         default:
-          body = [msg("bad", data.message || "Something went wrong."), h("div", {}, retry)];
+          body = [msg("bad", plainError(data, this.platform)), h("div", {}, retry)];
       }
       return [this.header(null, this.host.getAttribute("data-handle") || null), h("div", { class: "body" }, body)];
     }

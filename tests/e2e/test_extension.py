@@ -258,7 +258,9 @@ def test_parse_error_is_explained(browser, page):
     open_capture(browser, page, restricted)
     values = wait_settled(page)
     assert values["state"] == "parse_error", values
-    assert "(restricted)" in values["message"]["text"]
+    # in words (overlay.js plainError), not the code
+    assert values["message"]["text"] == ("YouTube shows this only to signed-in adults (age-restricted): "
+                                         "kolscope only reads public pages.")
 
 
 def test_no_overlay_where_there_is_no_creator(browser, page):

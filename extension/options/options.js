@@ -34,10 +34,17 @@ function loopbackOrigin(value) {
   }
 }
 
+/** The dashboard's briefs screen on the configured backend (its own origin: only loopback is kept). */
+function briefsLink(backendUrl) {
+  const origin = loopbackOrigin(backendUrl || DEFAULT_URL) || DEFAULT_URL;
+  $("editBriefs").href = `${origin}/briefs`;
+}
+
 async function load() {
   const s = await chrome.storage.local.get(["backendUrl", "token", "briefId", "platforms"]);
   $("backendUrl").value = s.backendUrl || DEFAULT_URL;
   $("token").value = s.token || "";
+  briefsLink(s.backendUrl);
   const platforms = s.platforms || {};
   for (const box of document.querySelectorAll("input[data-platform]")) {
     box.checked = platforms[box.dataset.platform] !== false;
@@ -53,6 +60,7 @@ async function save() {
   }
   $("backendUrl").value = backendUrl;
   await chrome.storage.local.set({ backendUrl, token: $("token").value.trim() });
+  briefsLink(backendUrl);
   say($("status"), "Saved.", true);
   return true;
 }

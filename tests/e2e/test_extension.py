@@ -366,6 +366,9 @@ def test_options_page_lists_the_briefs_and_sets_the_active_one(browser, backend,
     assert page.locator("#token").input_value() == backend.token
     page.locator(f'#brief option[value="{brief["id"]}"]').wait_for(state="attached")
     assert page.locator("#brief").input_value() == before["id"]  # the backend's active brief
+    # the brief picker links to the dashboard's briefs screen on the configured backend
+    assert page.locator("#editBriefs").get_attribute("href") == f"{backend.url}/briefs"
+    assert page.locator("#editBriefs").inner_text() == "Edit briefs in the dashboard"
     try:
         page.locator("#brief").select_option(brief["id"])
         page.locator("#briefStatus").filter(has_text="Active brief saved").wait_for()

@@ -57,7 +57,7 @@ def platform_label(platform: str) -> str:
 
 
 def platform_host(platform: str) -> str:
-    """The platform's site as people name it: "youtube.com", not "www.youtube.com"."""
+    """The platform's site as people name it: its first host without "www."."""
     p = registry.BY_NAME.get(platform)
     host = p.hosts[0] if p is not None and p.hosts else platform
     return host.removeprefix("www.")

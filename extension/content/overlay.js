@@ -158,7 +158,10 @@ textarea { resize: vertical; min-height: 34px; }
   function plainError(data, platform) {
     data = data || {};
     const msg = typeof data.message === "string" ? data.message : "";
-    const label = PLATFORM_LABEL[platform || data.platform] || "The platform";
+    // the label, else the site's name: content/platforms.js may not reach this world (Chrome injects
+    // a file once per frame, and the page-world entry lists it first)
+    const site = globalThis.location && location.hostname ? location.hostname.replace(/^(?:www|m)\./, "") : "";
+    const label = PLATFORM_LABEL[platform || data.platform] || site || "The platform";
     // HTTP 503 is "unavailable" too: the backend's, not the account's (a capture's comes as a parse_error)
     if (data.code === "unavailable" && data.state === "error") return "The kolscope backend is not ready; retry in a moment.";
     const words = ERROR_WORDS[data.code];

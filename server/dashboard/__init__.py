@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from server.api.errors import STORE_STATUS
 from server.disk import disk_full
-from server.plain import store_words
+from server.plain import refresh_words, store_words
 from server.security import csrf_ok, current_session
 from server.store import StoreError
 
@@ -89,6 +89,12 @@ def take_notices() -> list[tuple[str, str]]:
 @bp.app_context_processor
 def _notices() -> dict:
     return {"take_notices": take_notices}
+
+
+@bp.app_template_filter("refresh_words")
+def _refresh_words(entry: dict | None, platform: str) -> str:
+    """`{{ c.refresh|refresh_words(c.platform) }}`: a refresh outcome in words (server/plain.py)."""
+    return refresh_words(entry or {}, platform)
 
 
 # -- errors on the dashboard's pages: a page in plain words (the API keeps its JSON shape) ------------

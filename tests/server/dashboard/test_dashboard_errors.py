@@ -8,6 +8,7 @@ import errno
 import pytest
 
 from server.store import StoreError
+from tests.server.api.conftest import post_capture, x_capture
 
 
 def _login(client, app):
@@ -50,3 +51,15 @@ def test_unknown_brief_and_an_oversized_form_are_pages(client, app):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     r = client.post("/briefs/new", data={"name": "x", "keywords": "k" * 5000})
     assert r.status_code == 413 and r.mimetype == "text/html" and '<section class="error-page">' in r.get_data(as_text=True)
+
+
+def test_a_failed_refresh_reads_in_words_on_the_creators_list(client, app, auth):
+    assert post_capture(client, auth, x_capture("bo_runs", captured_at="2026-01-01T00:00:00Z")).status_code == 201
+    store = app.extensions["kolscope.store"]
+    store.record_refresh("x", "bo_runs", "stale", "the page could not be loaded: Page.goto: "
+                         "net::ERR_NAME_NOT_RESOLVED at https://x.com/bo_runs", at="2030-01-01T00:00:00Z",
+                         code="network")
+    _login(client, app)
+    page = client.get("/").get_data(as_text=True)
+    assert "Could not reach x.com: no network" in page
+    assert "ERR_NAME_NOT_RESOLVED" not in page and "Page.goto" not in page

@@ -32,7 +32,6 @@ PERCENT_FIELDS = ("min_engagement_rate", "max_sponsored_ratio")
 COUNT_FIELDS = ("followers_min", "followers_max")
 _SPLIT = re.compile(r"[\n\r,;]+")
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?|[.,]\d+)\s*(%?)")  # fullmatch: "3", "3%", "3 %", "0.03", "2,5%"
-_PARENS = re.compile(r"\s*\([^)]*\)")
 
 LABELS = {
     "name": "Name", "keywords": "Keywords", "blocked_terms": "Blocked terms", "languages": "Languages",
@@ -75,6 +74,11 @@ def parse_followers(text: str) -> int:
     return count
 
 
+def _before_parens(name: str) -> str:
+    """"Modern Greek (1453-)" -> "Modern Greek": ISO's qualifier is not part of the name people type."""
+    return name.split("(", 1)[0].strip()
+
+
 def _english_language_names() -> dict[str, str]:
     """{casefolded English name: ISO 639-1 code}, with "Modern Greek (1453-)" also as "greek"."""
     import pycountry  # on use, as scraper.countries: its databases load in ~60 ms
@@ -89,7 +93,7 @@ def _english_language_names() -> dict[str, str]:
             if not value:
                 continue
             for part in value.split(";"):
-                plain = _PARENS.sub("", part).strip().casefold()
+                plain = _before_parens(part).casefold()
                 for variant in (part.strip().casefold(), plain, plain.removeprefix("modern ")):
                     names.setdefault(variant, code)
     return names
@@ -113,7 +117,7 @@ def _language_names(locale: str) -> dict[str, str]:
         code = lang.alpha_2
         if lang.name != catalogue.gettext(lang.name):
             for part in catalogue.gettext(lang.name).split(";"):
-                plain = _PARENS.sub("", part).strip().casefold()
+                plain = _before_parens(part).casefold()
                 names.setdefault(part.strip().casefold(), code)
                 names.setdefault(plain, code)
     return names
@@ -237,7 +241,7 @@ def language_name(code: str) -> str:
     import pycountry  # on use, as above
 
     found = pycountry.languages.get(alpha_2=code)
-    return _PARENS.sub("", found.name).removeprefix("Modern ").strip() if found else code
+    return _before_parens(found.name).removeprefix("Modern ") if found else code
 
 
 def form_values(brief: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -75,6 +75,8 @@ def _summary(brief: dict) -> list[str]:
         parts.append(f"ER at least {percent_text(brief['min_engagement_rate'])}")
     if brief.get("max_sponsored_ratio") is not None:
         parts.append(f"paid posts at most {percent_text(brief['max_sponsored_ratio'])}")
+    if brief.get("competitors"):
+        parts.append(f"competitors: {', '.join(brief['competitors'][:6])} (within {brief.get('competitor_days', 90)} days)")
     if brief.get("keywords"):
         parts.append("keywords: " + ", ".join(brief["keywords"][:6]) + (" …" if len(brief["keywords"]) > 6 else ""))
     return parts
@@ -120,7 +122,7 @@ def save_brief(bid: str):
     if doc is None:
         return _gone()
     values = _submitted()
-    brief, errors = parse_brief_form(values, _person_language())
+    brief, errors = parse_brief_form(values, _person_language(), keep=doc["brief"])
     if errors:
         return _form(values, errors, title=f"Edit “{doc['brief']['name']}”", action=f"/briefs/{bid}/edit",
                      status=400)

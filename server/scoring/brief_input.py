@@ -24,10 +24,9 @@ from scraper.counts import parse_count
 from server.scoring.brief import Brief
 from server.scoring.tiers import TIERS
 
-# The form's fields, in the order a form shows them; LIST_FIELDS take several values.
-TEXT_FIELDS = ("name", "keywords", "blocked_terms", "languages", "countries", "followers_min", "followers_max",
-               "min_engagement_rate", "max_sponsored_ratio")
+# The form's fields; CHOICE_FIELDS are ticked boxes (several values), TERM_FIELDS lists of words.
 CHOICE_FIELDS = ("platforms", "tiers")
+TERM_FIELDS = ("keywords", "blocked_terms", "competitors")
 PERCENT_FIELDS = ("min_engagement_rate", "max_sponsored_ratio")
 COUNT_FIELDS = ("followers_min", "followers_max")
 _SPLIT = re.compile(r"[\n\r,;]+")
@@ -37,7 +36,8 @@ LABELS = {
     "name": "Name", "keywords": "Keywords", "blocked_terms": "Blocked terms", "languages": "Languages",
     "countries": "Countries", "platforms": "Platforms", "tiers": "Tiers", "followers_min": "Followers at least",
     "followers_max": "Followers at most", "min_engagement_rate": "Engagement rate at least",
-    "max_sponsored_ratio": "Paid posts at most",
+    "max_sponsored_ratio": "Paid posts at most", "competitors": "Competitors",
+    "competitor_days": "Competitor promotions count for",
 }
 
 
@@ -154,15 +154,25 @@ def language_code(value: str, lang: str | None = None) -> str | None:
     return None
 
 
-def parse_brief_form(values: Mapping[str, Any], lang: str | None = None) -> tuple[dict | None, dict[str, str]]:
+def parse_days(text: str) -> int:
+    """"90", "90 days" -> 90; ValueError in words otherwise."""
+    number = text.strip().removesuffix("days").removesuffix("day").strip()
+    if not number.isdigit():
+        raise ValueError(f"“{text.strip()}” is not a number of days: type it as 90.")
+    return int(number)
+
+
+def parse_brief_form(values: Mapping[str, Any], lang: str | None = None,
+                     keep: Mapping[str, Any] | None = None) -> tuple[dict | None, dict[str, str]]:
     """(the brief, {}) or (None, {field: what is wrong, in words}) for a form's values: text fields
     as typed, `platforms` and `tiers` as lists of the ticked names. `lang` is the person's language
-    (for country and language names); names in any language are understood anyway."""
+    (for country and language names); names in any language are understood anyway. `keep`: the
+    brief being edited, whose fields this form does not show are kept as they are."""
     errors: dict[str, str] = {}
     data: dict[str, Any] = {"name": str(values.get("name") or "").strip()}
     if not data["name"]:
         errors["name"] = "Give the brief a name, such as “Running shoes launch”."
-    for field in ("keywords", "blocked_terms"):
+    for field in TERM_FIELDS:
         data[field] = split_list(values.get(field))
     for field, lookup, what, example in (
             ("countries", lambda v: country_code(v, lang), "country", "Germany, Deutschland or DE"),
@@ -190,8 +200,16 @@ def parse_brief_form(values: Mapping[str, Any], lang: str | None = None) -> tupl
             data[field] = parse(text)
         except ValueError as exc:
             errors[field] = str(exc)
+    days = str(values.get("competitor_days") or "").strip()
+    if days:
+        try:
+            data["competitor_days"] = parse_days(days)
+        except ValueError as exc:
+            errors["competitor_days"] = str(exc)
     if errors:
         return None, errors
+    data = {**{k: v for k, v in (keep or {}).items() if k not in LABELS},
+            **{k: v for k, v in data.items() if k in LABELS}}
     try:
         brief = Brief.model_validate(data)
     except ValidationError as exc:
@@ -210,7 +228,9 @@ def _model_errors(exc: ValidationError) -> dict[str, str]:
             continue
         label = LABELS.get(field, field)
         kind = err.get("type", "")
-        if kind in ("too_long", "string_too_long"):
+        if field == "competitor_days":
+            out.setdefault(field, f"{label}: between 1 and 3650 days.")
+        elif kind in ("too_long", "string_too_long"):
             limit = (err.get("ctx") or {}).get("max_length")
             out.setdefault(field, f"{label}: at most {limit} {'characters' if field == 'name' else 'items'}.")
         else:
@@ -252,6 +272,8 @@ def form_values(brief: Mapping[str, Any] | None) -> dict[str, Any]:
         "name": brief.get("name", ""),
         "keywords": "\n".join(brief.get("keywords") or []),
         "blocked_terms": "\n".join(brief.get("blocked_terms") or []),
+        "competitors": "\n".join(brief.get("competitors") or []),
+        "competitor_days": str(brief["competitor_days"]) if isinstance(brief.get("competitor_days"), int) else "",
         "countries": ", ".join(country_name(c) for c in brief.get("countries") or []),
         "languages": ", ".join(language_name(c) for c in brief.get("languages") or []),
         "platforms": list(brief.get("platforms") or []),

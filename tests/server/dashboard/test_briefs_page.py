@@ -12,7 +12,8 @@ from tests.server.api.conftest import post_capture, x_capture
 
 GOOD = {"name": "Running shoes DACH", "keywords": "running, marathon\ntrail", "countries": "Germany, Österreich, CH",
         "languages": "German", "tiers": ["micro", "mid"], "platforms": ["x"], "followers_min": "10k",
-        "min_engagement_rate": "3%", "max_sponsored_ratio": "0.3", "blocked_terms": "nike"}
+        "min_engagement_rate": "3%", "max_sponsored_ratio": "0.3", "blocked_terms": "nike", "competitors": "Salomon",
+        "competitor_days": "60"}
 
 
 def _login(client, app) -> str:
@@ -51,6 +52,7 @@ def test_create_reads_what_a_marketer_types_and_the_first_brief_becomes_active(c
     assert b["countries"] == ["DE", "AT", "CH"] and b["languages"] == ["de"]
     assert b["min_engagement_rate"] == 0.03 and b["max_sponsored_ratio"] == 0.3 and b["followers_min"] == 10_000
     assert b["keywords"] == ["running", "marathon", "trail"] and b["tiers"] == ["micro", "mid"]
+    assert b["competitors"] == ["Salomon"] and b["competitor_days"] == 60
     _wait_rescore(app)
     page = client.get("/briefs").get_data(as_text=True)
     assert "saved and made active" in page and "Running shoes DACH" in page
@@ -108,7 +110,7 @@ def test_edit_shows_words_and_saves_changes(client, app, auth):
     form = {"csrf": csrf, "name": "Running shoes DACH", "keywords": "running\nmarathon\ntrail",
             "countries": "Germany, Austria, Switzerland", "languages": "German", "tiers": ["micro", "mid"],
             "platforms": ["x"], "followers_min": "10,000", "min_engagement_rate": "3%",
-            "max_sponsored_ratio": "30%", "blocked_terms": "nike"}
+            "max_sponsored_ratio": "30%", "blocked_terms": "nike", "competitors": "Salomon", "competitor_days": "60"}
     assert client.post(f"/briefs/{bid}/edit", data=form).status_code == 303
     after = _api_briefs(client, auth)["items"][0]
     assert {k: v for k, v in after.items() if k != "updated_at"} == {k: v for k, v in before.items() if k != "updated_at"}

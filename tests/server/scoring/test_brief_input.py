@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.scoring import brief_input
 from server.scoring.brief import Brief
 from server.scoring.brief_input import (
     form_values,
@@ -102,3 +103,19 @@ def test_tier_ranges_follow_scorings_table():
     assert list(ranges) == [name for name, _ in TIERS]
     assert ranges["nano"] == "under 10k followers" and ranges["micro"] == "10k–100k followers"
     assert ranges["mega"] == "1M followers or more"
+
+
+def test_competitors_and_the_fields_a_form_does_not_show_are_kept(monkeypatch):
+    brief, errors = parse_brief_form({"name": "R", "competitors": "Salomon, Hoka", "competitor_days": "30 days"})
+    assert errors == {} and brief["competitors"] == ["Salomon", "Hoka"] and brief["competitor_days"] == 30
+    assert form_values(brief)["competitors"] == "Salomon\nHoka" and form_values(brief)["competitor_days"] == "30"
+    _, errors = parse_brief_form({"name": "R", "competitor_days": "soon"})
+    assert errors == {"competitor_days": "“soon” is not a number of days: type it as 90."}
+    _, errors = parse_brief_form({"name": "R", "competitor_days": "0"})
+    assert errors == {"competitor_days": "Competitor promotions count for: between 1 and 3650 days."}
+    # a field of the Brief that the form does not show (as competitors were before the form had
+    # them) survives an edit of the brief
+    monkeypatch.setattr(brief_input, "LABELS", {k: v for k, v in brief_input.LABELS.items() if k != "competitors"})
+    kept, errors = parse_brief_form({"name": "R2"}, keep=brief)
+    assert errors == {} and kept["name"] == "R2" and kept["competitors"] == ["Salomon", "Hoka"]
+    assert parse_brief_form({"name": "R2"})[0]["competitors"] == []

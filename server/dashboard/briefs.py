@@ -164,7 +164,7 @@ def activate_brief(bid: str):
 
 @bp.get("/briefs/<bid>/delete")
 @signed_in
-def confirm_delete(bid: str):
+def confirm_delete_brief(bid: str):
     doc = _get_or_none(bid)
     if doc is None:
         return _gone()

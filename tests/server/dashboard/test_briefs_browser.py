@@ -33,6 +33,11 @@ def test_create_and_activate_a_brief_in_chromium(tmp_path):
     try:
         token = (tmp_path / "data" / "token").read_text().strip()
         assert request(port, token, "POST", "/api/v1/captures", json.dumps(x_capture("bo_runs")).encode())[0] == 201
+        # on the shortlist (`/` lists the creators in a watchlist)
+        status, wl = request(port, token, "POST", "/api/v1/watchlists", json.dumps({"name": "Runners"}).encode())
+        assert status == 201
+        assert request(port, token, "POST", f"/api/v1/watchlists/{wl['id']}/creators",
+                       json.dumps({"platform": "x", "handle": "bo_runs"}).encode())[0] in (200, 201)
         # a brief in force already (made by the API): fit is measured against cooking
         other = {"name": "Cooking channels", "keywords": ["recipes", "baking"]}
         status, made = request(port, token, "POST", "/api/v1/briefs", json.dumps(other).encode())

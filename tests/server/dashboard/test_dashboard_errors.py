@@ -60,6 +60,7 @@ def test_a_failed_refresh_reads_in_words_on_the_creators_list(client, app, auth)
                          "net::ERR_NAME_NOT_RESOLVED at https://x.com/bo_runs", at="2030-01-01T00:00:00Z",
                          code="network")
     _login(client, app)
-    page = client.get("/").get_data(as_text=True)
+    # a browsed creator (in no watchlist) is listed on /browsed, with the same table as the shortlist
+    page = client.get("/browsed").get_data(as_text=True)
     assert "Could not reach x.com: no network" in page
     assert "ERR_NAME_NOT_RESOLVED" not in page and "Page.goto" not in page

@@ -275,7 +275,7 @@ def test_refresh_now_shows_progress_and_each_status_in_words(client, app, three,
         "@alpha (x) added.", "@beta (x) added.", "@gamma (x) added.",
         "Refreshing 3 creator(s) now.", "A refresh of this watchlist is already running."]
     status = dict(re.findall(r'<tr data-creator="([^"]+)">.*?<td class="status">([^<]*)</td>', page, re.S))
-    assert status == {"x/alpha": "Could not reach x.com: no network (the name could not be looked up).",
+    assert status == {"x/alpha": "Could not reach x.com: no network (the name could not be looked up); will retry at the next refresh.",
                       "x/beta": "Refreshing now.", "x/gamma": "Waiting its turn in this refresh."}
     assert "ERR_NAME_NOT_RESOLVED" not in page and "Page.goto" not in page
     assert "refreshing now" in client.get("/watchlists").get_data(as_text=True)

@@ -72,7 +72,7 @@ def test_a_platform_cooling_down_fails_its_candidates_with_the_reason(app):
     for cid, h in zip(ids, HANDLES):
         cand = store.get_candidate(cid)
         assert cand["state"] == "failed"
-        assert cand["state_reason"].startswith("X is paused after a block"), cand["state_reason"]
+        assert cand["state_reason"].startswith("Paused: X is limiting requests") and "will retry" in cand["state_reason"], cand["state_reason"]
         assert store.latest("x", h) is None  # nothing fetched during the cool-down
 
 

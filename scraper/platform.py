@@ -15,6 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+
+from scraper.listing import KINDS as LIST_KINDS
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ class Platform:
     # parser writes it in `recent_posts[].id`, or None for any other URL: a campaign's deliverables
     # are posts marked by URL and found again in the snapshots by this id.
     post_id_from_url: Callable[[str], str | None] = field(default=lambda url: None)
+    # Which of the platform's pages are list pages, as (kind, pattern) pairs: `kind` one of
+    # scraper.listing.KINDS, `pattern` re.search on the URL's path and query ("/results?search_query=tea"),
+    # anchored with ^ and written in the syntax Python and JavaScript share, since the extension runs the
+    # same patterns (content/platforms.js `listPages`) to know a page to capture as a list. A page may be
+    # a list page and a creator page at once (a post and its comments): `parse` still answers for it.
+    list_pages: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9]{0,19}", self.name):
@@ -74,10 +83,21 @@ class Platform:
             raise ValueError(f"{self.name}: identity is 'handle' or 'id', not {self.identity!r}")
         for pattern in (self.url_re, self.handle_pattern, *self.api_urls, *(w.pattern for w in self.walls)):
             re.compile(pattern)  # a typo in a platform's facts fails at import, not on a user's page
+        for kind, pattern in self.list_pages:
+            if kind not in LIST_KINDS or not pattern.startswith("^"):
+                raise ValueError(f"{self.name}: a list page is (a kind of {LIST_KINDS}, a pattern anchored "
+                                 f"with ^), not {(kind, pattern)!r}")
+            re.compile(pattern)
 
     def owns_host(self, host: str) -> bool:
         host = host.lower()
         return host in self.hosts or host in self.aliases
+
+    def list_kind(self, url: str) -> str | None:
+        """The kind of list page `url` is (its first matching `list_pages` entry), None for no list page."""
+        parts = urlsplit(url)
+        where = parts.path + (f"?{parts.query}" if parts.query else "")
+        return next((kind for kind, pattern in self.list_pages if re.search(pattern, where)), None)
 
     def is_api_url(self, url: str) -> bool:
         """Is `url` one of the page's API answers this platform's parser reads?"""

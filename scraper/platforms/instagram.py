@@ -992,5 +992,9 @@ PLATFORM = Platform(
     handle_from_url=handle_from_url,
     post_id_from_url=post_id_from_url,
     parse_list=parse_list,
+    # a profile's followers / following dialog and a post's comments (tag pages are not read yet)
+    list_pages=(("followers", r"^/[A-Za-z0-9._]{1,30}/followers/?(?:[?#]|$)"),
+                ("following", r"^/[A-Za-z0-9._]{1,30}/following/?(?:[?#]|$)"),
+                ("comments", r"^/(?:[A-Za-z0-9._]{1,30}/)?(?:p|reel)/[A-Za-z0-9_-]+/?(?:[?#]|$)")),
     other_names=("ig",),
 )

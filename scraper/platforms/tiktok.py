@@ -938,4 +938,8 @@ PLATFORM = Platform(
     handle_from_url=handle_from_url,
     post_id_from_url=post_id_from_url,
     parse_list=parse_list,
+    # tag and search pages; a video's comments (a profile's follower dialog keeps the profile's URL)
+    list_pages=(("hashtag", r"^/tag/[^/?#]+/?(?:[?#]|$)"),
+                ("search", r"^/search(?:/(?:user|video|top))?/?\?(?:[^#]*&)?q="),
+                ("comments", r"^/@[A-Za-z0-9_.]+/video/[0-9]+/?(?:[?#]|$)")),
 )

@@ -984,5 +984,10 @@ PLATFORM = Platform(
     handle_from_url=handle_from_url,
     post_id_from_url=post_id_from_url,
     parse_list=parse_list,
+    list_pages=(("search", r"^/search\?(?:[^#]*&)?q="),
+                ("hashtag", r"^/hashtag/[^/?#]+"),
+                ("followers", r"^/[A-Za-z0-9_]{1,15}/(?:followers|verified_followers|followers_you_follow)/?(?:[?#]|$)"),
+                ("following", r"^/[A-Za-z0-9_]{1,15}/following/?(?:[?#]|$)"),
+                ("comments", r"^/[A-Za-z0-9_]{1,15}/status/[0-9]+/?(?:[?#]|$)")),
     other_names=("twitter",),
 )

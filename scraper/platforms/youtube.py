@@ -1325,6 +1325,11 @@ PLATFORM = Platform(
     engagement="youtube",
     parse=parse,
     parse_list=parse_list,
+    # searches, hashtag pages and a channel's Channels tab (a Home tab's Featured Channels shelf is
+    # read only when the page is no creator page: the URL cannot tell it)
+    list_pages=(("search", r"^/results\?(?:[^#]*&)?search_query="),
+                ("hashtag", r"^/hashtag/[^/?#]+"),
+                ("related", r"^/(?:@[^/?#]+|channel/UC[A-Za-z0-9_-]+|c/[^/?#]+|user/[^/?#]+)/channels/?(?:[?#]|$)")),
     profile_url=profile_url,
     valid_handle=valid_handle,
     handle_from_url=handle_from_url,

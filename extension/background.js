@@ -215,6 +215,11 @@ async function onCapture(message, sender, platform) {
     rememberTab(tabId, { state: reply.state, message: reply.message, url: message.capture.url, platform });
     return reply;
   }
+  if (isListAnswer(data)) {
+    const list = listReply(data);
+    rememberTab(tabId, { state: "list", url: message.capture.url, platform, message: listSentence(list) });
+    return { ...list, timing: { backend_ms: backendMs, server_ms: serverMs } };
+  }
   const creator = (data && data.creator) || {};
   const snapshot = (data && data.snapshot) || {};
   const scores = (data && data.scores) || {};
@@ -231,6 +236,62 @@ async function onCapture(message, sender, platform) {
   });
   const decision = (data && data.decision) || null;
   return { ok: true, state: "scored", creator, snapshot, scores, decision, timing: { backend_ms: backendMs, server_ms: serverMs } };
+}
+
+// ---- list pages (discovery) ----------------------------------------------------------------------
+// A list page's capture is answered {kind, creators: [...], candidates_added, query, url} (docs/api.md,
+// POST /captures); its creators become candidates, queued for a check by POST /candidates/refresh.
+
+const MAX_LISTED = 500;
+const MAX_CHECK_IDS = 200;
+const isCandidateId = (v) => (typeof v === "string" && /^[\w-]{1,64}$/.test(v)) || Number.isInteger(v);
+
+function isListAnswer(data) {
+  return !!data && typeof data.kind === "string" && Array.isArray(data.creators) && !data.creator;
+}
+
+/** The list answer as the overlay shows it: only the fields it reads, each of its type. */
+function listReply(data) {
+  const str = (v, max = 300) => (isStr(v, max) ? v : null);
+  const creators = data.creators.slice(0, MAX_LISTED).filter((c) => c && typeof c === "object").map((c) => ({
+    platform: str(c.platform, 40),
+    handle: str(c.handle, 100),
+    display_name: str(c.display_name),
+    followers: typeof c.followers === "number" && isFinite(c.followers) ? c.followers : null,
+    followers_text: str(c.followers_text, 40),
+    rounded: c.rounded === true,
+    tier: str(c.tier, 20),
+    known: c.known === true,
+    candidate_id: isCandidateId(c.candidate_id) ? c.candidate_id : null,
+    url: str(c.url, 2000),
+  }));
+  return {
+    ok: true,
+    state: "list",
+    kind: str(data.kind, 20),
+    query: str(data.query, 500),
+    url: str(data.url, 4096),
+    candidates_added: Number.isInteger(data.candidates_added) ? data.candidates_added : 0,
+    creators,
+  };
+}
+
+function listSentence(list) {
+  const n = list.creators.length;
+  return `Found ${n} creator${n === 1 ? "" : "s"} on this page (${list.candidates_added} new).`;
+}
+
+/** "Check these" on the overlay: queue the candidates for a polite refresh (under a grant). */
+async function onRefreshCandidates(message) {
+  const ids = message.ids;
+  if (!Array.isArray(ids) || !ids.length || ids.length > MAX_CHECK_IDS || !ids.every(isCandidateId)) {
+    return fail("error", `Invalid check message: ids must be 1 to ${MAX_CHECK_IDS} candidate ids.`);
+  }
+  const { reply, data } = await api("POST", "/candidates/refresh", { body: { ids } }, [200, 201, 202]);
+  if (reply) return reply;
+  const queued = data && Number.isInteger(data.queued) ? data.queued
+    : data && Array.isArray(data.queued) ? data.queued.length : ids.length;
+  return { ok: true, queued };
 }
 
 function listOf(data, key) {
@@ -428,7 +489,7 @@ async function onMarkDeliverable(message, sender, platform) {
 //   its own (as rendering the card once did) gets nothing. A renderer compromised enough to run code in
 //   the isolated world is out of reach of any rule here: it could ask for a grant like the overlay does.
 const GRANT_MS = 10000;
-const GRANT_ACTIONS = ["watchlists", "bookmark", "campaigns", "addPartner", "markDeliverable"];
+const GRANT_ACTIONS = ["watchlists", "bookmark", "campaigns", "addPartner", "markDeliverable", "candidates"];
 const MAX_GRANTS_PER_TAB = 4;
 const grants = new Map(); // token -> {tabId, frameId, documentId, action, expires}
 
@@ -473,7 +534,7 @@ function takeGrant(message, sender, action) {
 function granted(action, handler) {
   return (message, sender, platform) => {
     if (!takeGrant(message, sender, action)) {
-      return fail("forbidden", "kolscope does this only after a click on the overlay's bookmark control.");
+      return fail("forbidden", "kolscope does this only after a click on the overlay's own controls.");
     }
     return handler(message, sender, platform);
   };
@@ -489,6 +550,7 @@ const FROM_CONTENT = {
   campaigns: granted("campaigns", onCampaigns),
   addPartner: granted("addPartner", onAddPartner),
   markDeliverable: granted("markDeliverable", onMarkDeliverable),
+  refreshCandidates: granted("candidates", onRefreshCandidates),
   openOptions: async () => {
     await chrome.runtime.openOptionsPage();
     return { ok: true };

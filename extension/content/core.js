@@ -1,5 +1,7 @@
 // kolscope content core (isolated world): follows the page through its single-page navigations,
-// decides when a creator page is ready, builds the kolscope.capture/1 capture and shows the overlay.
+// decides when a creator page or a list page (search, tag, followers, comments: the registry's list
+// pages, from content/platforms.js) is ready, builds the kolscope.capture/1 capture and shows the
+// overlay; a list page is captured again, spaced out, as more of it loads (infinite scroll).
 // Each platform module (content/<platform>.js) calls kolscope.start(definition).
 (() => {
   "use strict";
@@ -14,6 +16,35 @@
   const MAX_REFRESHES = 2;
   const MAX_RESPONSES = 60;
   const MAX_TOTAL_CHARS = 24 * 1024 * 1024;
+  // A list page read as a list is captured again when more of it loads (scrolling): once the list
+  // has stopped growing for LIST_QUIET_MS, never sooner than LIST_GAP_MS after the last capture, and
+  // at most LIST_MAX_RECAPTURES times a page, so a long scroll costs the backend a capture every few
+  // seconds, not one per answer.
+  const LIST_QUIET_MS = 1200;
+  const LIST_GAP_MS = 4000;
+  const LIST_MAX_RECAPTURES = 25;
+  const LIST_READY_ROWS = 8; // rendered rows that make a list page worth capturing without its answers
+
+  /** [kind, RegExp] pairs of each platform's list pages (the registry's `list_pages`). */
+  const LIST_PAGES = new Map((globalThis.kolscopePlatforms || []).map((p) => [
+    p.name, (p.listPages || []).map(([kind, source]) => [kind, new RegExp(source)]),
+  ]));
+
+  /** The kind of list page `href` is on `platform` ("search", "followers", ...), or null. The same
+   * patterns and rule as Platform.list_kind in Python: tested on the URL's pathname and search. */
+  kolscope.listKindOf = function listKindOf(platform, href) {
+    let url;
+    try {
+      url = new URL(href);
+    } catch (_) {
+      return null;
+    }
+    const where = url.pathname + url.search;
+    for (const [kind, re] of LIST_PAGES.get(platform) || []) {
+      if (re.test(where)) return kind;
+    }
+    return null;
+  };
 
   /** The channel nonce the MAIN-world observer leaves on <html> before any page script runs. */
   function takeNonce(onNonce) {
@@ -63,9 +94,14 @@
   /**
    * Start kolscope on this page. `def`:
    *   name                  platform name (a name in content/platforms.js)
-   *   pageKind(url)         'creator' | 'video' | 'post' | null (not a creator page: no overlay)
+   *   pageKind(url)         'creator' | 'video' | 'post' | null (not a creator page: no overlay,
+   *                         unless the page is one of the platform's list pages: then 'list')
    *   handleOf(url)         the handle the URL names, for the "analysing" line (may be null)
-   *   ready(ctx)            true once the page holds the data a parser needs
+   *   ready(ctx)            true once the page holds the data a parser needs (ctx.list: the list
+   *                         kind of a list page, else null; ctx.kind: the page kind, 'list' for a page
+   *                         that is only a list)
+   *   listSize(ctx)         (optional) how many rows of the list the page shows now: enough of them
+   *                         make a list page ready, and more of them later mean it grew
    *   complete(ctx)         (optional) true once the page holds all the answers it is going to
    *                         load: the capture goes at once, without waiting for more to come
    *   keep(responses, url)  (optional) drops answers that belong to another creator
@@ -92,6 +128,7 @@
     let readyAt = 0;
     let refreshes = 0;
     let captureInFlight = false;
+    let listed = null; // a list page the backend answered as a list: {recaptures, lastAt, size}
 
     const overlay = new kolscope.Overlay({
       platform: def.name,
@@ -126,6 +163,7 @@
         onMaybeNavigated();
         if (phase !== "off" && phase !== "idle") place();
         if (phase === "waiting") check();
+        else if (listed && phase === "captured") listMaybeGrew();
       }, 100);
     });
     mo.observe(document, { childList: true, subtree: true });
@@ -166,7 +204,9 @@
       }
       if (phase === "waiting") check();
       else if (phase === "settling") settle();
-      else if (phase === "captured" && refreshes < MAX_REFRESHES) {
+      else if (listed && phase === "captured") {
+        if (currentResponses().some((r) => !r.used)) listGrew(); // an answer about this list
+      } else if (phase === "captured" && refreshes < MAX_REFRESHES) {
         clearTimeout(timers.refresh);
         // Marked on the element so tests and the benchmark know a refined capture is coming.
         overlay.host.setAttribute("data-refresh-pending", "");
@@ -197,15 +237,53 @@
       return def.keep ? def.keep(list, url) : list;
     }
 
+    function listKind(url) {
+      return def.listKind ? def.listKind(url) : kolscope.listKindOf(def.name, url.href);
+    }
+
+    function pageKindOf(url) {
+      return def.pageKind(url) || (listKind(url) ? "list" : null);
+    }
+
     function ctx() {
-      return { url: new URL(location.href), inPageNav, responses: currentResponses(), document };
+      const url = new URL(location.href);
+      return { url, inPageNav, responses: currentResponses(), document, list: listKind(url), kind: pageKindOf(url) };
+    }
+
+    function listSize() {
+      try {
+        return def.listSize ? Number(def.listSize(ctx())) || 0 : 0;
+      } catch (_) {
+        return 0;
+      }
+    }
+
+    /** The DOM changed on a list page: captured again only when it shows more rows than last time. */
+    function listMaybeGrew() {
+      if (listSize() > listed.size) listGrew();
+    }
+
+    /** More of the list loaded (an answer or rows): one capture once it stops, spaced out, bounded. */
+    function listGrew() {
+      if (listed.recaptures >= LIST_MAX_RECAPTURES) {
+        overlay.host.setAttribute("data-list-capped", "");
+        return;
+      }
+      clearTimeout(timers.grow);
+      overlay.host.setAttribute("data-refresh-pending", "");
+      const wait = Math.max(LIST_QUIET_MS, listed.lastAt + LIST_GAP_MS - performance.now());
+      timers.grow = setTimeout(() => {
+        listed.recaptures++;
+        capture();
+      }, wait);
     }
 
     async function begin(force) {
       clearTimers();
       navSeq++;
       refreshes = 0;
-      const kind = def.pageKind(new URL(location.href));
+      listed = null;
+      const kind = pageKindOf(new URL(location.href));
       if (!kind) {
         phase = "off";
         overlay.remove();
@@ -226,7 +304,10 @@
       phase = "waiting";
       readyAt = 0;
       overlay.host.removeAttribute("data-capture-ms");
-      overlay.show("analysing", { handle: def.handleOf ? def.handleOf(new URL(location.href)) : null });
+      overlay.show("analysing", {
+        handle: def.handleOf ? def.handleOf(new URL(location.href)) : null,
+        list: kind === "list" ? listKind(new URL(location.href)) : null,
+      });
       place();
       timers.timeout = setTimeout(() => {
         if (phase === "waiting") capture();
@@ -243,6 +324,8 @@
       } catch (_) {
         ready = false;
       }
+      // a list the page has rendered (a full page load of a server-drawn list) is worth reading as it is
+      if (!ready && now.kind === "list" && listSize() >= LIST_READY_ROWS) ready = true;
       if (!ready) return;
       readyAt = performance.now();
       if (!now.responses.length) {
@@ -304,6 +387,7 @@
       clearTimeout(timers.quiet);
       clearTimeout(timers.timeout);
       clearTimeout(timers.refresh);
+      clearTimeout(timers.grow);
       overlay.host.removeAttribute("data-refresh-pending");
       phase = "captured";
       const seq = navSeq;
@@ -312,6 +396,7 @@
         overlay.host.setAttribute("data-capture-ms", String(Math.round(performance.now())));
       }
       const used = currentResponses();
+      const sizeNow = listSize();
       const payload = {
         format: "kolscope.capture/1",
         url: location.href,
@@ -331,7 +416,13 @@
       }
       if (seq !== navSeq) return; // the user has moved on to another page
       for (const r of used) r.used = true;
-      if (reply && reply.ok) {
+      if (reply && reply.ok && reply.state === "list") {
+        // a list page: what it showed, added to what this visit's earlier captures of it showed
+        listed = listed || { recaptures: 0, lastAt: 0, size: 0 };
+        listed.lastAt = performance.now();
+        listed.size = Math.max(listed.size, sizeNow);
+        overlay.showList(reply, lastKey);
+      } else if (reply && reply.ok) {
         overlay.show("scored", reply);
       } else if (reply && reply.state === "not_a_creator_page") {
         phase = "off";

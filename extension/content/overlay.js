@@ -110,6 +110,40 @@ textarea { resize: vertical; min-height: 34px; }
     return typeof score === "number" && isFinite(score) ? String(Math.round(score)) : "—";
   }
 
+  // ---- list mode: the creators a search, tag, followers or comments page shows -----------------------
+  const LIST_CSS = `
+.found { margin: 8px 0 4px; font-weight: 600; }
+ul.cands { list-style: none; margin: 0; padding: 0; max-height: 46vh; overflow: auto; }
+li.cand { display: flex; align-items: center; gap: 6px; border-top: 1px solid #eaeef2; padding: 4px 0; }
+li.cand .cname { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+li.cand a { color: inherit; text-decoration: none; }
+li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
+.tier { border-radius: 4px; padding: 0 5px; font-size: 11px; color: #fff; background: #59636e; }
+.tier.t-nano { background: #6e7781; } .tier.t-micro { background: #1a7f37; } .tier.t-mid { background: #0969da; }
+.tier.t-macro { background: #8250df; } .tier.t-mega { background: #bc4c00; }
+.known { font-size: 11px; color: #1a7f37; border: 1px solid #1a7f37; border-radius: 4px; padding: 0 4px; }
+.check { margin-top: 8px; display: grid; gap: 4px; }
+`;
+  // What the page is, in the "Found N creators ..." line.
+  const LIST_WHERE = {
+    search: "on this search",
+    hashtag: "on this tag page",
+    related: "among this channel's channels",
+    followers: "in this followers list",
+    following: "in this following list",
+    comments: "in these comments",
+  };
+  const MAX_CHECK = 200; // candidates one "Check these" queues (the service worker's limit too)
+  const isCandidateId = (v) => (typeof v === "string" && /^[\w-]{1,64}$/.test(v)) || Number.isInteger(v);
+
+  /** A listed creator's followers as the page showed them: "~234K" when the page rounded. */
+  function listFollowers(c) {
+    if (typeof c.followers !== "number" || !isFinite(c.followers)) return { text: "—", title: "" };
+    const exact = Number(c.followers).toLocaleString("en");
+    const shown = typeof c.followers_text === "string" && c.followers_text ? c.followers_text : exact;
+    return c.rounded ? { text: `~${compact(c.followers)}`, title: `about ${shown}` } : { text: compact(c.followers), title: exact };
+  }
+
   // Platform name -> label ("as people write it"), from content/platforms.js (loaded before this file).
   const PLATFORM_LABEL = Object.fromEntries((globalThis.kolscopePlatforms || []).map((p) => [p.name, p.label]));
 
@@ -280,7 +314,7 @@ textarea { resize: vertical; min-height: 34px; }
       let body;
       switch (state) {
         case "analysing":
-          body = [msg("", "Analysing this creator…")];
+          body = [msg("", data.list ? "Reading the creators on this page…" : "Analysing this creator…")];
           break;
         case "backend_down":
           body = [
@@ -700,6 +734,124 @@ textarea { resize: vertical; min-height: 34px; }
         buttons.push(" ", mark);
       }
       return [select, h("div", {}, buttons), status];
+    },
+  });
+
+  Object.assign(Overlay.prototype, {
+    /** Show what a list page holds (the backend's list answer). `page` names the page: answers for
+     * the same page (it was captured again as it grew) add to the list; another page starts a new one. */
+    showList(data, page) {
+      data = data || {};
+      if (!this.list || this.list.page !== page) {
+        this.list = { page, rows: new Map(), added: 0, kind: null, query: null, check: null };
+      }
+      const list = this.list;
+      if (typeof data.kind === "string") list.kind = data.kind;
+      if (typeof data.query === "string") list.query = data.query;
+      if (Number.isInteger(data.candidates_added) && data.candidates_added > 0) list.added += data.candidates_added;
+      for (const c of Array.isArray(data.creators) ? data.creators : []) {
+        if (!c || typeof c !== "object") continue;
+        const key = isCandidateId(c.candidate_id) ? `id:${c.candidate_id}`
+          : c.handle ? `@${String(c.handle).toLowerCase()}` : String(c.url || c.display_name || "");
+        if (key) list.rows.set(key, { ...(list.rows.get(key) || {}), ...c });
+      }
+      if (!this.listStyle) {
+        this.listStyle = h("style", { text: LIST_CSS });
+        this.root.append(this.listStyle);
+      }
+      const host = this.host;
+      host.setAttribute("data-state", "list");
+      host.setAttribute("data-count", String(list.rows.size));
+      host.removeAttribute("data-shown-ms");
+      this.card.replaceChildren(this.header(null, null), h("div", { class: "body" }, this.renderList(list)));
+      this.card.classList.toggle("collapsed", this.collapsed);
+      if (!host.isConnected) this.place(null);
+    },
+
+    renderList(list) {
+      const rows = [...list.rows.values()];
+      const n = rows.length;
+      const where = list.query && list.kind === "hashtag" ? `on #${list.query}`
+        : list.query && list.kind === "search" ? `on this search for “${list.query}”`
+          : LIST_WHERE[list.kind] || "on this page";
+      const found = h("div", { class: "found", "data-kolscope": "found", "data-new": String(list.added) },
+        `Found ${n} creator${n === 1 ? "" : "s"} ${where} (${list.added ? `${list.added} new` : "none new"})`);
+      return [
+        found,
+        h("ul", { class: "cands", "data-kolscope": "candidates" }, rows.map((c) => this.listRow(c))),
+        this.checkControl(list),
+      ];
+    },
+
+    /** One listed creator: name, @handle, followers (exact or ~rounded), the tier the backend gave,
+     * and "known" when kolscope already has the creator. Every value is text. */
+    listRow(c) {
+      const handle = typeof c.handle === "string" ? c.handle : "";
+      const name = typeof c.display_name === "string" && c.display_name ? c.display_name : handle || "(no name)";
+      const tier = typeof c.tier === "string" ? c.tier : "";
+      const followers = listFollowers(c);
+      let href = null;
+      try {
+        href = typeof c.url === "string" && new URL(c.url).protocol === "https:" ? c.url : null;
+      } catch (_) {
+        href = null;
+      }
+      return h(
+        "li",
+        {
+          class: "cand",
+          "data-kolscope": "candidate",
+          "data-handle": handle,
+          "data-candidate-id": isCandidateId(c.candidate_id) ? String(c.candidate_id) : "",
+          "data-known": c.known ? "true" : "false",
+        },
+        h("span", { class: "cname", title: name },
+          href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "data-kolscope": "candidate-name", text: name })
+            : h("span", { "data-kolscope": "candidate-name", text: name }),
+          handle ? h("span", { class: "handle", text: ` @${handle}` }) : null),
+        h("span", { class: "fol", "data-kolscope": "candidate-followers", title: followers.title, text: followers.text }),
+        tier ? h("span", { class: `tier t-${/^[a-z]{1,12}$/.test(tier) ? tier : "other"}`, "data-kolscope": "tier-badge", text: tier }) : null,
+        c.known ? h("span", { class: "known", "data-kolscope": "known", title: "Already in kolscope", text: "known" }) : null,
+      );
+    },
+
+    /** "Check these": queues the list's new candidates for a polite refresh (profile captured, scored,
+     * moved to "checked"). Built once per list, so a list that grows keeps the answer shown. */
+    checkControl(list) {
+      if (list.check) return list.check;
+      const status = h("div", { class: "status", "data-kolscope": "check-status", role: "status" });
+      const button = h("button", {
+        class: "primary",
+        "data-kolscope": "check",
+        text: "Check these",
+        title: "Read each new creator's profile (politely, one at a time) and score it",
+        onclick: async () => {
+          const ids = [...list.rows.values()]
+            .filter((c) => !c.known && isCandidateId(c.candidate_id))
+            .map((c) => c.candidate_id)
+            .slice(0, MAX_CHECK);
+          if (!ids.length) {
+            status.className = "status";
+            status.textContent = "Nothing to check: kolscope already knows every creator here.";
+            return;
+          }
+          button.disabled = true;
+          status.className = "status";
+          status.textContent = "Queuing…";
+          const answer = await this.sendGranted("candidates", { type: "refreshCandidates", ids });
+          button.disabled = false;
+          if (answer && answer.ok) {
+            const queued = Number.isInteger(answer.queued) ? answer.queued : ids.length;
+            status.className = "status ok";
+            status.textContent = `Queued ${queued} creator${queued === 1 ? "" : "s"} for a check; their scores will show on the dashboard's Discovery page.`;
+          } else {
+            status.className = "status bad";
+            status.textContent = (answer && answer.message) || "Could not queue the check.";
+          }
+        },
+      });
+      list.check = h("div", { class: "check", "data-kolscope": "check-box" }, h("div", {}, button), status);
+      return list.check;
     },
   });
 

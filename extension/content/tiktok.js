@@ -1,4 +1,5 @@
 // kolscope on TikTok: which pages are creator pages, when their data is there, where the overlay sits.
+// Tag and search pages, and a video's comments, are list pages too.
 (() => {
   "use strict";
   const kolscope = globalThis.kolscope;
@@ -24,7 +25,16 @@
       ["#SIGI_STATE", "realpages/tiktok/tt_profile_dylanlemay_2023-02_sigi"],
       ["#__NEXT_DATA__", "live: tiktok.com pages of 2021-2022 (Next.js), no saved page"],
     ],
+    // the rows of a list page: a video's comments, a tag page's and a search's result cards
+    listItems: [
+      ['[data-e2e="comment-level-1"]', "listpages/tiktok/tt_comments_chinese_artist176_7507673491211029803_loggedin"],
+      ['[data-e2e="challenge-item"]', "live: tiktok.com/tag/... grid (no saved tag page with items)"],
+      ['[data-e2e="search_top-item"]', "live: tiktok.com/search?q=... top results (no saved search page)"],
+      ['[data-e2e="search-user-container"]', "live: tiktok.com/search/user?q=... (no saved search page)"],
+    ],
   };
+  // The answers that carry a tag page's or a search's results.
+  const RESULTS_ANSWER = /\/api\/(?:challenge\/item_list|search\/(?:general|user|item)\/full)/;
 
   function pageKind(url) {
     const v = VIDEO.exec(url.pathname);
@@ -55,6 +65,7 @@
     pageKind,
     handleOf,
     ready(ctx) {
+      if (ctx.kind === "list") return ctx.responses.some((r) => RESULTS_ANSWER.test(r.url));
       if (!ctx.inPageNav && hasEmbedded()) return true;
       const kind = pageKind(ctx.url);
       // The rendered header of this very account (the parser reads it, and the grid, without the state)
@@ -66,6 +77,7 @@
       return ctx.responses.some((r) => want.test(r.url));
     },
     complete(ctx) {
+      if (ctx.kind === "list") return ctx.responses.some((r) => RESULTS_ANSWER.test(r.url));
       // A profile loads the account, then its videos; a video page loads the video.
       if (pageKind(ctx.url) !== "creator") return ctx.responses.some((r) => /\/api\/item\/detail/.test(r.url));
       return ["/api/user/detail", "/api/post/item_list"].every((p) => ctx.responses.some((r) => r.url.includes(p)));
@@ -74,6 +86,7 @@
       const handle = handleOf(new URL(href)) || "";
       return responses.filter((r) => mentions(r, handle));
     },
+    listSize: () => document.querySelectorAll(SELECTORS.listItems.map(([css]) => css).join(", ")).length,
     neutralizeStale(root) {
       // After an in-page navigation the embedded state is the first page's: leave it out.
       for (const [css] of SELECTORS.embedded) {

@@ -1,4 +1,5 @@
 // kolscope on X (Twitter): which pages are creator pages, when their data is there, where the overlay sits.
+// Searches, hashtag pages, follower/following lists and a post's replies are list pages too.
 (() => {
   "use strict";
   const kolscope = globalThis.kolscope;
@@ -24,7 +25,15 @@
       ['[data-testid="primaryColumn"] [data-testid="UserName"]', "fixtures/x_profile_rendered"], // x.com/XDevelopers, 2025
       ['article[tabindex="-1"] [data-testid="User-Name"]', "live: x.com/XDevelopers/status/1649191520250245121"],
     ],
+    // the rows of a list page (the saved list pages are the empty app shell): an account of a
+    // followers / following list, a post of a search or a thread
+    listItems: [
+      ['[data-testid="primaryColumn"] [data-testid="UserCell"]', "live: x.com/XDevelopers/followers"],
+      ['[data-testid="primaryColumn"] article[data-testid="tweet"]', "fixtures/x_profile_rendered"],
+    ],
   };
+  // The answers that carry a search's results (GraphQL, or the 2023 REST search).
+  const SEARCH_ANSWER = /\/(?:SearchTimeline(?:[?]|$)|search\/adaptive\.json)/;
 
   function pageKind(url) {
     const s = STATUS.exec(url.pathname);
@@ -89,16 +98,19 @@
     pageKind,
     handleOf,
     ready(ctx) {
+      if (ctx.kind === "list") return ctx.responses.some((r) => SEARCH_ANSWER.test(r.url));
       const want = pageKind(ctx.url) === "post" ? /^(TweetDetail|TweetResultByRestId)$/ : /^UserByScreenName$/;
       return ctx.responses.some((r) => want.test(op(r.url)));
     },
     complete(ctx) {
       // A profile loads its account, then the timeline of the open tab; a post loads its thread.
+      if (ctx.kind === "list") return ctx.responses.some((r) => SEARCH_ANSWER.test(r.url));
       const ops = new Set(ctx.responses.map((r) => op(r.url)));
       if (pageKind(ctx.url) === "post") return ops.has("TweetDetail") || ops.has("TweetResultByRestId");
       return ops.has("UserByScreenName") && [...ops].some((name) => TIMELINES.test(name));
     },
     keep,
+    listSize: () => document.querySelectorAll(SELECTORS.listItems.map(([css]) => css).join(", ")).length,
     anchors: SELECTORS.anchors,
   });
 })();

@@ -1,4 +1,5 @@
 // kolscope on YouTube: which pages are creator pages, when their data is there, where the overlay sits.
+// Searches, hashtag pages and a channel's Channels tab are list pages too (the registry's list_pages).
 (() => {
   "use strict";
   const kolscope = globalThis.kolscope;
@@ -17,6 +18,14 @@
       ["yt-page-header-renderer h1", "live: youtube.com/@kurzgesagt, 2026-01 page-header layout"],
       ["#channel-header #channel-name #text", "live: youtube.com/@Vsauce, c4 tabbed header layout"],
       ["ytd-watch-metadata ytd-video-owner-renderer #channel-name #text", "live: youtube.com/watch?v=QqsLTNkzvaY"],
+    ],
+    // the rows of a list page as YouTube draws them (the saved list pages are shells: live only);
+    // counted to notice a list that grew as the user scrolled
+    listItems: [
+      ["ytd-search ytd-channel-renderer", "live: youtube.com/results?search_query=...&sp=EgIQAg (channel results)"],
+      ["ytd-search ytd-video-renderer", "live: youtube.com/results?search_query=... (video results)"],
+      ["ytd-browse ytd-grid-channel-renderer", "live: youtube.com/@.../channels (2023 grid)"],
+      ["ytd-browse ytd-rich-item-renderer", "live: youtube.com/hashtag/... (rich grid)"],
     ],
   };
 
@@ -39,11 +48,13 @@
   }
 
   function keep(responses, href) {
-    // A channel reads /browse answers, a video page /next (and a Short its player and reel) answers;
-    // the other kind is from elsewhere.
-    const want = pageKind(new URL(href)) === "video"
+    // A channel (and a hashtag page) reads /browse answers, a search /search answers (its first results
+    // and those loaded while scrolling), a video page /next (and a Short its player and reel) answers;
+    // the other kinds are from elsewhere.
+    const url = new URL(href);
+    const want = pageKind(url) === "video"
       ? ["/youtubei/v1/next", "/youtubei/v1/player", "/youtubei/v1/reel/"]
-      : ["/youtubei/v1/browse"];
+      : kolscope.listKindOf("youtube", href) === "search" ? ["/youtubei/v1/search"] : ["/youtubei/v1/browse"];
     return responses.filter((r) => want.some((w) => r.url.includes(w)));
   }
 
@@ -62,10 +73,14 @@
     // more videos) refine the capture.
     complete: (ctx) => ctx.responses.length > 0,
     keep,
+    listSize: () => document.querySelectorAll(SELECTORS.listItems.map(([css]) => css).join(", ")).length,
     pageKey(url) {
-      // /watch?v=A and /watch?v=B are two pages; other parameters (t=, list=) are not.
+      // /watch?v=A and /watch?v=B are two pages, and so are two searches; other parameters (t=, list=,
+      // a search's filters) are not.
       const v = url.searchParams.get("v");
-      return url.pathname.replace(/\/+$/, "") + (url.pathname === "/watch" && v ? `?v=${v}` : "");
+      const q = url.searchParams.get("search_query");
+      return url.pathname.replace(/\/+$/, "") + (url.pathname === "/watch" && v ? `?v=${v}` : "")
+        + (url.pathname === "/results" && q ? `?q=${q}` : "");
     },
     neutralizeStale(root) {
       // After an in-page navigation YouTube's embedded data describes the first page: send it empty,

@@ -542,7 +542,12 @@ function granted(action, handler) {
 
 // Who may send what: content scripts (top frame of a supported site's tab) and the extension's pages.
 const FROM_CONTENT = {
-  hello: async (m, s, platform) => ({ ok: true, enabled: (await settings()).platforms[platform] !== false }),
+  // the platform's list pages come along: content/platforms.js does not run in the content script's world
+  hello: async (m, s, platform) => ({
+    ok: true,
+    enabled: (await settings()).platforms[platform] !== false,
+    listPages: (PLATFORMS.find((p) => p.name === platform) || {}).listPages || [],
+  }),
   capture: onCapture,
   grant: onGrant,
   watchlists: granted("watchlists", onWatchlists),

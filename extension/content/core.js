@@ -25,10 +25,25 @@
   const LIST_MAX_RECAPTURES = 25;
   const LIST_READY_ROWS = 8; // rendered rows that make a list page worth capturing without its answers
 
-  /** [kind, RegExp] pairs of each platform's list pages (the registry's `list_pages`). */
-  const LIST_PAGES = new Map((globalThis.kolscopePlatforms || []).map((p) => [
-    p.name, (p.listPages || []).map(([kind, source]) => [kind, new RegExp(source)]),
-  ]));
+  /** [kind, RegExp] pairs of each platform's list pages (the registry's `list_pages`). Chromium
+   * injects a file once per page however many manifest entries name it, so content/platforms.js runs
+   * in the page's world only (for the observer) and this world learns its platform's list pages from
+   * the service worker's answer to "hello" (`learnListPages`); where platforms.js did run here (Node
+   * tests), they come from it. */
+  const LIST_PAGES = new Map();
+  kolscope.learnListPages = function learnListPages(platform, pairs) {
+    if (!Array.isArray(pairs)) return;
+    const compiled = [];
+    for (const pair of pairs) {
+      try {
+        if (Array.isArray(pair) && typeof pair[0] === "string") compiled.push([pair[0], new RegExp(pair[1])]);
+      } catch (_) {
+        // a pattern this browser cannot compile: that kind of page is captured as it was before
+      }
+    }
+    LIST_PAGES.set(platform, compiled);
+  };
+  for (const p of globalThis.kolscopePlatforms || []) kolscope.learnListPages(p.name, p.listPages);
 
   /** The kind of list page `href` is on `platform` ("search", "followers", ...), or null. The same
    * patterns and rule as Platform.list_kind in Python: tested on the URL's pathname and search. */
@@ -283,18 +298,19 @@
       navSeq++;
       refreshes = 0;
       listed = null;
-      const kind = pageKindOf(new URL(location.href));
-      if (!kind) {
-        phase = "off";
-        overlay.remove();
-        return;
-      }
       if (enabled === null || force) {
         const seq = navSeq;
         if (force) hello = sendMessage({ type: "hello", platform: def.name });
         const answer = await hello;
         if (seq !== navSeq) return;
         enabled = !!(answer && answer.ok && answer.enabled);
+        if (answer && answer.ok) kolscope.learnListPages(def.name, answer.listPages);
+      }
+      const kind = pageKindOf(new URL(location.href));
+      if (!kind) {
+        phase = "off";
+        overlay.remove();
+        return;
       }
       if (!enabled) {
         phase = "off";

@@ -809,7 +809,14 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
           href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "data-kolscope": "candidate-name", text: name })
             : h("span", { "data-kolscope": "candidate-name", text: name }),
           handle ? h("span", { class: "handle", text: ` @${handle}` }) : null),
-        h("span", { class: "fol", "data-kolscope": "candidate-followers", title: followers.title, text: followers.text }),
+        h("span", {
+          class: "fol",
+          "data-kolscope": "candidate-followers",
+          "data-value": typeof c.followers === "number" && isFinite(c.followers) ? c.followers : "",
+          "data-rounded": c.rounded ? "true" : "false",
+          title: followers.title,
+          text: followers.text,
+        }),
         tier ? h("span", { class: `tier t-${/^[a-z]{1,12}$/.test(tier) ? tier : "other"}`, "data-kolscope": "tier-badge", text: tier }) : null,
         c.known ? h("span", { class: "known", "data-kolscope": "known", title: "Already in kolscope", text: "known" }) : null,
       );

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from scraper.registry import NAMES
+from scraper.registry import BY_NAME, NAMES
 from tests.conftest import FIXTURES, LISTPAGES, REALPAGES, require_realpages
 
 CONTENT = Path(__file__).resolve().parents[2] / "extension" / "content"
@@ -72,3 +72,28 @@ def test_each_content_script_declares_its_selectors(platform: str) -> None:
 def test_selector_matches_its_saved_page(platform: str, css: str, page: str) -> None:
     assert _soup(page).select(css), f"content/{platform}.js: {css!r} matches nothing in {page}"
 
+
+
+def table(platform: str, key: str) -> list[tuple[str, str]]:
+    """The [selector, saved page] pairs of one entry (`key: [...]`) of content/<platform>.js's SELECTORS."""
+    text = (CONTENT / f"{platform}.js").read_text(encoding="utf-8")
+    start = re.search(rf"^(\s*){key}: \[$", text, re.M)
+    if not start:
+        return []
+    end = text.index(f"\n{start.group(1)}],", start.end())
+    block = "\n".join(line.split(" // ")[0] for line in text[start.end():end].splitlines())
+    return [(_js_string(css), _js_string(page)) for css, page in _PAIR.findall(block)]
+
+
+@pytest.mark.parametrize("platform", NAMES)
+def test_list_rows_are_counted_with_checked_selectors(platform: str) -> None:
+    """A platform with pages that are only lists (searches, tags) counts their rendered rows, to notice a
+    list that grew while the user scrolled, with the checked `listItems` selectors (each checked on
+    its saved page above, where one shows a rendered list: TikTok's comments, X's posts)."""
+    text = (CONTENT / f"{platform}.js").read_text(encoding="utf-8")
+    rows = table(platform, "listItems")
+    only_lists = {kind for kind, _ in BY_NAME[platform].list_pages} & {"search", "hashtag"}
+    if only_lists:
+        assert rows, f"content/{platform}.js has {sorted(only_lists)} pages but no SELECTORS.listItems"
+    if rows:
+        assert "SELECTORS.listItems.map(([css]) => css)" in text, "listSize counts the checked rows"

@@ -1,6 +1,6 @@
 // kolscope content core (isolated world): follows the page through its single-page navigations,
 // decides when a creator page or a list page (search, tag, followers, comments: the registry's list
-// pages, from content/platforms.js) is ready, builds the kolscope.capture/1 capture and shows the
+// pages, which the service worker passes on) is ready, builds the kolscope.capture/1 capture and shows the
 // overlay; a list page is captured again, spaced out, as more of it loads (infinite scroll).
 // Each platform module (content/<platform>.js) calls kolscope.start(definition).
 (() => {
@@ -23,7 +23,6 @@
   const LIST_QUIET_MS = 1200;
   const LIST_GAP_MS = 4000;
   const LIST_MAX_RECAPTURES = 25;
-  const LIST_READY_ROWS = 8; // rendered rows that make a list page worth capturing without its answers
 
   /** [kind, RegExp] pairs of each platform's list pages (the registry's `list_pages`). Chromium
    * injects a file once per page however many manifest entries name it, so content/platforms.js runs
@@ -115,8 +114,8 @@
    *   ready(ctx)            true once the page holds the data a parser needs (ctx.list: the list
    *                         kind of a list page, else null; ctx.kind: the page kind, 'list' for a page
    *                         that is only a list)
-   *   listSize(ctx)         (optional) how many rows of the list the page shows now: enough of them
-   *                         make a list page ready, and more of them later mean it grew
+   *   listSize(ctx)         (optional) how many rows of the list the page shows now: more of them
+   *                         than at the last capture mean the list grew (the user scrolled)
    *   complete(ctx)         (optional) true once the page holds all the answers it is going to
    *                         load: the capture goes at once, without waiting for more to come
    *   keep(responses, url)  (optional) drops answers that belong to another creator
@@ -340,8 +339,6 @@
       } catch (_) {
         ready = false;
       }
-      // a list the page has rendered (a full page load of a server-drawn list) is worth reading as it is
-      if (!ready && now.kind === "list" && listSize() >= LIST_READY_ROWS) ready = true;
       if (!ready) return;
       readyAt = performance.now();
       if (!now.responses.length) {

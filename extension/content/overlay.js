@@ -1,6 +1,7 @@
 // kolscope overlay: the <kolscope-overlay> element that shows a creator's tier, fit and authenticity with
-// their confidence and reasons, the decision numbers, and the bookmark control. Page-derived text only
-// ever goes in through text nodes (textContent), never as HTML.
+// their confidence and reasons, the decision numbers, and the bookmark control; on a list page, the
+// creators it found (list mode, `showList`). Page-derived text only ever goes in through text nodes
+// (textContent), never as HTML.
 //
 // The platform's page is not ours: its scripts share the DOM with this element. So the shadow root is
 // closed (host.shadowRoot is null to them; this isolated world keeps the only reference), and every

@@ -235,12 +235,16 @@ async function onCapture(message, sender, platform) {
     authenticity: scorePart(scores.authenticity),
   });
   const decision = (data && data.decision) || null;
-  return { ok: true, state: "scored", creator, snapshot, scores, decision, timing: { backend_ms: backendMs, server_ms: serverMs } };
+  // a creator page that also shows a list (a followers tab, a post's comments) answers both
+  const listing = data && isListAnswer(data.listing) ? listReply(data.listing) : null;
+  return { ok: true, state: "scored", creator, snapshot, scores, decision, listing,
+           timing: { backend_ms: backendMs, server_ms: serverMs } };
 }
 
 // ---- list pages (discovery) ----------------------------------------------------------------------
 // A list page's capture is answered {kind, creators: [...], candidates_added, query, url} (docs/api.md,
-// POST /captures); its creators become candidates, queued for a check by POST /candidates/refresh.
+// POST /captures), a creator page that also shows a list with that answer under `listing`; the
+// creators become candidates, queued for a check by POST /candidates/refresh.
 
 const MAX_LISTED = 500;
 const MAX_CHECK_IDS = 200;

@@ -319,6 +319,7 @@
       phase = "waiting";
       readyAt = 0;
       overlay.host.removeAttribute("data-capture-ms");
+      overlay.host.removeAttribute("data-count"); // the creators a list showed: set by its answer
       overlay.show("analysing", {
         handle: def.handleOf ? def.handleOf(new URL(location.href)) : null,
         list: kind === "list" ? listKind(new URL(location.href)) : null,
@@ -429,14 +430,19 @@
       }
       if (seq !== navSeq) return; // the user has moved on to another page
       for (const r of used) r.used = true;
-      if (reply && reply.ok && reply.state === "list") {
-        // a list page: what it showed, added to what this visit's earlier captures of it showed
+      const list = reply && reply.ok ? (reply.state === "list" ? reply : reply.listing) : null;
+      if (list) {
+        // a list: what it showed, added to what this visit's earlier captures of the page showed; it
+        // is captured again as it grows
         listed = listed || { recaptures: 0, lastAt: 0, size: 0 };
         listed.lastAt = performance.now();
         listed.size = Math.max(listed.size, sizeNow);
+      }
+      if (reply && reply.ok && reply.state === "list") {
         overlay.showList(reply, lastKey);
       } else if (reply && reply.ok) {
         overlay.show("scored", reply);
+        if (list) overlay.addList(list, lastKey); // below the scores of the page's creator
       } else if (reply && reply.state === "not_a_creator_page") {
         phase = "off";
         overlay.remove();

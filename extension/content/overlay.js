@@ -124,6 +124,7 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
 .tier.t-macro { background: #8250df; } .tier.t-mega { background: #bc4c00; }
 .known { font-size: 11px; color: #1a7f37; border: 1px solid #1a7f37; border-radius: 4px; padding: 0 4px; }
 .check { margin-top: 8px; display: grid; gap: 4px; }
+.listed { margin-top: 10px; border-top: 1px solid #eaeef2; }
 `;
   // What the page is, in the "Found N creators ..." line.
   const LIST_WHERE = {
@@ -742,7 +743,27 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
     /** Show what a list page holds (the backend's list answer). `page` names the page: answers for
      * the same page (it was captured again as it grew) add to the list; another page starts a new one. */
     showList(data, page) {
-      data = data || {};
+      const list = this.mergeList(data || {}, page);
+      const host = this.host;
+      host.setAttribute("data-state", "list");
+      host.setAttribute("data-count", String(list.rows.size));
+      host.removeAttribute("data-shown-ms");
+      this.card.replaceChildren(this.header(null, null), h("div", { class: "body" }, this.renderList(list)));
+      this.card.classList.toggle("collapsed", this.collapsed);
+      if (!host.isConnected) this.place(null);
+    },
+
+    /** The list a creator page also shows (its followers tab, a post's comments), under the scores
+     * `show("scored", ...)` has just drawn. */
+    addList(data, page) {
+      const list = this.mergeList(data || {}, page);
+      this.host.setAttribute("data-count", String(list.rows.size));
+      const body = this.card.querySelector(".body") || this.card;
+      body.append(h("div", { class: "listed", "data-kolscope": "list" }, this.renderList(list)));
+    },
+
+    /** This page's list so far, with `data`'s creators added (a creator seen again keeps its row). */
+    mergeList(data, page) {
       if (!this.list || this.list.page !== page) {
         this.list = { page, rows: new Map(), added: 0, kind: null, query: null, check: null };
       }
@@ -760,13 +781,7 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
         this.listStyle = h("style", { text: LIST_CSS });
         this.root.append(this.listStyle);
       }
-      const host = this.host;
-      host.setAttribute("data-state", "list");
-      host.setAttribute("data-count", String(list.rows.size));
-      host.removeAttribute("data-shown-ms");
-      this.card.replaceChildren(this.header(null, null), h("div", { class: "body" }, this.renderList(list)));
-      this.card.classList.toggle("collapsed", this.collapsed);
-      if (!host.isConnected) this.place(null);
+      return list;
     },
 
     renderList(list) {

@@ -131,6 +131,20 @@ def test_a_list_captured_again_grows_and_another_page_starts_anew(overlay):
     assert text(overlay, '[data-kolscope="found"]') == "Found 2 creators in this followers list (none new)"
 
 
+def test_a_creator_page_with_a_list_shows_both(overlay):
+    """A followers tab or a post's comments: the creator's scores, then the list below them."""
+    scored = {"ok": True, "state": "scored", "creator": {"platform": "x", "handle": "TwitterDev", "display_name": "Developers"},
+              "snapshot": {}, "scores": {"tier": "macro", "followers": 500_000}}
+    overlay.evaluate("""([scored, list]) => {
+      ov.show('scored', scored);
+      ov.addList({ ...list, kind: 'followers', query: null }, '/TwitterDev/followers');
+    }""", [scored, ANSWER])
+    assert overlay.evaluate("() => ov.host.dataset.state") == "scored"
+    assert overlay.evaluate("() => ov.root.querySelector('[data-kolscope=tier]').dataset.value") == "macro"
+    assert text(overlay, '[data-kolscope="list"] [data-kolscope="found"]') == "Found 3 creators in this followers list (2 new)"
+    assert [r["id"] for r in overlay.evaluate(ROWS)] == ["cand-1", "cand-2", "cand-3"]
+
+
 def test_check_these_queues_the_new_candidates_on_a_real_click_only(overlay):
     overlay.evaluate("(a) => ov.showList(a, '/results?q=test')", ANSWER)
     # a script's click (what a page script could do) is ignored

@@ -260,6 +260,7 @@ function listReply(data) {
   const creators = data.creators.slice(0, MAX_LISTED).filter((c) => c && typeof c === "object").map((c) => ({
     platform: str(c.platform, 40),
     handle: str(c.handle, 100),
+    platform_id: str(c.platform_id, 100),
     display_name: str(c.display_name),
     followers: typeof c.followers === "number" && isFinite(c.followers) ? c.followers : null,
     followers_text: str(c.followers_text, 40),

@@ -803,7 +803,9 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
      * and "known" when kolscope already has the creator. Every value is text. */
     listRow(c) {
       const handle = typeof c.handle === "string" ? c.handle : "";
-      const name = typeof c.display_name === "string" && c.display_name ? c.display_name : handle || "(no name)";
+      // an account known by its id only (no handle on the page) is not shown an "@id"
+      const shownHandle = handle && handle !== c.platform_id ? handle : "";
+      const name = typeof c.display_name === "string" && c.display_name ? c.display_name : shownHandle || handle || "(no name)";
       const tier = typeof c.tier === "string" ? c.tier : "";
       const followers = listFollowers(c);
       let href = null;
@@ -824,7 +826,7 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
         h("span", { class: "cname", title: name },
           href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "data-kolscope": "candidate-name", text: name })
             : h("span", { "data-kolscope": "candidate-name", text: name }),
-          handle ? h("span", { class: "handle", text: ` @${handle}` }) : null),
+          shownHandle ? h("span", { class: "handle", text: ` @${shownHandle}` }) : null),
         h("span", {
           class: "fol",
           "data-kolscope": "candidate-followers",

@@ -27,7 +27,7 @@ ANSWER = {
         {"platform": "youtube", "handle": XSS, "display_name": XSS, "followers": 1234, "followers_text": None,
          "rounded": False, "tier": "nano", "known": False, "candidate_id": "cand-2",
          "url": "javascript:window.__pwned=2"},
-        {"platform": "youtube", "handle": None, "display_name": "Test - Topic", "followers": None,
+        {"platform": "youtube", "handle": "UC1", "platform_id": "UC1", "display_name": "Test - Topic", "followers": None,
          "followers_text": None, "rounded": False, "tier": None, "known": False, "candidate_id": "cand-3",
          "url": "https://www.youtube.com/channel/UC1"},
     ],
@@ -117,7 +117,9 @@ def test_rows_show_each_creator_as_text(overlay):
     assert (xss["tier"], xss["knownMark"], xss["href"]) == ("nano", False, None)  # no javascript: link
     assert overlay.evaluate("() => ov.root.querySelectorAll('img').length + document.querySelectorAll('img').length") == 0
     assert overlay.evaluate("() => window.__pwned === undefined")
-    assert (topic["name"], topic["handle"], topic["followers"], topic["tier"]) == ("Test - Topic", "", "—", None)
+    # known by its channel id only: no "@UC1" shown
+    assert (topic["name"], topic["handle"], topic["followers"], topic["tier"]) == ("Test - Topic", "UC1", "—", None)
+    assert "@" not in topic["text"]
 
 
 def test_a_list_captured_again_grows_and_another_page_starts_anew(overlay):

@@ -161,3 +161,14 @@ def test_check_these_queues_the_new_candidates(browser, backend, page):
     assert status.startswith(f"Queued {len(new)} creator")
     stored = by_id(backend, platform="youtube")
     assert all(stored[i]["state"] != "new" for i in new), [stored[i]["state"] for i in new]
+
+
+def test_a_list_page_without_its_list_says_it_could_not_be_read(browser, page):
+    # A search page whose results never came (the shell only): read after the ready timeout, and the
+    # backend's answer (it holds no results) is shown with a retry, as for any page it cannot read.
+    browser.routes.add_page("https://www.youtube.com/results?search_query=cats", "<html><body>results</body></html>")
+    page.goto("https://www.youtube.com/results?search_query=cats")
+    page.wait_for_selector(f'{OVERLAY}[data-state="parse_error"]', state="attached", timeout=20000)
+    assert page.evaluate("window.__kolscopeLog") == ["analysing", "parse_error"]
+    assert "could not read this page" in OverlayProbe.of(page).text('[data-kolscope="message"]')
+    assert OverlayProbe.of(page).count('[data-kolscope="retry"]') == 1

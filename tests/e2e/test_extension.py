@@ -272,9 +272,10 @@ def test_no_overlay_where_there_is_no_creator(browser, page):
     page.wait_for_function("() => window.__kolscopeLog.includes('removed')", timeout=20000)
     assert page.evaluate("window.__kolscopeLog")[0] == "analysing"
     assert page.locator(OVERLAY).count() == 0
-    # A search page is not a creator page by its URL: no overlay at all.
-    browser.routes.add_page("https://www.youtube.com/results?search_query=cats", "<html><body>results</body></html>")
-    page.goto("https://www.youtube.com/results?search_query=cats")
+    # A playlist is neither a creator page nor a list page by its URL (a search is a list page:
+    # tests/e2e/test_discovery.py): no overlay at all.
+    browser.routes.add_page("https://www.youtube.com/playlist?list=PLcats", "<html><body>playlist</body></html>")
+    page.goto("https://www.youtube.com/playlist?list=PLcats")
     page.wait_for_timeout(700)
     assert page.evaluate("window.__kolscopeLog") == []
 

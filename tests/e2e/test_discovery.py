@@ -172,3 +172,35 @@ def test_a_list_page_without_its_list_says_it_could_not_be_read(browser, page):
     assert page.evaluate("window.__kolscopeLog") == ["analysing", "parse_error"]
     assert "could not read this page" in OverlayProbe.of(page).text('[data-kolscope="message"]')
     assert OverlayProbe.of(page).count('[data-kolscope="retry"]') == 1
+
+
+def test_the_worker_queues_checks_only_under_a_grant(browser, backend, page):
+    """The content script's own "refreshCandidates" message, sent from its isolated world (reached
+    through DevTools): refused without a grant for it, and checked for its shape under one."""
+    capture, expected = load_listpage(FEW)
+    open_capture(browser, page, capture)
+    ids = [r["id"] for r in wait_listed(page, expected["creators_total"])]
+    cdp = page.context.new_cdp_session(page)
+    contexts: list[dict] = []
+    cdp.on("Runtime.executionContextCreated", lambda e: contexts.append(e["context"]))
+    cdp.send("Runtime.enable")
+    page.wait_for_timeout(200)
+    isolated = [c for c in contexts if c.get("auxData", {}).get("type") == "isolated" and c.get("name") == "kolscope"]
+    assert isolated, contexts
+
+    def send(message: dict) -> dict:
+        answer = cdp.send("Runtime.evaluate", {
+            "contextId": isolated[0]["id"], "awaitPromise": True, "returnByValue": True,
+            "expression": f"new Promise((r) => chrome.runtime.sendMessage({json.dumps(message)}, r))"})
+        return answer["result"]["value"]
+
+    before = {i: by_id(backend, platform="youtube")[i]["state"] for i in ids}
+    assert send({"type": "refreshCandidates", "ids": ids})["state"] == "forbidden"
+    grant = send({"type": "grant", "action": "bookmark"})["grant"]
+    assert send({"type": "refreshCandidates", "ids": ids, "grant": grant})["state"] == "forbidden"
+    for bad in ([], ["<img src=x>"], ["cd_1"] * 201, "cd_1"):
+        grant = send({"type": "grant", "action": "candidates"})["grant"]
+        answer = send({"type": "refreshCandidates", "ids": bad, "grant": grant})
+        assert answer["ok"] is False and "ids must be" in answer["message"], (bad, answer)
+    assert {i: by_id(backend, platform="youtube")[i]["state"] for i in ids} == before
+    cdp.detach()

@@ -1,7 +1,8 @@
 """Which pages are list pages (search, tag, followers, comments...) is one fact in the registry
 (`Platform.list_pages`), read by the parsers' side in Python (`Platform.list_kind`) and by the
-extension (content/core.js `kolscope.listKindOf`, over the generated content/platforms.js). Here the
-patterns are checked on the real list pages, and the two languages are checked to agree."""
+extension (content/core.js `kolscope.listKindOf`, over the generated content/platforms.js, which the
+service worker passes on in its "hello": tests/e2e/test_discovery.py sees it work in Chromium). Here
+the patterns are checked on the real list pages, and the two languages are checked to agree."""
 
 from __future__ import annotations
 

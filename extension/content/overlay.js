@@ -747,7 +747,8 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
       const host = this.host;
       host.setAttribute("data-state", "list");
       host.setAttribute("data-count", String(list.rows.size));
-      host.removeAttribute("data-shown-ms");
+      // when the list first showed for this page (ms since navigation start), as for scores
+      if (!host.hasAttribute("data-shown-ms")) host.setAttribute("data-shown-ms", String(Math.round(performance.now())));
       this.card.replaceChildren(this.header(null, null), h("div", { class: "body" }, this.renderList(list)));
       this.card.classList.toggle("collapsed", this.collapsed);
       if (!host.isConnected) this.place(null);

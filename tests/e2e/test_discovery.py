@@ -44,6 +44,15 @@ ROWS = """function () {
 }"""
 
 
+@pytest.fixture
+def lists(backend):
+    """The backend's side of discovery (list captures answered as lists, the candidates API): until
+    it is there, the tests that need it say so instead of failing on its absence."""
+    status, _ = backend.api("GET", "/candidates?limit=1")
+    if status == 404:
+        pytest.skip("this backend answers no list captures yet (it has no candidates API)")
+
+
 def wait_listed(page, at_least: int = 1, state: str = "list", timeout_ms: float = 30000) -> list[dict]:
     """Wait until the overlay lists at least `at_least` creators from a final capture; its rows. A list
     page shows them in the "list" state, a creator page that shows a list under its "scored" card."""
@@ -96,7 +105,7 @@ def assert_rows_match(rows: list[dict], expected: dict, known_ids: dict[str, dic
         assert row["knownMark"] == row["known"]
 
 
-def test_a_search_page_lists_its_creators_as_candidates(browser, backend, page):
+def test_a_search_page_lists_its_creators_as_candidates(browser, backend, page, lists):
     capture, expected = load_listpage(SEARCH)
     open_capture(browser, page, capture)
     rows = wait_listed(page, expected["creators_total"])
@@ -108,7 +117,7 @@ def test_a_search_page_lists_its_creators_as_candidates(browser, backend, page):
     page.screenshot(path=str(RESULTS / "discovery-overlay.png"))
 
 
-def test_a_followers_list_lists_its_accounts_and_marks_the_known_ones(browser, backend, page):
+def test_a_followers_list_lists_its_accounts_and_marks_the_known_ones(browser, backend, page, lists):
     capture, expected = load_listpage(FOLLOWERS)
     known = expected["creators"][1]["handle"]  # kolscope has this account's own page already
     status, body = backend.api("POST", "/captures", x_capture(known))
@@ -122,7 +131,7 @@ def test_a_followers_list_lists_its_accounts_and_marks_the_known_ones(browser, b
     assert_rows_match(rows, expected, by_id(backend, platform="x"))
 
 
-def test_a_list_captured_again_as_it_grows_once_per_burst(browser, backend, page):
+def test_a_list_captured_again_as_it_grows_once_per_burst(browser, backend, page, lists):
     capture, expected = load_listpage(SEARCH_SPA)
     more, more_expected = load_listpage(MORE_RESULTS)
     page.add_init_script(COUNT_CAPTURES)
@@ -148,7 +157,7 @@ def test_a_list_captured_again_as_it_grows_once_per_burst(browser, backend, page
     assert page.evaluate("() => window.__kolscopeCaptures") == 2
 
 
-def test_check_these_queues_the_new_candidates(browser, backend, page):
+def test_check_these_queues_the_new_candidates(browser, backend, page, lists):
     # a search whose 20 videos come from 3 channels: 3 checks (each tries its profile, and fails
     # politely here: the backend's browser reaches no platform)
     capture, expected = load_listpage(FEW)
@@ -174,7 +183,7 @@ def test_a_list_page_without_its_list_says_it_could_not_be_read(browser, page):
     assert OverlayProbe.of(page).count('[data-kolscope="retry"]') == 1
 
 
-def test_the_worker_queues_checks_only_under_a_grant(browser, backend, page):
+def test_the_worker_queues_checks_only_under_a_grant(browser, backend, page, lists):
     """The content script's own "refreshCandidates" message, sent from its isolated world (reached
     through DevTools): refused without a grant for it, and checked for its shape under one."""
     capture, expected = load_listpage(FEW)

@@ -143,7 +143,9 @@ li.cand .fol { color: #424a53; font-variant-numeric: tabular-nums; }
     if (typeof c.followers !== "number" || !isFinite(c.followers)) return { text: "—", title: "" };
     const exact = Number(c.followers).toLocaleString("en");
     const shown = typeof c.followers_text === "string" && c.followers_text ? c.followers_text : exact;
-    return c.rounded ? { text: `~${compact(c.followers)}`, title: `about ${shown}` } : { text: compact(c.followers), title: exact };
+    // the backend's words for a rounded count already say so ("~12.3k")
+    return c.rounded ? { text: `~${compact(c.followers)}`, title: c.followers_text ? shown : `about ${exact}` }
+      : { text: compact(c.followers), title: exact };
   }
 
   // Platform name -> label ("as people write it"), from content/platforms.js (loaded before this file).

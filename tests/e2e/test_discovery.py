@@ -179,7 +179,7 @@ def test_a_list_page_without_its_list_says_it_could_not_be_read(browser, page):
     page.goto("https://www.youtube.com/results?search_query=cats")
     page.wait_for_selector(f'{OVERLAY}[data-state="parse_error"]', state="attached", timeout=20000)
     assert page.evaluate("window.__kolscopeLog") == ["analysing", "parse_error"]
-    assert "could not read this page" in OverlayProbe.of(page).text('[data-kolscope="message"]')
+    assert "page could not be read" in OverlayProbe.of(page).text('[data-kolscope="message"]')  # overlay.js plainError
     assert OverlayProbe.of(page).count('[data-kolscope="retry"]') == 1
 
 

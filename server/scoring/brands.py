@@ -40,6 +40,9 @@ _PHRASES = (
 )
 # a link with its scheme, or a bare domain with a common ending ("brilliant.org/nutshell"); lower case
 # only, so the end of a sentence ("life.Thanks") is not a domain
+# words one of _PHRASES needs: a text without any is not searched (most titles name no sponsor)
+_TRIGGERS = ("sponsor", "presented", "powered", "supported", "brought", "partnership", "thank", "gesponsert",
+             "zusammenarbeit", "werbung", "patrocinad", "colaboraci", "partenariat", "parceria")
 _URL = re.compile(r"(?<![\w.@/-])(?:https?://)?(?:www\.)?((?:[a-z0-9-]{1,63}\.){1,4}(?:com|org|net|io|co|app|de|fr|es|it|uk|tv|me|ai|gg|"
                   r"ly|us|ca|eu|nl|se|jp|br|in|au|ch|at|pl))\b(?:/[^\s]*)?")
 
@@ -126,11 +129,13 @@ def post_brands(post: Mapping) -> list[dict]:
     for sponsor in strs(post.get("sponsors")):
         add(sponsor, "platform", f"paid partnership with {sponsor}")
     text = _text_of(post)
-    for pattern in _PHRASES:
-        for m in pattern.finditer(text):
-            add(_clean_name(m.group(1)), "words", m.group(0))
+    low = text.lower()
+    if any(t in low for t in _TRIGGERS):
+        for pattern in _PHRASES:
+            for m in pattern.finditer(text):
+                add(_clean_name(m.group(1)), "words", m.group(0))
     if post.get("is_sponsored") is True:
-        for m in _URL.finditer(text):
+        for m in (_URL.finditer(text) if "." in text else ()):
             if "@" in text[max(0, m.start() - 1):m.start()]:
                 continue  # an e-mail address or a handle, not a link
             add(_host_brand(m.group(1)), "link", m.group(0))

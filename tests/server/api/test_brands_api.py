@@ -80,3 +80,17 @@ def test_a_brief_naming_a_competitor_flags_the_creator(client, auth):
     assert scores["fit"]["score"] <= 40
     bad = client.post("/api/v1/briefs", json={"name": "x", "competitor_days": -1}, headers=auth)
     assert bad.status_code == 400 and "competitor_days" in bad.json["error"]["fields"]
+
+
+def test_similar_lists_candidates_found_through_the_creator(client, auth):
+    from tests.conftest import load_listpage
+
+    dev = real(client, auth, "x", "x_profile_XDevelopers_latest")
+    capture, _ = load_listpage("x/x_following_XDevelopers_2026-08")
+    assert post_capture(client, auth, capture, gz=True).status_code == 201
+    r = client.get(f"/api/v1/creators/x/{dev['handle']}/similar", query_string={"limit": 200}, headers=auth)
+    assert r.status_code == 200, r.json
+    found = [s for s in r.json["similar"] if s["kind"] == "candidate"]
+    assert found and all(s["id"] and "XDevelopers" in s["why"] for s in found)
+    none = client.get(f"/api/v1/creators/x/{dev['handle']}/similar?candidates=false", headers=auth).json
+    assert all(s["kind"] == "creator" for s in none["similar"])

@@ -150,6 +150,8 @@ _VIEW = ("id", "platform", "handle", "platform_id", "display_name", "followers",
 def candidate_view(candidate: dict) -> dict:
     """A candidate as the API and the dashboard show it: its record and its profile URL."""
     out = {k: candidate.get(k) for k in _VIEW}
+    if "also_on" in candidate:  # listed across platforms: the same handle elsewhere
+        out["also_on"] = [dict(a) for a in candidate["also_on"]]
     try:
         out["url"] = registry.profile_url(candidate["platform"], candidate["handle"])
     except (ValueError, TypeError, KeyError):

@@ -39,6 +39,8 @@ class CandidatesQuery(BaseModel):
     checked: bool | None = None
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
+    # one entry per handle across platforms (the same handle elsewhere in `also_on`); off: every record
+    across_platforms: bool = True
 
 
 class RefreshBody(BaseModel):
@@ -50,7 +52,8 @@ class RefreshBody(BaseModel):
 def list_candidates():
     args = query(CandidatesQuery)
     page = get_store().list_candidates(source=args.source, platform=args.platform, tier=args.tier,
-                                       checked=args.checked, limit=args.limit, offset=args.offset)
+                                       checked=args.checked, limit=args.limit, offset=args.offset,
+                                       across_platforms=args.across_platforms and args.platform is None)
     return jsonify({"items": [candidate_view(c) for c in page.items], "total": page.total,
                     "limit": args.limit, "offset": args.offset, "next": page.next})
 
@@ -120,7 +123,11 @@ CANDIDATE = {"type": "object", "required": ["id", "platform", "handle", "paths",
                  "followers": _INT, "followers_text": _STR, "rounded": {"type": "boolean"}, "tier": _TIER,
                  "paths": {"type": "array", "items": PATH}, "first_seen": _STR, "last_seen": _STR,
                  "state": _STATE, "state_reason": {**_STR, "description": "why a check failed, in words"},
-                 "checked_at": _STR}}
+                 "checked_at": _STR,
+                 "also_on": {"type": "array", "description": "the same handle on other platforms (listed across "
+                             "platforms)", "items": {"type": "object", "properties": {
+                                 "id": {"type": "string"}, "platform": _PLATFORM, "handle": _STR,
+                                 "followers": _INT, "tier": _STR, "state": _STATE}}}}}
 LISTED = {"type": "object", "required": ["platform", "handle", "followers", "tier", "known", "candidate_id"],
           "properties": {
               "platform": _PLATFORM, "handle": _STR, "platform_id": _STR, "display_name": _STR,
@@ -158,6 +165,8 @@ OPENAPI_PATHS = {
             _q("source", {"type": "string", "enum": list(PATH_KINDS)}, "a kind among the candidate's paths"),
             _q("platform", _PLATFORM), _q("tier", {"type": "string", "maxLength": 32}),
             _q("checked", {"type": "boolean"}, "true: captured or refreshed; false: not yet"),
+            _q("across_platforms", {"type": "boolean"}, "one entry per handle, the same handle on other "
+               "platforms in its also_on (default true; a platform filter lists every record)"),
             _q("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
             _q("offset", {"type": "integer", "minimum": 0})],
         "responses": {

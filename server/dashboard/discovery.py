@@ -52,7 +52,7 @@ def discovery():
     store = get_store()
     page = store.list_candidates(source=f["source"] or None, platform=f["platform"] or None,
                                  tier=f["tier"] or None, checked=CHECKED[f["checked"]], limit=PAGE,
-                                 offset=f["offset"])
+                                 offset=f["offset"], across_platforms=not f["platform"])
     shown = {k: v for k, v in f.items() if k != "offset" and v}
     links = {"next": f"/discovery?{urlencode({**shown, 'offset': page.next})}" if page.next is not None else None,
              "prev": f"/discovery?{urlencode({**shown, 'offset': max(0, f['offset'] - PAGE)})}"

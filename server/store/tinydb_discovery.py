@@ -194,10 +194,11 @@ class DiscoveryTables:
 
     def list_candidates(self, *, source: str | None = None, platform: str | None = None,
                         tier: str | None = None, checked: bool | None = None, limit: int | None = 50,
-                        offset: int = 0) -> CreatorPage:
+                        offset: int = 0, across_platforms: bool = False) -> CreatorPage:
         """A page of candidates, most recently seen first (then in the order they were found).
         Filters combine: `source` (a path kind among the candidate's paths), `platform`, `tier`
-        (case-insensitive), `checked` (state "checked", or any other state)."""
+        (case-insensitive), `checked` (state "checked", or any other state). `across_platforms`:
+        one entry per handle, the same handle on other platforms listed in its `also_on`."""
         if offset < 0 or (limit is not None and limit < 1):
             raise ValueError("offset must be >= 0 and limit >= 1")
         wanted_tier = tier.casefold() if tier else None
@@ -210,12 +211,39 @@ class DiscoveryTables:
                     and (wanted_tier is None or (d.get("tier") or "").casefold() == wanted_tier)
                     and (checked is None or (d.get("state") == "checked") == checked)]
             hits.sort(key=lambda d: d.get("last_seen") or "", reverse=True)  # stable: ties keep that order
-            end = len(hits) if limit is None else offset + limit
-            return CreatorPage(items=[_copy(d) for d in hits[offset:end]], total=len(hits),
-                               next=end if end < len(hits) else None)
+            items = one_per_handle(hits) if across_platforms else [_copy(d) for d in hits]
+            end = len(items) if limit is None else offset + limit
+            return CreatorPage(items=items[offset:end], total=len(items), next=end if end < len(items) else None)
 
 
 # -- the records (pure) --------------------------------------------------------------------------------
+
+def handle_key(doc: dict) -> str | None:
+    """How one person's handle is recognised on another platform: the same letters and digits, case
+    and `._-` aside ("Anna.Runs" on one is "anna_runs" on another); None for account ids (numbers)
+    and handles too short to tell two people apart."""
+    handle = str(doc.get("handle") or "")
+    key = "".join(ch for ch in handle.casefold() if ch.isalnum())
+    return key if len(key) >= 4 and not key.isdigit() else None
+
+
+def one_per_handle(docs: list[dict]) -> list[dict]:
+    """Candidates deduplicated across platforms by handle: the first of each handle (the most recently
+    seen) stands for it, with the others in `also_on` [{id, platform, handle, followers, tier, state}]."""
+    out: list[dict] = []
+    first: dict[str, dict] = {}
+    for d in docs:
+        key = handle_key(d)
+        lead = first.get(key) if key else None
+        if lead is not None and lead["platform"] != d["platform"]:
+            lead["also_on"].append({k: d.get(k) for k in ("id", "platform", "handle", "followers", "tier", "state")})
+            continue
+        item = dict(_copy(d), also_on=[])
+        out.append(item)
+        if key and key not in first:
+            first[key] = item
+    return out
+
 
 def _copy(doc: dict) -> dict:
     """A candidate for a caller: changing it changes nothing stored."""

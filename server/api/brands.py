@@ -27,7 +27,8 @@ from server.services import get_store
 from server.store import NotFound
 
 MAX_TERMS = 10
-_SPLIT = re.compile(r"\s*(?:,|\||;|\bor\b|\boder\b|\bou\b|\bo\b)\s*", re.I)
+# the separators only (the parts are stripped after): a leading \s* would rescan every run of spaces
+_SPLIT = re.compile(r",|\||;|\b(?:or|oder|ou|o)\b", re.I)
 
 
 class BrandsQuery(BaseModel):

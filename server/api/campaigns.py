@@ -37,8 +37,8 @@ from server.campaigns.results import KPI_METRICS, OBJECTIVES, campaign_results, 
 from server.services import get_store
 from server.store import NotFound, Repository
 from server.store.base import PARTNER_STATUSES
+from server.campaigns.price import FORMATS  # the formats a plan and a fair price share
 
-FORMATS = ("video", "short", "post", "story", "live")
 MAX_MONEY = 1e12
 CID_PATTERN, PID_PATTERN = r"^cp_[0-9a-f]{12}$", r"^pt_[0-9a-f]{12}$"
 

@@ -450,7 +450,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
     scheduler's); one process per data directory (a held flock, else StoreLocked). Campaigns and
     discovery live in their own modules' tables (tinydb_campaigns.py, tinydb_discovery.py)."""
 
-    new_id = staticmethod(lambda prefix: _new_id(prefix))
+    new_id = staticmethod(_new_id)
 
     def __init__(self, data_dir: str | os.PathLike, *, fsync: bool = True):
         self.dir = Path(data_dir).resolve()

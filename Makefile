@@ -6,9 +6,18 @@ DATA    ?= ./data
 HOST    ?= 127.0.0.1
 PORT    ?= 8765
 
-.PHONY: install run test test-fast bench fuzz extension extension-facts lint clean
+.PHONY: install services run test test-fast bench fuzz extension extension-facts lint clean
 
 install: $(STAMP) /usr/bin/chromium
+
+# The team setup's servers, for the tests and benches only (`make run` needs neither): Redis from
+# Debian, and PostgreSQL's binaries (initdb, pg_ctl), which the tests start themselves in a temporary
+# directory (tests/services.py). Installed when missing.
+services: /usr/bin/redis-server /usr/lib/postgresql
+
+/usr/bin/redis-server /usr/lib/postgresql:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -24,13 +33,13 @@ $(STAMP): pyproject.toml
 run: install
 	.venv/bin/kolscope serve --data $(DATA) --host $(HOST) --port $(PORT)
 
-test: install
+test: install services
 	$(PY) -m pytest -q
 
 test-fast: install
 	$(PY) -m pytest -q -m "not e2e and not slow"
 
-bench: install
+bench: install services
 	$(PY) -m bench
 
 # A deeper hunt than `make test`: schemathesis with 500 examples per API operation (no 5xx, the

@@ -61,9 +61,15 @@ def with_identity(snapshot: dict) -> dict:
     return snapshot
 
 
-def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None) -> tuple[dict, dict]:
+def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None,
+                    task_id: str | None = None) -> tuple[dict, dict]:
     """Score `snapshot` (a kolscope.snapshot/1 dict) against the active brief and its history, store
-    it; answer (creator summary, scores). Raises Malformed for a snapshot without a valid handle."""
+    it; answer (creator summary, scores). Raises Malformed for a snapshot without a valid handle.
+
+    One writer per creator: the history is read, scored against and appended to under the store's
+    creator_lock, so captures of one creator arriving together are each scored with the ones stored
+    before them. `task_id` (a refresh task's) makes the ingest idempotent: a task that already stored
+    its snapshot (run again after a worker died before acknowledging it) stores nothing more."""
     from server.scoring import history_point
 
     snapshot = cap_snapshot(with_identity(dict(snapshot)))  # a snapshot not from parse() is capped too
@@ -74,11 +80,17 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
         problem = captured_at_problem(snapshot["captured_at"], now)
         if problem:
             raise Malformed(f"The snapshot's captured_at {str(snapshot['captured_at'])[:40]!r}: {problem}")
-    brief_doc = store.active_brief()
-    history = store.history(platform, store.account_handle(platform, handle, snapshot.get("platform_id")))
-    scores = compute_scores(snapshot, brief_doc, history, now)
-    summary = store.add_snapshot(snapshot, scores, brief_id=brief_doc["id"] if brief_doc else None,
-                                 history_point=history_point(snapshot))
+    with store.creator_lock(platform, handle):
+        stored_as = store.account_handle(platform, handle, snapshot.get("platform_id"))
+        if task_id and store.applied_task(platform, stored_as, task_id):
+            log.info("refresh task %s already stored %s/%s: nothing more stored", task_id, platform, handle)
+            latest = store.latest(platform, stored_as) or {}
+            return store.get_creator(platform, stored_as) or {}, latest.get("scores") or {}
+        brief_doc = store.active_brief()
+        history = store.history(platform, stored_as)
+        scores = compute_scores(snapshot, brief_doc, history, now)
+        summary = store.add_snapshot(snapshot, scores, brief_id=brief_doc["id"] if brief_doc else None,
+                                     history_point=history_point(snapshot), task_id=task_id)
     track_deliverables(store, snapshot, summary)
     note_capture(store, snapshot)  # discovery: its candidate is checked, the accounts it names are candidates
     return summary, scores

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import urllib.parse
@@ -114,3 +115,60 @@ def x_about_response(screen_name: str, based_in: str | None) -> dict:
     variables = json.dumps({"screenName": screen_name}, separators=(",", ":"))
     return {"url": "https://x.com/i/api/graphql/Zz9/AboutAccountQuery?variables=" + urllib.parse.quote(variables),
             "status": 200, "content_type": "application/json", "body": json.dumps(body)}
+
+
+# -- real servers: PostgreSQL and Redis (tests/services.py) ------------------------------------------
+# One cluster and one Redis per test session, started on first use; each test gets its own database.
+# KOLSCOPE_TEST_STORE=postgresql runs the app-level suites (API, refresh) on PostgreSQL instead of the
+# embedded TinyDB store (`make test` runs them both ways).
+TEST_STORE = os.environ.get("KOLSCOPE_TEST_STORE", "tinydb").lower()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.services import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A new, empty PostgreSQL database for this test (dropped after it)."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    from tests.services import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """A Redis database number of its own for this test (flushed after it)."""
+    url = redis_server.new_database()
+    yield url
+    import redis
+
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def app_store_config(request, tmp_path) -> dict:
+    """The store part of an app's config for the app-level suites: the data directory (TinyDB), or,
+    under KOLSCOPE_TEST_STORE=postgresql, a new PostgreSQL database beside it. A test of the
+    TinyDB files themselves marks itself `tinydb_only` (it is skipped on PostgreSQL)."""
+    config = {"DATA_DIR": str(tmp_path / "data"), "STORE_FSYNC": False}
+    if TEST_STORE == "postgresql":
+        if request.node.get_closest_marker("tinydb_only"):
+            pytest.skip("a test of the TinyDB data directory's files")
+        config["DATABASE"] = request.getfixturevalue("postgres_url")
+    return config

@@ -7,6 +7,9 @@ Platform facts (handle and key rules) come from `scraper.registry`; nothing here
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from operator import itemgetter
@@ -64,8 +67,14 @@ def known_key(platform: str, key: str, pid: Any, index: Mapping[tuple[str, str],
 def fold_members(members: list[dict], platform: str, key: str, known: str) -> list[dict]:
     """A watchlist's members once the placeholder `key` turned out to be the known account `known`:
     it takes the placeholder's place, once."""
-    moved = [dict(m, key=known) if m == {"platform": platform, "key": key} else m for m in members]
-    return [m for i, m in enumerate(moved) if m not in moved[:i]]
+    moved = [dict(m, key=known) if (m["platform"], m["key"]) == (platform, key) else m for m in members]
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for m in moved:  # the first membership of an account stays (its author and time)
+        if (m["platform"], m["key"]) not in seen:
+            seen.add((m["platform"], m["key"]))
+            out.append(m)
+    return out
 
 
 # -- summaries ------------------------------------------------------------------------------------
@@ -374,3 +383,54 @@ def references(watchlists: Iterable[Mapping], notes: Iterable[Mapping],
     refs += [(n.get("platform"), n.get("key"), f"the creator of note {n.get('id')}") for n in notes]
     refs += [(a.get("platform"), a.get("key"), f"the creator alias {a.get('alias')!r} stands for") for a in aliases]
     return refs
+
+
+# -- users (issue 16) ---------------------------------------------------------------------------------
+
+_USER_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def check_user_name(name: Any) -> str:
+    """A user name as given, checked: 1-64 letters, digits or `._-`, not the reserved "owner"."""
+    from server.store.base import OWNER
+
+    if not isinstance(name, str) or not _USER_NAME.fullmatch(name):
+        raise StoreError("invalid_user_name",
+                         f"{str(name)[:70]!r} is not a user name: use 1-64 letters, digits, '.', '_' or '-'.")
+    if name.casefold() == OWNER:
+        raise StoreError("invalid_user_name", f"{OWNER!r} is the store's own token's name; choose another.")
+    return name
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(str(token).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def token_fields(token: str, revoked: bool | None = None) -> dict:
+    """What a store keeps of a new token: its digest and a hint (never the token itself)."""
+    out = {"token_sha256": token_digest(token), "token_hint": token[:4]}
+    if revoked is False:
+        out["revoked_at"] = None
+    return out
+
+
+def new_user(uid: str, name: str, admin: bool, token: str, now: str) -> dict:
+    return {"id": uid, "name": name, "admin": bool(admin), "created_at": now, "revoked_at": None,
+            **token_fields(token)}
+
+
+def user_view(doc: Mapping) -> dict:
+    """A stored user as answered: no digest."""
+    return {k: doc.get(k) for k in ("id", "name", "admin", "created_at", "revoked_at", "token_hint")}
+
+
+def user_of_token(docs: Iterable[Mapping], token: Any) -> dict | None:
+    """The active user whose token is `token`, compared digest to digest in constant time."""
+    if not isinstance(token, str) or not token:
+        return None
+    digest = token_digest(token)
+    found = None
+    for doc in docs:
+        if hmac.compare_digest(str(doc.get("token_sha256") or ""), digest) and not doc.get("revoked_at"):
+            found = doc
+    return user_view(found) if found is not None else None

@@ -61,7 +61,7 @@ from scraper.times import now_iso
 from server.disk import DISK_FULL_ERRNOS
 from server.store import records
 from server.store.base import (
-    DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, Conflict, CreatorPage, CreatorQuery, NotFound, StoreCorrupt, StoreError,
+    DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, TASK_IDS_KEPT, Conflict, CreatorPage, CreatorQuery, NotFound, StoreCorrupt, StoreError,
     StoreLocked,
 )
 from server.store.records import PLATFORMS
@@ -464,6 +464,8 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
         except OSError as exc:
             raise StoreError("store_unavailable", f"Cannot use the data directory {self.dir}: {exc}") from exc
         self._lock = threading.RLock()
+        self._creator_locks: dict[tuple[str, str], list] = {}  # creator_lock's: [lock, holders]
+        self._creator_locks_guard = threading.Lock()
         self._closed = False
         try:
             # who holds the lock, for a person looking (the lock is the directory's flock)
@@ -696,10 +698,11 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
     # -- creators: public ------------------------------------------------------------------------
 
     def add_snapshot(self, snapshot: dict, scores: dict | None, *, brief_id: str | None = None,
-                     history_point: dict | None = None) -> dict:
+                     history_point: dict | None = None, task_id: str | None = None) -> dict:
         """Store a parsed snapshot (kolscope.snapshot/1 dict) and its scores; answer the creator
         summary. The history point is `history_point` when given (scoring's compact form), else
-        the snapshot's counts. Durable when it returns."""
+        the snapshot's counts. `task_id` (a refresh task's) is remembered in the same file write.
+        Durable when it returns."""
         platform, key = self._identity(snapshot.get("platform"), snapshot.get("handle"))
         point = history_point if history_point is not None else records.default_point(snapshot)
         with self._lock:
@@ -710,13 +713,42 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
                 hist.insert(point)
                 points = hist.all()
                 latest = db.table("latest")
+                before = _latest(db) or {}
+                tasks = list(before.get("tasks") or [])
+                if task_id:
+                    tasks = (tasks + [task_id])[-TASK_IDS_KEPT:]
                 latest.truncate()
                 latest.insert({"snapshot": snapshot, "scores": scores, "brief_id": brief_id,
-                               "scored_at": now_iso(ms=True)})
+                               "scored_at": now_iso(ms=True), "tasks": tasks})
             old = self._index.get((platform, key)) or {}
             summary = records.summary(platform, key, snapshot, scores, brief_id, points, old, now_iso(ms=True))
             self._write_summary(summary)
             return dict(summary)
+
+    def applied_task(self, platform: str, handle: str, task_id: str) -> bool:
+        """Whether the refresh task `task_id` has stored a snapshot of this creator (add_snapshot)."""
+        platform, key = self._identity(platform, handle)
+        with self._lock:
+            if not records.has_data(self._index.get((platform, key))):
+                return False
+            return task_id in ((_latest(self._creator_db(platform, key)) or {}).get("tasks") or [])
+
+    @contextlib.contextmanager
+    def creator_lock(self, platform: str, handle: str) -> Iterator[None]:
+        """One writer per creator: a lock per (platform, case-folded handle), across this process's
+        threads (the directory's flock keeps other processes out). Dropped when nobody holds it."""
+        ident = (str(platform), str(handle).casefold())
+        with self._creator_locks_guard:
+            entry = self._creator_locks.setdefault(ident, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._creator_locks_guard:
+                entry[1] -= 1
+                if not entry[1]:
+                    self._creator_locks.pop(ident, None)
 
     def import_creator(self, snapshot: dict, scores: dict | None, history: list[dict]) -> dict:
         """Write one creator with a whole history at once, without fsync. For building benchmark
@@ -958,27 +990,28 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             if not self.meta.table("watchlists").remove(Query().id == wid):
                 raise NotFound(f"Watchlist {wid}")
 
-    def add_to_watchlist(self, wid: str, platform: str, handle: str, url: str | None = None) -> dict:
+    def add_to_watchlist(self, wid: str, platform: str, handle: str, url: str | None = None, *,
+                         author: str | None = None) -> dict:
         with self._lock:
             wl = self.get_watchlist(wid)
             summary = self.ensure_creator(platform, handle, url)
-            member = {"platform": summary["platform"], "key": summary["key"]}
-            if member not in wl["creators"]:
-                wl["creators"].append(member)
-                self.meta.table("watchlists").update(
-                    {"creators": wl["creators"], "updated_at": now_iso(ms=True)}, Query().id == wid)
+            ident = (summary["platform"], summary["key"])
+            if all((m["platform"], m["key"]) != ident for m in wl["creators"]):
+                now = now_iso(ms=True)
+                wl["creators"].append({"platform": ident[0], "key": ident[1], "added_by": author, "added_at": now})
+                self.meta.table("watchlists").update({"creators": wl["creators"], "updated_at": now},
+                                                     Query().id == wid)
             return summary
 
     def remove_from_watchlist(self, wid: str, platform: str, handle: str) -> None:
         platform, key = self._identity(platform, handle)
         with self._lock:
             wl = self.get_watchlist(wid)
-            member = {"platform": platform, "key": key}
-            if member not in wl["creators"]:
+            members = [m for m in wl["creators"] if (m["platform"], m["key"]) != (platform, key)]
+            if len(members) == len(wl["creators"]):
                 raise NotFound(f"{platform}/{handle} in watchlist {wid}")
-            wl["creators"].remove(member)
             self.meta.table("watchlists").update(
-                {"creators": wl["creators"], "updated_at": now_iso(ms=True)}, Query().id == wid)
+                {"creators": members, "updated_at": now_iso(ms=True)}, Query().id == wid)
 
     def watchlist_creators(self, wid: str) -> list[dict]:
         """The summaries of a watchlist's creators, in the order they were added."""
@@ -988,7 +1021,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             for m in wl["creators"]:
                 s = self._index.get((m["platform"], m["key"]))
                 if s is not None:
-                    out.append(dict(s))
+                    out.append(dict(s, added_by=m.get("added_by"), added_at=m.get("added_at")))
             return out
 
     def watchlists_of(self) -> dict[tuple[str, str], list[str]]:
@@ -1067,22 +1100,23 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             docs = self.meta.table("notes").search((q.platform == platform) & (q.key == key))
         return sorted((dict(d) for d in docs), key=lambda d: d["created_at"])
 
-    def add_note(self, platform: str, handle: str, text: str) -> dict:
+    def add_note(self, platform: str, handle: str, text: str, *, author: str | None = None) -> dict:
         platform, key = self._identity(platform, handle)
         with self._lock:
             if (platform, key) not in self._index:
                 raise NotFound(f"Creator {platform}/{handle}")
-            doc = {"id": _new_id("nt"), "platform": platform, "key": key, "text": text,
-                   "created_at": now_iso(ms=True)}
+            doc = {"id": _new_id("nt"), "platform": platform, "key": key, "text": text, "author": author,
+                   "created_at": now_iso(ms=True), "updated_at": None, "updated_by": None}
             self.meta.table("notes").insert(doc)
             return dict(doc)
 
-    def update_note(self, platform: str, handle: str, nid: str, text: str) -> dict:
+    def update_note(self, platform: str, handle: str, nid: str, text: str, *, author: str | None = None) -> dict:
         platform, key = self._identity(platform, handle)
         with self._lock:
             q = Query()
             match = (q.id == nid) & (q.platform == platform) & (q.key == key)
-            if not self.meta.table("notes").update({"text": text, "updated_at": now_iso(ms=True)}, match):
+            changes = {"text": text, "updated_at": now_iso(ms=True), "updated_by": author}
+            if not self.meta.table("notes").update(changes, match):
                 raise NotFound(f"Note {nid}")
             return dict(self.meta.table("notes").get(match))
 
@@ -1092,6 +1126,58 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             q = Query()
             if not self.meta.table("notes").remove((q.id == nid) & (q.platform == platform) & (q.key == key)):
                 raise NotFound(f"Note {nid}")
+
+    # -- users (issue 16): meta.json's "users" table; tokens kept as SHA-256 digests ----------------
+
+    def add_user(self, name: str, *, admin: bool = False) -> tuple[dict, str]:
+        name = records.check_user_name(name)
+        with self._lock:
+            if self._user_doc(name) is not None:
+                raise Conflict(f"There is a user named {name} already.")
+            token = secrets.token_urlsafe(32)
+            doc = records.new_user(_new_id("us"), name, admin, token, now_iso(ms=True))
+            self.meta.table("users").insert(doc)
+            return records.user_view(doc), token
+
+    def _user_doc(self, name: str) -> dict | None:
+        folded = str(name).casefold()
+        for doc in self.meta.table("users").all():
+            if doc["name"].casefold() == folded:
+                return dict(doc)
+        return None
+
+    def list_users(self) -> list[dict]:
+        with self._lock:
+            return [records.user_view(d) for d in self.meta.table("users").all()]
+
+    def get_user(self, name: str) -> dict:
+        with self._lock:
+            doc = self._user_doc(name)
+            if doc is None:
+                raise NotFound(f"User {name}")
+            return records.user_view(doc)
+
+    def user_for_token(self, token: str) -> dict | None:
+        with self._lock:
+            return records.user_of_token(self.meta.table("users").all(), token)
+
+    def revoke_user(self, name: str) -> dict:
+        with self._lock:
+            doc = self._user_doc(name)
+            if doc is None:
+                raise NotFound(f"User {name}")
+            if not doc.get("revoked_at"):
+                self.meta.table("users").update({"revoked_at": now_iso(ms=True)}, Query().id == doc["id"])
+            return self.get_user(name)
+
+    def rotate_token(self, name: str) -> tuple[dict, str]:
+        with self._lock:
+            doc = self._user_doc(name)
+            if doc is None:
+                raise NotFound(f"User {name}")
+            token = secrets.token_urlsafe(32)
+            self.meta.table("users").update(records.token_fields(token, revoked=False), Query().id == doc["id"])
+            return self.get_user(name), token
 
 
 # -- migration of format 1 (files named after keys, no markers) -----------------------------------

@@ -189,7 +189,7 @@ class CampaignTables:
         return dict(docs[0])
 
     def add_partner(self, cid: str, platform: str, handle: str, plan: dict, *, url: str | None = None,
-                    copied_from: str | None = None) -> dict:
+                    copied_from: str | None = None, author: str | None = None) -> dict:
         """A creator joins the campaign (known or not yet captured: it is then created as a
         placeholder, as a watchlist does). Conflict when it is a partner already; NotFound when
         `copied_from` is no partner of this campaign."""
@@ -205,11 +205,12 @@ class CampaignTables:
             now = now_iso(ms=True)
             doc = {"id": self.new_id("pt"), "campaign_id": cid, "platform": platform, "key": summary["key"],
                    "handle": summary.get("handle") or handle, "plan": dict(plan), "status": PARTNER_STATUSES[0],
-                   "copied_from": copied_from, "created_at": now, "updated_at": now}
+                   "copied_from": copied_from, "author": author, "updated_by": author,
+                   "created_at": now, "updated_at": now}
             db.table("partners").insert(doc)
             return dict(doc)
 
-    def update_partner(self, cid: str, pid: str, changes: dict) -> dict:
+    def update_partner(self, cid: str, pid: str, changes: dict, *, author: str | None = None) -> dict:
         """A new plan and/or status. A plan that differs from the one stored ends the copy flag."""
         if "status" in changes and changes["status"] not in PARTNER_STATUSES:
             raise ValueError(f"status must be one of {PARTNER_STATUSES}, not {changes['status']!r}")
@@ -219,6 +220,7 @@ class CampaignTables:
             if "plan" in update and update["plan"] != old["plan"]:
                 update["copied_from"] = None
             update["updated_at"] = now_iso(ms=True)
+            update["updated_by"] = author
             self._campaign_db(cid).table("partners").update(update, Query().id == pid)
             return self._partner(cid, pid)
 

@@ -21,7 +21,7 @@ from scraper.politeness import Politeness
 from server import create_app
 from server.ingest import ingest_capture
 from server.refresh import load_replay, refresh_watchlist
-from server.store import Store
+from server.store import Store, open_store
 from tests.conftest import REALPAGES, realpage_cases, require_realpages
 from tests.scraper.synthetic import LOGIN_PAGE, RATE_LIMIT_PAGE, write_replay_dir, x_capture
 
@@ -45,8 +45,8 @@ def wait_until(predicate, timeout: float = 90.0, step: float = 0.2):
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "data")
+def store(app_store_config):
+    s = open_store(app_store_config)  # TinyDB, or PostgreSQL under KOLSCOPE_TEST_STORE=postgresql
     yield s
     s.close()
 

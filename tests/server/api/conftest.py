@@ -18,9 +18,10 @@ BASE = "x_profile_new.capture.json"  # handle bo_runs, 800 followers
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True,
-                      "STORE_FSYNC": False})  # durability is the crash test's subject
+def app(app_store_config):
+    # TinyDB in a temporary directory, or a new PostgreSQL database (KOLSCOPE_TEST_STORE=postgresql);
+    # durability is the crash test's subject, not these tests'
+    app = create_app(dict(app_store_config, TESTING=True))
     yield app
     app.extensions["kolscope.store"].close()
 

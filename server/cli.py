@@ -1,5 +1,5 @@
 """The `kolscope` command: parse (a snapshot, or a list page's listing), score, audit-accounts, serve, token,
-fsck, refresh."""
+user, migrate, worker, fsck, refresh."""
 
 from __future__ import annotations
 
@@ -128,10 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=_lazy("server.scoring.cli:cmd_audit_accounts"))
 
     data_help = "data directory (default: $KOLSCOPE_DATA, then ./data)"
+    db_help = ("a postgresql://user@host/db URL: the team store, instead of the data directory "
+               "(default: $KOLSCOPE_DATABASE)")
+    broker_help = ("a redis://host:port/db URL: refreshes go to `kolscope worker` processes through it "
+                   "(default: $KOLSCOPE_BROKER)")
     sp = sub.add_parser("serve", help="serve the API and dashboard on 127.0.0.1")
     sp.add_argument("--data", default=None, help=data_help)
-    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--database", default=None, help=db_help)
+    sp.add_argument("--broker", default=None, help=broker_help)
+    sp.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (another than loopback needs --tls-cert/--tls-key or --behind-proxy)")
     sp.add_argument("--port", type=int, default=8765)
+    sp.add_argument("--tls-cert", default=None, help="serve HTTPS with this certificate (PEM), with --tls-key")
+    sp.add_argument("--tls-key", default=None, help="the private key (PEM) of --tls-cert")
+    sp.add_argument("--behind-proxy", action="store_true",
+                    help="a reverse proxy on this machine terminates HTTPS and forwards to this server")
     sp.add_argument("--replay", default=None, help="refresh watchlists from capture files in DIR, not the network")
     sp.add_argument("--no-scheduler", action="store_true", help="do not run scheduled refreshes")
     sp.add_argument("--max-connections", type=int, default=None,
@@ -141,7 +152,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("token", help="print the API token (created on first start)")
     sp.add_argument("--data", default=None, help=data_help)
+    sp.add_argument("--database", default=None, help=db_help)
     sp.set_defaults(func=_lazy("server.serve:cmd_token"))
+
+    sp = sub.add_parser("user", help="the people of a team server: add (prints the token), list, revoke, rotate")
+    sp.add_argument("action", choices=("add", "list", "revoke", "rotate"))
+    sp.add_argument("name", nargs="?", help="the user's name (letters, digits, '.', '_', '-')")
+    sp.add_argument("--admin", action="store_true", help="with add: the user may manage users")
+    sp.add_argument("--data", default=None, help=data_help)
+    sp.add_argument("--database", default=None, help=db_help)
+    sp.set_defaults(func=_lazy("server.users_cli:cmd_user"))
+
+    sp = sub.add_parser("migrate", help="copy a data directory's store into PostgreSQL (re-runnable, checked)")
+    sp.add_argument("--from", dest="source", required=True, metavar="DATA_DIR", help="the data directory to copy")
+    sp.add_argument("--to", dest="target", required=True, metavar="URL", help="the postgresql:// database to copy into")
+    sp.set_defaults(func=_lazy("server.migrate:cmd_migrate"))
+
+    sp = sub.add_parser("worker", help="run a refresh worker: takes refresh tasks from the broker")
+    sp.add_argument("--database", default=None, help=db_help)
+    sp.add_argument("--broker", default=None, help=broker_help)
+    sp.add_argument("--concurrency", type=int, default=1, help="tasks at once in this worker (pages in its browser)")
+    sp.add_argument("--replay", default=None, help="serve platform URLs from capture files in DIR, not the network")
+    sp.set_defaults(func=_lazy("server.workers:cmd_worker"))
 
     sp = sub.add_parser("fsck", help="check the store's files (checksums, references); --repair restores backups")
     sp.add_argument("--data", default=None, help=data_help)
@@ -162,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data", "unset") is None:
         args.data = default_data_dir()
+    if getattr(args, "database", "unset") is None:
+        args.database = os.environ.get("KOLSCOPE_DATABASE") or None
+    if getattr(args, "broker", "unset") is None:
+        args.broker = os.environ.get("KOLSCOPE_BROKER") or None
     try:
         return int(args.func(args) or 0)
     except OSError as exc:  # a write on a full disk, anywhere in a command: said plainly, no traceback

@@ -162,6 +162,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(f"--max-connections must be between 16 and 100000 (got {max_connections})")
     config = {
         "DATA_DIR": args.data,
+        "DATABASE": getattr(args, "database", None),
+        "BROKER": getattr(args, "broker", None),
         "REPLAY_DIR": getattr(args, "replay", None),
         "SCHEDULER_ENABLED": not getattr(args, "no_scheduler", False),
     }

@@ -16,6 +16,14 @@ Any web page the user visits can send requests to 127.0.0.1, so:
   the token is accepted there only: never from a query string or a cookie;
 - the dashboard signs in by POSTing the token once; the cookie then holds a random session id
   (sessions below), which also authorises the API's GET requests (the export links), never a write.
+
+Who (issue 16): a token is the store's own (`kolscope token`: the user "owner", an admin) or a user's
+(`kolscope user add`). It is looked up on EVERY request, a dashboard session's too (the session keeps
+the token it was opened with, in memory only), so a revoked or rotated token stops at once.
+`current_user()` is {name, admin} of the request, set as `flask.g.user` by the guard before any view
+runs (server/api/users.py reads it there: `author()`, `require_admin()`, as the API sits below this
+module). On a team server each person's extension has its own id, so a user's token also gets CORS
+for an extension origin other than the registered one (the registration guards the owner's token).
 """
 
 from __future__ import annotations
@@ -32,7 +40,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, request
 
 from server.api.errors import error_response
-from server.services import registered_extension
+from server.services import get_store, registered_extension
+from server.store.base import OWNER
 
 SESSION_COOKIE = "kolscope_session"
 LEGACY_TOKEN_COOKIE = "kolscope_token"  # held the token itself before sessions: cleared on sight
@@ -66,6 +75,7 @@ class Session:
     seen: float
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) for the next page
+    token: str = ""  # the token it was opened with: checked again on every request (revocation)
 
 
 class Sessions:
@@ -84,7 +94,7 @@ class Sessions:
     def _expired(self, s: Session, now: float) -> bool:
         return now - s.seen > self.idle or now - s.created > self.max_age
 
-    def create(self) -> tuple[str, Session]:
+    def create(self, token: str = "") -> tuple[str, Session]:
         sid = secrets.token_urlsafe(32)
         now = self.clock()
         with self._lock:
@@ -92,7 +102,7 @@ class Sessions:
                 del self._by_hash[key]
             while len(self._by_hash) >= self.limit:
                 del self._by_hash[min(self._by_hash, key=lambda k: self._by_hash[k].seen)]
-            session = self._by_hash[self._key(sid)] = Session(created=now, seen=now)
+            session = self._by_hash[self._key(sid)] = Session(created=now, seen=now, token=token)
         return sid, session
 
     def get(self, sid: str | None) -> Session | None:
@@ -127,21 +137,34 @@ def sessions() -> Sessions:
 
 
 def current_session() -> Session | None:
-    """The request's dashboard session (cookie), looked up once per request."""
+    """The request's dashboard session (cookie), looked up once per request; a session whose token
+    was revoked or rotated since the login ends here."""
     if "kolscope_session" not in g:
-        g.kolscope_session = sessions().get(request.cookies.get(SESSION_COOKIE))
+        sid = request.cookies.get(SESSION_COOKIE)
+        session = sessions().get(sid)
+        g.kolscope_session_user = identify(session.token) if session is not None else None
+        if session is not None and g.kolscope_session_user is None:
+            sessions().revoke(sid)
+            session = None
+        g.kolscope_session = session
     return g.kolscope_session
 
 
-def start_session(resp: Response) -> None:
-    sid, _ = sessions().create()
+def secure_cookies() -> bool:
+    """Cookies marked Secure: the request came over HTTPS (served with TLS, or a trusted proxy's
+    X-Forwarded-Proto under --behind-proxy); over plain http://127.0.0.1 a Secure cookie is not kept."""
+    return bool(current_app.config.get("SECURE_COOKIES")) or request.scheme == "https"
+
+
+def start_session(resp: Response, token: str) -> None:
+    sid, _ = sessions().create(token)
     # no Max-Age: the cookie ends with the browser; the server ends the session earlier if idle
-    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="Strict", path="/")
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="Strict", path="/", secure=secure_cookies())
 
 
 def end_session(resp: Response) -> None:
     sessions().revoke(request.cookies.get(SESSION_COOKIE))
-    resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Strict")
+    resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Strict", secure=secure_cookies())
 
 
 def csrf_ok(given: str | None) -> bool:
@@ -165,8 +188,37 @@ def bearer() -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
+def identify(token: str | None) -> dict | None:
+    """{name, admin} of a token: the store's own token is the admin "owner"; a user's active token is
+    that user (asked of the store each time: revocation takes effect at once); else None."""
+    if not token:
+        return None
+    if token_ok(token):
+        return {"name": OWNER, "admin": True}
+    user = get_store().user_for_token(token)
+    return {"name": user["name"], "admin": bool(user["admin"])} if user else None
+
+
+def bearer_user() -> dict | None:
+    """identify() of the request's bearer token, asked of the store once per request."""
+    if "kolscope_bearer_user" not in g:
+        g.kolscope_bearer_user = identify(bearer())
+    return g.kolscope_bearer_user
+
+
+def current_user() -> dict | None:
+    """Who makes this request ({name, admin}, also `g.user`): the bearer token's user, else the
+    dashboard session's (the API takes a session for reads only: see `authenticated`)."""
+    if "user" not in g:
+        user = bearer_user()
+        if user is None and current_session() is not None:
+            user = g.kolscope_session_user
+        g.user = user
+    return g.user
+
+
 def authenticated() -> bool:
-    if token_ok(bearer()):
+    if bearer_user() is not None:
         return True
     return request.method in ("GET", "HEAD") and current_session() is not None
 
@@ -201,7 +253,20 @@ def _host_ok() -> bool:
         name = host[1:host.find("]")]
     else:
         name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return name.lower() in _LOCAL_HOSTS or name.lower() in current_app.config.get("ALLOWED_HOSTS", ())
+    allowed = current_app.config.get("ALLOWED_HOSTS", ())
+    # "*": a team server (serve.py, over TLS or behind a proxy): the certificate, or the proxy's
+    # server_name, already binds the name, and a rebinding page fails the TLS handshake
+    return name.lower() in _LOCAL_HOSTS or name.lower() in allowed or "*" in allowed
+
+
+def _teammate_extension(origin: str) -> bool:
+    """A user's own extension on a team server: not the registered id (each install has its own) but
+    an extension origin sending a user's valid token. The owner's token and EXTENSION_ORIGINS keep the
+    strict rule."""
+    if current_app.config.get("EXTENSION_ORIGINS") or not EXTENSION_ID_RE.match(origin[len(EXTENSION_SCHEME):]):
+        return False
+    user = bearer_user() if origin.startswith(EXTENSION_SCHEME) else None
+    return user is not None and user["name"] != OWNER
 
 
 def _cors_headers(resp: Response, origin: str) -> None:
@@ -230,7 +295,8 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _csrf():
         session = current_session()
-        return {"csrf_token": session.csrf if session else ""}
+        return {"csrf_token": session.csrf if session else "",
+                "signed_in_as": g.kolscope_session_user if session else None}
 
     @app.before_request
     def _guard():
@@ -241,10 +307,12 @@ def register(app: Flask) -> None:
         g.kolscope_cors = None
         if origin is not None:
             verdict = origin_verdict(origin)
+            if verdict == "refused" and _teammate_extension(origin):
+                verdict = "token"
             if verdict == "refused":
                 return _refused_extension(origin)
             if verdict == "allowed" or (verdict == "token" and (request.method == "OPTIONS"
-                                                                or token_ok(bearer()))):
+                                                                or bearer_user() is not None)):
                 g.kolscope_cors = origin
             elif verdict == "web" and not (request.blueprint == "dashboard" and origin.lower() == own_origin()):
                 scheme = urlsplit(origin).scheme or origin
@@ -258,6 +326,7 @@ def register(app: Flask) -> None:
         path = request.path
         if path in PUBLIC_PATHS or path.startswith(STATIC_PREFIX):
             return None
+        current_user()  # g.user, for the views (authorship, admin-only routes)
         if request.blueprint == "dashboard":
             return None  # the dashboard's pages check the session themselves and show the login form
         if not authenticated():

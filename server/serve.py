@@ -1,10 +1,20 @@
-"""`kolscope serve` (waitress over the Flask app) and `kolscope token`."""
+"""`kolscope serve` (waitress over the Flask app; cheroot for HTTPS) and `kolscope token`.
+
+Where it listens (issue 16): loopback (127.0.0.1, ::1, localhost) over plain http, as always. Any
+other address (0.0.0.0 too) carries tokens across a network, so it takes either `--tls-cert/--tls-key`
+(HTTPS served here: waitress has no TLS, so cheroot's WSGI server with its builtin SSL adapter runs the
+same app on the same 8 threads) or `--behind-proxy` (a reverse proxy terminates HTTPS; then, and
+only then, the X-Forwarded-Proto/Host/For of one proxy are trusted, by werkzeug's ProxyFix). Either
+way session cookies are Secure, and the Host check takes any name (the certificate, or the proxy's
+server name, binds it).
+"""
 
 from __future__ import annotations
 
 import argparse
 import errno
 import logging
+import ssl
 import sys
 import time
 from datetime import UTC, datetime
@@ -150,6 +160,66 @@ def _warm_up() -> None:
         logging.getLogger("kolscope").warning("scoring warm-up failed", exc_info=True)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def exposure_problem(host: str, tls_cert: str | None, tls_key: str | None, behind_proxy: bool) -> str | None:
+    """Why serve must not start with these options (one line), or None."""
+    if bool(tls_cert) != bool(tls_key):
+        return "--tls-cert and --tls-key go together: give the certificate (PEM) and its private key (PEM)."
+    if tls_cert and behind_proxy:
+        return ("--tls-cert/--tls-key and --behind-proxy exclude each other: either this server speaks HTTPS, "
+                "or the proxy in front of it does.")
+    if host.lower() not in LOOPBACK_HOSTS and not tls_cert and not behind_proxy:
+        return (f"refusing to listen on {host} over plain http: tokens would cross the network in clear. "
+                "Serve HTTPS with --tls-cert CERT.pem --tls-key KEY.pem, or run behind a reverse proxy that "
+                "terminates HTTPS and pass --behind-proxy (or listen on 127.0.0.1).")
+    return None
+
+
+def tls_problem(cert: str, key: str) -> str | None:
+    """What is wrong with the PEM files (one line), or None: checked before the store opens, so a
+    typo in a path costs nothing."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key)
+    except FileNotFoundError as exc:
+        return f"cannot read {exc.filename or cert}: no such file (--tls-cert/--tls-key take PEM files)."
+    except PermissionError as exc:
+        return f"cannot read {exc.filename or cert}: permission denied."
+    except (ssl.SSLError, OSError, ValueError):  # OpenSSL's own words ("PEM lib") say nothing useful
+        return (f"--tls-cert {cert} and --tls-key {key} are not a usable certificate and private key: "
+                "give PEM files, the certificate first, and the key that matches it.")
+    return None
+
+
+def prepare_app(app, *, tls: bool, behind_proxy: bool):
+    """Set the app up for how it is reached: behind a proxy, trust one proxy's X-Forwarded-* (never
+    otherwise: a client could claim https or another host); over TLS or a proxy, cookies are Secure
+    and any Host name is answered (see the module's docstring)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix  # with Flask, which cmd_serve imports here too
+
+    if behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
+    if tls or behind_proxy:
+        app.config["SECURE_COOKIES"] = True
+        app.config["ALLOWED_HOSTS"] = ("*",)
+    return app
+
+
+def tls_server(app, host: str, port: int, cert: str, key: str):
+    """cheroot's WSGI server over HTTPS, bound (OSError when it cannot), with waitress's settings."""
+    from cheroot import wsgi  # on use: only HTTPS serving needs it
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    server = wsgi.Server((host, port), app, numthreads=8, server_name="kolscope", timeout=CHANNEL_TIMEOUT,
+                         request_queue_size=64)
+    server.max_request_body_size = app.config["MAX_CONTENT_LENGTH"] + 1024
+    server.ssl_adapter = BuiltinSSLAdapter(cert, key)
+    server.prepare()
+    return server
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     # imported here, not at the top: `kolscope token` shares this module and must answer at once,
     # without loading waitress, Flask, the API and APScheduler
@@ -160,6 +230,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     max_connections = getattr(args, "max_connections", None)
     if max_connections is not None and not 16 <= max_connections <= 100_000:
         return _fail(f"--max-connections must be between 16 and 100000 (got {max_connections})")
+    cert, key = getattr(args, "tls_cert", None), getattr(args, "tls_key", None)
+    behind_proxy = bool(getattr(args, "behind_proxy", False))
+    problem = exposure_problem(args.host, cert, key, behind_proxy)
+    if problem:
+        return _fail(problem)
+    tls = bool(cert)
+    if tls:
+        problem = tls_problem(cert, key)
+        if problem:
+            return _fail(problem)
     config = {
         "DATA_DIR": args.data,
         "DATABASE": getattr(args, "database", None),
@@ -174,17 +254,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (StoreError, OSError) as exc:
         return _fail(_store_failure(exc, args.data)
                      or f"cannot start on the data directory {args.data}: {exc.strerror or exc}")
+    prepare_app(app, tls=tls, behind_proxy=behind_proxy)
     store = services.store_of(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         # bound before anything is announced: a busy port says so and nothing else
-        server_map: dict = {}
-        server = waitress.create_server(app, map=server_map, host=args.host, port=args.port,
-                                        **waitress_options(app, max_connections))
+        if tls:
+            server = tls_server(app, args.host, args.port, cert, key)
+        else:
+            server_map: dict = {}
+            server = waitress.create_server(app, map=server_map, host=args.host, port=args.port,
+                                            **waitress_options(app, max_connections))
+            evict_idle_when_full(server_map)
     except OSError as exc:
         store.close()
         return _fail(_listen_failure(exc, args.host, args.port))
-    evict_idle_when_full(server_map)
     try:
         if config["SCHEDULER_ENABLED"]:
             try:
@@ -196,10 +280,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 return _fail(disk_full_message(full, args.data))
         _warm_up()
         host = f"[{args.host}]" if ":" in args.host else args.host
-        print(f"kolscope: serving on http://{host}:{args.port}/ (data in {store.dir})", flush=True)
-        print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",
-              flush=True)
-        server.run()
+        scheme = "https" if tls else "http"
+        where = f"data in {store.dir}" if getattr(store, "dir", None) else "store: the database"
+        print(f"kolscope: serving on {scheme}://{host}:{args.port}/ ({where})", flush=True)
+        if behind_proxy:
+            print("kolscope: behind a proxy: trusting one proxy's X-Forwarded-Proto/Host/For", flush=True)
+        if getattr(store, "dir", None):
+            print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",
+                  flush=True)
+        if tls:
+            try:
+                server.serve()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.stop()
+        else:
+            server.run()
     finally:
         store.close()
     return 0

@@ -28,10 +28,11 @@ from server.api import (  # noqa: E402
     openapi,
     prices,
     refresh,
+    users,
     watchlists,
 )
 
-EXTRA_MODULES = (refresh, extension, campaigns, candidates, brands, exports, prices, campaign_refresh)
+EXTRA_MODULES = (refresh, extension, campaigns, candidates, brands, exports, prices, campaign_refresh, users)
 
 __all__ = ["api", "brands", "briefs", "campaign_refresh", "campaigns", "candidates", "captures", "creators", "exports", "extension", "health", "notes", "openapi",
-           "prices", "refresh", "watchlists"]
+           "prices", "refresh", "users", "watchlists"]

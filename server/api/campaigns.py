@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from scraper import registry
 from server.api import api
 from server.api.errors import ApiError, invalid
+from server.api.users import author
 from server.api.validation import NoQuery, handle_message, json_body, query, validate
 from server.campaigns.advice import advise
 from server.campaigns.orders import OrdersCsvError, parse_orders
@@ -275,8 +276,9 @@ def _code_problems(store: Repository, cid: str, plan: dict, except_pid: str | No
     return {"plan.promo_codes": "; ".join(clash) + ": a code belongs to one partner."} if clash else {}
 
 
-def add_partner(store: Repository, cid: str, data: Any) -> dict:
-    """A creator joins a campaign with its own plan (or a copy of another partner's, flagged)."""
+def add_partner(store: Repository, cid: str, data: Any, author: str | None = None) -> dict:
+    """A creator joins a campaign with its own plan (or a copy of another partner's, flagged);
+    `author`: the user who set the plan (kept as the partner's `author` and `updated_by`)."""
     store.get_campaign(cid)  # 404 before anything is created
     model = validate(PartnerCreate, data)
     identity, fields = _partner_identity(model)
@@ -295,10 +297,10 @@ def add_partner(store: Repository, cid: str, data: Any) -> dict:
     if fields or identity is None:
         raise invalid(fields)
     platform, handle, url = identity
-    return store.add_partner(cid, platform, handle, plan, url=url, copied_from=copied_from)
+    return store.add_partner(cid, platform, handle, plan, url=url, copied_from=copied_from, author=author)
 
 
-def update_partner(store: Repository, cid: str, pid: str, data: Any) -> dict:
+def update_partner(store: Repository, cid: str, pid: str, data: Any, author: str | None = None) -> dict:
     store.get_campaign(cid)
     if not any(p["id"] == pid for p in store.list_partners(cid)):
         raise NotFound(f"Partner {pid[:64]} of campaign {cid}")
@@ -311,7 +313,7 @@ def update_partner(store: Repository, cid: str, pid: str, data: Any) -> dict:
             raise invalid(clash)
     if model.status is not None:
         changes["status"] = model.status
-    return store.update_partner(cid, pid, changes)
+    return store.update_partner(cid, pid, changes, author=author)
 
 
 def add_deliverable(store: Repository, cid: str, data: Any) -> dict:
@@ -414,14 +416,14 @@ def delete_campaign(cid: str):
 def post_partner(cid: str):
     store = get_store()
     store.get_campaign(cid)
-    return jsonify(add_partner(store, cid, json_body())), 201
+    return jsonify(add_partner(store, cid, json_body(), author=author())), 201
 
 
 @api.patch("/campaigns/<cid>/partners/<pid>")
 def patch_partner(cid: str, pid: str):
     store = get_store()
     store.get_campaign(cid)
-    return jsonify(update_partner(store, cid, pid, json_body()))
+    return jsonify(update_partner(store, cid, pid, json_body(), author=author()))
 
 
 @api.delete("/campaigns/<cid>/partners/<pid>")
@@ -500,7 +502,9 @@ _CAMPAIGN = {"type": "object", "required": ["id", "name", "objective", "kpis", "
 _PARTNER = {"type": "object", "required": ["id", "campaign_id", "platform", "key", "handle", "plan", "status", "copied_from"],
             "properties": {"id": {"type": "string"}, "campaign_id": {"type": "string"}, "platform": {"type": "string"},
                            "key": {"type": "string"}, "handle": {"type": "string"}, "plan": {"type": "object"},
-                           "status": {"type": "string", "enum": list(PARTNER_STATUSES)}, "copied_from": _STR}}
+                           "status": {"type": "string", "enum": list(PARTNER_STATUSES)}, "copied_from": _STR,
+                           "author": {**_STR, "description": "the user who added the partner (null: not known)"},
+                           "updated_by": {**_STR, "description": "the user who last set its plan or status"}}}
 _DELIVERABLE = {"type": "object", "required": ["id", "partner_id", "url", "platform", "post_id", "metrics"],
                 "properties": {"id": {"type": "string"}, "partner_id": {"type": "string"}, "url": {"type": "string"},
                                "platform": {"type": "string"}, "post_id": _STR,

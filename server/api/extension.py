@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.api import api
 from server.api.errors import invalid
+from server.api.users import require_admin
 from server.api.validation import NoQuery, body, query
 from server.services import register_extension, registered_extension
 
@@ -37,6 +38,7 @@ def get_extension():
 @api.put("/extension")
 def put_extension():
     query(NoQuery)
+    require_admin()  # one registration for the whole server: a team's admin sets it, not each member
     ext_id = body(ExtensionBody).id
     origin = request.headers.get("Origin")
     if origin is not None and origin != f"{EXTENSION_SCHEME}{ext_id}":
@@ -49,6 +51,7 @@ def put_extension():
 @api.delete("/extension")
 def delete_extension():
     query(NoQuery)
+    require_admin()
     register_extension(None)
     return "", 204
 
@@ -63,7 +66,8 @@ def _err(desc: str) -> dict:
     return {"description": desc, "content": {"application/json": {"schema": _ERR}}}
 
 
-_COMMON = {"401": _err("missing or wrong token"), "403": _err("web-page Origin, another extension, or foreign Host")}
+_COMMON = {"401": _err("missing or wrong token"),
+           "403": _err("web-page Origin, another extension, foreign Host, or (PUT, DELETE) not an admin")}
 
 OPENAPI_PATHS = {
     "/extension": {

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.services import get_store
 from server.api import api
+from server.api.users import author
 from server.api.validation import NoQuery, body, check_creator_path, query
 from server.api.views import note_view
 from server.store import NotFound
@@ -50,14 +51,14 @@ def add_note(platform: str, handle: str):
     check_creator_path(platform, handle)
     data = body(NoteBody)
     _known(platform, handle)
-    return jsonify(note_view(get_store().add_note(platform, handle, data.text))), 201
+    return jsonify(note_view(get_store().add_note(platform, handle, data.text, author=author()))), 201
 
 
 @api.patch("/creators/<platform>/<handle>/notes/<nid>")
 def update_note(platform: str, handle: str, nid: str):
     check_creator_path(platform, handle)
     data = body(NoteBody)
-    return jsonify(note_view(get_store().update_note(platform, handle, nid, data.text)))
+    return jsonify(note_view(get_store().update_note(platform, handle, nid, data.text, author=author())))
 
 
 @api.delete("/creators/<platform>/<handle>/notes/<nid>")

@@ -153,12 +153,18 @@ def _document() -> dict:
                                      "refresh_cron": {"type": ["string", "null"]},
                                      "creator_count": {"type": "integer"},
                                      "created_at": {"type": "string"}, "updated_at": {"type": "string"},
-                                     "creators": {"type": "array", "items": {"$ref": "#/components/schemas/Creator"}}}},
+                                     "creators": {"type": "array", "items": {"allOf": [
+                                         {"$ref": "#/components/schemas/Creator"},
+                                         {"type": "object", "properties": {
+                                             "added_by": {**NULLABLE_STR, "description": "who added it (null: not known)"},
+                                             "added_at": NULLABLE_STR}}]}}}},
         "BriefOut": {"type": "object", "required": ["id", "name", "active"], "properties": {
             "id": {"type": "string"}, "name": {"type": "string"}, "active": {"type": "boolean"}}},
         "Note": {"type": "object", "required": ["id", "text", "created_at"], "properties": {
             "id": {"type": "string"}, "text": {"type": "string"}, "created_at": {"type": "string"},
-            "updated_at": {**NULLABLE_STR, "description": "null until the note is edited"}}},
+            "updated_at": {**NULLABLE_STR, "description": "null until the note is edited"},
+            "author": {**NULLABLE_STR, "description": "the user who wrote it (null: not known)"},
+            "updated_by": {**NULLABLE_STR, "description": "the user who last edited it"}}},
     })
     creator = {"$ref": "#/components/schemas/Creator"}
     decision = {"$ref": "#/components/schemas/Decision"}
@@ -250,7 +256,9 @@ def _document() -> dict:
             "delete": _op("Delete a watchlist", {"204": _resp("deleted")}, 404, params=[WID])},
         "/watchlists/{wid}/creators": {"post": _op(
             "Add a creator by {platform, handle} or by {url}",
-            {"201": _resp("added", {"type": "object", "required": ["creator"], "properties": {"creator": creator}})},
+            {"201": _resp("added", {"type": "object", "required": ["creator"], "properties": {
+                "creator": creator, "added_by": {**NULLABLE_STR, "description": "who added it (the first adder)"},
+                "added_at": NULLABLE_STR}})},
             400, 404, 413, 415, body=ref(WatchlistMember), params=[WID])},
         "/watchlists/{wid}/creators/{platform}/{handle}": {"delete": _op(
             "Remove a creator from a watchlist", {"204": _resp("removed")}, 400, 404,

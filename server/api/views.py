@@ -83,4 +83,10 @@ def brief_view(doc: dict, active_id: str | None) -> dict:
 
 def note_view(doc: dict) -> dict:
     return {"id": doc["id"], "text": doc["text"], "created_at": doc["created_at"],
-            "updated_at": doc.get("updated_at")}
+            "updated_at": doc.get("updated_at"), "author": doc.get("author"), "updated_by": doc.get("updated_by")}
+
+
+def member_view(summary: dict, watchlists: list[str] | None = None) -> dict:
+    """A watchlist's creator: its view and who added it when (None for members older than users)."""
+    return {**creator_view(summary, watchlists), "added_by": summary.get("added_by"),
+            "added_at": summary.get("added_at")}

@@ -11,8 +11,9 @@ from scraper import registry
 from server.services import get_store
 from server.api import api
 from server.api.errors import invalid
+from server.api.users import author
 from server.api.validation import NoQuery, body, check_creator_path, handle_message, query
-from server.api.views import creator_view, creator_view_for, watchlist_view
+from server.api.views import creator_view_for, member_view, watchlist_view
 from server.store import DEFAULT_REFRESH_HOURS
 
 MIN_INTERVAL_HOURS = 1  # a platform is not asked about a creator more often (an interval or a crontab line)
@@ -107,7 +108,7 @@ def get_watchlist(wid: str):
     store = get_store()
     out = watchlist_view(store.get_watchlist(wid))
     member_of = store.watchlists_of()
-    out["creators"] = [creator_view(s, member_of.get((s["platform"], s["key"]))) for s in store.watchlist_creators(wid)]
+    out["creators"] = [member_view(s, member_of.get((s["platform"], s["key"]))) for s in store.watchlist_creators(wid)]
     return jsonify(out)
 
 
@@ -152,8 +153,12 @@ def add_creator(wid: str):
     store = get_store()
     store.get_watchlist(wid)  # 404 before anything is created
     platform, handle, url = member_identity(data)
-    summary = store.add_to_watchlist(wid, platform, handle, url)
-    return jsonify({"creator": creator_view_for(store, summary)}), 201
+    summary = store.add_to_watchlist(wid, platform, handle, url, author=author())
+    # who added it: this request, or whoever added it before (a member stays the first adder's)
+    member = next((m for m in store.get_watchlist(wid).get("creators") or []
+                   if (m.get("platform"), m.get("key")) == (summary["platform"], summary["key"])), {})
+    return jsonify({"creator": creator_view_for(store, summary), "added_by": member.get("added_by"),
+                    "added_at": member.get("added_at")}), 201
 
 
 @api.delete("/watchlists/<wid>/creators/<platform>/<handle>")

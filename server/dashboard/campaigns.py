@@ -17,6 +17,7 @@ from server.api.campaigns import (
     add_deliverable, add_partner, campaign_advice, create_campaign, import_orders, update_partner,
 )
 from server.api.errors import ApiError
+from server.api.users import author
 from server.campaigns.price import FORMATS
 from server.campaigns.results import KPI_METRICS, OBJECTIVES
 from server.dashboard import bp, error_page, form_post, notice, signed_in
@@ -123,7 +124,7 @@ def campaign_delete(cid: str):
 @form_post
 def partner_add(cid: str):
     try:
-        partner = add_partner(get_store(), cid, partner_body(request.form))
+        partner = add_partner(get_store(), cid, partner_body(request.form), author=author())
     except ApiError as exc:
         notice(f"The partner was not added: {_words(exc)}", "error")
         return _back(cid)
@@ -141,7 +142,7 @@ def partner_add(cid: str):
 @form_post
 def partner_update(cid: str, pid: str):
     try:
-        partner = update_partner(get_store(), cid, pid, plan_body(request.form))
+        partner = update_partner(get_store(), cid, pid, plan_body(request.form), author=author())
     except ApiError as exc:
         notice(f"The plan was not saved: {_words(exc)}", "error")
         return _back(cid, f"#plan-{pid}")

@@ -17,6 +17,7 @@ from flask import redirect, render_template, request, url_for
 from scraper.times import parse_time
 from server.api.errors import ApiError
 from server.api.notes import NoteBody
+from server.api.users import author
 from server.api.validation import validate
 from server.api.views import creator_view_for, note_view
 from server.dashboard import bp, creator_facts, error_page, form_post, notice, signed_in
@@ -131,7 +132,7 @@ def add_note(platform: str, handle: str):
     if problem:
         typed = request.form.get("text", "")
         return _page(record, 400, {"nid": None, "message": f"The note was not saved: {problem}", "text": typed})
-    get_store().add_note(platform, handle, text)
+    get_store().add_note(platform, handle, text, author=author())
     notice("Note added.")
     return redirect(_page_url(record["summary"], "#notes"), code=303)
 
@@ -147,7 +148,7 @@ def edit_note(platform: str, handle: str, nid: str):
         typed = request.form.get("text", "")
         return _page(record, 400, {"nid": nid, "message": f"The note was not changed: {problem}", "text": typed})
     try:
-        get_store().update_note(platform, handle, nid, text)
+        get_store().update_note(platform, handle, nid, text, author=author())
         notice("Note saved.")
     except NotFound:
         notice("That note is gone (deleted from another page?): nothing was changed.", "error")
@@ -181,6 +182,7 @@ def add_to_watchlist(platform: str, handle: str):
     except NotFound:
         return error_page(404, "No such watchlist",
                           "That watchlist does not exist any more. Go back, reload the page and pick another.")
-    store.add_to_watchlist(wid, summary["platform"], summary.get("handle") or summary["key"], summary.get("url"))
+    store.add_to_watchlist(wid, summary["platform"], summary.get("handle") or summary["key"], summary.get("url"),
+                           author=author())
     notice(f"Added to the watchlist {wl['name']}.")
     return redirect(_page_url(summary), code=303)

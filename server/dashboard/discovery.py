@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, redirect, render_template, request
 
+from server.api.users import author
 from server.dashboard import bp, error_page, form_post, notice, signed_in
 from server.discovery import candidate_view
 from server.refresh import RefreshError, load_replay
@@ -114,7 +115,7 @@ def discovery_watch():
             return redirect(_back(), code=303)
         try:
             for c in chosen:
-                store.add_to_watchlist(wl["id"], c["platform"], c["handle"], candidate_view(c)["url"])
+                store.add_to_watchlist(wl["id"], c["platform"], c["handle"], candidate_view(c)["url"], author=author())
         except StoreError as exc:
             notice(f"Not all were added: {exc.message}", "error")
             return redirect(_back(), code=303)

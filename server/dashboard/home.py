@@ -12,17 +12,18 @@ from server.api.errors import error_response
 from server.api.views import watchlist_view
 from server.dashboard import bp, form_post, login_page, notice, signed_in
 from server.dashboard.listing import filter_choices, read_listing
-from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, sessions, start_session, token_ok
+from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, identify, sessions, start_session
 from server.services import get_store
 
 
 @bp.post("/login")
 def login():
-    if not token_ok((request.form.get("token") or "").strip()):
+    token = (request.form.get("token") or "").strip()
+    if identify(token) is None:  # the store's own token, or a user's active one
         return login_page(wrong=True)
     sessions().revoke(request.cookies.get(SESSION_COOKIE))  # a session this browser had is replaced
     resp = redirect("/", code=303)
-    start_session(resp)
+    start_session(resp, token)
     return resp
 
 

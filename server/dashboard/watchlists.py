@@ -18,6 +18,7 @@ from scraper import registry
 
 from server.api.errors import ApiError
 from server.api.refresh import start_refresh
+from server.api.users import author
 from server.api.views import watchlist_view
 from server.api.watchlists import MIN_INTERVAL_HOURS, WatchlistCreate, WatchlistMember, WatchlistPatch, member_identity
 from server.dashboard import bp, error_page, form_post, notice, signed_in
@@ -132,13 +133,18 @@ def watchlist(wid: str):
         progress = {"done": done, "total": len(run.creators)}
     listing = read_listing(store, f"/watchlists/{wid}", request.args, watchlist=wid,
                            queued=lambda s: (s["platform"], str(s.get("handle")).casefold()) in waiting)
+    members = store.watchlist_creators(wid)
+    added = {(m["platform"], m.get("handle")): m for m in members}
+    for row in listing.creators:  # who bookmarked each creator shown, and when (issue 16)
+        member = added.get((row["platform"], row["handle"])) or {}
+        row["added_by"], row["added_at"] = member.get("added_by"), member.get("added_at")
     all_lists = [watchlist_view(w) for w in store.list_watchlists()]
     return render_template(
         "watchlist.html", w=watchlist_view(doc), listing=listing, choices=filter_choices(),
         watchlists=all_lists, names={x["id"]: x["name"] for x in all_lists}, progress=progress,
         example_url=example_urls(1)[0] if example_urls(1) else "",
         last_run=run if run is not None and not running else None,
-        last_refresh=_last_refresh(store.watchlist_creators(wid)), next_run=next_run(current_app, wid),
+        last_refresh=_last_refresh(members), next_run=next_run(current_app, wid),
     ), 400 if listing.errors else 200
 
 
@@ -258,7 +264,7 @@ def add_by_url(wid: str):
     if summary is not None and wid in store.watchlists_of().get((summary["platform"], summary["key"]), []):
         notice(f"@{summary['handle'] or handle} ({platform}) is in this watchlist already.", "error")
         return redirect(f"/watchlists/{wid}", code=303)
-    summary = store.add_to_watchlist(wid, platform, handle, profile)
+    summary = store.add_to_watchlist(wid, platform, handle, profile, author=author())
     said = "added" if summary.get("captured") else "added; not captured yet (Refresh now, or open it with the extension)"
     notice(f"@{summary['handle'] or handle} ({platform}) {said}.")
     return redirect(f"/watchlists/{wid}", code=303)
@@ -305,7 +311,7 @@ def member_action(wid: str):
         if summary is None or wid not in store.watchlists_of().get((summary["platform"], summary["key"]), []):
             raise NotFound(f"{platform}/{handle} in watchlist {wid}")
         if target is not None:
-            store.add_to_watchlist(target["id"], platform, handle)
+            store.add_to_watchlist(target["id"], platform, handle, author=author())
         if action in ("remove", "move"):
             store.remove_from_watchlist(wid, platform, handle)
     except StoreError:  # not a member (removed in another tab), or not even a valid handle
@@ -331,7 +337,7 @@ def add_creator_to():
     try:
         if store.get_creator(platform, handle) is None:
             raise NotFound(f"Creator {platform}/{handle}")
-        store.add_to_watchlist(target["id"], platform, handle)
+        store.add_to_watchlist(target["id"], platform, handle, author=author())
     except StoreError:
         notice(f"kolscope has no creator {platform}/@{handle} (any more).", "error")
         return redirect(back, code=303)

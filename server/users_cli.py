@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from server.store import StoreError, open_store
-from server.store.base import StoreLocked
+from server.store.base import NotFound, StoreLocked
 
 NEEDS_NAME = ("add", "revoke", "rotate")
 
@@ -61,6 +61,8 @@ def cmd_user(args: argparse.Namespace) -> int:
             return _run(store, action, name, args.admin)
     except StoreLocked:
         return _fail(_locked_words(args.data))
+    except NotFound:
+        return _fail(f"there is no user {name} (`kolscope user list` shows them)")
     except StoreError as exc:
         return _fail(exc.message)
 

@@ -131,8 +131,9 @@ from server.dashboard import (  # noqa: E402
     discovery,
     home,
     reports,
+    users,
     watchlists,
 )
 
 __all__ = ["bp", "briefs", "campaigns", "compare", "creator", "discovery", "error_page", "form_post", "home",
-           "login_page", "notice", "reports", "signed_in", "watchlists"]
+           "login_page", "notice", "reports", "signed_in", "users", "watchlists"]

@@ -48,12 +48,18 @@ async function settings() {
   return settingsCache;
 }
 
-/** Only a loopback http origin is a kolscope backend (and the only one the manifest allows). */
+/**
+ * A kolscope backend origin: loopback http (the default, in the manifest) or an https team server (its
+ * host permission granted in the options); plain http to another host never (the token would travel
+ * in clear), whatever the storage says.
+ */
 function normalizeBackendUrl(value) {
   try {
     const url = new URL(String(value || "").trim());
-    if (url.protocol !== "http:" || !["127.0.0.1", "localhost"].includes(url.hostname)) return null;
-    return url.origin;
+    if (url.username || url.password) return null;
+    if (url.protocol === "http:" && ["127.0.0.1", "localhost"].includes(url.hostname)) return url.origin;
+    if (url.protocol === "https:") return url.origin;
+    return null;
   } catch (_) {
     return null;
   }
@@ -388,7 +394,9 @@ async function onSetBrief(message) {
 async function onCheck() {
   const cfg = await settings();
   try {
-    const health = await call("GET", "/health", { auth: false, timeout: HEALTH_TIMEOUT_MS });
+    // with the token when there is one: a server that has not registered this extension (a team
+    // server) answers an extension's cross-origin call only when it carries a valid token
+    const health = await call("GET", "/health", { auth: !!cfg.token, timeout: HEALTH_TIMEOUT_MS });
     if (health.status !== 200) return fail("error", `The backend answered HTTP ${health.status}.`);
   } catch (err) {
     return explain(err);

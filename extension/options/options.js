@@ -1,4 +1,5 @@
-// kolscope options: backend URL, API token, active brief and platforms, kept in chrome.storage.local.
+// kolscope options: backend URL (this computer, or a team server over https), API token, active brief
+// and platforms, kept in chrome.storage.local.
 // Talking to the backend (testing the connection, listing briefs) goes through the service worker.
 "use strict";
 
@@ -24,20 +25,43 @@ function say(el, text, ok) {
   el.className = ok === true ? "ok" : ok === false ? "bad" : "";
 }
 
-function loopbackOrigin(value) {
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost"];
+
+/**
+ * The backend origin a typed URL names, and whether the manifest already lets us reach it:
+ * {origin, loopback} for http://127.0.0.1:PORT / http://localhost:PORT (the one-laptop default, in
+ * the manifest's host_permissions) or an https:// team server (its host permission is asked for at
+ * run time); {error} otherwise. Plain http to another host is refused: the token would travel in clear.
+ */
+function backendOrigin(value) {
+  let url;
   try {
-    const url = new URL(value.trim() || DEFAULT_URL);
-    if (url.protocol !== "http:" || !["127.0.0.1", "localhost"].includes(url.hostname)) return null;
-    return url.origin;
+    url = new URL(String(value || "").trim() || DEFAULT_URL);
   } catch (_) {
-    return null;
+    return { error: "The backend URL is not a URL: use http://127.0.0.1:PORT, or https://your-team-server." };
   }
+  if (url.username || url.password) return { error: "The backend URL must not hold a name or password: put the token below." };
+  if (url.protocol === "http:" && LOOPBACK_HOSTS.includes(url.hostname)) return { origin: url.origin, loopback: true };
+  if (url.protocol === "https:") return { origin: url.origin, loopback: false };
+  if (url.protocol === "http:") {
+    return { error: `Plain http to ${url.hostname} would send your token in clear: use https://${url.host} (a team server), or http://127.0.0.1:PORT.` };
+  }
+  return { error: "The backend URL must be http://127.0.0.1:PORT (this computer) or https://… (a team server)." };
 }
 
-/** The dashboard's briefs screen on the configured backend (its own origin: only loopback is kept). */
+/** The dashboard's briefs screen on the configured backend. */
 function briefsLink(backendUrl) {
-  const origin = loopbackOrigin(backendUrl || DEFAULT_URL) || DEFAULT_URL;
-  $("editBriefs").href = `${origin}/briefs`;
+  const { origin } = backendOrigin(backendUrl || DEFAULT_URL);
+  $("editBriefs").href = `${origin || DEFAULT_URL}/briefs`;
+}
+
+/**
+ * A team server's origin is not in the manifest: ask Chrome for it (optional_host_permissions).
+ * Called first thing in the click handler, before any other await, while the click still counts as
+ * the user's gesture (Chrome shows its prompt only then).
+ */
+function askForOrigin(origin) {
+  return chrome.permissions.request({ origins: [`${origin}/*`] }).catch(() => false);
 }
 
 async function load() {
@@ -53,11 +77,16 @@ async function load() {
 }
 
 async function save() {
-  const backendUrl = loopbackOrigin($("backendUrl").value);
-  if (!backendUrl) {
-    say($("status"), "The backend URL must be http://127.0.0.1:PORT or http://localhost:PORT.", false);
+  const target = backendOrigin($("backendUrl").value);
+  if (target.error) {
+    say($("status"), target.error, false);
     return false;
   }
+  if (!target.loopback && !(await askForOrigin(target.origin))) {
+    say($("status"), `kolscope needs your permission to reach ${target.origin}: save again and allow it when Chrome asks.`, false);
+    return false;
+  }
+  const backendUrl = target.origin;
   $("backendUrl").value = backendUrl;
   await chrome.storage.local.set({ backendUrl, token: $("token").value.trim() });
   briefsLink(backendUrl);
@@ -80,9 +109,12 @@ async function check() {
 
 // On the first successful connection to a backend, register this extension's id with it: from then
 // on the backend grants CORS to this extension's origin only and refuses every other extension.
+// A team server (https) answers each member's extension by that member's token instead: each install has
+// its own id, and registering one would shut the others out, so nothing is registered there.
 async function register(force = true) {
   const { backendUrl, registeredWith } = await chrome.storage.local.get(["backendUrl", "registeredWith"]);
-  const origin = loopbackOrigin(backendUrl || DEFAULT_URL);
+  const { origin, loopback } = backendOrigin(backendUrl || DEFAULT_URL);
+  if (!loopback) return { ok: true };
   if (!force && registeredWith === origin) return { ok: true };
   const reply = await chrome.runtime.sendMessage({ type: "register" });
   if (!reply || !reply.ok) return { ok: false, message: (reply && reply.message) || "Could not register the extension." };

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -38,11 +39,14 @@ def free_port() -> int:
 class Backend:
     """`kolscope serve` as a subprocess on a free 127.0.0.1 port with its own data directory."""
 
-    def __init__(self, data_dir: Path | None = None, port: int | None = None, extra_args: tuple[str, ...] = ()):
+    def __init__(self, data_dir: Path | None = None, port: int | None = None, extra_args: tuple[str, ...] = (),
+                 ssl_context: ssl.SSLContext | None = None):
         self.extra_args = tuple(extra_args)  # more `kolscope serve` options (e.g. --replay DIR)
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="kolscope-e2e-data-"))
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        # with --tls-cert/--tls-key in extra_args: HTTPS, checked with this context (trusting the test CA)
+        self.ssl_context = ssl_context
+        self.url = f"{'https' if ssl_context else 'http'}://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.token = ""
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-serve.log"
@@ -103,7 +107,7 @@ class Backend:
         if auth:
             req.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as res:
+            with urllib.request.urlopen(req, timeout=timeout, context=self.ssl_context) as res:
                 raw, status = res.read(), res.status
         except urllib.error.HTTPError as exc:
             raw, status = exc.read(), exc.code
@@ -157,8 +161,8 @@ class Routes:
 
     def handle(self, route) -> None:
         url = route.request.url
-        if url.startswith(("http://127.0.0.1", "http://localhost", "chrome-extension://")):
-            route.continue_()  # the extension's calls to the backend
+        if url.startswith(("http://127.0.0.1", "http://localhost", "https://127.0.0.1:", "chrome-extension://")):
+            route.continue_()  # the extension's calls to the backend (https: a team server's, issue 16)
             return
         hit = self.pages.get(_key(url))
         if hit is None:
@@ -288,7 +292,7 @@ class Browser:
     """A persistent Chromium context with the unpacked extension, pointed at a backend."""
 
     def __init__(self, playwright, user_data_dir: Path | None = None, extension_dir: Path = EXTENSION_DIR,
-                 page_server: PageServer | None = None):
+                 page_server: PageServer | None = None, extra_args: tuple[str, ...] = ()):
         """Pages come from Playwright routes (`self.routes`), or, given a started `page_server`, over
         real HTTPS from it, with Playwright out of the network path (what the benchmark needs)."""
         self.user_data_dir = Path(user_data_dir or tempfile.mkdtemp(prefix="kolscope-e2e-profile-"))
@@ -297,7 +301,7 @@ class Browser:
             str(self.user_data_dir),
             executable_path=CHROMIUM,
             headless=False,  # "--headless=new" in the args instead: the old headless mode has no extensions
-            args=launch_args(extension_dir, page_server.mapped_hosts() if page_server else None),
+            args=[*launch_args(extension_dir, page_server.mapped_hosts() if page_server else None), *extra_args],
             viewport={"width": 1280, "height": 860},
             # The page server's certificate is a throwaway one.
             ignore_https_errors=page_server is not None,

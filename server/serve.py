@@ -263,8 +263,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             server = tls_server(app, args.host, args.port, cert, key)
         else:
             server_map: dict = {}
-            server = waitress.create_server(app, map=server_map, host=args.host, port=args.port,
-                                            **waitress_options(app, max_connections))
+            options = waitress_options(app, max_connections)
+            if behind_proxy:  # waitress drops X-Forwarded-* it was not told to trust: ProxyFix trusts them here
+                options["clear_untrusted_proxy_headers"] = False
+            server = waitress.create_server(app, map=server_map, host=args.host, port=args.port, **options)
             evict_idle_when_full(server_map)
     except OSError as exc:
         store.close()

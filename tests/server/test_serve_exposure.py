@@ -4,6 +4,7 @@ server answering a client that trusts only the test CA; X-Forwarded-* are truste
 
 from __future__ import annotations
 
+import http.client
 import json
 import ssl
 import subprocess
@@ -149,3 +150,35 @@ def test_forwarded_headers_count_only_behind_a_proxy(tmp_path):
         assert r.status_code == 403
     finally:
         proxied.extensions["kolscope.store"].close()
+
+
+def test_a_real_server_behind_a_proxy_takes_the_forwarded_scheme_and_host(tmp_path):
+    """waitress drops X-Forwarded-* by default: with --behind-proxy they must reach ProxyFix."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--data", str(tmp_path / "data"), "--port", str(port),
+         "--no-scheduler", "--behind-proxy"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "data" / "token").exists() or not _up(port):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()[-2000:]
+            time.sleep(0.2)
+        token = (tmp_path / "data" / "token").read_text().strip()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/login", body=f"token={token}", headers={
+            **FORWARDED, "Host": "kolscope.example.com", "Origin": "https://kolscope.example.com",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        r = conn.getresponse()
+        assert r.status == 303, r.read()
+        assert "Secure" in r.getheader("Set-Cookie")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+
+
+def _up(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False

@@ -147,6 +147,7 @@ def campaign_view(store, cid: str) -> dict:
     for p in partners:
         r = results.get(p["id"], {})
         rows.append({**r, **{k: p[k] for k in ("id", "platform", "handle", "status", "plan", "copied_from")},
+                     "author": p.get("author"), "updated_by": p.get("updated_by"),
                      "fee": r.get("fee", (p.get("plan") or {}).get("fee")),
                      "copied_from_handle": (by_id.get(p.get("copied_from")) or {}).get("handle"),
                      "price": price_for(store, p, campaign.get("currency"))})

@@ -171,6 +171,13 @@ def test_the_dashboard_writes_under_the_signed_in_name(app, client, auth):
     assert "added by bo" in dash.get(f"/watchlists/{wid}").get_data(as_text=True)
     note = client.get("/api/v1/creators/x/AdaRuns/notes", headers=auth).json["items"][0]
     assert note["author"] == "bo"
+    # a campaign plan set on the dashboard: the page says who set it
+    cid = client.post("/api/v1/campaigns", json={"name": "Launch", "objective": "sales"}, headers=auth).json["id"]
+    assert dash.post(f"/campaigns/{cid}/partners", data={"csrf": csrf, "creator": "x/AdaRuns"}
+                     ).status_code == 303
+    assert 'plan set by <span class="plan-author">bo</span>' in dash.get(f"/campaigns/{cid}").get_data(as_text=True)
+    partner = client.get(f"/api/v1/campaigns/{cid}", headers=auth).json["partners"][0]
+    assert (partner["author"], partner["updated_by"]) == ("bo", "bo")
 
 
 def test_users_page_adds_shows_the_token_once_and_revokes(app, client, auth):

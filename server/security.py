@@ -63,6 +63,9 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action '
 # The cookie follows the `__Host-` rules (Path=/, no Domain, so host-only) but cannot carry the
 # prefix: `__Host-` requires `Secure`, and a Secure cookie is not set over plain http://127.0.0.1.
 # Sessions live in memory: nothing about them reaches the disk, and a restart logs the dashboard out.
+# A session keeps the token it was opened with (in this process's memory, where the store's own token
+# is too) to look it up again on every request: revoking or rotating a user's token ends its sessions.
+# Served over HTTPS (--tls-cert, or --behind-proxy) the cookie is Secure.
 
 SESSION_IDLE_SECONDS = 12 * 3600      # unused that long: gone
 SESSION_MAX_SECONDS = 7 * 24 * 3600   # whatever the use, a new login after a week

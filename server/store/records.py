@@ -391,10 +391,12 @@ _USER_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def check_user_name(name: Any) -> str:
-    """A user name as given, checked: 1-64 letters, digits or `._-`, not the reserved "owner"."""
+    """A user name as given, checked: 1-64 letters, digits or `._-` (not dots only), not the reserved
+    "owner"."""
     from server.store.base import OWNER
 
-    if not isinstance(name, str) or not _USER_NAME.fullmatch(name):
+    if not isinstance(name, str) or not _USER_NAME.fullmatch(name) or not name.strip("."):
+        # a name of dots only would be a path segment ("..") in /users/<name>/revoke
         raise StoreError("invalid_user_name",
                          f"{str(name)[:70]!r} is not a user name: use 1-64 letters, digits, '.', '_' or '-'.")
     if name.casefold() == OWNER:

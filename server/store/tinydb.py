@@ -466,6 +466,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
         self._lock = threading.RLock()
         self._creator_locks: dict[tuple[str, str], list] = {}  # creator_lock's: [lock, holders]
         self._creator_locks_guard = threading.Lock()
+        self._users_by_digest: dict[str, dict] | None = None  # user_for_token's map, rebuilt on a change
         self._closed = False
         try:
             # who holds the lock, for a person looking (the lock is the directory's flock)
@@ -1136,6 +1137,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
                 raise Conflict(f"There is a user named {name} already.")
             token = secrets.token_urlsafe(32)
             doc = records.new_user(_new_id("us"), name, admin, token, now_iso(ms=True))
+            self._users_by_digest = None
             self.meta.table("users").insert(doc)
             return records.user_view(doc), token
 
@@ -1158,8 +1160,18 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             return records.user_view(doc)
 
     def user_for_token(self, token: str) -> dict | None:
+        """Asked on every request: a map of digest -> user, built once and dropped on each change
+        (this process holds the directory's lock, so nothing else changes the users)."""
+        if not isinstance(token, str) or not token:
+            return None
         with self._lock:
-            return records.user_of_token(self.meta.table("users").all(), token)
+            if self._users_by_digest is None:
+                self._users_by_digest = {d["token_sha256"]: records.user_view(d)
+                                         for d in self.meta.table("users").all() if not d.get("revoked_at")}
+            # a dict look-up by the token's SHA-256: what it could leak by its timing is about the
+            # digest, which says nothing usable about any token
+            user = self._users_by_digest.get(records.token_digest(token))
+            return dict(user) if user else None
 
     def revoke_user(self, name: str) -> dict:
         with self._lock:
@@ -1167,6 +1179,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             if doc is None:
                 raise NotFound(f"User {name}")
             if not doc.get("revoked_at"):
+                self._users_by_digest = None
                 self.meta.table("users").update({"revoked_at": now_iso(ms=True)}, Query().id == doc["id"])
             return self.get_user(name)
 
@@ -1176,6 +1189,7 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             if doc is None:
                 raise NotFound(f"User {name}")
             token = secrets.token_urlsafe(32)
+            self._users_by_digest = None
             self.meta.table("users").update(records.token_fields(token, revoked=False), Query().id == doc["id"])
             return self.get_user(name), token
 

@@ -35,7 +35,7 @@ def test_user_names_are_unique_checked_and_owner_is_reserved(store):
     store.add_user("ana")
     with pytest.raises(Conflict):
         store.add_user("Ana")
-    for bad in ("", "a b", "x" * 65, "owner", "Owner", "<b>"):
+    for bad in ("", "a b", "x" * 65, "owner", "Owner", "<b>", ".", ".."):
         with pytest.raises(StoreError) as err:
             store.add_user(bad)
         assert err.value.code == "invalid_user_name"

@@ -1,5 +1,6 @@
 """kolscope's store: the repository interface (base.py), the rules of its records (records.py), and
-its engines (tinydb.py today). `open_store(config)` is the one place that picks the engine.
+its engines (tinydb.py, the default; postgres.py for a `postgresql://` DATABASE). `open_store(config)`
+is the one place that picks the engine.
 
 Callers import from here: `from server.store import Store, StoreError, NotFound, CreatorQuery, ...`.
 """
@@ -18,8 +19,8 @@ from server.store.base import (
 from server.store.records import PLATFORMS, creator_key, growth_30d, valid_handle
 from server.store.tinydb import FORMAT_VERSION, Store, TinyDBStore, lock_dir
 
-# DATABASE URL schemes that name an engine kolscope has not got yet (said as such, not as a typo)
-PLANNED_SCHEMES = ("postgresql", "postgres")
+# DATABASE URL schemes of the PostgreSQL engine
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 def open_store(config: Mapping[str, Any]) -> Repository:
@@ -28,20 +29,31 @@ def open_store(config: Mapping[str, Any]) -> Repository:
     url = config.get("DATABASE")
     if url:
         scheme = urlsplit(str(url)).scheme.lower()
-        if scheme in PLANNED_SCHEMES:
-            raise StoreError("store_unsupported",
-                             f"DATABASE={scheme}://... is not supported yet: this kolscope stores its data in "
-                             "a directory (leave DATABASE unset and pass --data or KOLSCOPE_DATA).")
+        if scheme in POSTGRES_SCHEMES:
+            # imported here: psycopg is loaded only by a process that uses PostgreSQL (`kolscope parse`
+            # and the TinyDB default never pay for it)
+            from server.store.postgres import PostgresStore
+
+            return PostgresStore(str(url))
         raise StoreError("store_unsupported",
                          f"DATABASE has the scheme {scheme or '(none)'!r}, which kolscope does not know: leave "
                          "DATABASE unset to use the data directory (--data or KOLSCOPE_DATA).")
     return TinyDBStore(config["DATA_DIR"], fsync=bool(config.get("STORE_FSYNC", True)))
 
 
+def __getattr__(name: str) -> Any:
+    """`PostgresStore`, imported on first use (psycopg only in processes that ask for it)."""
+    if name == "PostgresStore":
+        from server.store.postgres import PostgresStore  # late: see __getattr__'s docstring
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "CONFIDENCES", "REFRESH_FILTERS", "DEFAULT_REFRESH_HOURS", "FORMAT_VERSION", "PLATFORMS", "REFRESH_STATUSES", "SORTS", "BriefRepository",
     "CampaignRepository", "Conflict", "CreatorPage", "CreatorQuery", "CreatorRepository", "DiscoveryRepository",
-    "NoteRepository", "NotFound",
+    "NoteRepository", "NotFound", "PostgresStore",
     "RefreshRepository", "Repository", "Store", "StoreCorrupt", "StoreError", "StoreLocked", "TinyDBStore",
     "WatchlistRepository", "creator_key", "growth_30d", "lock_dir", "open_store", "valid_handle",
 ]

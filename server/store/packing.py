@@ -7,13 +7,13 @@ A point (records.default_point or server.scoring.history_point) splits in two:
   counts followers/following/posts/likes/views, each recent post's views/likes/comments, and
   captured_at). Consecutive captures of a creator mostly share it (the same recent posts, terms and
   commenters), so an engine stores each distinct shape once and refers to it;
-- its *numbers*: captured_at and those counts as zig-zag varints in a few bytes.
+- its *numbers*: captured_at and those counts as varints in a few bytes (a count of 120 takes one).
 
 `pack(point) -> (shape_json, numbers)` and `unpack(shape_json, numbers) -> point` are exact inverses
 for any JSON-able dict: `unpack(*pack(p)) == p`, key order included. A slot holding anything but an
-int (None, a float, text, a missing key) stays in the shape as it was (varint 0 says "as shaped"), and
-captured_at is taken out only when it is one of the two ISO forms kolscope writes and reads back
-character for character.
+int >= 0 (None, a float, text, a negative number) stays in the shape as it was (varint 0 says "as
+shaped"), and captured_at is taken out only when it is one of the two ISO forms kolscope writes
+(seconds, or milliseconds) and reads back character for character.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z")
 
 
-def _put(out: bytearray, n: int) -> None:
+def put_varint(out: bytearray, n: int) -> None:
     """An unsigned varint (7 bits a byte, the high bit says "more")."""
     while True:
         low = n & 0x7F
@@ -41,7 +41,8 @@ def _put(out: bytearray, n: int) -> None:
             return
 
 
-def _get(buf: bytes, i: int) -> tuple[int, int]:
+def get_varint(buf: bytes, i: int) -> tuple[int, int]:
+    """The varint at `buf[i]` and the index after it."""
     n = shift = 0
     while True:
         b = buf[i]
@@ -65,8 +66,9 @@ def _iso(t: datetime, ms: bool) -> str:
 
 
 def _time_code(value: Any) -> int | None:
-    """captured_at as a number (milliseconds from EPOCH, times two, plus one when the text shows
-    them), or None when it is not text that comes back identical from the number."""
+    """captured_at as a number (seconds, or milliseconds when the text shows them, from EPOCH, zig-
+    zagged, times two, plus one for milliseconds), or None when it is not text that comes back
+    identical from the number."""
     if not isinstance(value, str) or not _ISO.fullmatch(value):
         return None
     ms = value[19] == "."
@@ -77,13 +79,13 @@ def _time_code(value: Any) -> int | None:
     t = t.replace(tzinfo=UTC)
     if _iso(t, ms) != value:
         return None
-    delta = (t - EPOCH) // timedelta(milliseconds=1)
+    delta = (t - EPOCH) // timedelta(milliseconds=1 if ms else 1000)
     return _zig(delta) * 2 + ms
 
 
 def _time_of(code: int) -> str:
     ms = code & 1
-    return _iso(EPOCH + timedelta(milliseconds=_unzig(code >> 1)), bool(ms))
+    return _iso(EPOCH + timedelta(milliseconds=_unzig(code >> 1) * (1 if ms else 1000)), bool(ms))
 
 
 def _slots(point: dict) -> list[tuple[dict, str]]:
@@ -103,28 +105,28 @@ def pack(point: dict) -> tuple[str, bytes]:
     out = bytearray()
     code = _time_code(shape.get("captured_at")) if "captured_at" in shape else None
     if code is None:
-        _put(out, 0)
+        put_varint(out, 0)
     else:
-        _put(out, code + 1)
+        put_varint(out, code + 1)
         shape["captured_at"] = None
     for holder, key in _slots(shape):
         value = holder[key]
-        if type(value) is int:  # not bool, not float: those stay in the shape
-            _put(out, _zig(value) + 1)
+        if type(value) is int and value >= 0:  # not bool, float or a negative: those stay in the shape
+            put_varint(out, value + 1)
             holder[key] = None
         else:
-            _put(out, 0)
+            put_varint(out, 0)
     return json.dumps(shape, ensure_ascii=False, separators=(",", ":")), bytes(out)
 
 
-def unpack(shape_json: str | dict, numbers: bytes) -> dict:
-    """The point `pack` split (a shape already decoded may be given: it is not changed)."""
-    shape = json.loads(shape_json) if isinstance(shape_json, str) else json.loads(json.dumps(shape_json))
-    code, i = _get(numbers, 0)
+def unpack(shape_json: str, numbers: bytes, start: int = 0) -> dict:
+    """The point `pack` split (`numbers` read from index `start`)."""
+    shape = json.loads(shape_json)
+    code, i = get_varint(numbers, start)
     if code:
         shape["captured_at"] = _time_of(code - 1)
     for holder, key in _slots(shape):
-        z, i = _get(numbers, i)
+        z, i = get_varint(numbers, i)
         if z:
-            holder[key] = _unzig(z - 1)
+            holder[key] = z - 1
     return shape

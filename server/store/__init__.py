@@ -53,7 +53,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CONFIDENCES", "REFRESH_FILTERS", "DEFAULT_REFRESH_HOURS", "FORMAT_VERSION", "PLATFORMS", "REFRESH_STATUSES", "SORTS", "BriefRepository",
     "CampaignRepository", "Conflict", "CreatorPage", "CreatorQuery", "CreatorRepository", "DiscoveryRepository",
-    "NoteRepository", "NotFound", "PostgresStore",
+    "NoteRepository", "NotFound", "POSTGRES_SCHEMES", "PostgresStore",
     "RefreshRepository", "Repository", "Store", "StoreCorrupt", "StoreError", "StoreLocked", "TinyDBStore",
     "WatchlistRepository", "creator_key", "growth_30d", "lock_dir", "open_store", "valid_handle",
 ]

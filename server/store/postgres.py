@@ -805,11 +805,6 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                          (Json(secrets.token_urlsafe(32)),))
             return self._setting(conn, "token")
 
-    def _set_token(self, token: str) -> None:
-        """The owner token as given (kolscope migrate copies a data directory's)."""
-        with self._tx() as conn:
-            self._set_setting(conn, "token", token)
-
     # -- notes -----------------------------------------------------------------------------------
 
     _NOTE = "id, platform, key, text, author, created_at, updated_at, updated_by"
@@ -915,3 +910,82 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             conn.execute("UPDATE users SET token_sha256 = %s, token_hint = %s, revoked_at = NULL WHERE id = %s",
                          (fields["token_sha256"], fields["token_hint"], doc["id"]))
             return records.user_view(self._user_doc(conn, name)), token
+
+    # -- copying a store in (kolscope migrate, server/migrate.py): id-preserving upserts -------------
+
+    def import_creator_record(self, summary: dict, latest: dict | None, history: list[dict]) -> bool:
+        """A creator exactly as another engine holds it (summary, latest and history as given, not
+        recomputed). Answers whether anything changed: a creator already identical is not rewritten."""
+        platform, key = summary["platform"], summary["key"]
+        with self._tx() as conn:
+            row = self._creator_row(conn, platform, key, lock=True)
+            if (row is not None and row["summary"] == summary and row["latest"] == latest
+                    and self._history(conn, row["id"]) == history):
+                return False
+            self._write_summary(conn, summary)
+            row = self._creator_row(conn, platform, key, lock=True)
+            conn.execute("DELETE FROM history WHERE creator = %s", (row["id"],))
+            known: dict[str, int] = {}
+            rows = [(row["id"], self._point_row(conn, n, point, known)) for n, point in enumerate(history, 1)]
+            with conn.cursor() as cur, cur.copy("COPY history (creator, numbers) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
+            conn.execute("UPDATE creators SET latest = %s, points = %s WHERE id = %s",
+                         (Json(latest) if latest is not None else None, len(history), row["id"]))
+            return True
+
+    def import_alias(self, platform: str, alias: str, key: str) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT INTO aliases (platform, alias, key) VALUES (%s, %s, %s) "
+                         "ON CONFLICT (platform, alias) DO UPDATE SET key = EXCLUDED.key", (platform, alias, key))
+
+    def export_aliases(self) -> list[dict]:
+        with self._tx() as conn:
+            return [dict(r) for r in conn.execute("SELECT platform, alias, key FROM aliases ORDER BY seq")]
+
+    def import_watchlist(self, doc: dict) -> None:
+        """A watchlist document with its members (their authorship and times kept)."""
+        with self._tx() as conn:
+            exists = conn.execute("SELECT 1 FROM watchlists WHERE id = %s FOR UPDATE", (doc["id"],)).fetchone()
+            self._save_watchlist(conn, doc, new=exists is None)
+            members = [{"platform": m["platform"], "key": m["key"], "added_by": m.get("added_by"),
+                        "added_at": m.get("added_at")} for m in doc.get("creators") or []]
+            if self._members(conn, doc["id"]) != members:
+                self._replace_members(conn, doc["id"], members)
+
+    def import_brief(self, doc: dict) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT INTO briefs (id, doc) VALUES (%s, %s) ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
+                         (doc["id"], Json(doc)))
+
+    def import_note(self, doc: dict) -> None:
+        with self._tx() as conn:
+            self._insert_note(conn, doc)
+
+    def export_notes(self) -> list[dict]:
+        with self._tx() as conn:
+            return [dict(r) for r in conn.execute(f"SELECT {self._NOTE} FROM notes ORDER BY seq")]
+
+    def import_user(self, doc: dict) -> None:
+        """A user as stored (its token's digest, never a token)."""
+        with self._tx() as conn:
+            if conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (doc["id"],)).fetchone() is None:
+                self._insert_user(conn, doc)
+                return
+            conn.execute("UPDATE users SET name = %s, name_cf = %s, admin = %s, created_at = %s, revoked_at = %s, "
+                         "token_sha256 = %s, token_hint = %s WHERE id = %s",
+                         (doc["name"], doc["name"].casefold(), bool(doc.get("admin")), doc.get("created_at"),
+                          doc.get("revoked_at"), doc.get("token_sha256"), doc.get("token_hint"), doc["id"]))
+
+    def export_users(self) -> list[dict]:
+        """Every user as stored, digests included (for comparing two stores)."""
+        with self._tx() as conn:
+            return [dict(r) for r in conn.execute(f"SELECT {self._USER} FROM users ORDER BY seq")]
+
+    def import_settings(self, *, active_brief: str | None, extension_id: str | None, token: str | None) -> None:
+        """The settings beside the briefs; `token` (the owner's) only when the source had one."""
+        with self._tx() as conn:
+            self._set_setting(conn, "active_brief", active_brief)
+            self._set_setting(conn, "extension_id", extension_id)
+            if token:
+                self._set_setting(conn, "token", token)

@@ -102,7 +102,7 @@ CREATE TABLE IF NOT EXISTS aliases (
 CREATE TABLE IF NOT EXISTS watchlists (
     id text PRIMARY KEY,
     seq bigint GENERATED ALWAYS AS IDENTITY,
-    name_cf text NOT NULL UNIQUE,
+    name_cf bytea NOT NULL UNIQUE,
     doc json NOT NULL
 );
 CREATE TABLE IF NOT EXISTS watchlist_members (
@@ -125,18 +125,14 @@ CREATE TABLE IF NOT EXISTS notes (
     seq bigint GENERATED ALWAYS AS IDENTITY,
     platform text COLLATE "C" NOT NULL,
     key text COLLATE "C" NOT NULL,
-    text text NOT NULL,
-    author text,
-    created_at text NOT NULL,
-    updated_at text,
-    updated_by text
+    doc json NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notes_creator ON notes (platform, key);
 CREATE TABLE IF NOT EXISTS users (
     id text PRIMARY KEY,
     seq bigint GENERATED ALWAYS AS IDENTITY,
     name text NOT NULL,
-    name_cf text NOT NULL UNIQUE,
+    name_cf bytea NOT NULL UNIQUE,
     admin boolean NOT NULL,
     created_at text NOT NULL,
     revoked_at text,
@@ -159,6 +155,19 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
 
 
+def _folded(name: str) -> bytes:
+    """A name as compared for uniqueness: case-folded, as bytes (any text, NUL included)."""
+    return str(name).casefold().encode("utf-8", "surrogatepass")
+
+
+def _text(value: Any) -> Any:
+    """Text for a text column or parameter: PostgreSQL text holds no NUL and no lone surrogate (the
+    records themselves are kept as `json`, which escapes them; this is for filters and look-ups)."""
+    if not isinstance(value, str):
+        return value
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -170,15 +179,15 @@ def _listed(summary: dict) -> dict:
     captured = summary.get("captured_at")
     pid = summary.get("platform_id")
     return {
-        "platform_id": pid if isinstance(pid, str) and pid else None,
+        "platform_id": _text(pid) if isinstance(pid, str) and pid else None,
         "has_data": records.has_data(summary),
-        "handle_cf": (summary.get("handle") or "").casefold(),
-        "name_cf": (summary.get("display_name") or "").casefold(),
-        "tier_l": (summary.get("tier") or "").lower() if isinstance(summary.get("tier") or "", str) else "",
-        "country_u": (summary.get("country") or "").upper() if isinstance(summary.get("country") or "", str) else "",
-        "languages": [x for x in records.audience_languages(summary) if isinstance(x, str)],
-        "refresh_state": records.refresh_state(summary),
-        "captured_at": str(captured) if captured is not None else None,
+        "handle_cf": _text(str(summary.get("handle") or "").casefold()),
+        "name_cf": _text(str(summary.get("display_name") or "").casefold()),
+        "tier_l": _text((summary.get("tier") or "").lower() if isinstance(summary.get("tier") or "", str) else ""),
+        "country_u": _text((summary.get("country") or "").upper() if isinstance(summary.get("country") or "", str) else ""),
+        "languages": [_text(x) for x in records.audience_languages(summary) if isinstance(x, str)],
+        "refresh_state": _text(str(records.refresh_state(summary))),
+        "captured_at": _text(str(captured)) if captured is not None else None,
         "s_score": _number(value(summary, "score")),
         "s_fit": _number(value(summary, "fit")),
         "s_authenticity": _number(value(summary, "authenticity")),
@@ -238,6 +247,15 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                 yield conn
             except psycopg.OperationalError as exc:
                 raise _unavailable(exc) from None
+            except (psycopg.errors.UntranslatableCharacter, psycopg.errors.CharacterNotInRepertoire,
+                    UnicodeEncodeError) as exc:
+                # an id or name with a NUL or a lone surrogate (from a URL or a JSON body): no stored
+                # record can have it (records are written as json, which escapes them)
+                raise NotFound("A record with that id or name") from exc
+            except psycopg.DataError as exc:
+                if "NUL" not in str(exc):
+                    raise
+                raise NotFound("A record with that id or name") from exc
 
     def _create_schema(self) -> None:
         with self._tx() as conn:
@@ -329,7 +347,9 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             members = self._members(conn, wid)
             folded = records.fold_members(members, platform, key, known)
             self._replace_members(conn, wid, folded)
-        conn.execute("UPDATE notes SET key = %s WHERE platform = %s AND key = %s", (known, platform, key))
+        for row in conn.execute("SELECT id, doc FROM notes WHERE platform = %s AND key = %s FOR UPDATE",
+                                (platform, key)).fetchall():
+            self._insert_note(conn, dict(row["doc"], key=known))
         conn.execute("DELETE FROM creators WHERE platform = %s AND key = %s", (platform, key))
 
     # -- creators --------------------------------------------------------------------------------
@@ -532,16 +552,16 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                 where.append(("" if query.in_watchlist else "NOT ")
                              + "EXISTS (SELECT 1 FROM watchlist_members m WHERE m.platform = c.platform AND m.key = c.key)")
             for value, sql in (
-                (query.platform, "c.platform = %s"),
-                (query.tier and query.tier.lower(), "c.tier_l = %s"),
-                (query.country and query.country.upper(), "c.country_u = %s"),
-                (query.language and query.language.lower(), "%s = ANY (c.languages)"),
+                (_text(query.platform), "c.platform = %s"),
+                (_text(query.tier and query.tier.lower()), "c.tier_l = %s"),
+                (_text(query.country and query.country.upper()), "c.country_u = %s"),
+                (_text(query.language and query.language.lower()), "%s = ANY (c.languages)"),
                 (query.min_fit, "c.s_fit >= %s"),
                 (query.min_authenticity, "c.s_authenticity >= %s"),
                 (query.min_confidence and CONFIDENCES.index(query.min_confidence), "c.s_confidence >= %s"),
                 (query.min_growth, "c.s_growth >= %s"),
                 (query.max_growth, "c.s_growth <= %s"),
-                (query.captured_since, "coalesce(c.captured_at, '') >= %s"),
+                (_text(query.captured_since), "coalesce(c.captured_at, '') >= %s"),
                 (query.refresh, "c.refresh_state = %s"),
             ):
                 if value is not None and value != "":
@@ -549,15 +569,19 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                     params.append(value)
             if query.q:
                 where.append("(strpos(c.handle_cf, %s) > 0 OR strpos(c.name_cf, %s) > 0)")
-                params += [query.q.casefold()] * 2
+                params += [_text(query.q.casefold())] * 2
             column = SORT_COLUMNS[query.sort]
             direction = "DESC" if query.descending else "ASC"
-            sql = (f"SELECT c.summary, count(*) OVER () AS total FROM creators c WHERE {' AND '.join(where)} "
-                   f"ORDER BY c.{column} IS NULL, c.{column} {direction}, c.key, c.platform")
+            # the page is chosen over the narrow columns, and only its summaries are read (sorting
+            # 10,000 rows with their summaries would move ~10 MB through the sort)
+            page = (f"SELECT c.id, count(*) OVER () AS total, row_number() OVER (ORDER BY c.{column} IS NULL, "
+                    f"c.{column} {direction}, c.key, c.platform) AS rank FROM creators c WHERE {' AND '.join(where)} "
+                    f"ORDER BY rank")
             if query.limit is not None:
-                sql += f" LIMIT {int(query.limit)}"
-            sql += f" OFFSET {int(query.offset)}"
-            rows = conn.execute(sql, params).fetchall()
+                page += f" LIMIT {int(query.limit)}"
+            page += f" OFFSET {int(query.offset)}"
+            rows = conn.execute(f"SELECT c.summary, p.total FROM ({page}) p JOIN creators c ON c.id = p.id "
+                                "ORDER BY p.rank", params).fetchall()
             if rows:
                 total = rows[0]["total"]
             else:
@@ -656,10 +680,10 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             with conn.transaction():  # a savepoint: a duplicate name is a Conflict, not a failed transaction
                 if new:
                     conn.execute("INSERT INTO watchlists (id, name_cf, doc) VALUES (%s, %s, %s)",
-                                 (doc["id"], doc["name"].casefold(), Json(stored)))
+                                 (doc["id"], _folded(doc["name"]), Json(stored)))
                 else:
                     conn.execute("UPDATE watchlists SET name_cf = %s, doc = %s WHERE id = %s",
-                                 (doc["name"].casefold(), Json(stored), doc["id"]))
+                                 (_folded(doc["name"]), Json(stored), doc["id"]))
         except psycopg.errors.UniqueViolation:
             raise Conflict(f"A watchlist named {doc['name']!r} exists already.") from None
 
@@ -807,13 +831,13 @@ class PostgresStore(CampaignTables, DiscoveryTables):
 
     # -- notes -----------------------------------------------------------------------------------
 
-    _NOTE = "id, platform, key, text, author, created_at, updated_at, updated_by"
+    _NOTE_KEYS = ("id", "platform", "key", "text", "author", "created_at", "updated_at", "updated_by")
 
     def list_notes(self, platform: str, handle: str) -> list[dict]:
         with self._tx() as conn:
             platform, key = self._identity(conn, platform, handle)
-            rows = [dict(r) for r in conn.execute(
-                f"SELECT {self._NOTE} FROM notes WHERE platform = %s AND key = %s ORDER BY seq", (platform, key))]
+            rows = [r["doc"] for r in conn.execute(
+                "SELECT doc FROM notes WHERE platform = %s AND key = %s ORDER BY seq", (platform, key))]
         return sorted(rows, key=lambda d: d["created_at"])
 
     def add_note(self, platform: str, handle: str, text: str, *, author: str | None = None) -> dict:
@@ -827,22 +851,22 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             return doc
 
     def _insert_note(self, conn: psycopg.Connection, doc: dict) -> None:
-        conn.execute(f"INSERT INTO notes ({self._NOTE}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                     "ON CONFLICT (id) DO UPDATE SET platform = EXCLUDED.platform, key = EXCLUDED.key, "
-                     "text = EXCLUDED.text, author = EXCLUDED.author, created_at = EXCLUDED.created_at, "
-                     "updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by",
-                     tuple(doc.get(k) for k in ("id", "platform", "key", "text", "author", "created_at",
-                                                "updated_at", "updated_by")))
+        """A note as a json document (any text), its id and creator beside it for look-ups."""
+        doc = {k: doc.get(k) for k in self._NOTE_KEYS}
+        conn.execute("INSERT INTO notes (id, platform, key, doc) VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO UPDATE "
+                     "SET platform = EXCLUDED.platform, key = EXCLUDED.key, doc = EXCLUDED.doc",
+                     (doc["id"], doc["platform"], doc["key"], Json(doc)))
 
     def update_note(self, platform: str, handle: str, nid: str, text: str, *, author: str | None = None) -> dict:
         with self._tx() as conn:
             platform, key = self._identity(conn, platform, handle)
-            row = conn.execute(f"UPDATE notes SET text = %s, updated_at = %s, updated_by = %s WHERE id = %s "
-                               f"AND platform = %s AND key = %s RETURNING {self._NOTE}",
-                               (text, now_iso(ms=True), author, nid, platform, key)).fetchone()
+            row = conn.execute("SELECT doc FROM notes WHERE id = %s AND platform = %s AND key = %s FOR UPDATE",
+                               (nid, platform, key)).fetchone()
             if row is None:
                 raise NotFound(f"Note {nid}")
-            return dict(row)
+            doc = dict(row["doc"], text=text, updated_at=now_iso(ms=True), updated_by=author)
+            conn.execute("UPDATE notes SET doc = %s WHERE id = %s", (Json(doc), nid))
+            return doc
 
     def delete_note(self, platform: str, handle: str, nid: str) -> None:
         with self._tx() as conn:
@@ -857,7 +881,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
 
     def _user_doc(self, conn: psycopg.Connection, name: str, *, lock: bool = False) -> dict:
         row = conn.execute(f"SELECT {self._USER} FROM users WHERE name_cf = %s" + (" FOR UPDATE" if lock else ""),
-                           (str(name).casefold(),)).fetchone()
+                           (_folded(name),)).fetchone()
         if row is None:
             raise NotFound(f"User {name}")
         return dict(row)
@@ -867,7 +891,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             with conn.transaction():
                 conn.execute(f"INSERT INTO users ({self._USER}, name_cf) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                              (*(doc.get(k) for k in ("id", "name", "admin", "created_at", "revoked_at",
-                                                     "token_sha256", "token_hint")), doc["name"].casefold()))
+                                                     "token_sha256", "token_hint")), _folded(doc["name"])))
         except psycopg.errors.UniqueViolation:
             raise Conflict(f"There is a user named {doc['name']} already.") from None
 
@@ -964,7 +988,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
 
     def export_notes(self) -> list[dict]:
         with self._tx() as conn:
-            return [dict(r) for r in conn.execute(f"SELECT {self._NOTE} FROM notes ORDER BY seq")]
+            return [r["doc"] for r in conn.execute("SELECT doc FROM notes ORDER BY seq")]
 
     def import_user(self, doc: dict) -> None:
         """A user as stored (its token's digest, never a token)."""
@@ -974,7 +998,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                 return
             conn.execute("UPDATE users SET name = %s, name_cf = %s, admin = %s, created_at = %s, revoked_at = %s, "
                          "token_sha256 = %s, token_hint = %s WHERE id = %s",
-                         (doc["name"], doc["name"].casefold(), bool(doc.get("admin")), doc.get("created_at"),
+                         (doc["name"], _folded(doc["name"]), bool(doc.get("admin")), doc.get("created_at"),
                           doc.get("revoked_at"), doc.get("token_sha256"), doc.get("token_hint"), doc["id"]))
 
     def export_users(self) -> list[dict]:

@@ -202,3 +202,24 @@ def test_psycopg_is_loaded_only_for_a_postgresql_store():
     code = "import sys, server.store, server.cli; print('psycopg' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_text_postgresql_cannot_hold_is_kept_or_not_found(pg):
+    """NUL and lone surrogates (valid in a JSON body) are kept in records, and an id or name holding
+    them is simply not found: never a database error."""
+    odd = "a\x00b\ud800c"
+    pg.add_snapshot(dict(_snap("anna"), display_name=f"Anna {odd}"), None)
+    note = pg.add_note("x", "anna", odd)
+    assert pg.list_notes("x", "anna")[0]["text"] == odd
+    assert pg.update_note("x", "anna", note["id"], odd + "!")["text"] == odd + "!"
+    wl = pg.create_watchlist(odd)
+    assert pg.get_watchlist(wl["id"])["name"] == odd
+    assert pg.get_creator("x", "anna")["display_name"] == f"Anna {odd}"
+    from server.store import CreatorQuery, NotFound
+
+    assert [c["key"] for c in pg.find_creators(CreatorQuery(q="anna a")).items] == ["anna"]
+    assert pg.find_creators(CreatorQuery(q=odd, country="\x00")).total == 0
+    for call in (lambda: pg.get_brief("br_\x00"), lambda: pg.get_watchlist("wl_\ud800"), lambda: pg.get_user("a\x00"),
+                 lambda: pg.delete_note("x", "anna", "nt_\x00")):
+        with pytest.raises(NotFound):
+            call()

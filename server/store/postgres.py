@@ -47,7 +47,7 @@ from server.store.base import (
     CONFIDENCES, DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, TASK_IDS_KEPT, Conflict, CreatorPage, CreatorQuery, NotFound,
     StoreError,
 )
-from server.store.packing import get_varint, pack, put_varint, unpack
+from server.store.packing import get_varint, pack, put_varint, unpack_many
 from server.store.postgres_campaigns import CampaignTables
 from server.store.postgres_discovery import DiscoveryTables
 
@@ -388,7 +388,13 @@ class PostgresStore(CampaignTables, DiscoveryTables):
         rows.sort()  # the order they came in, which breaks ties of captured_at below
         shapes = {r["id"]: r["shape"] for r in conn.execute(
             "SELECT id, shape::text AS shape FROM shapes WHERE id = ANY (%s)", (list({r[1] for r in rows}),))}
-        points = [unpack(shapes[sid], numbers, start) for _, sid, numbers, start in rows]
+        by_shape: dict[int, list[int]] = {}
+        for n, (_, sid, _, _) in enumerate(rows):
+            by_shape.setdefault(sid, []).append(n)
+        points: list[dict] = [{}] * len(rows)
+        for sid, where in by_shape.items():
+            for n, point in zip(where, unpack_many(shapes[sid], [(rows[n][2], rows[n][3]) for n in where]), strict=True):
+                points[n] = point
         points.sort(key=lambda p: str(p.get("captured_at") or ""))
         return points
 

@@ -1,7 +1,425 @@
-"""The PostgreSQL tables of campaigns (CampaignRepository, issue 14), a mixin of PostgresStore."""
+"""The PostgreSQL tables of campaigns (CampaignRepository, issue 14), a mixin of PostgresStore; the
+same behaviour as the TinyDB engine's (tinydb_campaigns.py, whose pure rules it reuses).
+
+Tables:
+
+    campaigns      one row per campaign: its id, `no` (a small surrogate the orders refer to), the
+                   name (and its case-folded form, unique: two processes creating "Spring" at once
+                   cannot both succeed), the other CAMPAIGN_FIELDS as one JSON document, the order
+                   count, and the times
+    partners       one row per (campaign, creator), unique on (campaign, platform, key); indexed by
+                   (platform, key) for forget_creators (`_partner_idents`)
+    deliverables   posts marked as a partner's, with their metrics (a JSON array); indexed by
+                   (platform, key), so `deliverables_of` (asked on every capture) reads that
+                   creator's rows, not every campaign
+    orders         one narrow row per imported order, primary key (campaign no, order id): an import
+                   is idempotent by construction, also with two processes importing the same file
+    order_totals   the orders summed per (campaign, codes key, currency), written in the same
+                   statement as the rows they count, so the report never walks 100,000 rows
+
+An import copies the rows into a temporary table (COPY: 100,000 orders in about a second) and moves
+them with one INSERT ... ON CONFLICT DO NOTHING whose returned rows feed the totals and the answer.
+It holds the campaign's row lock (SELECT ... FOR UPDATE) for its transaction: two imports of one
+campaign run one after the other (the second finds every order there), and the count on the campaign
+row can never disagree with its rows. Deleting a campaign cascades to everything it holds.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from psycopg import errors
+from psycopg.rows import tuple_row
+from psycopg.types.json import Jsonb
+
+from scraper.times import now_iso
+from server.store.base import PARTNER_STATUSES, Conflict, NotFound
+from server.store.tinydb_campaigns import CAMPAIGN_FIELDS, MAX_METRIC_POINTS, _codes_key
+
+CAMPAIGN_ID = re.compile(r"^cp_[0-9a-f]{12}$")
+_FIELDS = tuple(f for f in CAMPAIGN_FIELDS if f != "name")  # kept in the `fields` document
+PARTNER_COLUMNS = ("id", "campaign_id", "platform", "key", "handle", "plan", "status", "copied_from", "author",
+                   "updated_by", "created_at", "updated_at")
+DELIVERABLE_COLUMNS = ("id", "partner_id", "url", "platform", "key", "post_id", "metrics", "created_at")
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS campaigns (
+    no          serial UNIQUE,
+    id          text PRIMARY KEY,
+    name        text NOT NULL,
+    name_fold   text NOT NULL UNIQUE,
+    fields      jsonb NOT NULL,
+    orders      integer NOT NULL DEFAULT 0,
+    created_at  text COLLATE "C" NOT NULL,
+    updated_at  text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS partners (
+    seq         bigserial,
+    id          text PRIMARY KEY,
+    campaign_id text NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    platform    text NOT NULL,
+    key         text NOT NULL,
+    handle      text,
+    plan        jsonb NOT NULL,
+    status      text NOT NULL,
+    copied_from text,
+    author      text,
+    updated_by  text,
+    created_at  text NOT NULL,
+    updated_at  text NOT NULL,
+    UNIQUE (campaign_id, platform, key)
+);
+CREATE INDEX IF NOT EXISTS partners_creator ON partners (platform, key);
+CREATE TABLE IF NOT EXISTS deliverables (
+    seq         bigserial,
+    id          text PRIMARY KEY,
+    campaign_id text NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    partner_id  text NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    url         text NOT NULL,
+    platform    text NOT NULL,
+    key         text NOT NULL,
+    post_id     text,
+    metrics     jsonb NOT NULL DEFAULT '[]',
+    created_at  text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliverables_creator ON deliverables (platform, key);
+CREATE INDEX IF NOT EXISTS deliverables_partner ON deliverables (partner_id);
+CREATE TABLE IF NOT EXISTS orders (
+    cno         integer NOT NULL REFERENCES campaigns (no) ON DELETE CASCADE,
+    order_id    text NOT NULL,
+    seq         bigserial,
+    total       float8 NOT NULL,
+    date        text,
+    currency    text,
+    codes       text[] NOT NULL,
+    PRIMARY KEY (cno, order_id)
+);
+CREATE TABLE IF NOT EXISTS order_totals (
+    cno         integer NOT NULL REFERENCES campaigns (no) ON DELETE CASCADE,
+    codes_key   text NOT NULL,
+    currency    text NOT NULL,
+    seq         bigserial,
+    orders      integer NOT NULL,
+    revenue     numeric NOT NULL,
+    refunds     integer NOT NULL,
+    PRIMARY KEY (cno, codes_key, currency)
+);
+"""
+
+# the orders of one import, before they meet the stored ones (dropped when the transaction ends)
+_BATCH_SQL = """
+CREATE TEMPORARY TABLE order_batch (
+    n integer, order_id text, date text, total float8, currency text, codes text[], codes_key text,
+    currency_key text
+) ON COMMIT DROP
+"""
+# the new rows (file order), their totals added in the same statement, and what they carry
+_MOVE_SQL = """
+WITH ins AS (
+    INSERT INTO orders (cno, order_id, date, total, currency, codes)
+    SELECT %(cno)s, order_id, date, total, currency, codes FROM order_batch ORDER BY n
+    ON CONFLICT (cno, order_id) DO NOTHING
+    RETURNING order_id
+), new AS (
+    SELECT b.n, b.codes_key, b.currency_key, b.total FROM order_batch b JOIN ins USING (order_id)
+), summed AS (
+    INSERT INTO order_totals AS t (cno, codes_key, currency, orders, revenue, refunds)
+    SELECT %(cno)s, codes_key, currency_key, count(*) FILTER (WHERE total >= 0), sum(total::numeric),
+           count(*) FILTER (WHERE total < 0)
+    FROM new GROUP BY codes_key, currency_key ORDER BY min(n)
+    ON CONFLICT (cno, codes_key, currency) DO UPDATE
+    SET orders = t.orders + excluded.orders, revenue = t.revenue + excluded.revenue,
+        refunds = t.refunds + excluded.refunds
+)
+SELECT codes_key, count(*) AS n, min(n) AS first FROM new GROUP BY codes_key ORDER BY first
+"""
+
+
+def _campaign_doc(row: dict) -> dict:
+    fields = row["fields"]
+    doc = {"id": row["id"], **{k: (row["name"] if k == "name" else fields.get(k)) for k in CAMPAIGN_FIELDS}}
+    doc.update(orders=row["orders"], created_at=row["created_at"], updated_at=row["updated_at"])
+    return doc
+
 
 class CampaignTables:
-    SCHEMA_SQL = ""
+    """Campaign storage for PostgresStore (see the module docstring for the tables)."""
+
+    SCHEMA_SQL = SCHEMA_SQL
+
+    # -- campaigns -------------------------------------------------------------------------------
+
+    def _campaign_row(self, conn: Any, cid: Any, *, lock: bool = False) -> dict:
+        """The campaign's row; NotFound for an unknown id (or anything not shaped like one)."""
+        if not isinstance(cid, str) or not CAMPAIGN_ID.match(cid):
+            raise NotFound(f"Campaign {str(cid)[:40]}")
+        row = conn.execute("SELECT * FROM campaigns WHERE id = %s" + (" FOR UPDATE" if lock else ""),
+                           (cid,)).fetchone()
+        if row is None:
+            raise NotFound(f"Campaign {cid}")
+        return row
+
+    def list_campaigns(self) -> list[dict]:
+        """Every campaign, oldest first (then by name: two created in the same millisecond)."""
+        with self._tx() as conn:
+            rows = conn.execute("SELECT * FROM campaigns").fetchall()
+        docs = [_campaign_doc(r) for r in rows]
+        return sorted(docs, key=lambda d: (d.get("created_at") or "", d["name"].casefold(), d["id"]))
+
+    def get_campaign(self, cid: str) -> dict:
+        with self._tx() as conn:
+            return _campaign_doc(self._campaign_row(conn, cid))
+
+    def create_campaign(self, doc: dict) -> dict:
+        """A new campaign from the fields of CAMPAIGN_FIELDS in `doc` (validated by the caller)."""
+        now = now_iso(ms=True)
+        fields = {k: doc.get(k) for k in _FIELDS}
+        fields["kpis"] = list(fields["kpis"] or [])
+        with self._tx() as conn:
+            row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name, name_fold, fields, created_at, updated_at) "
+                         "VALUES (%s, %s, %s, %s, %s, %s) RETURNING *",
+                         (self.new_id("cp"), doc["name"], doc["name"].casefold(), Jsonb(fields), now, now))
+            return _campaign_doc(row)
+
+    def update_campaign(self, cid: str, changes: dict) -> dict:
+        allowed = {k: v for k, v in changes.items() if k in CAMPAIGN_FIELDS}
+        with self._tx() as conn:
+            row = self._campaign_row(conn, cid, lock=True)
+            name = allowed.pop("name", row["name"])
+            fields = {**row["fields"], **allowed}
+            row = _named(conn, name, "UPDATE campaigns SET name = %s, name_fold = %s, fields = %s, updated_at = %s "
+                         "WHERE id = %s RETURNING *",
+                         (name, name.casefold(), Jsonb(fields), now_iso(ms=True), cid))
+            return _campaign_doc(row)
+
+    def delete_campaign(self, cid: str) -> None:
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            conn.execute("DELETE FROM campaigns WHERE id = %s", (cid,))  # partners, deliverables, orders: cascade
+
+    # -- partners --------------------------------------------------------------------------------
+
+    def list_partners(self, cid: str) -> list[dict]:
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            return conn.execute(f"SELECT {', '.join(PARTNER_COLUMNS)} FROM partners WHERE campaign_id = %s "
+                                "ORDER BY seq", (cid,)).fetchall()
+
+    def _partner(self, conn: Any, cid: str, pid: Any, *, lock: bool = False) -> dict:
+        row = conn.execute(f"SELECT {', '.join(PARTNER_COLUMNS)} FROM partners WHERE id = %s AND campaign_id = %s"
+                           + (" FOR UPDATE" if lock else ""), (str(pid), cid)).fetchone()
+        if row is None:
+            raise NotFound(f"Partner {str(pid)[:40]} of campaign {cid}")
+        return row
+
+    def _partner_idents(self, conn: Any) -> set[tuple[str, str]]:
+        """(platform, key) of every campaign's partners: creators forget_creators never forgets."""
+        return {(r["platform"], r["key"]) for r in conn.execute("SELECT DISTINCT platform, key FROM partners")}
+
+    def add_partner(self, cid: str, platform: str, handle: str, plan: dict, *, url: str | None = None,
+                    copied_from: str | None = None, author: str | None = None) -> dict:
+        """A creator joins the campaign (known or not yet captured: it is then created as a
+        placeholder, as a watchlist does). Conflict when it is a partner already (also when two
+        processes add it at once: the unique constraint decides); NotFound when `copied_from` is no
+        partner of this campaign."""
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            platform, key = self._identity(platform, handle)
+            if copied_from is not None:
+                self._partner(conn, cid, copied_from)
+            if conn.execute("SELECT 1 FROM partners WHERE campaign_id = %s AND platform = %s AND key = %s",
+                            (cid, platform, key)).fetchone():
+                raise Conflict(f"{platform}/{handle} is a partner of this campaign already.")
+            summary = self.ensure_creator(platform, handle, url)
+            now = now_iso(ms=True)
+            doc = {"id": self.new_id("pt"), "campaign_id": cid, "platform": platform, "key": summary["key"],
+                   "handle": summary.get("handle") or handle, "plan": dict(plan), "status": PARTNER_STATUSES[0],
+                   "copied_from": copied_from, "author": author, "updated_by": author,
+                   "created_at": now, "updated_at": now}
+            row = conn.execute(
+                f"INSERT INTO partners ({', '.join(PARTNER_COLUMNS)}) VALUES ({', '.join(['%s'] * len(PARTNER_COLUMNS))}) "
+                "ON CONFLICT (campaign_id, platform, key) DO NOTHING RETURNING id",
+                [Jsonb(doc[c]) if c == "plan" else doc[c] for c in PARTNER_COLUMNS]).fetchone()
+            if row is None:
+                raise Conflict(f"{platform}/{handle} is a partner of this campaign already.")
+            return doc
+
+    def update_partner(self, cid: str, pid: str, changes: dict, *, author: str | None = None) -> dict:
+        """A new plan and/or status. A plan that differs from the one stored ends the copy flag."""
+        if "status" in changes and changes["status"] not in PARTNER_STATUSES:
+            raise ValueError(f"status must be one of {PARTNER_STATUSES}, not {changes['status']!r}")
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            old = self._partner(conn, cid, pid, lock=True)
+            new = dict(old)
+            new.update({k: v for k, v in changes.items() if k in ("plan", "status")})
+            if "plan" in changes and changes["plan"] != old["plan"]:
+                new["copied_from"] = None
+            new.update(updated_at=now_iso(ms=True), updated_by=author)
+            conn.execute("UPDATE partners SET plan = %s, status = %s, copied_from = %s, updated_at = %s, "
+                         "updated_by = %s WHERE id = %s",
+                         (Jsonb(new["plan"]), new["status"], new["copied_from"], new["updated_at"], author, pid))
+            return self._partner(conn, cid, pid)
+
+    def remove_partner(self, cid: str, pid: str) -> None:
+        """The partner goes, with the posts marked as its deliverables (a cascade)."""
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            self._partner(conn, cid, pid)
+            conn.execute("DELETE FROM partners WHERE id = %s", (pid,))
+
+    # -- deliverables ----------------------------------------------------------------------------
+
+    def list_deliverables(self, cid: str) -> list[dict]:
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            return conn.execute(f"SELECT {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables WHERE campaign_id = %s "
+                                "ORDER BY seq", (cid,)).fetchall()
+
+    def add_deliverable(self, cid: str, partner_id: str, url: str, platform: str, post_id: str | None) -> dict:
+        """A post marked as a partner's deliverable; the same post (platform and post id, else URL)
+        marked twice is answered, not doubled (the partner's row lock orders two markings of it)."""
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            partner = self._partner(conn, cid, partner_id, lock=True)
+            same = "post_id = %s" if post_id else "url = %s"
+            row = conn.execute(f"SELECT {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables WHERE partner_id = %s "
+                               f"AND platform = %s AND {same} ORDER BY seq LIMIT 1",
+                               (partner_id, platform, post_id or url)).fetchone()
+            if row is not None:
+                return row
+            doc = {"id": self.new_id("dl"), "partner_id": partner_id, "url": url, "platform": platform,
+                   "key": partner["key"], "post_id": post_id, "metrics": [], "created_at": now_iso(ms=True)}
+            conn.execute(f"INSERT INTO deliverables (campaign_id, {', '.join(DELIVERABLE_COLUMNS)}) "
+                         f"VALUES (%s, {', '.join(['%s'] * len(DELIVERABLE_COLUMNS))})",
+                         [cid, *(Jsonb(doc[c]) if c == "metrics" else doc[c] for c in DELIVERABLE_COLUMNS)])
+            return doc
+
+    def record_deliverable_metrics(self, cid: str, did: str, metrics: dict) -> dict:
+        """Add a point {at, views, likes, comments, shares} to a deliverable's metrics (a point at the
+        same `at` replaces the one there); the last MAX_METRIC_POINTS are kept."""
+        point = {"at": metrics.get("at") or now_iso(ms=True),
+                 **{k: metrics.get(k) for k in ("views", "likes", "comments", "shares")}}
+        with self._tx() as conn:
+            self._campaign_row(conn, cid)
+            row = conn.execute(f"SELECT {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables WHERE id = %s "
+                               "AND campaign_id = %s FOR UPDATE", (str(did), cid)).fetchone()
+            if row is None:
+                raise NotFound(f"Deliverable {str(did)[:40]} of campaign {cid}")
+            points = [p for p in row["metrics"] or [] if p.get("at") != point["at"]]
+            points.append(point)
+            points.sort(key=lambda p: str(p.get("at")))
+            row["metrics"] = points[-MAX_METRIC_POINTS:]
+            conn.execute("UPDATE deliverables SET metrics = %s WHERE id = %s", (Jsonb(row["metrics"]), did))
+            return row
+
+    def deliverables_of(self, platform: str, handle: str) -> list[tuple[str, dict]]:
+        """(campaign id, deliverable) of every post marked as this creator's, in any campaign: one
+        look-up in the (platform, key) index (every capture asks)."""
+        platform, key = self._identity(platform, handle)
+        with self._tx() as conn:
+            rows = conn.execute(f"SELECT campaign_id, {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables "
+                                "WHERE platform = %s AND key = %s ORDER BY campaign_id, seq", (platform, key)).fetchall()
+        return [(row.pop("campaign_id"), row) for row in rows]
+
+    # -- orders ----------------------------------------------------------------------------------
+
+    def import_orders(self, cid: str, orders: list[dict]) -> dict:
+        """Add orders {order_id, date, total, currency, code, codes?} to a campaign, skipping every
+        order_id it has already (an import is idempotent: the same CSV twice adds nothing). Answers
+        {imported, skipped, total, new: {codes key: count}} (what the new orders carry, for matching).
+        Rows, totals and the campaign's count change in one transaction."""
+        with self._tx() as conn:
+            row = self._campaign_row(conn, cid, lock=True)
+            imported, new = self._add_orders(conn, row["no"], orders)
+            total = row["orders"] + imported
+            if imported:
+                conn.execute("UPDATE campaigns SET orders = %s, updated_at = %s WHERE id = %s",
+                             (total, now_iso(ms=True), cid))
+            return {"imported": imported, "skipped": len(orders) - imported, "total": total, "new": new}
+
+    def _add_orders(self, conn: Any, cno: int, orders: list[dict]) -> tuple[int, dict[str, int]]:
+        """The orders not stored yet, added with their totals: (how many, {codes key: count})."""
+        batch, seen = [], set()
+        for o in orders:
+            oid = str(o["order_id"])
+            if oid in seen:  # twice in one file: the first counts
+                continue
+            seen.add(oid)
+            codes = list(o.get("codes") or ([o["code"]] if o.get("code") else []))
+            batch.append((len(batch), oid, o.get("date"), float(o["total"]), o.get("currency"), codes,
+                          _codes_key(codes), o.get("currency") or ""))
+        if not batch:
+            return 0, {}
+        conn.execute(_BATCH_SQL)
+        with conn.cursor().copy("COPY order_batch FROM STDIN") as copy:
+            for item in batch:
+                copy.write_row(item)
+        new = {r["codes_key"]: r["n"] for r in conn.execute(_MOVE_SQL, {"cno": cno})}
+        conn.execute("DROP TABLE order_batch")
+        return sum(new.values()), new
+
+    def list_orders(self, cid: str) -> list[dict]:
+        """Every order of a campaign, in import order: {order_id, date, total, currency, code, codes}."""
+        with self._tx() as conn:
+            cno = self._campaign_row(conn, cid)["no"]
+            rows = conn.cursor(row_factory=tuple_row).execute(
+                "SELECT order_id, date, total, currency, codes FROM orders WHERE cno = %s ORDER BY seq", (cno,)).fetchall()
+        return [{"order_id": r[0], "date": r[1], "total": r[2], "currency": r[3],
+                 "code": r[4][0] if r[4] else None, "codes": list(r[4])} for r in rows]
+
+    def order_totals(self, cid: str) -> list[dict]:
+        """The orders summed per combination of codes and currency, from the totals table:
+        [{codes: [case-folded codes], currency, orders, revenue, refunds}]."""
+        with self._tx() as conn:
+            cno = self._campaign_row(conn, cid)["no"]
+            rows = conn.execute("SELECT codes_key, currency, orders, revenue, refunds FROM order_totals "
+                                "WHERE cno = %s ORDER BY seq", (cno,)).fetchall()
+        return [{"codes": r["codes_key"].split("\n") if r["codes_key"] else [], "currency": r["currency"],
+                 "orders": r["orders"], "revenue": round(float(r["revenue"]), 6), "refunds": r["refunds"]}
+                for r in rows]
+
+    # -- kolscope migrate ------------------------------------------------------------------------
+
+    def import_campaign(self, doc: dict, partners: list[dict], deliverables: list[dict], orders: list[dict]) -> dict:
+        """Copy one campaign as it is (`kolscope migrate`): its id, partners', deliverables' ids and
+        times kept; every row an upsert and the orders skipped by id, so a second run changes
+        nothing. Answers the campaign as stored."""
+        fields = {k: doc.get(k) for k in _FIELDS}
+        fields["kpis"] = list(fields["kpis"] or [])
+        with self._tx() as conn:
+            row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name, name_fold, fields, created_at, updated_at) "
+                         "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                         "name_fold = excluded.name_fold, fields = excluded.fields, created_at = excluded.created_at, "
+                         "updated_at = excluded.updated_at RETURNING *",
+                         (doc["id"], doc["name"], doc["name"].casefold(), Jsonb(fields), doc.get("created_at") or "",
+                          doc.get("updated_at") or ""))
+            for p in partners:
+                values = [Jsonb(p.get(c) or {}) if c == "plan" else p.get(c) for c in PARTNER_COLUMNS]
+                values[1] = doc["id"]
+                conn.execute(
+                    f"INSERT INTO partners ({', '.join(PARTNER_COLUMNS)}) VALUES ({', '.join(['%s'] * len(PARTNER_COLUMNS))}) "
+                    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in PARTNER_COLUMNS[1:])}",
+                    values)
+            for d in deliverables:
+                values = [Jsonb(d.get(c) or []) if c == "metrics" else d.get(c) for c in DELIVERABLE_COLUMNS]
+                conn.execute(
+                    f"INSERT INTO deliverables (campaign_id, {', '.join(DELIVERABLE_COLUMNS)}) "
+                    f"VALUES (%s, {', '.join(['%s'] * len(DELIVERABLE_COLUMNS))}) "
+                    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in DELIVERABLE_COLUMNS[1:])}",
+                    [doc["id"], *values])
+            self._add_orders(conn, row["no"], orders)
+            count = conn.execute("SELECT count(*) AS n FROM orders WHERE cno = %s", (row["no"],)).fetchone()["n"]
+            row = conn.execute("UPDATE campaigns SET orders = %s WHERE id = %s RETURNING *", (count, doc["id"])).fetchone()
+            return _campaign_doc(row)
+
+
+def _named(conn: Any, name: str, sql: str, params: tuple) -> dict:
+    """Run a statement that writes a campaign's name: Conflict when another campaign has it."""
+    try:
+        return conn.execute(sql, params).fetchone()
+    except errors.UniqueViolation as exc:
+        if "name_fold" not in str(exc.diag.constraint_name or ""):
+            raise
+        raise Conflict(f"A campaign named {name!r} exists already.") from None

@@ -22,6 +22,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from scraper.times import now_iso
+from server.store import records
 from server.store.base import CreatorPage, NotFound, StoreError
 from server.store.tinydb_discovery import CANDIDATE_STATES, _copy, _merged, _new, one_per_handle
 
@@ -82,6 +83,11 @@ class DiscoveryTables:
                                (platform, pid)).fetchone()
         return row
 
+    def _captured(self, conn: Any, platform: str, key: str, pid: str | None) -> bool:
+        """Whether the store has a capture of this account (under its key, or the one its platform
+        id leads to): its candidate is then "checked" from the start."""
+        return records.has_data(self._summary(conn, platform, self._known_key(conn, platform, key, pid)))
+
     def _lock_candidates(self, conn: Any) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (CANDIDATES_LOCK,))
 
@@ -115,7 +121,7 @@ class DiscoveryTables:
         pid = pid if isinstance(pid, str) and pid else None
         handle = item.get("handle") or pid
         try:
-            platform, key = self._identity(platform, handle)
+            platform, key = self._identity(conn, platform, handle)
         except StoreError:
             return None, False
         # as the TinyDB engine looks: the stored candidates by key, then by platform id, then this call's new ones
@@ -160,12 +166,12 @@ class DiscoveryTables:
     def candidate_captured(self, platform: str, handle: str, platform_id: str | None = None) -> dict | None:
         """A capture of this account was stored: its candidate (if any) becomes checked. An index
         look-up, without the write lock, when the account is no candidate (every capture asks)."""
-        try:
-            platform, key = self._identity(platform, handle)
-        except StoreError:
-            return None
         pid = platform_id if isinstance(platform_id, str) and platform_id else None
         with self._tx() as conn:
+            try:
+                platform, key = self._identity(conn, platform, handle)
+            except StoreError:
+                return None
             doc = self._candidate_of(conn, platform, key, pid)
             if doc is None or doc["state"] == "checked":
                 return _copy(doc) if doc is not None else None
@@ -196,11 +202,11 @@ class DiscoveryTables:
 
     def find_candidate(self, platform: str, handle: str) -> dict | None:
         """The candidate of this account, or None."""
-        try:
-            platform, key = self._identity(platform, handle)
-        except StoreError:
-            return None
         with self._tx() as conn:
+            try:
+                platform, key = self._identity(conn, platform, handle)
+            except StoreError:
+                return None
             doc = self._candidate_of(conn, platform, key)
         return _copy(doc) if doc is not None else None
 

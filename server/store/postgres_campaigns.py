@@ -45,6 +45,9 @@ _FIELDS = tuple(f for f in CAMPAIGN_FIELDS if f != "name")  # kept in the `field
 PARTNER_COLUMNS = ("id", "campaign_id", "platform", "key", "handle", "plan", "status", "copied_from", "author",
                    "updated_by", "created_at", "updated_at")
 DELIVERABLE_COLUMNS = ("id", "partner_id", "url", "platform", "key", "post_id", "metrics", "created_at")
+# a creator's deliverables in every campaign: through the deliverables_creator index
+DELIVERABLES_OF_SQL = (f"SELECT campaign_id, {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables "
+                       "WHERE platform = %s AND key = %s ORDER BY campaign_id, seq")
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -325,8 +328,7 @@ class CampaignTables:
         look-up in the (platform, key) index (every capture asks)."""
         with self._tx() as conn:
             platform, key = self._identity(conn, platform, handle)
-            rows = conn.execute(f"SELECT campaign_id, {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables "
-                                "WHERE platform = %s AND key = %s ORDER BY campaign_id, seq", (platform, key)).fetchall()
+            rows = conn.execute(DELIVERABLES_OF_SQL, (platform, key)).fetchall()
         return [(row.pop("campaign_id"), row) for row in rows]
 
     # -- orders ----------------------------------------------------------------------------------

@@ -29,15 +29,18 @@ the campaign deletes them; partners and deliverables go by a cascade.
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import psycopg
 from psycopg import errors
 from psycopg.rows import tuple_row
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json
 
 from scraper.times import now_iso
-from server.store.base import PARTNER_STATUSES, Conflict, NotFound
+from server.store.base import PARTNER_STATUSES, Conflict, NotFound, StoreError
 from server.store.tinydb_campaigns import CAMPAIGN_FIELDS, MAX_METRIC_POINTS, _codes_key
 
 CAMPAIGN_ID = re.compile(r"^cp_[0-9a-f]{12}$")
@@ -55,7 +58,7 @@ CREATE TABLE IF NOT EXISTS campaigns (
     id          text PRIMARY KEY,
     name        text NOT NULL,
     name_fold   text NOT NULL UNIQUE,
-    fields      jsonb NOT NULL,
+    fields      json NOT NULL,
     orders      integer NOT NULL DEFAULT 0,
     created_at  text COLLATE "C" NOT NULL,
     updated_at  text NOT NULL
@@ -67,7 +70,7 @@ CREATE TABLE IF NOT EXISTS partners (
     platform    text NOT NULL,
     key         text NOT NULL,
     handle      text,
-    plan        jsonb NOT NULL,
+    plan        json NOT NULL,
     status      text NOT NULL,
     copied_from text,
     author      text,
@@ -86,7 +89,7 @@ CREATE TABLE IF NOT EXISTS deliverables (
     platform    text NOT NULL,
     key         text NOT NULL,
     post_id     text,
-    metrics     jsonb NOT NULL DEFAULT '[]',
+    metrics     json NOT NULL DEFAULT '[]',
     created_at  text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliverables_creator ON deliverables (platform, key);
@@ -143,6 +146,33 @@ SELECT codes_key, count(*) AS n, min(n) AS first FROM new GROUP BY codes_key ORD
 CODES_SEP = "\x1f"  # between an order's codes in its row (the unit separator: no shop's code holds it)
 
 
+# -- what PostgreSQL text can hold (both mixins) ------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def plain_id(value: Any, what: str) -> str:
+    """An id from a request, as the tables can hold it; NotFound for anything else (not a string, or
+    a NUL character, which PostgreSQL text cannot hold): no row has such an id."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise NotFound(f"{what} {str(value)[:40]!r}")
+    return value
+
+
+def kept_in_words(method: F) -> F:
+    """A write whose values PostgreSQL cannot keep (a NUL character in a text; a count past 64 bits)
+    is a StoreError that says so (a 400 from the API), not a 500; nothing is written (the
+    transaction rolled back). The TinyDB engine keeps them: this is the one difference."""
+    @functools.wraps(method)
+    def write(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except psycopg.DataError as exc:
+            raise StoreError("invalid_text", "A value cannot be stored: it holds a NUL character (\\x00) or a "
+                             f"number out of range ({str(exc).splitlines()[0][:120]}).") from None
+    return write  # type: ignore[return-value]
+
+
 def _campaign_doc(row: dict) -> dict:
     fields = row["fields"]
     doc = {"id": row["id"], **{k: (row["name"] if k == "name" else fields.get(k)) for k in CAMPAIGN_FIELDS}}
@@ -178,6 +208,7 @@ class CampaignTables:
         with self._tx() as conn:
             return _campaign_doc(self._campaign_row(conn, cid))
 
+    @kept_in_words
     def create_campaign(self, doc: dict) -> dict:
         """A new campaign from the fields of CAMPAIGN_FIELDS in `doc` (validated by the caller)."""
         now = now_iso(ms=True)
@@ -186,9 +217,10 @@ class CampaignTables:
         with self._tx() as conn:
             row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name, name_fold, fields, created_at, updated_at) "
                          "VALUES (%s, %s, %s, %s, %s, %s) RETURNING *",
-                         (self.new_id("cp"), doc["name"], doc["name"].casefold(), Jsonb(fields), now, now))
+                         (self.new_id("cp"), doc["name"], doc["name"].casefold(), Json(fields), now, now))
             return _campaign_doc(row)
 
+    @kept_in_words
     def update_campaign(self, cid: str, changes: dict) -> dict:
         allowed = {k: v for k, v in changes.items() if k in CAMPAIGN_FIELDS}
         with self._tx() as conn:
@@ -197,7 +229,7 @@ class CampaignTables:
             fields = {**row["fields"], **allowed}
             row = _named(conn, name, "UPDATE campaigns SET name = %s, name_fold = %s, fields = %s, updated_at = %s "
                          "WHERE id = %s RETURNING *",
-                         (name, name.casefold(), Jsonb(fields), now_iso(ms=True), cid))
+                         (name, name.casefold(), Json(fields), now_iso(ms=True), cid))
             return _campaign_doc(row)
 
     def delete_campaign(self, cid: str) -> None:
@@ -217,7 +249,7 @@ class CampaignTables:
 
     def _partner(self, conn: Any, cid: str, pid: Any, *, lock: bool = False) -> dict:
         row = conn.execute(f"SELECT {', '.join(PARTNER_COLUMNS)} FROM partners WHERE id = %s AND campaign_id = %s"
-                           + (" FOR UPDATE" if lock else ""), (str(pid), cid)).fetchone()
+                           + (" FOR UPDATE" if lock else ""), (plain_id(pid, "Partner"), cid)).fetchone()
         if row is None:
             raise NotFound(f"Partner {str(pid)[:40]} of campaign {cid}")
         return row
@@ -226,6 +258,7 @@ class CampaignTables:
         """(platform, key) of every campaign's partners: creators forget_creators never forgets."""
         return {(r["platform"], r["key"]) for r in conn.execute("SELECT DISTINCT platform, key FROM partners")}
 
+    @kept_in_words
     def add_partner(self, cid: str, platform: str, handle: str, plan: dict, *, url: str | None = None,
                     copied_from: str | None = None, author: str | None = None) -> dict:
         """A creator joins the campaign (known or not yet captured: it is then created as a
@@ -249,11 +282,12 @@ class CampaignTables:
             row = conn.execute(
                 f"INSERT INTO partners ({', '.join(PARTNER_COLUMNS)}) VALUES ({', '.join(['%s'] * len(PARTNER_COLUMNS))}) "
                 "ON CONFLICT (campaign_id, platform, key) DO NOTHING RETURNING id",
-                [Jsonb(doc[c]) if c == "plan" else doc[c] for c in PARTNER_COLUMNS]).fetchone()
+                [Json(doc[c]) if c == "plan" else doc[c] for c in PARTNER_COLUMNS]).fetchone()
             if row is None:
                 raise Conflict(f"{platform}/{handle} is a partner of this campaign already.")
             return doc
 
+    @kept_in_words
     def update_partner(self, cid: str, pid: str, changes: dict, *, author: str | None = None) -> dict:
         """A new plan and/or status. A plan that differs from the one stored ends the copy flag."""
         if "status" in changes and changes["status"] not in PARTNER_STATUSES:
@@ -268,7 +302,7 @@ class CampaignTables:
             new.update(updated_at=now_iso(ms=True), updated_by=author)
             conn.execute("UPDATE partners SET plan = %s, status = %s, copied_from = %s, updated_at = %s, "
                          "updated_by = %s WHERE id = %s",
-                         (Jsonb(new["plan"]), new["status"], new["copied_from"], new["updated_at"], author, pid))
+                         (Json(new["plan"]), new["status"], new["copied_from"], new["updated_at"], author, pid))
             return self._partner(conn, cid, pid)
 
     def remove_partner(self, cid: str, pid: str) -> None:
@@ -286,6 +320,7 @@ class CampaignTables:
             return conn.execute(f"SELECT {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables WHERE campaign_id = %s "
                                 "ORDER BY seq", (cid,)).fetchall()
 
+    @kept_in_words
     def add_deliverable(self, cid: str, partner_id: str, url: str, platform: str, post_id: str | None) -> dict:
         """A post marked as a partner's deliverable; the same post (platform and post id, else URL)
         marked twice is answered, not doubled (the partner's row lock orders two markings of it)."""
@@ -302,9 +337,10 @@ class CampaignTables:
                    "key": partner["key"], "post_id": post_id, "metrics": [], "created_at": now_iso(ms=True)}
             conn.execute(f"INSERT INTO deliverables (campaign_id, {', '.join(DELIVERABLE_COLUMNS)}) "
                          f"VALUES (%s, {', '.join(['%s'] * len(DELIVERABLE_COLUMNS))})",
-                         [cid, *(Jsonb(doc[c]) if c == "metrics" else doc[c] for c in DELIVERABLE_COLUMNS)])
+                         [cid, *(Json(doc[c]) if c == "metrics" else doc[c] for c in DELIVERABLE_COLUMNS)])
             return doc
 
+    @kept_in_words
     def record_deliverable_metrics(self, cid: str, did: str, metrics: dict) -> dict:
         """Add a point {at, views, likes, comments, shares} to a deliverable's metrics (a point at the
         same `at` replaces the one there); the last MAX_METRIC_POINTS are kept."""
@@ -313,14 +349,14 @@ class CampaignTables:
         with self._tx() as conn:
             self._campaign_row(conn, cid)
             row = conn.execute(f"SELECT {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables WHERE id = %s "
-                               "AND campaign_id = %s FOR UPDATE", (str(did), cid)).fetchone()
+                               "AND campaign_id = %s FOR UPDATE", (plain_id(did, "Deliverable"), cid)).fetchone()
             if row is None:
                 raise NotFound(f"Deliverable {str(did)[:40]} of campaign {cid}")
             points = [p for p in row["metrics"] or [] if p.get("at") != point["at"]]
             points.append(point)
             points.sort(key=lambda p: str(p.get("at")))
             row["metrics"] = points[-MAX_METRIC_POINTS:]
-            conn.execute("UPDATE deliverables SET metrics = %s WHERE id = %s", (Jsonb(row["metrics"]), did))
+            conn.execute("UPDATE deliverables SET metrics = %s WHERE id = %s", (Json(row["metrics"]), did))
             return row
 
     def deliverables_of(self, platform: str, handle: str) -> list[tuple[str, dict]]:
@@ -333,6 +369,7 @@ class CampaignTables:
 
     # -- orders ----------------------------------------------------------------------------------
 
+    @kept_in_words
     def import_orders(self, cid: str, orders: list[dict]) -> dict:
         """Add orders {order_id, date, total, currency, code, codes?} to a campaign, skipping every
         order_id it has already (an import is idempotent: the same CSV twice adds nothing). Answers
@@ -396,6 +433,7 @@ class CampaignTables:
 
     # -- kolscope migrate ------------------------------------------------------------------------
 
+    @kept_in_words
     def import_campaign(self, doc: dict, partners: list[dict], deliverables: list[dict], orders: list[dict]) -> dict:
         """Copy one campaign as it is (`kolscope migrate`): its id, partners', deliverables' ids and
         times kept; every row an upsert and the orders skipped by id, so a second run changes
@@ -407,17 +445,17 @@ class CampaignTables:
                          "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
                          "name_fold = excluded.name_fold, fields = excluded.fields, created_at = excluded.created_at, "
                          "updated_at = excluded.updated_at RETURNING *",
-                         (doc["id"], doc["name"], doc["name"].casefold(), Jsonb(fields), doc.get("created_at") or "",
+                         (doc["id"], doc["name"], doc["name"].casefold(), Json(fields), doc.get("created_at") or "",
                           doc.get("updated_at") or ""))
             for p in partners:
-                values = [Jsonb(p.get(c) or {}) if c == "plan" else p.get(c) for c in PARTNER_COLUMNS]
+                values = [Json(p.get(c) or {}) if c == "plan" else p.get(c) for c in PARTNER_COLUMNS]
                 values[1] = doc["id"]
                 conn.execute(
                     f"INSERT INTO partners ({', '.join(PARTNER_COLUMNS)}) VALUES ({', '.join(['%s'] * len(PARTNER_COLUMNS))}) "
                     f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in PARTNER_COLUMNS[1:])}",
                     values)
             for d in deliverables:
-                values = [Jsonb(d.get(c) or []) if c == "metrics" else d.get(c) for c in DELIVERABLE_COLUMNS]
+                values = [Json(d.get(c) or []) if c == "metrics" else d.get(c) for c in DELIVERABLE_COLUMNS]
                 conn.execute(
                     f"INSERT INTO deliverables (campaign_id, {', '.join(DELIVERABLE_COLUMNS)}) "
                     f"VALUES (%s, {', '.join(['%s'] * len(DELIVERABLE_COLUMNS))}) "

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json
 
 from scraper.times import now_iso
 from server.store import records
 from server.store.base import CreatorPage, NotFound, StoreError
+from server.store.postgres_campaigns import kept_in_words, plain_id
 from server.store.tinydb_discovery import CANDIDATE_STATES, _copy, _merged, _new, one_per_handle
 
 CANDIDATES_LOCK = 0x6B6F6C64  # "kold": the advisory lock held by a transaction writing candidates
@@ -31,8 +32,8 @@ COLUMNS = ("id", "platform", "key", "keys", "handle", "platform_id", "display_na
            "rounded", "tier", "paths", "first_seen", "last_seen", "state", "state_reason", "checked_at")
 _COLUMNS = ", ".join(COLUMNS)
 _SELECT = f"SELECT {_COLUMNS} FROM candidates"
-_UPSERT = (f"INSERT INTO candidates ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-           f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])}")
+_UPSERT = (f"INSERT INTO candidates ({_COLUMNS}, kinds) VALUES ({', '.join(['%s'] * (len(COLUMNS) + 1))}) "
+           f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in (*COLUMNS[1:], 'kinds'))}")
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS candidates (
@@ -48,7 +49,8 @@ CREATE TABLE IF NOT EXISTS candidates (
     followers_text  text,
     rounded         boolean NOT NULL DEFAULT false,
     tier            text,
-    paths           jsonb NOT NULL DEFAULT '[]',
+    paths           json NOT NULL DEFAULT '[]',
+    kinds           text[] NOT NULL DEFAULT '{}',
     first_seen      text,
     last_seen       text COLLATE "C",
     state           text NOT NULL,
@@ -63,7 +65,10 @@ CREATE INDEX IF NOT EXISTS candidates_listed ON candidates (last_seen DESC, seq)
 
 
 def _values(doc: dict) -> list:
-    return [Jsonb(doc.get(c) or []) if c == "paths" else doc.get(c) for c in COLUMNS]
+    """A candidate's row: its fields, and the kinds of its paths (the `source` filter's column)."""
+    paths = doc.get("paths") or []
+    return [*(Json(paths) if c == "paths" else doc.get(c) for c in COLUMNS),
+            sorted({p.get("kind") for p in paths if isinstance(p.get("kind"), str)})]
 
 
 class DiscoveryTables:
@@ -97,6 +102,7 @@ class DiscoveryTables:
         """Merge `items` as candidates; how many were new."""
         return sum(1 for doc, new in self.merge_candidates(items) if doc is not None and new)
 
+    @kept_in_words
     def merge_candidates(self, items: list[dict]) -> list[tuple[dict | None, bool]]:
         """Merge each item ({platform, handle or platform_id, platform_id?, display_name?, followers?,
         followers_text?, rounded?, tier?, path: {kind, label, via, page_url, at, count}}) into the
@@ -141,6 +147,7 @@ class DiscoveryTables:
         """new | queued | checked | failed, with the reason a person reads (failed)."""
         return self.set_candidate_states([cand_id], state, reason)[0]
 
+    @kept_in_words
     def set_candidate_states(self, ids: list[str], state: str, reason: str | None = None) -> list[dict]:
         """set_candidate_state for several candidates, in one transaction (NotFound naming the first
         unknown id, before anything is written)."""
@@ -148,7 +155,8 @@ class DiscoveryTables:
             raise ValueError(f"candidate state must be one of {CANDIDATE_STATES}, not {state!r}")
         with self._tx() as conn:
             self._lock_candidates(conn)
-            found = {r["id"]: r for r in conn.execute(f"{_SELECT} WHERE id = ANY(%s)", ([str(i) for i in ids],))}
+            found = {r["id"]: r for r in conn.execute(f"{_SELECT} WHERE id = ANY(%s)",
+                                                      ([plain_id(i, "Candidate") for i in ids],))}
             docs = []
             for cid in ids:
                 doc = found.get(cid)
@@ -180,6 +188,7 @@ class DiscoveryTables:
                                f"WHERE id = %s RETURNING {_COLUMNS}", (now_iso(ms=True), doc["id"])).fetchone()
             return _copy(doc)
 
+    @kept_in_words
     def import_candidates(self, docs: list[dict]) -> int:
         """Copy candidates as they are (`kolscope migrate`): ids, paths, states and times kept, an
         upsert by id, in the order given (the order they were found); a second run changes nothing.
@@ -195,7 +204,7 @@ class DiscoveryTables:
 
     def get_candidate(self, cand_id: str) -> dict:
         with self._tx() as conn:
-            doc = conn.execute(f"{_SELECT} WHERE id = %s", (str(cand_id),)).fetchone()
+            doc = conn.execute(f"{_SELECT} WHERE id = %s", (plain_id(cand_id, "Candidate"),)).fetchone()
         if doc is None:
             raise NotFound(f"Candidate {cand_id}")
         return _copy(doc)
@@ -220,10 +229,12 @@ class DiscoveryTables:
         filtered candidates are then read whole: which entry stands for a handle depends on all)."""
         if offset < 0 or (limit is not None and limit < 1):
             raise ValueError("offset must be >= 0 and limit >= 1")
+        if any(isinstance(f, str) and "\x00" in f for f in (source, platform, tier)):
+            return CreatorPage()  # PostgreSQL text cannot hold it: no candidate has it
         where, params = ["true"], []
         if source is not None:
-            where.append("paths @> %s")
-            params.append(Jsonb([{"kind": source}]))
+            where.append("%s = ANY(kinds)")
+            params.append(source)
         if platform is not None:
             where.append("platform = %s")
             params.append(platform)

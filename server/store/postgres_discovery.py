@@ -118,8 +118,8 @@ class DiscoveryTables:
                 if doc is not None:
                     merged[doc["id"]] = doc
                 out.append((doc, new))
-            for doc in merged.values():  # in the order found: a new one's seq keeps the page's order
-                conn.execute(_UPSERT, _values(doc))
+            with conn.cursor() as cur:  # in the order found: a new one's seq keeps the page's order
+                cur.executemany(_UPSERT, [_values(doc) for doc in merged.values()])
             return [(_copy(doc) if doc is not None else None, new) for doc, new in out]
 
     def _merge_one(self, conn: Any, merged: dict, item: dict, now: str) -> tuple[dict | None, bool]:
@@ -195,9 +195,9 @@ class DiscoveryTables:
         Answers how many were given."""
         with self._tx() as conn:
             self._lock_candidates(conn)
-            for doc in docs:
-                conn.execute(_UPSERT, _values(dict(doc, keys=list(doc.get("keys") or [doc["key"]]),
-                                                   rounded=bool(doc.get("rounded")))))
+            with conn.cursor() as cur:
+                cur.executemany(_UPSERT, [_values(dict(doc, keys=list(doc.get("keys") or [doc["key"]]),
+                                                       rounded=bool(doc.get("rounded")))) for doc in docs])
         return len(docs)
 
     # -- reads -------------------------------------------------------------------------------------

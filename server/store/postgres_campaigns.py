@@ -388,14 +388,16 @@ class CampaignTables:
         """The orders not stored yet, added with their totals: (how many, {codes key: count}). The
         caller holds the campaign's row lock (the numbering after the last order depends on it)."""
         rows, seen = [], set()
+        keys: dict[tuple, tuple[str, str]] = {}  # codes -> (as stored, totals key): a shop has few of them
         for o in orders:
             oid = str(o["order_id"])
             if oid in seen:  # twice in one file: the first counts
                 continue
             seen.add(oid)
-            codes = list(o.get("codes") or ([o["code"]] if o.get("code") else []))
-            rows.append((len(rows) + 1, oid, o.get("date"), float(o["total"]), o.get("currency"), CODES_SEP.join(codes),
-                         _codes_key(codes), o.get("currency") or ""))
+            codes = tuple(o.get("codes") or ([o["code"]] if o.get("code") else []))
+            stored, key = keys.get(codes) or keys.setdefault(codes, (CODES_SEP.join(codes), _codes_key(list(codes))))
+            rows.append((len(rows) + 1, oid, o.get("date"), float(o["total"]), o.get("currency"), stored, key,
+                         o.get("currency") or ""))
         if not rows:
             return 0, {}
         # JIT compiling this one statement costs seconds, and the join's sort wants memory, not disk

@@ -4,9 +4,9 @@ same behaviour as the TinyDB engine's (tinydb_campaigns.py, whose pure rules it 
 Tables:
 
     campaigns      one row per campaign: its id, `no` (a small surrogate the orders refer to), the
-                   name (and its case-folded form, unique: two processes creating "Spring" at once
-                   cannot both succeed), the other CAMPAIGN_FIELDS as one JSON document, the order
-                   count, and the times
+                   CAMPAIGN_FIELDS as one JSON document (any text, as written), the name's folded
+                   bytes (unique: two processes creating "Spring" at once cannot both succeed), the
+                   order count, and the times
     partners       one row per (campaign, creator), unique on (campaign, platform, key); indexed by
                    (platform, key) for forget_creators (`_partner_idents`)
     deliverables   posts marked as a partner's, with their metrics (a JSON array); indexed by
@@ -44,7 +44,6 @@ from server.store.base import PARTNER_STATUSES, Conflict, NotFound, StoreError
 from server.store.tinydb_campaigns import CAMPAIGN_FIELDS, MAX_METRIC_POINTS, _codes_key
 
 CAMPAIGN_ID = re.compile(r"^cp_[0-9a-f]{12}$")
-_FIELDS = tuple(f for f in CAMPAIGN_FIELDS if f != "name")  # kept in the `fields` document
 PARTNER_COLUMNS = ("id", "campaign_id", "platform", "key", "handle", "plan", "status", "copied_from", "author",
                    "updated_by", "created_at", "updated_at")
 DELIVERABLE_COLUMNS = ("id", "partner_id", "url", "platform", "key", "post_id", "metrics", "created_at")
@@ -56,8 +55,7 @@ SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS campaigns (
     no          serial UNIQUE,
     id          text PRIMARY KEY,
-    name        text NOT NULL,
-    name_fold   text NOT NULL UNIQUE,
+    name_fold   bytea NOT NULL UNIQUE,
     fields      json NOT NULL,
     orders      integer NOT NULL DEFAULT 0,
     created_at  text COLLATE "C" NOT NULL,
@@ -173,9 +171,14 @@ def kept_in_words(method: F) -> F:
     return write  # type: ignore[return-value]
 
 
+def _folded(name: str) -> bytes:
+    """A campaign name as compared for uniqueness: case-folded, as bytes (any text, NUL included)."""
+    return name.casefold().encode("utf-8", "surrogatepass")
+
+
 def _campaign_doc(row: dict) -> dict:
     fields = row["fields"]
-    doc = {"id": row["id"], **{k: (row["name"] if k == "name" else fields.get(k)) for k in CAMPAIGN_FIELDS}}
+    doc = {"id": row["id"], **{k: fields.get(k) for k in CAMPAIGN_FIELDS}}
     doc.update(orders=row["orders"], created_at=row["created_at"], updated_at=row["updated_at"])
     return doc
 
@@ -212,12 +215,12 @@ class CampaignTables:
     def create_campaign(self, doc: dict) -> dict:
         """A new campaign from the fields of CAMPAIGN_FIELDS in `doc` (validated by the caller)."""
         now = now_iso(ms=True)
-        fields = {k: doc.get(k) for k in _FIELDS}
+        fields = {k: doc.get(k) for k in CAMPAIGN_FIELDS}
         fields["kpis"] = list(fields["kpis"] or [])
         with self._tx() as conn:
-            row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name, name_fold, fields, created_at, updated_at) "
-                         "VALUES (%s, %s, %s, %s, %s, %s) RETURNING *",
-                         (self.new_id("cp"), doc["name"], doc["name"].casefold(), Json(fields), now, now))
+            row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name_fold, fields, created_at, updated_at) "
+                         "VALUES (%s, %s, %s, %s, %s) RETURNING *",
+                         (self.new_id("cp"), _folded(doc["name"]), Json(fields), now, now))
             return _campaign_doc(row)
 
     @kept_in_words
@@ -225,11 +228,10 @@ class CampaignTables:
         allowed = {k: v for k, v in changes.items() if k in CAMPAIGN_FIELDS}
         with self._tx() as conn:
             row = self._campaign_row(conn, cid, lock=True)
-            name = allowed.pop("name", row["name"])
             fields = {**row["fields"], **allowed}
-            row = _named(conn, name, "UPDATE campaigns SET name = %s, name_fold = %s, fields = %s, updated_at = %s "
+            row = _named(conn, fields["name"], "UPDATE campaigns SET name_fold = %s, fields = %s, updated_at = %s "
                          "WHERE id = %s RETURNING *",
-                         (name, name.casefold(), Json(fields), now_iso(ms=True), cid))
+                         (_folded(fields["name"]), Json(fields), now_iso(ms=True), cid))
             return _campaign_doc(row)
 
     def delete_campaign(self, cid: str) -> None:
@@ -440,14 +442,14 @@ class CampaignTables:
         """Copy one campaign as it is (`kolscope migrate`): its id, partners', deliverables' ids and
         times kept; every row an upsert and the orders skipped by id, so a second run changes
         nothing. Answers the campaign as stored."""
-        fields = {k: doc.get(k) for k in _FIELDS}
+        fields = {k: doc.get(k) for k in CAMPAIGN_FIELDS}
         fields["kpis"] = list(fields["kpis"] or [])
         with self._tx() as conn:
-            row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name, name_fold, fields, created_at, updated_at) "
-                         "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name_fold, fields, created_at, updated_at) "
+                         "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
                          "name_fold = excluded.name_fold, fields = excluded.fields, created_at = excluded.created_at, "
                          "updated_at = excluded.updated_at RETURNING *",
-                         (doc["id"], doc["name"], doc["name"].casefold(), Json(fields), doc.get("created_at") or "",
+                         (doc["id"], _folded(doc["name"]), Json(fields), doc.get("created_at") or "",
                           doc.get("updated_at") or ""))
             for p in partners:
                 values = [Json(p.get(c) or {}) if c == "plan" else p.get(c) for c in PARTNER_COLUMNS]

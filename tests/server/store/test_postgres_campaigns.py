@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from server.store import open_store
+from server.store import Conflict, open_store
 from server.store.postgres import PostgresStore
 from server.store.postgres_campaigns import DELIVERABLES_OF_SQL
 
@@ -144,11 +144,17 @@ def test_migrate_imports_copy_campaigns_and_candidates_exactly_and_can_run_again
 
 
 def test_a_campaign_name_taken_by_another_id_is_a_conflict_on_import(postgres_url):
-    from server.store import Conflict
-
     with PostgresStore(postgres_url) as pg:
         cid = _campaign(pg)
         doc = dict(pg.get_campaign(cid), id="cp_0123456789ab")
         with pytest.raises(Conflict):
             pg.import_campaign(doc, [], [], [])
         assert [c["id"] for c in pg.list_campaigns()] == [cid]
+
+
+def test_a_campaign_name_with_a_nul_is_kept_as_written(postgres_url):
+    with PostgresStore(postgres_url) as pg:  # PostgreSQL text holds no NUL: the name lives in the json document
+        cid = pg.create_campaign({"name": "Spring\x00Sale", "objective": "sales", "kpis": [], "currency": "USD"})["id"]
+        assert pg.get_campaign(cid)["name"] == "Spring\x00Sale"
+        with pytest.raises(Conflict):
+            pg.create_campaign({"name": "SPRING\x00sale", "objective": "sales", "kpis": [], "currency": "USD"})

@@ -29,18 +29,15 @@ the campaign deletes them; partners and deliverables go by a cascade.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import psycopg
 from psycopg import errors
 from psycopg.rows import tuple_row
 from psycopg.types.json import Json
 
 from scraper.times import now_iso
-from server.store.base import PARTNER_STATUSES, Conflict, NotFound, StoreError
+from server.store.base import PARTNER_STATUSES, Conflict, NotFound
 from server.store.tinydb_campaigns import CAMPAIGN_FIELDS, MAX_METRIC_POINTS, _codes_key
 
 CAMPAIGN_ID = re.compile(r"^cp_[0-9a-f]{12}$")
@@ -144,10 +141,7 @@ SELECT codes_key, count(*) AS n, min(n) AS first FROM new GROUP BY codes_key ORD
 CODES_SEP = "\x1f"  # between an order's codes in its row (the unit separator: no shop's code holds it)
 
 
-# -- what PostgreSQL text can hold (both mixins) ------------------------------------------------------
-
-F = TypeVar("F", bound=Callable[..., Any])
-
+# -- what PostgreSQL text can hold (both mixins; the core's _tx answers NotFound for the rest) ---------
 
 def plain_id(value: Any, what: str) -> str:
     """An id from a request, as the tables can hold it; NotFound for anything else (not a string, or
@@ -155,20 +149,6 @@ def plain_id(value: Any, what: str) -> str:
     if not isinstance(value, str) or "\x00" in value:
         raise NotFound(f"{what} {str(value)[:40]!r}")
     return value
-
-
-def kept_in_words(method: F) -> F:
-    """A write whose values PostgreSQL cannot keep (a NUL character in a text; a count past 64 bits)
-    is a StoreError that says so (a 400 from the API), not a 500; nothing is written (the
-    transaction rolled back). The TinyDB engine keeps them: this is the one difference."""
-    @functools.wraps(method)
-    def write(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        except psycopg.DataError as exc:
-            raise StoreError("invalid_text", "A value cannot be stored: it holds a NUL character (\\x00) or a "
-                             f"number out of range ({str(exc).splitlines()[0][:120]}).") from None
-    return write  # type: ignore[return-value]
 
 
 def _folded(name: str) -> bytes:
@@ -211,7 +191,6 @@ class CampaignTables:
         with self._tx() as conn:
             return _campaign_doc(self._campaign_row(conn, cid))
 
-    @kept_in_words
     def create_campaign(self, doc: dict) -> dict:
         """A new campaign from the fields of CAMPAIGN_FIELDS in `doc` (validated by the caller)."""
         now = now_iso(ms=True)
@@ -223,7 +202,6 @@ class CampaignTables:
                          (self.new_id("cp"), _folded(doc["name"]), Json(fields), now, now))
             return _campaign_doc(row)
 
-    @kept_in_words
     def update_campaign(self, cid: str, changes: dict) -> dict:
         allowed = {k: v for k, v in changes.items() if k in CAMPAIGN_FIELDS}
         with self._tx() as conn:
@@ -260,7 +238,6 @@ class CampaignTables:
         """(platform, key) of every campaign's partners: creators forget_creators never forgets."""
         return {(r["platform"], r["key"]) for r in conn.execute("SELECT DISTINCT platform, key FROM partners")}
 
-    @kept_in_words
     def add_partner(self, cid: str, platform: str, handle: str, plan: dict, *, url: str | None = None,
                     copied_from: str | None = None, author: str | None = None) -> dict:
         """A creator joins the campaign (known or not yet captured: it is then created as a
@@ -289,7 +266,6 @@ class CampaignTables:
                 raise Conflict(f"{platform}/{handle} is a partner of this campaign already.")
             return doc
 
-    @kept_in_words
     def update_partner(self, cid: str, pid: str, changes: dict, *, author: str | None = None) -> dict:
         """A new plan and/or status. A plan that differs from the one stored ends the copy flag."""
         if "status" in changes and changes["status"] not in PARTNER_STATUSES:
@@ -322,7 +298,6 @@ class CampaignTables:
             return conn.execute(f"SELECT {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables WHERE campaign_id = %s "
                                 "ORDER BY seq", (cid,)).fetchall()
 
-    @kept_in_words
     def add_deliverable(self, cid: str, partner_id: str, url: str, platform: str, post_id: str | None) -> dict:
         """A post marked as a partner's deliverable; the same post (platform and post id, else URL)
         marked twice is answered, not doubled (the partner's row lock orders two markings of it)."""
@@ -342,7 +317,6 @@ class CampaignTables:
                          [cid, *(Json(doc[c]) if c == "metrics" else doc[c] for c in DELIVERABLE_COLUMNS)])
             return doc
 
-    @kept_in_words
     def record_deliverable_metrics(self, cid: str, did: str, metrics: dict) -> dict:
         """Add a point {at, views, likes, comments, shares} to a deliverable's metrics (a point at the
         same `at` replaces the one there); the last MAX_METRIC_POINTS are kept."""
@@ -371,7 +345,6 @@ class CampaignTables:
 
     # -- orders ----------------------------------------------------------------------------------
 
-    @kept_in_words
     def import_orders(self, cid: str, orders: list[dict]) -> dict:
         """Add orders {order_id, date, total, currency, code, codes?} to a campaign, skipping every
         order_id it has already (an import is idempotent: the same CSV twice adds nothing). Answers
@@ -437,7 +410,6 @@ class CampaignTables:
 
     # -- kolscope migrate ------------------------------------------------------------------------
 
-    @kept_in_words
     def import_campaign(self, doc: dict, partners: list[dict], deliverables: list[dict], orders: list[dict]) -> dict:
         """Copy one campaign as it is (`kolscope migrate`): its id, partners', deliverables' ids and
         times kept; every row an upsert and the orders skipped by id, so a second run changes

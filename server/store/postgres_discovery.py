@@ -24,7 +24,7 @@ from psycopg.types.json import Json
 from scraper.times import now_iso
 from server.store import records
 from server.store.base import CreatorPage, NotFound, StoreError
-from server.store.postgres_campaigns import kept_in_words, plain_id
+from server.store.postgres_campaigns import plain_id
 from server.store.tinydb_discovery import CANDIDATE_STATES, _copy, _merged, _new, one_per_handle
 
 CANDIDATES_LOCK = 0x6B6F6C64  # "kold": the advisory lock held by a transaction writing candidates
@@ -65,8 +65,12 @@ CREATE INDEX IF NOT EXISTS candidates_listed ON candidates (last_seen DESC, seq)
 
 
 def _values(doc: dict) -> list:
-    """A candidate's row: its fields, and the kinds of its paths (the `source` filter's column)."""
+    """A candidate's row: its fields, and the kinds of its paths (the `source` filter's column). A
+    follower count past 64 bits (no account has one: a page's garbage) is kept as unknown."""
     paths = doc.get("paths") or []
+    followers = doc.get("followers")
+    if isinstance(followers, int) and not -2**63 <= followers < 2**63:
+        doc = dict(doc, followers=None)
     return [*(Json(paths) if c == "paths" else doc.get(c) for c in COLUMNS),
             sorted({p.get("kind") for p in paths if isinstance(p.get("kind"), str)})]
 
@@ -102,7 +106,6 @@ class DiscoveryTables:
         """Merge `items` as candidates; how many were new."""
         return sum(1 for doc, new in self.merge_candidates(items) if doc is not None and new)
 
-    @kept_in_words
     def merge_candidates(self, items: list[dict]) -> list[tuple[dict | None, bool]]:
         """Merge each item ({platform, handle or platform_id, platform_id?, display_name?, followers?,
         followers_text?, rounded?, tier?, path: {kind, label, via, page_url, at, count}}) into the
@@ -147,7 +150,6 @@ class DiscoveryTables:
         """new | queued | checked | failed, with the reason a person reads (failed)."""
         return self.set_candidate_states([cand_id], state, reason)[0]
 
-    @kept_in_words
     def set_candidate_states(self, ids: list[str], state: str, reason: str | None = None) -> list[dict]:
         """set_candidate_state for several candidates, in one transaction (NotFound naming the first
         unknown id, before anything is written)."""
@@ -188,7 +190,6 @@ class DiscoveryTables:
                                f"WHERE id = %s RETURNING {_COLUMNS}", (now_iso(ms=True), doc["id"])).fetchone()
             return _copy(doc)
 
-    @kept_in_words
     def import_candidates(self, docs: list[dict]) -> int:
         """Copy candidates as they are (`kolscope migrate`): ids, paths, states and times kept, an
         upsert by id, in the order given (the order they were found); a second run changes nothing.

@@ -33,8 +33,14 @@ $(STAMP): pyproject.toml
 run: install
 	.venv/bin/kolscope serve --data $(DATA) --host $(HOST) --port $(PORT)
 
+# Two passes: every test (the store contract suite runs on both engines by itself), then the app-level
+# suites again on PostgreSQL (KOLSCOPE_TEST_STORE: their app and store fixtures get a new database of a
+# test PostgreSQL server instead of a TinyDB data directory; tests/conftest.py keeps only those tests).
+PG_SUITES := tests/server/api tests/server/test_refresh.py tests/server/campaigns tests/server/discovery
+
 test: install services
 	$(PY) -m pytest -q
+	KOLSCOPE_TEST_STORE=postgresql $(PY) -m pytest -q -m "not e2e" $(PG_SUITES)
 
 test-fast: install
 	$(PY) -m pytest -q -m "not e2e and not slow"

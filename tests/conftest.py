@@ -172,3 +172,15 @@ def app_store_config(request, tmp_path) -> dict:
             pytest.skip("a test of the TinyDB data directory's files")
         config["DATABASE"] = request.getfixturevalue("postgres_url")
     return config
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under KOLSCOPE_TEST_STORE=postgresql (`make test`'s second pass) only the tests whose store comes
+    from app_store_config run: the others do not depend on the engine and ran in the first pass."""
+    if TEST_STORE != "postgresql":
+        return
+    keep = [item for item in items if "app_store_config" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if "app_store_config" not in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

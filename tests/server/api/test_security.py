@@ -131,6 +131,7 @@ def test_405_is_json(client, auth):
     assert r.status_code == 405 and r.json["error"]["code"] == "method_not_allowed"
 
 
+@pytest.mark.tinydb_only  # the token file of the data directory; on PostgreSQL the token is a row
 def test_token_file_is_private(app):
     import os
     import stat

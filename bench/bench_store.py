@@ -111,7 +111,9 @@ def ingest_throughput(tmp: Path, postgres) -> dict[str, float]:
     for name, servers in setups.items():
         try:
             for s in servers:
-                s.start()
+                s.launch()
+            for s in servers:
+                s.wait_ready()
             targets = [(s.url, s.token()) for s in servers]
             # warm-up: a capture of a creator outside the timed set through every server
             post_all(targets, [json.dumps(_warm_capture(i)).encode() for i in range(2 * len(targets))])

@@ -54,6 +54,10 @@ class ServeProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> ServeProcess:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> ServeProcess:
+        """Start the process without waiting for it (start several, then wait_ready each)."""
         cmd = [sys.executable, "-m", "server.cli", "serve", "--data", str(self.data), "--host", "127.0.0.1",
                "--port", str(self.port), "--no-scheduler"]
         if self.database:
@@ -61,6 +65,10 @@ class ServeProcess:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         with open(self.log, "wb") as log:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> ServeProcess:
+        """Wait until its /api/v1/health answers; RuntimeError with the log's tail when it exits first."""
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -74,15 +82,14 @@ class ServeProcess:
                 time.sleep(0.1)
 
     def token(self) -> str:
-        """The API token, as `kolscope token` prints it (the data directory's, or the database's)."""
-        cmd = [sys.executable, "-m", "server.cli", "token", "--data", str(self.data)]
+        """The API token the server checks: the data directory's, or the database's (read through
+        the store, as the server itself does at its start)."""
+        from server.store import open_store
+
         if self.database:
-            cmd += ["--database", self.database]
-        out = subprocess.run(cmd, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True,
-                             text=True, timeout=60)
-        if out.returncode != 0 or not out.stdout.strip():
-            raise RuntimeError(f"kolscope token failed ({out.returncode}): {out.stderr.strip()[-500:]}")
-        return out.stdout.strip()
+            with open_store({"DATABASE": self.database}) as store:
+                return store.token()
+        return (self.data / "token").read_text(encoding="utf-8").strip()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

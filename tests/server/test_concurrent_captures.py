@@ -103,7 +103,9 @@ def test_eight_simultaneous_captures_four_processes_on_postgresql(postgres_url, 
     servers = [ServeProcess(tmp_path / f"data{i}", postgres_url) for i in range(4)]
     try:
         for s in servers:
-            s.start()
+            s.launch()
+        for s in servers:
+            s.wait_ready()
         check_one_writer([(s.url, s.token()) for s in servers])
     finally:
         for s in servers:

@@ -99,6 +99,7 @@ def test_eight_simultaneous_captures_one_server(engine, request, tmp_path):
         app.extensions["kolscope.store"].close()
 
 
+@pytest.mark.slow  # four `kolscope serve` processes
 def test_eight_simultaneous_captures_four_processes_on_postgresql(postgres_url, tmp_path):
     servers = [ServeProcess(tmp_path / f"data{i}", postgres_url) for i in range(4)]
     try:

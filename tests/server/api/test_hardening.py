@@ -343,6 +343,7 @@ def _full_disk(monkeypatch):
     monkeypatch.setattr(store_module, "open", open_on_full_disk, raising=False)
 
 
+@pytest.mark.tinydb_only  # a full disk under the data directory's files (PostgreSQL's disk is its server's)
 def test_a_full_disk_is_a_507_and_the_store_keeps_what_it_had(client, auth, app, monkeypatch, wid):
     assert post_capture(client, auth, x_capture("bo_runs", followers=800)).status_code == 201
     before = files_of(app)

@@ -10,7 +10,8 @@ test_architecture.py checks it):
    results, size advice, fair prices, deliverable tracking) sits here too.
 3. `server.store` (the repository over the data directory).
 4. The services: `server.ingest`, `server.refresh`, `server.rescore`, `server.scheduler`,
-   `server.fsck`, `server.discovery` (candidates and their checks), and `server.services`, which
+   `server.fsck`, `server.discovery` (candidates and their checks), `server.workers` (refreshes by
+   worker processes through a Celery queue on Redis, and `kolscope worker`), and `server.services`, which
    creates an app's store, refreshes and re-scoring in `app.extensions` (no module-level state
    anywhere in `server`).
 5. `server.api` (the /api/v1 blueprint, a module per resource).
@@ -38,6 +39,8 @@ DEFAULTS: MappingProxyType[str, Any] = MappingProxyType({
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,       # request bodies (a real 2 MB page fits easily)
     "MAX_DECOMPRESSED_LENGTH": 32 * 1024 * 1024,  # a gzip body, once inflated
     "MAX_JSON_DEPTH": 100,          # arrays/objects in a JSON body (real captures nest < 50)
+    "BROKER": None,                 # a redis:// URL: refreshes are tasks for `kolscope worker` (server.workers)
+    "BROKER_VISIBILITY_TIMEOUT": None,  # s before a dead worker's task is redelivered (default 1 h)
     "REPLAY_DIR": None,             # for the scheduler: serve platform URLs from capture files
     "SCHEDULER_ENABLED": False,     # serve.py turns it on; tests leave it off
     "STORE_FSYNC": True,            # tests turn it off for speed; durability needs it on

@@ -131,11 +131,67 @@ def _blocked_recently(store: Repository, platform: str, handle: str, now: dateti
     return None
 
 
+
+def begin_creator(store: Repository, outcome: CreatorOutcome, now: datetime, *, force: bool = False,
+                  on_result: Callable[[CreatorOutcome], None] | None = None) -> str | None:
+    """Before fetching one creator: its profile URL, with the store saying "running"; or None when it
+    is not fetched (no profile URL, blocked recently, a handle the store refuses), the outcome then
+    finished with the reason. Shared by the in-process runs and the refresh workers (server/workers)."""
+    platform, handle = outcome.platform, outcome.handle
+    try:
+        url = profile_url(platform, handle)
+    except (ValueError, TypeError) as exc:
+        _finish(store, outcome, "error", str(exc), "no_profile_url", on_result)
+        return None
+    try:
+        why = None if force else _blocked_recently(store, platform, handle, now)
+        if not why:
+            store.record_refresh(platform, handle, "running")
+    except Exception as exc:  # e.g. a handle the store refuses: this creator fails, the rest go on
+        _finish(store, outcome, "error", str(exc), "store_failed", on_result)
+        return None
+    if why:
+        _finish(store, outcome, "blocked", why, "retry_later", on_result)
+        return None
+    return url
+
+
+def store_fetched(store: Repository, outcome: CreatorOutcome, result: FetchResult,
+                  on_result: Callable[[CreatorOutcome], None] | None = None, *, task_id: str | None = None) -> None:
+    """After fetching one creator: store what parsed (ingest, idempotent by `task_id` when given) and
+    finish the outcome as ok, or with the fetch's or the store's reason."""
+    outcome.attempts, outcome.seconds = result.attempts, round(result.elapsed, 3)
+    if not result.ok:
+        _finish(store, outcome, result.status, result.reason, result.code, on_result)
+        return
+    page_snapshot = result.snapshot.to_dict()
+    snapshot = _as_watched(page_snapshot, outcome.platform, outcome.handle)
+    if snapshot is None:
+        # A redirect to another account (or a renamed one): storing it would file another
+        # creator's numbers under this one.
+        _finish(store, outcome, "error",
+                f"the page showed {page_snapshot.get('platform')}/{page_snapshot.get('handle')}, "
+                f"not {outcome.platform}/{outcome.handle}", "other_creator", on_result)
+        return
+    try:
+        ingest_snapshot(store, snapshot, task_id=task_id)
+    except Exception as exc:  # a store or scoring failure: recorded, the next creator goes on
+        log.exception("storing the refreshed %s/%s failed", outcome.platform, outcome.handle)
+        _finish(store, outcome, "error", f"could not store the snapshot: {exc}", "store_failed", on_result)
+        return
+    outcome.followers = snapshot.get("followers")
+    _finish(store, outcome, "ok", None, None, on_result)
+
+
 class Refreshes:
     """One app's refreshes over its store: the latest run of each watchlist (for GET .../refresh), one
     run at a time on the browser (runs share one browser budget on a small machine, and two runs on
     overlapping watchlists would ask the platforms twice), and the live politeness state that every
     run (scheduled, API, several watchlists) shares: the platforms' rate budgets and cool-downs."""
+
+    # Runs here, in this process: the scheduler runs a watchlist to its end. server/workers'
+    # BrokerRefreshes says True: it only enqueues, so the scheduler starts a run and returns.
+    queued = False
 
     def __init__(self, store: Repository, politeness: Politeness | None = None):
         self.store = store
@@ -178,20 +234,8 @@ class Refreshes:
             platform, handle = c.get("platform"), c.get("handle")
             outcome = CreatorOutcome(platform=str(platform), handle=str(handle), status="queued")
             run.creators.append(outcome)
-            try:
-                url = profile_url(platform, handle)
-            except (ValueError, TypeError) as exc:
-                _finish(store, outcome, "error", str(exc), "no_profile_url", on_result)
-                continue
-            try:
-                why = None if force else _blocked_recently(store, platform, handle, now)
-                if not why:
-                    store.record_refresh(platform, handle, "running")
-            except Exception as exc:  # e.g. a handle the store refuses: this creator fails, the rest go on
-                _finish(store, outcome, "error", str(exc), "store_failed", on_result)
-                continue
-            if why:
-                _finish(store, outcome, "blocked", why, "retry_later", on_result)
+            url = begin_creator(store, outcome, now, force=force, on_result=on_result)
+            if url is None:
                 continue
             req = FetchRequest(url=url, platform=platform, handle=handle)
             requests.append(req)
@@ -200,28 +244,7 @@ class Refreshes:
         self._remember(run)
 
         def done(result: FetchResult) -> None:
-            outcome = by_request[id(result.request)]
-            outcome.attempts, outcome.seconds = result.attempts, round(result.elapsed, 3)
-            if not result.ok:
-                _finish(store, outcome, result.status, result.reason, result.code, on_result)
-                return
-            page_snapshot = result.snapshot.to_dict()
-            snapshot = _as_watched(page_snapshot, outcome.platform, outcome.handle)
-            if snapshot is None:
-                # A redirect to another account (or a renamed one): storing it would file another
-                # creator's numbers under this one.
-                _finish(store, outcome, "error",
-                        f"the page showed {page_snapshot.get('platform')}/{page_snapshot.get('handle')}, "
-                        f"not {outcome.platform}/{outcome.handle}", "other_creator", on_result)
-                return
-            try:
-                ingest_snapshot(store, snapshot)
-            except Exception as exc:  # a store or scoring failure: recorded, the next creator goes on
-                log.exception("storing the refreshed %s/%s failed", outcome.platform, outcome.handle)
-                _finish(store, outcome, "error", f"could not store the snapshot: {exc}", "store_failed", on_result)
-                return
-            outcome.followers = snapshot.get("followers")
-            _finish(store, outcome, "ok", None, None, on_result)
+            store_fetched(store, by_request[id(result.request)], result, on_result)
 
         options = {"pool_size": 4, "timeout": 20.0}
         options.update(fetcher_options or {})

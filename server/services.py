@@ -10,6 +10,7 @@ jobs) is handed the objects it needs. The scheduler (server/scheduler.py) and th
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -47,11 +48,21 @@ class ExtensionId:
             self._id, self._loaded = ext_id, True
 
 
+def make_refreshes(store: Repository, config: Any) -> Refreshes:
+    """In-process refreshes, or with config BROKER the workers' queue (server/workers: same interface)."""
+    if not config.get("BROKER"):
+        return Refreshes(store)
+    # imported here, not at the top: only an app with a broker needs Celery and Redis
+    from server.workers.broker import BrokerRefreshes
+
+    return BrokerRefreshes(store, config["BROKER"], visibility=config.get("BROKER_VISIBILITY_TIMEOUT"))
+
+
 def init_app(app: Flask) -> Repository:
     """Open the store the config names (open_store: DATA_DIR, locked here) and create the services over it."""
     store = open_store(app.config)
     app.extensions[STORE] = store
-    app.extensions[REFRESHES] = Refreshes(store)
+    app.extensions[REFRESHES] = make_refreshes(store, app.config)
     app.extensions[RESCORER] = Rescorer()
     app.extensions[EXTENSION] = ExtensionId(store)
     app.extensions[CANDIDATE_CHECKS] = CandidateChecks(store, app.extensions[REFRESHES])

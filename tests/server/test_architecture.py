@@ -183,7 +183,7 @@ LAYERS = (
     ("server.campaigns", 1),
     ("server.store", 2),
     ("server.ingest", 3), ("server.refresh", 3), ("server.rescore", 3), ("server.scheduler", 3),
-    ("server.fsck", 3), ("server.services", 3), ("server.discovery", 3),
+    ("server.fsck", 3), ("server.services", 3), ("server.discovery", 3), ("server.workers", 3),
     ("server.api", 4),
     ("server.security", 5),
     ("server.dashboard", 6),

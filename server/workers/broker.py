@@ -1,0 +1,173 @@
+"""The queue between the app and the refresh workers: a Celery app over a Redis broker, and the
+app's side of it, `BrokerRefreshes` (what `Refreshes` is in-process: same methods, same runs).
+
+One task per creator (REFRESH_TASK), acknowledged late (after the task has stored its snapshot and
+its outcome) and rejected back to the queue when its worker is lost, one task prefetched per worker
+slot: a worker SIGKILLed mid-page leaves its unacknowledged tasks in the broker, which delivers them
+again once the visibility timeout has passed. The task is idempotent (its Celery id is the store's
+task id), so a task delivered twice stores one snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from scraper.times import now_iso
+from server.refresh import CreatorOutcome, RefreshError, RefreshRun
+from server.store import NotFound, Repository
+from server.workers.board import ENDED, RunBoard
+from server.workers.politeness import RedisPoliteness
+
+log = logging.getLogger("kolscope.workers")
+
+REFRESH_TASK = "kolscope.refresh_creator"
+QUEUE = "kolscope.refresh"
+# A task not acknowledged this long after delivery is delivered again (its worker is taken for dead).
+# It must exceed a task's longest run (a page's timeout and retries: well under a minute).
+VISIBILITY_TIMEOUT = 3600.0
+VISIBILITY_ENV = "KOLSCOPE_BROKER_VISIBILITY_TIMEOUT"
+BROKER_SCHEMES = ("redis", "rediss")
+
+
+def broker_problem(url: str | None) -> str | None:
+    """Why `url` is not a broker kolscope can use, or None."""
+    if not url:
+        return "no broker: pass --broker redis://host:port/db (or set KOLSCOPE_BROKER)"
+    scheme = urlsplit(str(url)).scheme.lower()
+    if scheme not in BROKER_SCHEMES:
+        return f"the broker must be a redis:// (or rediss://) URL, not {scheme or 'a bare string'}://..."
+    return None
+
+
+def visibility_timeout(value: float | None = None) -> float:
+    """The configured visibility timeout: `value`, else $KOLSCOPE_BROKER_VISIBILITY_TIMEOUT, else an hour."""
+    if value is None:
+        raw = os.environ.get(VISIBILITY_ENV, "").strip()
+        value = float(raw) if raw else VISIBILITY_TIMEOUT
+    if value <= 0:
+        raise ValueError("the broker visibility timeout must be positive")
+    return float(value)
+
+
+def make_celery(broker_url: str, *, visibility: float | None = None) -> Any:
+    """A Celery app for the refresh queue over `broker_url` (no result backend: outcomes go to the
+    store and the run board)."""
+    # imported here, not at the top: Celery takes ~0.3 s to import, and only an app or a worker
+    # with a broker needs it
+    from celery import Celery
+
+    vt = visibility_timeout(visibility)
+    celery = Celery("kolscope", broker=broker_url, set_as_current=False)
+    celery.conf.update(
+        task_default_queue=QUEUE,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        worker_enable_remote_control=False,
+        worker_send_task_events=False,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": vt,
+            # look for tasks of dead workers often enough that a short timeout (tests) is honoured
+            "unacked_restore_interval": max(1.0, min(10.0, vt / 2)),
+            "unacked_restore_throttle": 1,
+        },
+    )
+    return celery
+
+
+def redis_client(url: str) -> Any:
+    import redis  # here, as Celery above: only a broker's users need it
+
+    return redis.Redis.from_url(url)
+
+
+class BrokerRefreshes:
+    """The app's refreshes when a broker is configured: `Refreshes`' interface, each creator a task for
+    the workers (`kolscope worker`), the runs on the run board in Redis, the politeness in Redis
+    shared with the workers. The workers fetch with their own browser and their own `--replay`, so
+    the `replay` and `fetcher_options` a caller passes are theirs, not this object's."""
+
+    queued = True  # the scheduler only starts runs (server/refresh.py's Refreshes runs them)
+
+    def __init__(self, store: Repository, broker_url: str, *, visibility: float | None = None):
+        problem = broker_problem(broker_url)
+        if problem:
+            raise RefreshError("bad_broker", problem)
+        self.store = store
+        self.broker_url = broker_url
+        self.celery = make_celery(broker_url, visibility=visibility)
+        self.redis = redis_client(broker_url)
+        self.board = RunBoard(self.redis)
+        self.politeness = RedisPoliteness(self.redis)
+        self._start_lock = threading.Lock()
+
+    def close(self) -> None:
+        self.celery.close()
+        self.redis.close()
+
+    def current_run(self, watchlist_id: str) -> RefreshRun | None:
+        return self.board.current(watchlist_id)
+
+    def _creators_of(self, watchlist_id: str) -> list[dict]:
+        try:
+            return self.store.watchlist_creators(watchlist_id)
+        except NotFound:
+            raise RefreshError("not_found", f"There is no watchlist {watchlist_id}.") from None
+
+    def _enqueue(self, watchlist_id: str | None, creators: list[dict], force: bool) -> tuple[str, RefreshRun]:
+        creators = [{"platform": str(c.get("platform")), "handle": str(c.get("handle"))} for c in creators]
+        started_at = now_iso(ms=True)
+        run_id = self.board.create(watchlist_id, creators, started_at)
+        try:
+            with self.celery.producer_or_acquire() as producer:
+                for c in creators:
+                    self.celery.send_task(REFRESH_TASK, args=[run_id, c["platform"], c["handle"]],
+                                          kwargs={"force": force}, queue=QUEUE, producer=producer)
+        except Exception as exc:  # the broker is down: every creator of the run says so
+            log.exception("enqueuing refresh run %s failed", run_id)
+            self.board.fail_unfinished(run_id, "error", f"the refresh queue is unreachable: {exc}",
+                                       "broker_failed", now_iso(ms=True))
+        return run_id, self.board.run(run_id) or RefreshRun(watchlist_id, started_at=started_at)
+
+    def start_background(self, watchlist_id: str, creators: list[dict] | None = None, *,
+                         force: bool = False, **_worker_side: Any) -> tuple[RefreshRun, bool]:
+        """Enqueue a run (one task per creator); (run, started). A run still going is answered, not doubled."""
+        creators = self._creators_of(watchlist_id) if creators is None else creators
+        with self._start_lock:  # this process's; two servers starting one watchlist at once both run
+            existing = self.board.current(watchlist_id)
+            if existing is not None and existing.running:
+                return existing, False
+            _, run = self._enqueue(watchlist_id, creators, force)
+        return run, True
+
+    def run(self, creators: list[dict], *, watchlist_id: str | None = None, force: bool = False,
+            on_result: Callable[[CreatorOutcome], None] | None = None, timeout: float | None = None,
+            poll: float = 0.25, **_worker_side: Any) -> RefreshRun:
+        """Enqueue a run and wait for it to end, calling `on_result` as each creator ends (the candidate
+        checks' way); answers the run (unfinished creators still running when `timeout` passes)."""
+        run_id, run = self._enqueue(watchlist_id, creators, force)
+        reported: set[tuple[str, str]] = set()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            run = self.board.run(run_id) or run
+            for outcome in run.creators:
+                key = (outcome.platform, outcome.handle)
+                if outcome.status in ENDED and key not in reported:
+                    reported.add(key)
+                    if on_result is not None:
+                        on_result(outcome)
+            if not run.running or (deadline is not None and time.monotonic() > deadline):
+                return run
+            time.sleep(poll)
+
+    def run_watchlist(self, watchlist_id: str, **options: Any) -> RefreshRun:
+        return self.run(self._creators_of(watchlist_id), watchlist_id=watchlist_id, **options)

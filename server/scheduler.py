@@ -132,6 +132,12 @@ def run_watchlist_job(data_dir: str, watchlist_id: str, runtime: Runtime | None 
         log.warning("scheduled refresh of %s skipped: not run by a kolscope scheduler (%s)", watchlist_id, data_dir)
         return
     try:
+        if runtime.refreshes.queued:
+            # the workers run it (server/workers): the job only enqueues, and ends at once
+            run, started = runtime.refreshes.start_background(watchlist_id)
+            log.info("scheduled refresh of %s: %s", watchlist_id,
+                     "enqueued" if started else "still running from before; not doubled")
+            return
         run = runtime.refreshes.run_watchlist(watchlist_id, replay=load_replay(runtime.replay_dir),
                                               fetcher_options=runtime.fetcher_options or None)
     except RefreshError as exc:

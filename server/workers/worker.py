@@ -61,10 +61,18 @@ class BrowserThread:
         limit = self.fetcher.timeout * 3 + 60
         return asyncio.run_coroutine_threadsafe(self.fetcher.fetch(request), self.loop).result(timeout=limit)
 
+    async def _shutdown(self) -> None:
+        await self.fetcher.close()
+        # what the closed browser left waiting (a route handler sleeping out a slow page) ends here
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in rest:
+            t.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
     def close(self) -> None:
         if self._thread.is_alive():
             try:
-                asyncio.run_coroutine_threadsafe(self.fetcher.close(), self.loop).result(timeout=30)
+                asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(timeout=30)
             except Exception:  # a browser already gone: nothing left to close
                 log.debug("closing the browser failed", exc_info=True)
             self.loop.call_soon_threadsafe(self.loop.stop)
@@ -97,8 +105,10 @@ class Worker:
                                      politeness=self.politeness, allow_network=replay is None)
         worker = self
 
+        # shared=False: a shared task (Celery's default) is added to every Celery app made later in
+        # the process, bound to this worker, even after it closed
         @self.celery.task(bind=True, name=REFRESH_TASK, acks_late=True, reject_on_worker_lost=True,
-                          max_retries=retries)
+                          max_retries=retries, shared=False)
         def refresh_creator(task: Any, run_id: str, platform: str, handle: str, force: bool = False) -> str:
             return worker.refresh(task, run_id, platform, handle, force=force)
 
@@ -133,6 +143,9 @@ class Worker:
         return outcome.status
 
     def start(self) -> Worker:
+        # Celery's pool threads find the task to run through the process's default app (a thread-local
+        # "current" app is not theirs): a worker process has one Celery app, this one
+        self.celery.set_default()
         self.browser.start()
         return self
 

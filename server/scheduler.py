@@ -7,6 +7,12 @@ Exactly one scheduler runs per data directory: Flask's reloader parent never sta
 `start` for an app answers the first, and a lock file keeps a second process (or a second app over
 the same directory) from starting one.
 
+With a database (config DATABASE: several server processes over one PostgreSQL store) nothing of
+this needs a data directory: the jobs live in that database (table `kolscope_scheduler_jobs`), and
+the one-scheduler lock is a PostgreSQL advisory lock held by a connection of the scheduler's own,
+released by PostgreSQL when the process dies. With a broker the jobs only enqueue the watchlist's
+creators for the workers (server/workers).
+
 A started scheduler's `Runtime` lives in its app's `app.extensions`; the scheduler's executor hands
 it to each job it runs, so no module-level registry maps data directories to apps.
 """
@@ -40,6 +46,9 @@ SYNC_EVERY_SECONDS = 300  # safety net: watchlist changes made outside the API s
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a daily refresh missed by a laptop asleep overnight still runs
 LOCK_NAME = "scheduler.lock"
 DB_NAME = "scheduler.sqlite"
+PG_JOBS_TABLE = "kolscope_scheduler_jobs"
+PG_LOCK = 0x6B6F6C5343  # "kolSC": the advisory lock of the one scheduler per database
+PG_WHERE = "(database)"  # a job's first argument with a database: where it was stored, as text
 FLOOR_HOURS = 0.25  # never hammer a platform more than every 15 minutes, whatever a watchlist says
 RUNTIME = "kolscope.scheduler"  # the app.extensions entry of a started scheduler's Runtime
 START_LOCK = "kolscope.scheduler.start"  # ... and of the lock that makes two starts one
@@ -212,6 +221,53 @@ def _take_lock(data_dir: str):
     return fh
 
 
+class _DatabaseLock:
+    """The scheduler's lock over a PostgreSQL database: a session advisory lock on a connection of its
+    own, held until `close` (or the process's death, when PostgreSQL drops the session)."""
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+
+    @classmethod
+    def take(cls, url: str) -> _DatabaseLock | None:
+        """The lock, or None when another process holds it."""
+        # imported here, not at the top: only a scheduler over a database needs psycopg
+        import psycopg
+
+        conn = psycopg.connect(url, autocommit=True)
+        try:
+            taken = conn.execute("SELECT pg_try_advisory_lock(%s)", (PG_LOCK,)).fetchone()[0]
+        except BaseException:
+            conn.close()
+            raise
+        if not taken:
+            conn.close()
+            return None
+        return cls(conn)
+
+    def close(self) -> None:
+        self.conn.close()  # the session ends: PostgreSQL releases its advisory locks
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """The store's postgresql:// URL as SQLAlchemy's psycopg 3 dialect names it."""
+    scheme, rest = url.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme.lower() in ("postgresql", "postgres") else url
+
+
+def _job_store(app: Any, data_dir: str) -> Any:
+    """The persistent job store: the database's own table with DATABASE, else <data>/scheduler.sqlite."""
+    # imported here, not at the top: SQLAlchemy takes ~0.4 s to import, and only a serving app
+    # with its scheduler on needs it (the API, the tests and the CLI do not)
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    if app.config.get("DATABASE"):
+        return SQLAlchemyJobStore(url=_sqlalchemy_url(str(app.config["DATABASE"])), tablename=PG_JOBS_TABLE)
+    # created 0600 before SQLite creates it 0644 (its journals take the database's mode)
+    os.close(os.open(Path(data_dir) / DB_NAME, os.O_WRONLY | os.O_CREAT, 0o600))
+    return SQLAlchemyJobStore(url=f"sqlite:///{Path(data_dir) / DB_NAME}")
+
+
 def start(app: Any, *, force: bool = False, fetcher_options: dict | None = None):
     """Start the data directory's scheduler (called by server/serve.py); the BackgroundScheduler or None.
 
@@ -227,23 +283,19 @@ def start(app: Any, *, force: bool = False, fetcher_options: dict | None = None)
         existing = runtime_for(app)
         if existing is not None:
             return existing.scheduler
-        data_dir = _key(app.config["DATA_DIR"])
-        lock_fh = _take_lock(data_dir)
+        database = app.config.get("DATABASE")
+        data_dir = PG_WHERE if database else _key(app.config["DATA_DIR"])
+        lock_fh = _DatabaseLock.take(str(database)) if database else _take_lock(data_dir)
         if lock_fh is None:
-            log.warning("another process runs the scheduler of %s; not starting a second one", data_dir)
+            log.warning("another process runs the scheduler of %s; not starting a second one",
+                        "this database" if database else data_dir)
             return None
         rt = Runtime(data_dir=data_dir, refreshes=refreshes_of(app), replay_dir=app.config.get("REPLAY_DIR"),
                      lock_fh=lock_fh, fetcher_options=dict(fetcher_options or {}))
         try:
-            # imported here, not at the top: SQLAlchemy takes ~0.4 s to import, and only a serving app
-            # with its scheduler on needs it (the API, the tests and the CLI do not)
-            from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-
-            # created 0600 before SQLite creates it 0644 (its journals take the database's mode)
-            os.close(os.open(Path(data_dir) / DB_NAME, os.O_WRONLY | os.O_CREAT, 0o600))
             rt.scheduler = BackgroundScheduler(
                 jobstores={
-                    "default": SQLAlchemyJobStore(url=f"sqlite:///{Path(data_dir) / DB_NAME}"),
+                    "default": _job_store(app, data_dir),
                     "memory": MemoryJobStore(),  # the sync job: rebuilt at every start, never persisted
                 },
                 # Refreshes queue on one browser anyway (Refreshes holds it); 2 threads keep a long
@@ -280,7 +332,8 @@ def shutdown(app: Any, wait: bool = False) -> None:
             rt.scheduler.shutdown(wait=wait)
     finally:
         try:
-            fcntl.flock(rt.lock_fh, fcntl.LOCK_UN)
+            if not isinstance(rt.lock_fh, _DatabaseLock):
+                fcntl.flock(rt.lock_fh, fcntl.LOCK_UN)
         finally:
             rt.lock_fh.close()
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 import redis
@@ -292,3 +293,45 @@ def test_the_worker_command_refuses_in_one_line(argv, words, capsys, monkeypatch
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1, err
 
+
+
+# -- the scheduler over a database --------------------------------------------------------------------------
+
+
+def test_one_scheduler_per_database_with_its_jobs_in_the_database(tmp_path, postgres_url, redis_url):
+    """Two server processes over one PostgreSQL database (two apps here: two sessions): one scheduler,
+    its jobs in the database, nothing in a data directory; the second takes over once the first stops."""
+    import psycopg
+
+    from server import scheduler
+
+    def app(name: str):
+        return create_app({"DATA_DIR": str(tmp_path / name), "DATABASE": postgres_url, "BROKER": redis_url,
+                           "TESTING": True, "SCHEDULER_ENABLED": True})
+
+    first, second = app("one"), app("two")
+    try:
+        wid = first.extensions["kolscope.store"].create_watchlist("Daily")["id"]
+        sched = scheduler.start(first)
+        assert sched is not None and sched.get_job(scheduler.job_id(wid)) is not None
+        due = scheduler.next_run(first, wid)
+        assert scheduler.start(second) is None  # the database's scheduler runs in the first
+        scheduler.shutdown(first)
+        sched2 = scheduler.start(second)
+        assert sched2 is not None and scheduler.next_run(second, wid) == due  # the same job, not a new one
+        with psycopg.connect(postgres_url) as conn:
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM {scheduler.PG_JOBS_TABLE}")]
+        assert ids == [scheduler.job_id(wid)]
+        for name in ("one", "two"):
+            assert not (tmp_path / name / scheduler.DB_NAME).exists()
+            assert not (tmp_path / name / scheduler.LOCK_NAME).exists()
+        # with the broker, the job enqueues: the creators wait for a worker
+        second.extensions["kolscope.store"].add_to_watchlist(wid, "x", "ada_runs")
+        sched2.modify_job(scheduler.job_id(wid), next_run_time=datetime.now(UTC))
+        run = wait_until(lambda: second.extensions["kolscope.refreshes"].current_run(wid))
+        assert run.counts() == {"queued": 1}
+    finally:
+        for a in (first, second):
+            scheduler.shutdown(a)
+            a.extensions["kolscope.refreshes"].close()
+            a.extensions["kolscope.store"].close()

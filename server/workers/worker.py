@@ -185,10 +185,19 @@ def cmd_worker(args: Any) -> int:
     except StoreError as exc:
         return refuse(getattr(exc, "message", None) or str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    worker = Worker(store, args.broker, concurrency=args.concurrency, replay=replay)
+    try:
+        return serve(Worker(store, args.broker, concurrency=args.concurrency, replay=replay))
+    finally:
+        store.close()
+
+
+def serve(worker: Worker, on_ready: Any = None) -> int:
+    """Start `worker`'s browser and take tasks until SIGTERM/SIGINT (Celery's warm shutdown: tasks in
+    hand finish first), in the main thread; `on_ready()` once the browser is up. The exit code."""
     try:
         worker.start()
-        # the command's worker: Celery's own (warm shutdown on SIGTERM/SIGINT), in the main thread
+        if on_ready is not None:
+            on_ready()
         celery_worker = worker.celery.Worker(pool_cls="threads", concurrency=worker.concurrency,
                                              without_mingle=True, without_gossip=True, without_heartbeat=True,
                                              quiet=True, loglevel="INFO", redirect_stdouts=False)
@@ -196,4 +205,3 @@ def cmd_worker(args: Any) -> int:
         return int(celery_worker.exitcode or 0)
     finally:
         worker.close()
-        store.close()

@@ -159,8 +159,8 @@ class ThreadWorker:
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store({"DATA_DIR": str(tmp_path / "data"), "STORE_FSYNC": False})
+def store(app_store_config):
+    s = open_store(app_store_config)  # TinyDB, or PostgreSQL under KOLSCOPE_TEST_STORE=postgresql
     yield s
     s.close()
 
@@ -172,11 +172,10 @@ def _replay(handles: list[str]) -> Replay:
     return replay
 
 
-def test_an_api_refresh_through_the_broker_with_one_worker(tmp_path, redis_url):
+def test_an_api_refresh_through_the_broker_with_one_worker(tmp_path, app_store_config, redis_url):
     handles = ["ada_runs", "bo_bakes", "cy_codes", "di_draws"]
     replay_dir = write_replay_dir(tmp_path / "replay", [x_capture(h, 1000 + i) for i, h in enumerate(handles)])
-    app = create_app({"DATA_DIR": str(tmp_path / "data"), "STORE_FSYNC": False, "TESTING": True,
-                      "BROKER": redis_url, "REPLAY_DIR": str(replay_dir)})
+    app = create_app(dict(app_store_config, TESTING=True, BROKER=redis_url, REPLAY_DIR=str(replay_dir)))
     store = app.extensions["kolscope.store"]
     assert isinstance(app.extensions["kolscope.refreshes"], BrokerRefreshes)
     web = app.test_client()
@@ -208,6 +207,7 @@ def test_an_api_refresh_through_the_broker_with_one_worker(tmp_path, redis_url):
         assert store.latest("x", h)["snapshot"]["followers"] == 1000 + i
         assert store.refresh_status("x", h)["status"] == "ok"
     assert "Refreshing" not in web.get(f"/watchlists/{wid}").get_data(as_text=True)
+    app.extensions["kolscope.refreshes"].close()
     store.close()
 
 

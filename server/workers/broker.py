@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -108,7 +107,6 @@ class BrokerRefreshes:
         self.redis = redis_client(broker_url)
         self.board = RunBoard(self.redis)
         self.politeness = RedisPoliteness(self.redis)
-        self._start_lock = threading.Lock()
 
     def close(self) -> None:
         self.celery.close()
@@ -142,7 +140,8 @@ class BrokerRefreshes:
                          force: bool = False, **_worker_side: Any) -> tuple[RefreshRun, bool]:
         """Enqueue a run (one task per creator); (run, started). A run still going is answered, not doubled."""
         creators = self._creators_of(watchlist_id) if creators is None else creators
-        with self._start_lock:  # this process's; two servers starting one watchlist at once both run
+        # several server processes may start the same watchlist at once: one Redis lock for all of them
+        with self.redis.lock(f"{self.board.prefix}:starting:{watchlist_id}", timeout=60, blocking_timeout=30):
             existing = self.board.current(watchlist_id)
             if existing is not None and existing.running:
                 return existing, False

@@ -219,14 +219,16 @@ def test_a_stuck_page_times_out_retries_with_backoff_then_ends_stale(store, redi
                           politeness={"backoff_base": 0.2, "backoff_max": 0.4})
     try:
         t0 = time.monotonic()
+        heard = []  # the candidate checks' way: told of each creator as it ends, once
         run = broker.run([{"platform": "x", "handle": "stuck_one"}, {"platform": "x", "handle": "ada_runs"}],
-                         timeout=60)
+                         timeout=60, on_result=lambda o: heard.append((o.handle, o.status)))
         took = time.monotonic() - t0
     finally:
         worker.stop()
         broker.close()
     by = {c.handle: c for c in run.creators}
     assert by["ada_runs"].status == "ok"
+    assert sorted(heard) == [("ada_runs", "ok"), ("stuck_one", "stale")]
     stuck = by["stuck_one"]
     assert (stuck.status, stuck.code, stuck.attempts) == ("stale", "timeout", 3), stuck
     assert "did not load within 1 s" in stuck.reason

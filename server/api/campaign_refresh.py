@@ -42,7 +42,10 @@ def start_campaign_refresh(app, cid: str) -> tuple[object, bool]:
     except RefreshError as exc:
         raise ApiError(503, exc.code, exc.message) from None
     options = app.config.get("REFRESH_FETCHER_OPTIONS") or None
-    return get_refreshes().start_background(run_id(cid), creators=creators, replay=replay, fetcher_options=options)
+    try:
+        return get_refreshes().start_background(run_id(cid), creators=creators, replay=replay, fetcher_options=options)
+    except RefreshError as exc:  # the refresh queue is unreachable (server/workers)
+        raise ApiError(503, exc.code, exc.message) from None
 
 
 @api.post("/campaigns/<cid>/refresh")
@@ -100,7 +103,7 @@ OPENAPI_PATHS = {
                 "401": _err("missing or wrong token"),
                 "403": _err("web-page Origin or foreign Host"),
                 "404": _err("no such campaign"),
-                "503": _err("the replay directory is unusable"),
+                "503": _err("the replay directory is unusable, or the refresh queue is unreachable"),
             },
         },
         "get": {

@@ -8,6 +8,7 @@ GET  /api/v1/watchlists/<wid>/refresh   per creator: the last refresh (ok|stale|
 from __future__ import annotations
 
 import logging
+from types import MappingProxyType
 
 from flask import current_app, jsonify, request
 
@@ -18,6 +19,9 @@ from server.scheduler import next_run, notify_watchlists_changed
 from server.services import get_refreshes, get_store
 
 log = logging.getLogger("kolscope.api.refresh")
+
+# codes of RefreshError -> HTTP status (a broker that does not answer: server/workers)
+REFRESH_STATUS = MappingProxyType({"not_found": 404, "queue_unavailable": 503})
 
 
 def _replay():
@@ -35,7 +39,7 @@ def start_refresh(wid: str) -> tuple[RefreshRun, bool]:
     try:
         return get_refreshes().start_background(wid, replay=replay, fetcher_options=options)
     except RefreshError as exc:
-        raise ApiError(404 if exc.code == "not_found" else 400, exc.code, exc.message) from None
+        raise ApiError(REFRESH_STATUS.get(exc.code, 400), exc.code, exc.message) from None
 
 
 @api.post("/watchlists/<wid>/refresh")
@@ -129,7 +133,7 @@ OPENAPI_PATHS = {
                 "401": _err("missing or wrong token"),
                 "403": _err("web-page Origin or foreign Host"),
                 "404": _err("no such watchlist"),
-                "503": _err("the replay directory is unusable"),
+                "503": _err("the replay directory is unusable, or the refresh queue is unreachable"),
             },
         },
         "get": {

@@ -32,6 +32,7 @@ QUEUE = "kolscope.refresh"
 VISIBILITY_TIMEOUT = 3600.0
 VISIBILITY_ENV = "KOLSCOPE_BROKER_VISIBILITY_TIMEOUT"
 BROKER_SCHEMES = ("redis", "rediss")
+QUEUE_UNAVAILABLE = "queue_unavailable"  # RefreshError's code when Redis does not answer (the API's 503)
 
 
 def broker_problem(url: str | None) -> str | None:
@@ -84,9 +85,13 @@ def make_celery(broker_url: str, *, visibility: float | None = None) -> Any:
 
 
 def redis_client(url: str) -> Any:
+    """A Redis client that rides out a blip (3 quick retries) but says within a second when Redis is down."""
     import redis  # here, as Celery above: only a broker's users need it
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
 
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+                                socket_connect_timeout=5)
 
 
 class BrokerRefreshes:
@@ -113,7 +118,20 @@ class BrokerRefreshes:
         self.redis.close()
 
     def current_run(self, watchlist_id: str) -> RefreshRun | None:
-        return self.board.current(watchlist_id)
+        """The watchlist's latest run; None while Redis is unreachable (each creator's last status is
+        still the store's, so a status page reads, without the run)."""
+        import redis  # here, as in redis_client: the module is loaded already by then
+
+        try:
+            return self.board.current(watchlist_id)
+        except redis.RedisError as exc:
+            log.warning("reading the refresh run of %s from Redis failed: %s", watchlist_id, exc)
+            return None
+
+    def _unreachable(self, exc: Exception) -> RefreshError:
+        where = urlsplit(self.broker_url)
+        return RefreshError(QUEUE_UNAVAILABLE, f"The refresh queue (Redis at {where.hostname}:{where.port or 6379}) "
+                            f"is unreachable, so no refresh was started: {exc}")
 
     def _creators_of(self, watchlist_id: str) -> list[dict]:
         try:
@@ -139,7 +157,15 @@ class BrokerRefreshes:
     def start_background(self, watchlist_id: str, creators: list[dict] | None = None, *,
                          force: bool = False, **_worker_side: Any) -> tuple[RefreshRun, bool]:
         """Enqueue a run (one task per creator); (run, started). A run still going is answered, not doubled."""
+        import redis  # here, as in redis_client
+
         creators = self._creators_of(watchlist_id) if creators is None else creators
+        try:
+            return self._start(watchlist_id, creators, force)
+        except redis.RedisError as exc:
+            raise self._unreachable(exc) from None
+
+    def _start(self, watchlist_id: str, creators: list[dict], force: bool) -> tuple[RefreshRun, bool]:
         # several server processes may start the same watchlist at once: one Redis lock for all of them
         with self.redis.lock(f"{self.board.prefix}:starting:{watchlist_id}", timeout=60, blocking_timeout=30):
             existing = self.board.current(watchlist_id)
@@ -153,7 +179,12 @@ class BrokerRefreshes:
             poll: float = 0.25, **_worker_side: Any) -> RefreshRun:
         """Enqueue a run and wait for it to end, calling `on_result` as each creator ends (the candidate
         checks' way); answers the run (unfinished creators still running when `timeout` passes)."""
-        run_id, run = self._enqueue(watchlist_id, creators, force)
+        import redis  # here, as in redis_client
+
+        try:
+            run_id, run = self._enqueue(watchlist_id, creators, force)
+        except redis.RedisError as exc:
+            raise self._unreachable(exc) from None
         reported: set[tuple[str, str]] = set()
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:

@@ -337,3 +337,22 @@ def test_one_scheduler_per_database_with_its_jobs_in_the_database(tmp_path, post
             scheduler.shutdown(a)
             a.extensions["kolscope.refreshes"].close()
             a.extensions["kolscope.store"].close()
+
+
+def test_an_unreachable_broker_is_a_clear_503_and_status_still_reads(app_store_config):
+    from tests.services import free_port
+
+    app = create_app(dict(app_store_config, TESTING=True, BROKER=f"redis://127.0.0.1:{free_port()}/0"))
+    web = app.test_client()
+    auth = {"Authorization": f"Bearer {app.config['TOKEN']}"}
+    try:
+        wid = web.post("/api/v1/watchlists", json={"name": "Launch"}, headers=auth).get_json()["id"]
+        resp = web.post(f"/api/v1/watchlists/{wid}/refresh", headers=auth)
+        assert resp.status_code == 503, resp.get_data(as_text=True)
+        error = resp.get_json()["error"]
+        assert error["code"] == "queue_unavailable" and "refresh queue" in error["message"]
+        status = web.get(f"/api/v1/watchlists/{wid}/refresh", headers=auth)
+        assert status.status_code == 200 and status.get_json()["running"] is False
+    finally:
+        app.extensions["kolscope.refreshes"].close()
+        app.extensions["kolscope.store"].close()

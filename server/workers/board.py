@@ -26,6 +26,9 @@ META = "_meta"
 # KEYS[1] the run's hash; ARGV: field, outcome JSON, its status. A "running"/"queued" outcome does
 # not replace one that ended (a duplicate of a finished task starting late).
 _SET_OUTCOME = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0  -- a run that expired (or never was): not recreated without its start
+end
 local status = ARGV[3]
 if status == 'running' or status == 'queued' then
   local old = redis.call('HGET', KEYS[1], ARGV[1])
@@ -77,7 +80,8 @@ class RunBoard:
         return run_id
 
     def set_outcome(self, run_id: str, outcome: CreatorOutcome) -> bool:
-        """Write one creator's outcome (False: a "running" that came after the creator had ended)."""
+        """Write one creator's outcome (False: a "running" that came after the creator had ended, or a
+        run that is no more)."""
         return bool(self._set_outcome(keys=[self._run_key(run_id)],
                                       args=[creator_field(outcome.platform, outcome.handle),
                                             json.dumps(asdict(outcome)), outcome.status]))
@@ -104,6 +108,8 @@ class RunBoard:
         if not raw:
             return None
         fields = {k.decode() if isinstance(k, bytes) else k: v for k, v in raw.items()}
+        if META not in fields:
+            return None
         meta = json.loads(fields.pop(META))
         creators = []
         for name in meta.get("order") or []:

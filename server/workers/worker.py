@@ -25,6 +25,7 @@ from typing import Any
 
 from scraper.fetch import FetchRequest, FetchResult, Fetcher
 from scraper.replay import Replay
+from scraper.times import now_iso
 from server.refresh import CreatorOutcome, RefreshError, begin_creator, load_replay, store_fetched
 from server.store import Repository, StoreError, open_store
 from server.workers.board import RunBoard
@@ -115,7 +116,31 @@ class Worker:
         self.task = refresh_creator
 
     def refresh(self, task: Any, run_id: str, platform: str, handle: str, *, force: bool = False) -> str:
-        """One creator: fetch, store, record; a transient failure retries the task. Answers the status."""
+        """One creator: fetch, store, record; a transient failure retries the task. Answers the status.
+
+        Anything unforeseen ends the creator as an error with the reason (the task is acknowledged
+        either way: left "running", its run would never end)."""
+        from celery.exceptions import Retry  # loaded with Celery already; named here for the except
+
+        try:
+            return self._refresh(task, run_id, platform, handle, force=force)
+        except Retry:
+            raise
+        except Exception as exc:
+            log.exception("refreshing %s/%s failed", platform, handle)
+            outcome = CreatorOutcome(platform=str(platform), handle=str(handle), status="error",
+                                     reason=f"the refresh worker failed: {type(exc).__name__}: {str(exc)[:200]}",
+                                     code="worker_failed", at=now_iso(ms=True), attempts=task.request.retries + 1)
+            for write in (lambda: self.store.record_refresh(outcome.platform, outcome.handle, "error", outcome.reason,
+                                                            at=outcome.at, code=outcome.code),
+                          lambda: self.board.set_outcome(run_id, outcome)):
+                try:
+                    write()
+                except Exception:  # the store or Redis is what failed: the log has it
+                    log.exception("recording the failure of %s/%s failed", platform, handle)
+            return outcome.status
+
+    def _refresh(self, task: Any, run_id: str, platform: str, handle: str, *, force: bool) -> str:
         task_id, retries = task.request.id, task.request.retries
         outcome = CreatorOutcome(platform=str(platform), handle=str(handle), status="running", attempts=retries)
 

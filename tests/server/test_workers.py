@@ -138,6 +138,8 @@ def test_a_run_on_the_board_reads_like_an_in_process_run(client):
     assert not run.running and run.finished_at == "2026-01-01T00:00:05.000Z"
     assert run.counts() == {"ok": 1, "stale": 1}
     assert run.to_dict()["creators"][1]["reason"] == "timeout"
+    # a task of a run that expired writes nothing (no run without its start comes back to life)
+    assert not board.set_outcome("gone", done) and board.run("gone") is None
 
 
 # -- a worker in a thread ---------------------------------------------------------------------------------

@@ -115,12 +115,8 @@ def measure(workers: int, pg, redis_server, replay_dir: str, handles: list[str],
 def main() -> bool | None:
     sys.path.insert(0, str(ROOT))
     from tests.scraper.synthetic import write_replay_dir, x_capture
-    from server.store.postgres import PostgresStore
     from tests.services import PostgresServer, RedisServer, ServiceUnavailable
 
-    if not hasattr(PostgresStore, "candidate_captured"):
-        print("skipped: this build's PostgreSQL engine cannot ingest yet (no discovery tables: branch pgmore)")
-        return None
     try:
         pg = PostgresServer().start()
     except ServiceUnavailable as exc:

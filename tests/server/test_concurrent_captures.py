@@ -37,15 +37,6 @@ def captures() -> list[dict]:
             for i in range(CAPTURES)]
 
 
-def skip_without_ingest_hooks() -> None:
-    """A capture's ingest also files discovery candidates and campaign metrics: while this build's
-    PostgreSQL engine lacks those mixins (branch pgmore), the PostgreSQL variants skip, saying why."""
-    from server.store.postgres import PostgresStore
-
-    missing = [n for n in ("candidate_captured", "merge_candidates", "deliverables_of") if not hasattr(PostgresStore, n)]
-    if missing:
-        pytest.skip(f"this build's PostgreSQL engine lacks {', '.join(missing)} (campaign and discovery tables: branch pgmore)")
-
 
 def send_at_once(targets: list[tuple[str, str]], bodies: list[dict]) -> list[tuple[int, dict]]:
     """POST each body to /api/v1/captures from its own thread, all released by one barrier;
@@ -100,7 +91,6 @@ def check_one_writer(targets: list[tuple[str, str]]) -> None:
 def test_eight_simultaneous_captures_one_server(engine, request, tmp_path):
     config = {"DATA_DIR": str(tmp_path / "data"), "STORE_FSYNC": False}
     if engine == "postgresql":
-        skip_without_ingest_hooks()
         config["DATABASE"] = request.getfixturevalue("postgres_url")
     app = create_app(config)
     try:
@@ -112,7 +102,6 @@ def test_eight_simultaneous_captures_one_server(engine, request, tmp_path):
 
 @pytest.mark.slow  # four `kolscope serve` processes
 def test_eight_simultaneous_captures_four_processes_on_postgresql(postgres_url, tmp_path):
-    skip_without_ingest_hooks()
     servers = [ServeProcess(tmp_path / f"data{i}", postgres_url) for i in range(4)]
     try:
         for s in servers:

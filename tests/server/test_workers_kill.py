@@ -43,17 +43,8 @@ def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         proc.wait()
 
 
-def postgres_ingests() -> bool:
-    """Whether this build's PostgreSQL engine has what an ingest writes besides the creator (campaign
-    deliverables, discovery candidates: the engine's mixins, from branch pgmore)."""
-    from server.store.postgres import PostgresStore
-
-    return hasattr(PostgresStore, "candidate_captured") and hasattr(PostgresStore, "deliverables_of")
-
 
 @pytest.mark.slow
-@pytest.mark.skipif(not postgres_ingests(), reason="this build's PostgreSQL engine cannot ingest yet: no campaign or "
-                    "discovery tables (branch pgmore)")
 def test_a_worker_killed_mid_run_loses_nothing_and_counts_nothing_twice(tmp_path, postgres_url, redis_url):
     handles = [f"kill_{i:03d}" for i in range(CREATORS)]
     replay_dir = write_replay_dir(tmp_path / "replay", [x_capture(h, 5000 + i) for i, h in enumerate(handles)])

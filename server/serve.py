@@ -235,6 +235,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     problem = exposure_problem(args.host, cert, key, behind_proxy)
     if problem:
         return _fail(problem)
+    if getattr(args, "broker", None) and not getattr(args, "database", None):
+        # workers open the store themselves, which a data directory (one process's) does not allow
+        return _fail("--broker needs --database postgresql://...: refresh workers share the store with this "
+                     "server, and a data directory serves one process. Leave --broker out to refresh here.")
     tls = bool(cert)
     if tls:
         problem = tls_problem(cert, key)
@@ -305,7 +309,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    """Print the token; creates it when the store is new. Works while a server runs (no lock)."""
+    """Print the token; creates it when the store is new. Works while a server runs (no lock; a
+    PostgreSQL store is shared by design)."""
+    database = getattr(args, "database", None)
+    if database:
+        try:
+            with open_store({"DATABASE": database}) as store:
+                print(store.token())
+            return 0
+        except StoreError as exc:
+            return _fail(exc.message)
     path = Path(args.data) / "token"
     try:
         token = path.read_text(encoding="utf-8").strip()

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.cli import main
-from server.store import PostgresStore, TinyDBStore, open_store
-
-HAS_CAMPAIGN_IMPORT = hasattr(PostgresStore, "import_campaign") and hasattr(PostgresStore, "import_candidates")
+from server.store import TinyDBStore, open_store
 
 
 def _snap(handle: str, followers: int | None = 100, at: str = "2025-01-01T00:00:00Z", **extra) -> dict:
@@ -102,8 +100,6 @@ def test_migrate_copies_everything_and_can_run_again(source, postgres_url, capsy
     assert _row_counts(postgres_url) == rows  # nothing duplicated
 
 
-@pytest.mark.skipif(not HAS_CAMPAIGN_IMPORT, reason="the PostgreSQL campaign and discovery tables (branch pgmore) "
-                                                    "are not in this build")
 def test_migrate_copies_campaigns_and_candidates(source, postgres_url, capsys):
     with TinyDBStore(source) as store:
         _fill(store, campaigns=True)
@@ -139,3 +135,15 @@ def test_an_unusable_source_or_target_is_one_line_and_exit_2(source, tmp_path, p
     assert code == 2 and "postgresql://" in err
     code, _, err = _migrate(source, "postgresql://kolscope:pw@127.0.0.1:1/x", capsys)
     assert code == 2 and "Cannot connect" in err and ":pw@" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_token_database_prints_the_team_servers_token(postgres_url, capsys):
+    with open_store({"DATABASE": postgres_url}) as store:
+        token = store.token()
+    assert main(["token", "--database", postgres_url]) == 0
+    assert capsys.readouterr().out.strip() == token
+
+
+def test_serve_refuses_a_broker_without_a_shared_database(tmp_path, capsys):
+    assert main(["serve", "--data", str(tmp_path / "d"), "--broker", "redis://127.0.0.1:1/0"]) == 2
+    assert "--broker needs --database" in capsys.readouterr().err

@@ -71,6 +71,7 @@ class PostgresServer:
         self.proc: subprocess.Popen | None = None
         self._as: list[str] = []
         self._n = itertools.count(1)
+        self._template: str | None = None
         self.user = "kolscope"
 
     def _cmd(self, *args: str) -> list[str]:
@@ -118,14 +119,29 @@ class PostgresServer:
     def url(self, dbname: str) -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"
 
-    def new_database(self, prefix: str = "t") -> str:
-        """A new empty database on this cluster; its postgresql:// URL."""
+    def new_database(self, prefix: str = "t", *, with_schema: bool = True) -> str:
+        """A new database on this cluster; its postgresql:// URL. `with_schema`: a copy of a template
+        that holds kolscope's tables and no data (made once: PostgreSQL copies a template faster
+        than the store creates its schema, ~0.07 s against ~0.15 s a test); else an empty one."""
         import psycopg
 
         name = f"{prefix}_{os.getpid()}_{next(self._n)}"
+        template = self._schema_template() if with_schema else None
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            if template:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            else:
+                conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def _schema_template(self) -> str:
+        if self._template is None:
+            from server.store import open_store  # the schema is the store's own, created as a server would
+
+            name = self.new_database("kolscope_template", with_schema=False).rsplit("/", 1)[1]
+            open_store({"DATABASE": self.url(name)}).close()  # closes its pool: a template must be idle
+            self._template = name
+        return self._template
 
     def drop_database(self, url: str) -> None:
         import psycopg

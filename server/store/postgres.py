@@ -453,6 +453,15 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (name,))
 
+    def _replace_history(self, conn: psycopg.Connection, creator: int, history: list[dict]) -> None:
+        """A creator's whole history, written anew (its points by COPY: one statement, not one a point)."""
+        conn.execute("DELETE FROM history WHERE creator = %s", (creator,))
+        known: dict[str, int] = {}
+        rows = [(creator, self._point_row(conn, n, point, known)) for n, point in enumerate(history, 1)]
+        with conn.cursor() as cur, cur.copy("COPY history (creator, numbers) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+
     def import_creator(self, snapshot: dict, scores: dict | None, history: list[dict]) -> dict:
         """One creator with a whole history at once (benchmark stores; tinydb.py's import_creator)."""
         with self._tx() as conn:
@@ -460,12 +469,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             summary = records.summary(platform, key, snapshot, scores, None, history, {}, now_iso(ms=True))
             self._write_summary(conn, summary)
             row = self._creator_row(conn, platform, key, lock=True)
-            conn.execute("DELETE FROM history WHERE creator = %s", (row["id"],))
-            known: dict[str, int] = {}
-            rows = [(row["id"], self._point_row(conn, n, point, known)) for n, point in enumerate(history, 1)]
-            with conn.cursor() as cur, cur.copy("COPY history (creator, numbers) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(r)
+            self._replace_history(conn, row["id"], history)
             latest = {"snapshot": snapshot, "scores": scores, "brief_id": None, "scored_at": now_iso(ms=True)}
             conn.execute("UPDATE creators SET latest = %s, points = %s WHERE id = %s",
                          (Json(latest), len(history), row["id"]))
@@ -954,12 +958,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                 return False
             self._write_summary(conn, summary)
             row = self._creator_row(conn, platform, key, lock=True)
-            conn.execute("DELETE FROM history WHERE creator = %s", (row["id"],))
-            known: dict[str, int] = {}
-            rows = [(row["id"], self._point_row(conn, n, point, known)) for n, point in enumerate(history, 1)]
-            with conn.cursor() as cur, cur.copy("COPY history (creator, numbers) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(r)
+            self._replace_history(conn, row["id"], history)
             conn.execute("UPDATE creators SET latest = %s, points = %s WHERE id = %s",
                          (Json(latest) if latest is not None else None, len(history), row["id"]))
             return True

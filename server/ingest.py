@@ -80,7 +80,8 @@ def ingest_snapshot(store: Store, snapshot: dict, *, now: datetime | None = None
         problem = captured_at_problem(snapshot["captured_at"], now)
         if problem:
             raise Malformed(f"The snapshot's captured_at {str(snapshot['captured_at'])[:40]!r}: {problem}")
-    with store.creator_lock(platform, handle):
+    pid = snapshot.get("platform_id")
+    with store.creator_lock(platform, handle, pid if isinstance(pid, str) else None):
         stored_as = store.account_handle(platform, handle, snapshot.get("platform_id"))
         if task_id and store.applied_task(platform, stored_as, task_id):
             log.info("refresh task %s already stored %s/%s: nothing more stored", task_id, platform, handle)

@@ -438,20 +438,25 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             return bool(row and isinstance(row["tasks"], list) and task_id in row["tasks"])
 
     @contextlib.contextmanager
-    def creator_lock(self, platform: str, handle: str) -> Iterator[None]:
+    def creator_lock(self, platform: str, handle: str, platform_id: str | None = None) -> Iterator[None]:
         """One writer per creator, across processes: a session-level advisory lock keyed by the
-        platform and the case-folded handle, on a connection of the lock pool, released in `finally`."""
-        name = f"{platform}/{str(handle).casefold()}"
+        platform and the case-folded handle (and with `platform_id`, one keyed by the account, taken
+        after it), on a connection of the lock pool, released in `finally`."""
+        names = [f"{platform}/{str(handle).casefold()}"]
+        if isinstance(platform_id, str) and platform_id:
+            names.append(f"{platform}#{platform_id}")
         with contextlib.ExitStack() as stack:
             try:
                 conn = stack.enter_context(self.lock_pool.connection())
-                conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (name,))
             except Exception as exc:  # PoolTimeout, OperationalError
                 raise _unavailable(exc) from None
-            try:
-                yield
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (name,))
+            for name in names:
+                try:
+                    conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (name,))
+                except Exception as exc:
+                    raise _unavailable(exc) from None
+                stack.callback(conn.execute, "SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (name,))
+            yield
 
     def _replace_history(self, conn: psycopg.Connection, creator: int, history: list[dict]) -> None:
         """A creator's whole history, written anew (its points by COPY: one statement, not one a point)."""

@@ -735,10 +735,18 @@ class TinyDBStore(CampaignTables, DiscoveryTables):
             return task_id in ((_latest(self._creator_db(platform, key)) or {}).get("tasks") or [])
 
     @contextlib.contextmanager
-    def creator_lock(self, platform: str, handle: str) -> Iterator[None]:
-        """One writer per creator: a lock per (platform, case-folded handle), across this process's
-        threads (the directory's flock keeps other processes out). Dropped when nobody holds it."""
-        ident = (str(platform), str(handle).casefold())
+    def creator_lock(self, platform: str, handle: str, platform_id: str | None = None) -> Iterator[None]:
+        """One writer per creator: a lock per (platform, case-folded handle), and with `platform_id`
+        one per account after it, across this process's threads (the directory's flock keeps other
+        processes out). Dropped when nobody holds it."""
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self._held((str(platform), str(handle).casefold())))
+            if isinstance(platform_id, str) and platform_id:
+                stack.enter_context(self._held((str(platform), "#" + platform_id)))
+            yield
+
+    @contextlib.contextmanager
+    def _held(self, ident: tuple[str, str]) -> Iterator[None]:
         with self._creator_locks_guard:
             entry = self._creator_locks.setdefault(ident, [threading.Lock(), 0])
             entry[1] += 1

@@ -114,3 +114,37 @@ def test_one_writer_per_creator_at_a_time(store):
         order.append("second")
     t.join()
     assert order == ["first done", "second"]
+
+
+def test_two_handles_of_one_account_arriving_together_are_one_creator(store, monkeypatch):
+    """A renamed account refreshed under its old and its new handle at once (both watched): the
+    second capture waits for the first (the account's lock), finds its platform id and goes on the
+    same creator, scored with the first's point. Without the account lock both would look the id up
+    before either stored it, and start two creators."""
+    from server.ingest import ingest_snapshot
+
+    met = threading.Barrier(2, timeout=1.0)  # both inside the lock at once: the race, if it can happen
+    looked_up = store.account_handle
+
+    def slow_lookup(platform, handle, platform_id):
+        try:
+            met.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other capture waits on the lock, as it should
+        return looked_up(platform, handle, platform_id)
+
+    monkeypatch.setattr(store, "account_handle", slow_lookup)
+    answers: dict[str, tuple] = {}
+
+    def capture(handle: str, followers: int):
+        answers[handle] = ingest_snapshot(store, dict(_snap(handle, followers), platform_id="2244994945"))
+
+    threads = [threading.Thread(target=capture, args=(h, n)) for h, n in (("TwitterDev", 100), ("XDevelopers", 110))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert set(answers) == {"TwitterDev", "XDevelopers"}
+    keys = {store.get_creator("x", h)["key"] for h in answers}
+    assert len(keys) == 1, keys
+    assert len(store.history("x", "XDevelopers")) == 2

@@ -6,11 +6,12 @@ one. Whenever the brief in force changes, the API's background re-score runs, so
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request
+from flask import render_template, request
 
 from scraper import registry
 from server.api.briefs import rescore_active
-from server.dashboard import bp, error_page, form_post, notice, signed_in
+from server.dashboard import bp, error_page, signed_in
+from server.dashboard.forms import Done, form_action
 from server.scoring.brief_input import (
     CHOICE_FIELDS,
     LABELS,
@@ -47,7 +48,7 @@ def _get_or_none(bid: str) -> dict | None:
         return None
 
 
-def _gone():
+def _gone(**_route: str):  # the form's `missing` page too (called with the route's arguments)
     return error_page(404, "No such brief", "This brief does not exist any more; it may have been deleted.")
 
 
@@ -89,7 +90,7 @@ def new_brief():
 
 
 @bp.post("/briefs/new")
-@form_post
+@form_action(back="/briefs")
 def create_brief():
     values = _submitted()
     brief, errors = parse_brief_form(values, _person_language())
@@ -100,10 +101,8 @@ def create_brief():
     if store.active_brief_id() is None:  # the first brief (or none in force): it is the one to score against
         store.set_active_brief(doc["id"])
         rescore_active(store)
-        notice(f"Brief “{brief['name']}” saved and made active: fit scores are being updated.")
-    else:
-        notice(f"Brief “{brief['name']}” saved.")
-    return redirect("/briefs", code=303)
+        return Done(f"Brief “{brief['name']}” saved and made active: fit scores are being updated.")
+    return Done(f"Brief “{brief['name']}” saved.")
 
 
 @bp.get("/briefs/<bid>/edit")
@@ -116,50 +115,41 @@ def edit_brief(bid: str):
 
 
 @bp.post("/briefs/<bid>/edit")
-@form_post
+@form_action(back="/briefs", missing=_gone)
 def save_brief(bid: str):
-    doc = _get_or_none(bid)
-    if doc is None:
-        return _gone()
+    store = get_store()
+    doc = store.get_brief(bid)
     values = _submitted()
     brief, errors = parse_brief_form(values, _person_language(), keep=doc["brief"])
     if errors:
         return _form(values, errors, title=f"Edit “{doc['brief']['name']}”", action=f"/briefs/{bid}/edit",
                      status=400)
-    store = get_store()
     store.replace_brief(bid, brief)
     if store.active_brief_id() == bid:
         rescore_active(store)
-        notice(f"Brief “{brief['name']}” saved: fit scores are being updated.")
-    else:
-        notice(f"Brief “{brief['name']}” saved.")
-    return redirect("/briefs", code=303)
+        return Done(f"Brief “{brief['name']}” saved: fit scores are being updated.")
+    return Done(f"Brief “{brief['name']}” saved.")
 
 
 @bp.post("/briefs/<bid>/duplicate")
-@form_post
+@form_action(back="/briefs", missing=_gone)
 def duplicate_brief(bid: str):
-    doc = _get_or_none(bid)
-    if doc is None:
-        return _gone()
-    copy = dict(doc["brief"], name=f"{doc['brief']['name']} (copy)"[:200])
-    made = get_store().create_brief(copy)
-    notice(f"Made “{copy['name']}”: edit it below.")
-    return redirect(f"/briefs/{made['id']}/edit", code=303)
+    store = get_store()
+    original = store.get_brief(bid)["brief"]
+    copy = dict(original, name=f"{original['name']} (copy)"[:200])
+    made = store.create_brief(copy)
+    return Done(f"Made “{copy['name']}”: edit it below.", to=f"/briefs/{made['id']}/edit")
 
 
 @bp.post("/briefs/<bid>/activate")
-@form_post
+@form_action(back="/briefs", missing=_gone)
 def activate_brief(bid: str):
-    doc = _get_or_none(bid)
-    if doc is None:
-        return _gone()
     store = get_store()
+    name = store.get_brief(bid)["brief"]["name"]
     if store.active_brief_id() != bid:
         store.set_active_brief(bid)
         rescore_active(store)
-    notice(f"“{doc['brief']['name']}” is the active brief: fit scores are being updated.")
-    return redirect("/briefs", code=303)
+    return Done(f"“{name}” is the active brief: fit scores are being updated.")
 
 
 @bp.get("/briefs/<bid>/delete")
@@ -172,17 +162,13 @@ def confirm_delete_brief(bid: str):
 
 
 @bp.post("/briefs/<bid>/delete")
-@form_post
+@form_action(back="/briefs", missing=_gone)
 def delete_brief(bid: str):
-    doc = _get_or_none(bid)
-    if doc is None:
-        return _gone()
     store = get_store()
+    name = store.get_brief(bid)["brief"]["name"]
     was_active = store.active_brief_id() == bid
     store.delete_brief(bid)
     if was_active:
         rescore_active(store)  # no brief in force any more: fit goes back to "needs a brief"
-        notice(f"Deleted “{doc['brief']['name']}”. No brief is active now: activate another for fit scores.")
-    else:
-        notice(f"Deleted “{doc['brief']['name']}”.")
-    return redirect("/briefs", code=303)
+        return Done(f"Deleted “{name}”. No brief is active now: activate another for fit scores.")
+    return Done(f"Deleted “{name}”.")

@@ -2,14 +2,14 @@
 `/campaigns/<id>` (KPI progress, each partner's results, plan and fair price, deliverables with their
 numbers over time, the timeline, orders import), and the report as HTML, PDF and CSV.
 
-Every write is a dashboard form (`form_post`: session + CSRF) turned into the API's own request body
+Every write is a dashboard form (`form_action`: session + CSRF) turned into the API's own request body
 and checked by the API's own models and functions (server/api/campaigns.py), so the dashboard cannot
 store what the API would refuse; a refusal comes back as a notice listing each field in words.
 """
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 
 from scraper import registry
 from server.api.campaign_refresh import campaign_refresh_status, start_campaign_refresh
@@ -20,7 +20,8 @@ from server.api.errors import ApiError
 from server.api.users import author
 from server.campaigns.price import FORMATS
 from server.campaigns.results import KPI_METRICS, OBJECTIVES
-from server.dashboard import bp, error_page, form_post, notice, signed_in
+from server.dashboard import bp, error_page, signed_in
+from server.dashboard.forms import Done, Refused, form_action, refusing
 from server.dashboard.campaign_forms import KPI_ROWS, campaign_body, deliverable_body, partner_body, plan_body
 from server.dashboard.campaign_views import campaign_csv, campaign_view
 from server.dashboard.reports import filename, html_download, pdf_download, report_html
@@ -38,8 +39,16 @@ def _words(exc: ApiError) -> str:
     return exc.message
 
 
-def _back(cid: str, anchor: str = ""):
-    return redirect(url_for("dashboard.campaign_page", cid=cid) + anchor, code=303)
+def _back(cid: str, anchor: str = "") -> str:
+    return url_for("dashboard.campaign_page", cid=cid) + anchor
+
+
+def _no_campaign(**_route: str):
+    return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+
+
+def _no_partner(**_route: str):
+    return error_page(404, "No such partner", "This partner or campaign does not exist any more.")
 
 
 def _shortlist(store, partners: list[dict]) -> list[dict]:
@@ -72,7 +81,7 @@ def _list_page(form: dict, errors: dict, status: int = 200):
 
 
 @bp.post("/campaigns")
-@form_post
+@form_action(back="/campaigns")
 def campaign_create():
     form = {k: request.form.get(k) for k in ("name", "objective", "budget", "currency", "start", "end",
                                              "seller_monthly_sales", "brief_id")}
@@ -83,8 +92,7 @@ def campaign_create():
         return _list_page(form, exc.fields or {"form": exc.message}, 400)
     except Conflict as exc:
         return _list_page(form, {"name": str(exc)}, 409)
-    notice(f"Campaign “{doc['name']}” created. Add its partners below.")
-    return _back(doc["id"])
+    return Done(f"Campaign “{doc['name']}” created. Add its partners below.", to=_back(doc["id"]))
 
 
 @bp.get("/campaigns/<cid>")
@@ -94,7 +102,7 @@ def campaign_page(cid: str):
     try:
         view = campaign_view(store, cid)
     except NotFound:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+        return _no_campaign()
     return render_template(
         "campaign.html", **view, timeline_data=view["timeline"], statuses=PARTNER_STATUSES, formats=FORMATS,
         platforms=registry.NAMES, shortlist=_shortlist(store, view["partners"]),
@@ -108,111 +116,68 @@ def _advice_lines(store, cid: str) -> list[str]:
 
 
 @bp.post("/campaigns/<cid>/delete")
-@form_post
+@form_action(back=lambda cid: url_for("dashboard.campaigns_page"), missing=_no_campaign)
 def campaign_delete(cid: str):
     store = get_store()
-    try:
-        name = store.get_campaign(cid)["name"]
-        store.delete_campaign(cid)
-    except NotFound:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
-    notice(f"Campaign “{name}” deleted.")
-    return redirect(url_for("dashboard.campaigns_page"), code=303)
+    name = store.get_campaign(cid)["name"]
+    store.delete_campaign(cid)
+    return Done(f"Campaign “{name}” deleted.")
 
 
 @bp.post("/campaigns/<cid>/partners")
-@form_post
+@form_action(back=_back, missing=_no_campaign)
 def partner_add(cid: str):
-    try:
+    with refusing(ApiError, lambda exc: f"The partner was not added: {_words(exc)}"), refusing(Conflict, str):
         partner = add_partner(get_store(), cid, partner_body(request.form), author=author())
-    except ApiError as exc:
-        notice(f"The partner was not added: {_words(exc)}", "error")
-        return _back(cid)
-    except Conflict as exc:
-        notice(str(exc), "error")
-        return _back(cid)
-    except NotFound:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
-    notice(f"@{partner['handle']} added with a copied plan: edit it before use." if partner.get("copied_from")
-           else f"@{partner['handle']} added. Work out a plan with them below.")
-    return _back(cid, f"#plan-{partner['id']}")
+    return Done(f"@{partner['handle']} added with a copied plan: edit it before use." if partner.get("copied_from")
+                else f"@{partner['handle']} added. Work out a plan with them below.", to=_back(cid, f"#plan-{partner['id']}"))
 
 
 @bp.post("/campaigns/<cid>/partners/<pid>")
-@form_post
+@form_action(back=lambda cid, pid: _back(cid, f"#plan-{pid}"), missing=_no_partner)
 def partner_update(cid: str, pid: str):
-    try:
+    with refusing(ApiError, lambda exc: f"The plan was not saved: {_words(exc)}"):
         partner = update_partner(get_store(), cid, pid, plan_body(request.form), author=author())
-    except ApiError as exc:
-        notice(f"The plan was not saved: {_words(exc)}", "error")
-        return _back(cid, f"#plan-{pid}")
-    except NotFound:
-        return error_page(404, "No such partner", "This partner or campaign does not exist any more.")
-    notice(f"Plan of @{partner['handle']} saved.")
-    return _back(cid, f"#plan-{pid}")
+    return Done(f"Plan of @{partner['handle']} saved.")
 
 
 @bp.post("/campaigns/<cid>/partners/<pid>/remove")
-@form_post
+@form_action(back=lambda cid, pid: _back(cid), missing=_no_partner)
 def partner_remove(cid: str, pid: str):
-    try:
-        get_store().remove_partner(cid, pid)
-    except NotFound:
-        return error_page(404, "No such partner", "This partner or campaign does not exist any more.")
-    notice("Partner removed.")
-    return _back(cid)
+    get_store().remove_partner(cid, pid)
+    return Done("Partner removed.")
 
 
 @bp.post("/campaigns/<cid>/deliverables")
-@form_post
+@form_action(back=_back, missing=_no_campaign)
 def deliverable_add(cid: str):
-    try:
+    with refusing(ApiError, lambda exc: f"The post was not marked: {_words(exc)}"):
         add_deliverable(get_store(), cid, deliverable_body(request.form))
-    except ApiError as exc:
-        notice(f"The post was not marked: {_words(exc)}", "error")
-        return _back(cid)
-    except NotFound:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
-    notice("Post marked as a deliverable: its numbers are read at each capture or refresh of the creator.")
-    return _back(cid)
+    return Done("Post marked as a deliverable: its numbers are read at each capture or refresh of the creator.")
 
 
 @bp.post("/campaigns/<cid>/orders")
-@form_post
+@form_action(back=_back, missing=_no_campaign)
 def orders_import(cid: str):
     upload = request.files.get("orders")
     if upload is None or not upload.filename:
-        notice("Choose an orders CSV file to import.", "error")
-        return _back(cid)
+        raise Refused("Choose an orders CSV file to import.")
     raw = upload.read(MAX_ORDERS_FILE + 1)
     if len(raw) > MAX_ORDERS_FILE:
-        notice(f"The file is over {MAX_ORDERS_FILE // (1024 * 1024)} MB: nothing was imported.", "error")
-        return _back(cid)
-    try:
+        raise Refused(f"The file is over {MAX_ORDERS_FILE // (1024 * 1024)} MB: nothing was imported.")
+    with refusing(ApiError, lambda exc: f"Nothing was imported: {_words(exc)}"):
         result = import_orders(get_store(), cid, raw)
-    except ApiError as exc:
-        notice(f"Nothing was imported: {_words(exc)}", "error")
-        return _back(cid)
-    except NotFound:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
-    notice(f"{result['imported']} orders imported: {result['matched']} matched a partner's promo code, "
-           f"{result['unmatched']} did not.")
-    return _back(cid)
+    return Done(f"{result['imported']} orders imported: {result['matched']} matched a partner's promo code, "
+                f"{result['unmatched']} did not.")
 
 
 @bp.post("/campaigns/<cid>/refresh")
-@form_post
+@form_action(back=_back, missing=_no_campaign)
 def campaign_refresh_post(cid: str):
-    try:
+    with refusing(ApiError, lambda exc: f"The refresh could not start: {exc.message}"):
         _, started = start_campaign_refresh(current_app, cid)
-    except NotFound:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
-    except ApiError as exc:
-        notice(f"The refresh could not start: {exc.message}", "error")
-        return _back(cid)
-    notice("Refreshing the partners' pages in the background: reload in a minute." if started
-           else "A refresh of this campaign is already running.")
-    return _back(cid)
+    return Done("Refreshing the partners' pages in the background: reload in a minute." if started
+                else "A refresh of this campaign is already running.")
 
 
 def _report_view(cid: str) -> dict | None:
@@ -235,7 +200,7 @@ def _report(cid: str) -> tuple[str, str] | None:
 def campaign_report_html(cid: str):
     made = _report(cid)
     if made is None:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+        return _no_campaign()
     return html_download(*made)
 
 
@@ -244,7 +209,7 @@ def campaign_report_html(cid: str):
 def campaign_report_pdf(cid: str):
     made = _report(cid)
     if made is None:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+        return _no_campaign()
     return pdf_download(*made, title=made[1])
 
 
@@ -253,7 +218,7 @@ def campaign_report_pdf(cid: str):
 def campaign_report_csv(cid: str):
     view = _report_view(cid)
     if view is None:
-        return error_page(404, "No such campaign", "This campaign does not exist (it may have been deleted).")
+        return _no_campaign()
     resp = Response(campaign_csv(view), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename("campaign-" + view["campaign"]["name"], "csv")}"'
     return resp

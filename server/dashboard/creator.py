@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from scraper.times import parse_time
 from server.api.errors import ApiError
@@ -20,7 +20,8 @@ from server.api.notes import NoteBody
 from server.api.users import author
 from server.api.validation import validate
 from server.api.views import creator_view_for, note_view
-from server.dashboard import bp, creator_facts, error_page, form_post, notice, signed_in
+from server.dashboard import bp, creator_facts, error_page, signed_in
+from server.dashboard.forms import Done, form_action, refusing
 from server.dashboard.charts import line_chart, sparkline
 from server.scoring.decision import decision_numbers
 from server.services import get_store
@@ -39,8 +40,16 @@ def _record(platform: str, handle: str) -> dict | None:
         return None  # not a valid handle for that platform: no such creator either
 
 
-def _missing(platform: str, handle: str):
+def _missing(platform: str, handle: str, **_route: str):
     return render_template("missing.html", platform=platform, handle=handle), 404
+
+
+def _found(platform: str, handle: str) -> dict:
+    """The creator's record for a form; NotFound (the form's `missing` page) when there is none."""
+    record = _record(platform, handle)
+    if record is None:
+        raise NotFound(f"Creator {platform}/{handle}")
+    return record
 
 
 def _page_url(summary: dict, anchor: str = "") -> str:
@@ -122,67 +131,53 @@ def _note_text() -> tuple[str | None, str | None]:
         return None, (exc.fields or {}).get("text") or exc.message
 
 
+# The forms below go back to the creator's page by the record's own name for it (`to`, each time).
+
 @bp.post("/creator/<platform>/<handle>/notes")
-@form_post
+@form_action(missing=_missing)
 def add_note(platform: str, handle: str):
-    record = _record(platform, handle)
-    if record is None:
-        return _missing(platform, handle)
+    record = _found(platform, handle)
     text, problem = _note_text()
     if problem:
         typed = request.form.get("text", "")
         return _page(record, 400, {"nid": None, "message": f"The note was not saved: {problem}", "text": typed})
     get_store().add_note(platform, handle, text, author=author())
-    notice("Note added.")
-    return redirect(_page_url(record["summary"], "#notes"), code=303)
+    return Done("Note added.", to=_page_url(record["summary"], "#notes"))
 
 
 @bp.post("/creator/<platform>/<handle>/notes/<nid>")
-@form_post
+@form_action(missing=_missing)
 def edit_note(platform: str, handle: str, nid: str):
-    record = _record(platform, handle)
-    if record is None:
-        return _missing(platform, handle)
+    record = _found(platform, handle)
     text, problem = _note_text()
     if problem:
         typed = request.form.get("text", "")
         return _page(record, 400, {"nid": nid, "message": f"The note was not changed: {problem}", "text": typed})
-    try:
+    notes = _page_url(record["summary"], "#notes")
+    with refusing(NotFound, "That note is gone (deleted from another page?): nothing was changed.", to=notes):
         get_store().update_note(platform, handle, nid, text, author=author())
-        notice("Note saved.")
-    except NotFound:
-        notice("That note is gone (deleted from another page?): nothing was changed.", "error")
-    return redirect(_page_url(record["summary"], "#notes"), code=303)
+    return Done("Note saved.", to=notes)
 
 
 @bp.post("/creator/<platform>/<handle>/notes/<nid>/delete")
-@form_post
+@form_action(missing=_missing)
 def delete_note(platform: str, handle: str, nid: str):
-    record = _record(platform, handle)
-    if record is None:
-        return _missing(platform, handle)
-    try:
+    notes = _page_url(_found(platform, handle)["summary"], "#notes")
+    with refusing(NotFound, "That note was already deleted.", to=notes):
         get_store().delete_note(platform, handle, nid)
-        notice("Note deleted.")
-    except NotFound:
-        notice("That note was already deleted.", "error")
-    return redirect(_page_url(record["summary"], "#notes"), code=303)
+    return Done("Note deleted.", to=notes)
 
 
 @bp.post("/creator/<platform>/<handle>/watchlists")
-@form_post
+@form_action(missing=_missing)
 def add_to_watchlist(platform: str, handle: str):
-    record = _record(platform, handle)
-    if record is None:
-        return _missing(platform, handle)
-    summary, store = record["summary"], get_store()
+    summary, store = _found(platform, handle)["summary"], get_store()
     wid = request.form.get("watchlist", "")
     try:
         wl = store.get_watchlist(wid)
-    except NotFound:
+        store.add_to_watchlist(wid, summary["platform"], summary.get("handle") or summary["key"],
+                               summary.get("url"), author=author())
+    except NotFound:  # not this creator's `missing` page: the watchlist is what is gone
         return error_page(404, "No such watchlist",
                           "That watchlist does not exist any more. Go back, reload the page and pick another.")
-    store.add_to_watchlist(wid, summary["platform"], summary.get("handle") or summary["key"], summary.get("url"),
-                           author=author())
-    notice(f"Added to the watchlist {wl['name']}.")
-    return redirect(_page_url(summary), code=303)
+    return Done(f"Added to the watchlist {wl['name']}.", to=_page_url(summary))

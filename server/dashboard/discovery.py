@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, render_template, request
 
 from server.api.users import author
-from server.dashboard import bp, error_page, form_post, notice, signed_in
+from server.dashboard import bp, error_page, signed_in
+from server.dashboard.forms import Done, Refused, form_action, refusing
 from server.discovery import candidate_view
 from server.refresh import RefreshError, load_replay
 from server.services import get_candidate_checks, get_store
@@ -70,54 +71,37 @@ def _back() -> str:
     return back if back.startswith("/discovery") and "//" not in back else "/discovery"
 
 
-def _selected() -> list[dict] | None:
-    """The ticked candidates; None (with a notice) when none is ticked or one is unknown."""
+def _selected() -> list[dict]:
+    """The ticked candidates (Refused when none is ticked or one is unknown)."""
     ids = request.form.getlist("id")
     if not ids:
-        notice("Select at least one candidate first.", "error")
-        return None
+        raise Refused("Select at least one candidate first.")
     store = get_store()
-    try:
+    with refusing(NotFound, "A selected candidate no longer exists; reload the page and try again."):
         return [store.get_candidate(cid) for cid in dict.fromkeys(ids)]
-    except NotFound:
-        notice("A selected candidate no longer exists; reload the page and try again.", "error")
-        return None
 
 
 @bp.post("/discovery/check")
-@form_post
+@form_action(back=_back)
 def discovery_check():
     chosen = _selected()
-    if chosen is not None:
-        try:
-            replay = load_replay(current_app.config.get("REPLAY_DIR"))
-        except RefreshError as exc:
-            notice(f"Cannot check candidates now: {exc.message}", "error")
-            return redirect(_back(), code=303)
-        done = get_candidate_checks().queue([c["id"] for c in chosen], replay=replay,
-                                            fetcher_options=current_app.config.get("REFRESH_FETCHER_OPTIONS") or None)
-        n, already = len(done["queued"]), len(done["already"])
-        words = f"Checking {n} candidate{'s' if n != 1 else ''}" + (f" ({already} already queued)" if already else "")
-        notice(words + ": their pages are fetched politely, one platform request at a time.")
-    return redirect(_back(), code=303)
+    with refusing(RefreshError, lambda exc: f"Cannot check candidates now: {exc.message}"):
+        replay = load_replay(current_app.config.get("REPLAY_DIR"))
+    done = get_candidate_checks().queue([c["id"] for c in chosen], replay=replay,
+                                        fetcher_options=current_app.config.get("REFRESH_FETCHER_OPTIONS") or None)
+    n, already = len(done["queued"]), len(done["already"])
+    words = f"Checking {n} candidate{'s' if n != 1 else ''}" + (f" ({already} already queued)" if already else "")
+    return Done(words + ": their pages are fetched politely, one platform request at a time.")
 
 
 @bp.post("/discovery/watch")
-@form_post
+@form_action(back=_back)
 def discovery_watch():
     chosen = _selected()
-    if chosen is not None:
-        store = get_store()
-        try:
-            wl = store.get_watchlist(request.form.get("watchlist") or "")
-        except NotFound:
-            notice("Choose a watchlist first (create one on the Watchlists page).", "error")
-            return redirect(_back(), code=303)
-        try:
-            for c in chosen:
-                store.add_to_watchlist(wl["id"], c["platform"], c["handle"], candidate_view(c)["url"], author=author())
-        except StoreError as exc:
-            notice(f"Not all were added: {exc.message}", "error")
-            return redirect(_back(), code=303)
-        notice(f"Added {len(chosen)} to the watchlist “{wl['name']}”.")
-    return redirect(_back(), code=303)
+    store = get_store()
+    with refusing(NotFound, "Choose a watchlist first (create one on the Watchlists page)."):
+        wl = store.get_watchlist(request.form.get("watchlist") or "")
+    with refusing(StoreError, lambda exc: f"Not all were added: {exc.message}"):
+        for c in chosen:
+            store.add_to_watchlist(wl["id"], c["platform"], c["handle"], candidate_view(c)["url"], author=author())
+    return Done(f"Added {len(chosen)} to the watchlist “{wl['name']}”.")

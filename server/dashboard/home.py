@@ -10,7 +10,8 @@ from flask import redirect, render_template, request
 from server.api.creators import browsed_keys, clear_browsed
 from server.api.errors import error_response
 from server.api.views import watchlist_view
-from server.dashboard import bp, form_post, login_page, notice, signed_in
+from server.dashboard import bp, login_page, signed_in
+from server.dashboard.forms import Done, form_action
 from server.dashboard.listing import filter_choices, read_listing
 from server.security import SESSION_COOKIE, csrf_ok, current_session, end_session, identify, sessions, start_session
 from server.services import get_store
@@ -81,8 +82,7 @@ def confirm_clear_browsed():
 
 
 @bp.post("/browsed/clear")
-@form_post
+@form_action(back="/browsed")
 def do_clear_browsed():
     n = clear_browsed(get_store())
-    notice(f"Forgot {n} browsed creator(s)." if n else "There was no browsed creator to forget.")
-    return redirect("/browsed", code=303)
+    return Done(f"Forgot {n} browsed creator(s)." if n else "There was no browsed creator to forget.")

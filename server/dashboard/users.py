@@ -4,20 +4,32 @@ The same store calls as the API's /api/v1/users (server/api/users.py)."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import render_template, request
 
 from server.api.users import user_out
-from server.dashboard import bp, error_page, form_post, notice, signed_in
+from server.dashboard import bp, error_page, signed_in
+from server.dashboard.forms import Done, form_action, refusing
 from server.security import current_user
 from server.services import get_store
 from server.store import Conflict, NotFound, StoreError
 
 
-def _not_admin():
-    user = current_user()
-    if user is not None and user["admin"]:
-        return None
-    return error_page(403, "Admins only", "Only an admin manages the users of this server: ask whoever runs it.")
+def admins_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page or form for admins; anyone else gets a 403 page saying who to ask."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        user = current_user()
+        if user is None or not user["admin"]:
+            return error_page(403, "Admins only",
+                              "Only an admin manages the users of this server: ask whoever runs it.")
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _page(status: int = 200, new: dict | None = None, problem: str | None = None, typed: str = ""):
@@ -25,18 +37,21 @@ def _page(status: int = 200, new: dict | None = None, problem: str | None = None
     return render_template("users.html", users=users, new=new, problem=problem, typed=typed), status
 
 
+def _no_such_user(name: str) -> str:
+    return f"There is no user {name[:64]} (any more)."
+
+
 @bp.get("/users")
 @signed_in
+@admins_only
 def users_page():
-    return _not_admin() or _page()
+    return _page()
 
 
 @bp.post("/users")
-@form_post
+@form_action(back="/users")
+@admins_only
 def users_add():
-    refused = _not_admin()
-    if refused:
-        return refused
     name = (request.form.get("name") or "").strip()
     try:
         user, token = get_store().add_user(name, admin=request.form.get("admin") == "on")
@@ -46,29 +61,18 @@ def users_add():
 
 
 @bp.post("/users/<name>/revoke")
-@form_post
+@form_action(back="/users")
+@admins_only
 def users_revoke(name: str):
-    refused = _not_admin()
-    if refused:
-        return refused
-    try:
+    with refusing(NotFound, _no_such_user(name)):
         user = get_store().revoke_user(name)
-    except NotFound:
-        notice(f"There is no user {name[:64]} (any more).", "error")
-        return redirect("/users", code=303)
-    notice(f"{user['name']} is revoked: their token no longer works.")
-    return redirect("/users", code=303)
+    return Done(f"{user['name']} is revoked: their token no longer works.")
 
 
 @bp.post("/users/<name>/rotate")
-@form_post
+@form_action(back="/users")
+@admins_only
 def users_rotate(name: str):
-    refused = _not_admin()
-    if refused:
-        return refused
-    try:
+    with refusing(NotFound, _no_such_user(name)):
         user, token = get_store().rotate_token(name)
-    except NotFound:
-        notice(f"There is no user {name[:64]} (any more).", "error")
-        return redirect("/users", code=303)
     return _page(200, new=user_out(user, token))

@@ -3,7 +3,7 @@ a form to make one) and `/watchlists/<id>` (its creators filtered, sorted and pa
 move or copy a creator; rename, delete, set the refresh interval, refresh now with its progress, add a
 creator by its profile URL, exports and reports).
 
-Every form here is a POST (form_post: session + CSRF) that calls the same validation and store
+Every form here is a POST (form_action: session + CSRF) that calls the same validation and store
 functions as the API (server/api/watchlists.py, refresh.py) and redirects (303) back with a notice
 in plain words. While a refresh runs, the page reloads itself every 2 s with a <meta> refresh (no
 script: the CSP allows none) and says how far it got.
@@ -11,7 +11,7 @@ script: the CSP allows none) and says how far it got.
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, render_template, request
 from pydantic import ValidationError
 
 from scraper import registry
@@ -21,7 +21,8 @@ from server.api.refresh import start_refresh
 from server.api.users import author
 from server.api.views import watchlist_view
 from server.api.watchlists import MIN_INTERVAL_HOURS, WatchlistCreate, WatchlistMember, WatchlistPatch, member_identity
-from server.dashboard import bp, error_page, form_post, notice, signed_in
+from server.dashboard import bp, error_page, signed_in
+from server.dashboard.forms import Done, Refused, form_action, refusing
 from server.dashboard.listing import filter_choices, read_listing
 from server.scheduler import next_run, notify_watchlists_changed
 from server.services import get_refreshes, get_store
@@ -88,8 +89,12 @@ def watchlists():
     return render_template("watchlists.html", watchlists=rows)
 
 
+def _name_taken(name: str) -> str:
+    return f"A watchlist named “{name}” exists already: pick another name."
+
+
 @bp.post("/watchlists")
-@form_post
+@form_action(back="/watchlists")
 def create_watchlist():
     name = (request.form.get("name") or "").strip()
     hours = _hours(request.form.get("refresh_interval_hours") or "24")
@@ -99,18 +104,13 @@ def create_watchlist():
     if hours is None:
         problems.append(INTERVAL_PROBLEM)
     if problems:
-        for p in problems:
-            notice(p, "error")
-        return redirect("/watchlists", code=303)
+        raise Refused(*problems)
     data = WatchlistCreate(name=name, refresh_interval_hours=hours)
-    try:
+    with refusing(Conflict, _name_taken(name)):
         doc = get_store().create_watchlist(data.name, data.refresh_interval_hours)
-    except Conflict:
-        notice(f"A watchlist named “{name}” exists already: pick another name.", "error")
-        return redirect("/watchlists", code=303)
     notify_watchlists_changed(current_app)
-    notice(f"Watchlist “{doc['name']}” made. Add creators by their profile URL below.")
-    return redirect(f"/watchlists/{doc['id']}", code=303)
+    return Done(f"Watchlist “{doc['name']}” made. Add creators by their profile URL below.",
+                to=f"/watchlists/{doc['id']}")
 
 
 # -- one watchlist ------------------------------------------------------------------------------------
@@ -152,39 +152,31 @@ def _back(wid: str) -> str:
     return _local(request.form.get("back"), f"/watchlists/{wid}")
 
 
+def _here(wid: str) -> str:
+    return f"/watchlists/{wid}"
+
+
 @bp.post("/watchlists/<wid>/rename")
-@form_post
+@form_action(back=_here, missing=_missing)
 def rename_watchlist(wid: str):
     name = (request.form.get("name") or "").strip()
     if not 1 <= len(name) <= 100:
-        notice(NAME_PROBLEM, "error")
-        return redirect(f"/watchlists/{wid}", code=303)
-    try:
+        raise Refused(NAME_PROBLEM)
+    with refusing(Conflict, _name_taken(name)):
         get_store().update_watchlist(wid, **WatchlistPatch(name=name).model_dump(exclude_none=True))
-    except NotFound:
-        return _missing(wid)
-    except Conflict:
-        notice(f"A watchlist named “{name}” exists already: pick another name.", "error")
-        return redirect(f"/watchlists/{wid}", code=303)
-    notice(f"Renamed to “{name}”.")
-    return redirect(f"/watchlists/{wid}", code=303)
+    return Done(f"Renamed to “{name}”.")
 
 
 @bp.post("/watchlists/<wid>/interval")
-@form_post
+@form_action(back=_here, missing=_missing)
 def set_interval(wid: str):
     hours = _hours(request.form.get("refresh_interval_hours"))
     if hours is None:
-        notice(INTERVAL_PROBLEM, "error")
-        return redirect(f"/watchlists/{wid}", code=303)
-    try:
-        # the dashboard sets an interval; a crontab line set through the API would override it, so it goes
-        get_store().update_watchlist(wid, refresh_interval_hours=hours, refresh_cron="")
-    except NotFound:
-        return _missing(wid)
+        raise Refused(INTERVAL_PROBLEM)
+    # the dashboard sets an interval; a crontab line set through the API would override it, so it goes
+    get_store().update_watchlist(wid, refresh_interval_hours=hours, refresh_cron="")
     notify_watchlists_changed(current_app)
-    notice(f"This watchlist is now refreshed every {hours:g} h.")
-    return redirect(f"/watchlists/{wid}", code=303)
+    return Done(f"This watchlist is now refreshed every {hours:g} h.")
 
 
 @bp.get("/watchlists/<wid>/delete")
@@ -203,110 +195,74 @@ def confirm_delete(wid: str):
 
 
 @bp.post("/watchlists/<wid>/delete")
-@form_post
+@form_action(back="/watchlists", missing=_missing)
 def delete_watchlist(wid: str):
     store = get_store()
-    try:
-        name = store.get_watchlist(wid)["name"]
-        store.delete_watchlist(wid)
-    except NotFound:
-        return _missing(wid)
+    name = store.get_watchlist(wid)["name"]
+    store.delete_watchlist(wid)
     notify_watchlists_changed(current_app)
-    notice(f"Deleted the watchlist “{name}”.")
-    return redirect("/watchlists", code=303)
+    return Done(f"Deleted the watchlist “{name}”.")
 
 
 @bp.post("/watchlists/<wid>/refresh")
-@form_post
+@form_action(back=_here, missing=_missing)
 def refresh_watchlist(wid: str):
-    try:
-        empty = not get_store().get_watchlist(wid)["creators"]
-    except NotFound:
-        return _missing(wid)
-    if empty:
-        notice("This watchlist has no creator to refresh yet.", "error")
-        return redirect(f"/watchlists/{wid}", code=303)
+    if not get_store().get_watchlist(wid)["creators"]:
+        raise Refused("This watchlist has no creator to refresh yet.")
     try:
         run, started = start_refresh(wid)
     except ApiError as exc:
         if exc.code == "not_found":
             return _missing(wid)
-        notice(f"The refresh could not start: {exc.message}", "error")
-        return redirect(f"/watchlists/{wid}", code=303)
-    if started:
-        notice(f"Refreshing {len(run.creators)} creator(s) now.")
-    else:
-        notice("A refresh of this watchlist is already running.")
-    return redirect(f"/watchlists/{wid}", code=303)
+        raise Refused(f"The refresh could not start: {exc.message}") from exc
+    return Done(f"Refreshing {len(run.creators)} creator(s) now." if started
+                else "A refresh of this watchlist is already running.")
 
 
 @bp.post("/watchlists/<wid>/add")
-@form_post
+@form_action(back=_here, missing=_missing)
 def add_by_url(wid: str):
     url = (request.form.get("url") or "").strip()
     store = get_store()
-    try:
-        store.get_watchlist(wid)
-    except NotFound:
-        return _missing(wid)
+    store.get_watchlist(wid)
     if not url:
-        notice(paste_a_url(), "error")
-        return redirect(f"/watchlists/{wid}", code=303)
-    try:
+        raise Refused(paste_a_url())
+    with (refusing(ValidationError, paste_a_url()),
+          refusing(ApiError, lambda exc: f"{(exc.fields or {}).get('url') or exc.message} ({url[:200]})")):
         platform, handle, profile = member_identity(WatchlistMember(url=url[:2048]))
-    except ValidationError:
-        notice(paste_a_url(), "error")
-        return redirect(f"/watchlists/{wid}", code=303)
-    except ApiError as exc:
-        notice(f"{(exc.fields or {}).get('url') or exc.message} ({url[:200]})", "error")
-        return redirect(f"/watchlists/{wid}", code=303)
     summary = store.get_creator(platform, handle)
     if summary is not None and wid in store.watchlists_of().get((summary["platform"], summary["key"]), []):
-        notice(f"@{summary['handle'] or handle} ({platform}) is in this watchlist already.", "error")
-        return redirect(f"/watchlists/{wid}", code=303)
+        raise Refused(f"@{summary['handle'] or handle} ({platform}) is in this watchlist already.")
     summary = store.add_to_watchlist(wid, platform, handle, profile, author=author())
     said = "added" if summary.get("captured") else "added; not captured yet (Refresh now, or open it with the extension)"
-    notice(f"@{summary['handle'] or handle} ({platform}) {said}.")
-    return redirect(f"/watchlists/{wid}", code=303)
+    return Done(f"@{summary['handle'] or handle} ({platform}) {said}.")
 
 
-def _target(store, wid: str) -> dict | None:
-    """The watchlist a move/copy/add names in its `to` field, or None (said in a notice)."""
+def _target(store, wid: str) -> dict:
+    """The watchlist a move/copy/add names in its `to` field (Refused when it names none, this one,
+    or one that is gone)."""
     to = request.form.get("to") or ""
     if not to:
-        notice("Pick the watchlist to put the creator in.", "error")
-        return None
+        raise Refused("Pick the watchlist to put the creator in.")
     if to == wid:
-        notice("That is this watchlist: pick another one.", "error")
-        return None
-    try:
+        raise Refused("That is this watchlist: pick another one.")
+    with refusing(NotFound, "That watchlist no longer exists."):
         return store.get_watchlist(to)
-    except NotFound:
-        notice("That watchlist no longer exists.", "error")
-        return None
 
 
 @bp.post("/watchlists/<wid>/member")
-@form_post
+@form_action(back=_back, missing=_missing)
 def member_action(wid: str):
     """A row's buttons: remove the creator from this watchlist, or move or copy it to another."""
     store = get_store()
     action = request.form.get("action")
     platform, handle = request.form.get("platform") or "", request.form.get("handle") or ""
-    back = _back(wid)
     if action not in ("remove", "move", "copy"):
-        notice("Use the Remove, Move or Copy button of a creator's row.", "error")
-        return redirect(back, code=303)
-    try:
-        name = store.get_watchlist(wid)["name"]
-    except NotFound:
-        return _missing(wid)
-    target = None
-    if action in ("move", "copy"):
-        target = _target(store, wid)
-        if target is None:
-            return redirect(back, code=303)
-    try:
+        raise Refused("Use the Remove, Move or Copy button of a creator's row.")
+    name = store.get_watchlist(wid)["name"]
+    target = _target(store, wid) if action in ("move", "copy") else None
+    # not a member (removed in another tab), or not even a valid handle
+    with refusing(StoreError, f"@{handle} is not in “{name}” (any more)."):
         summary = store.get_creator(platform, handle)
         if summary is None or wid not in store.watchlists_of().get((summary["platform"], summary["key"]), []):
             raise NotFound(f"{platform}/{handle} in watchlist {wid}")
@@ -314,33 +270,20 @@ def member_action(wid: str):
             store.add_to_watchlist(target["id"], platform, handle, author=author())
         if action in ("remove", "move"):
             store.remove_from_watchlist(wid, platform, handle)
-    except StoreError:  # not a member (removed in another tab), or not even a valid handle
-        notice(f"@{handle} is not in “{name}” (any more).", "error")
-        return redirect(back, code=303)
-    said = {"remove": f"Removed @{handle} from “{name}”.",
-            "move": f"Moved @{handle} to “{target['name'] if target else ''}”.",
-            "copy": f"Copied @{handle} to “{target['name'] if target else ''}”."}[action]
-    notice(said)
-    return redirect(back, code=303)
+    return Done({"remove": f"Removed @{handle} from “{name}”.",
+                 "move": f"Moved @{handle} to “{target['name'] if target else ''}”.",
+                 "copy": f"Copied @{handle} to “{target['name'] if target else ''}”."}[action])
 
 
 @bp.post("/watchlists/add-creator")
-@form_post
+@form_action(back=lambda: _local(request.form.get("back"), "/"))
 def add_creator_to():
     """The shortlist's and Browsed's row form: put a stored creator in a watchlist."""
     store = get_store()
-    back = _local(request.form.get("back"), "/")
     platform, handle = request.form.get("platform") or "", request.form.get("handle") or ""
     target = _target(store, "")
-    if target is None:
-        return redirect(back, code=303)
-    try:
+    with refusing(StoreError, f"kolscope has no creator {platform}/@{handle} (any more)."):
         if store.get_creator(platform, handle) is None:
             raise NotFound(f"Creator {platform}/{handle}")
         store.add_to_watchlist(target["id"], platform, handle, author=author())
-    except StoreError:
-        notice(f"kolscope has no creator {platform}/@{handle} (any more).", "error")
-        return redirect(back, code=303)
-    notice(f"Added @{handle} to “{target['name']}”.")
-    return redirect(back, code=303)
-
+    return Done(f"Added @{handle} to “{target['name']}”.")

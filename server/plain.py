@@ -126,6 +126,33 @@ def _with_note(clause: str, note: str) -> str:
     return f"{clause} ({note})" if note else clause
 
 
+PRIVATE = "This account is private: kolscope can only read public profiles."
+
+# A code's one sentence, whatever the message: {label} is the platform's name, {host} its site,
+# {next} NEXT_REFRESH. The codes whose sentence depends on the message are in the functions below.
+_CAPTURE_SENTENCES = {
+    "unavailable": "{label} says this account does not exist (any more): removed, banned or renamed.",
+    "login_wall": "{label} asked to log in before showing this page; kolscope only reads public pages.",
+    "not_a_creator_page": "This {label} page does not show a creator (a home, search or settings page?).",
+    "unsupported_platform": "kolscope does not read this site.",
+    "malformed": "The {label} page could not be read: it changed or loaded only in part.",
+    "too_large": "The page is larger than kolscope reads.",
+    "parse_timeout": "Reading the page took too long; it may be unusually large.",
+}
+_REFRESH_SENTENCES = {
+    "network": "Could not reach {host}; {next}.",
+    "timeout": "{host} did not answer in time; {next}.",
+    "private_account": PRIVATE,
+    "not_found": "{label} says this account does not exist (any more).",
+    "account_not_found": "{label} says this account does not exist (any more).",
+    "not_replayed": "The replay folder has no saved page for this creator.",
+    "fetch_failed": "The browser failed while loading the page from {host}; {next}.",
+    "browser_failed": "The browser could not start or stopped during the refresh; {next}.",
+    "no_profile_url": "kolscope does not know this creator's {label} address, so it cannot refresh it.",
+    "store_failed": "The page was read but could not be saved: the data directory had a problem (see the server log).",
+}
+
+
 def capture_words(code: str | None, message: str | None, platform: str | None = None) -> str:
     """A parser's CaptureError (scraper/errors.py CODES) as a sentence, for a page kolscope was shown
     (the overlay's extension/content/overlay.js says the same)."""
@@ -133,26 +160,14 @@ def capture_words(code: str | None, message: str | None, platform: str | None = 
     msg = str(message or "")
     if code == "restricted":
         if re.search(r"private|protected", msg, re.I):
-            return "This account is private: kolscope can only read public profiles."
+            return PRIVATE
         if re.search(r"\bage\b|age-restricted", msg, re.I):
             return f"{label} shows this only to signed-in adults (age-restricted): kolscope only reads public pages."
         return f"{label} restricts this page: kolscope can only read public profiles."
-    if code == "unavailable":
-        return f"{label} says this account does not exist (any more): removed, banned or renamed."
-    if code == "login_wall":
-        return f"{label} asked to log in before showing this page; kolscope only reads public pages."
     if code == "blocked":
         return f"{_with_note(*_block_words(label, msg, code))}; try again later."
-    if code == "not_a_creator_page":
-        return f"This {label} page does not show a creator (a home, search or settings page?)."
-    if code == "unsupported_platform":
-        return "kolscope does not read this site."
-    if code == "malformed":
-        return f"The {label} page could not be read: it changed or loaded only in part."
-    if code == "too_large":
-        return "The page is larger than kolscope reads."
-    if code == "parse_timeout":
-        return "Reading the page took too long; it may be unusually large."
+    if code in _CAPTURE_SENTENCES:
+        return _CAPTURE_SENTENCES[code].format(label=label)
     return msg or "Something went wrong."
 
 
@@ -172,10 +187,8 @@ def refresh_words(entry: Mapping, platform: str, log: Sequence[Mapping] | None =
     if net:
         what = _NET_ERRORS.get(net.group(1), "the network failed")
         return f"Could not reach {host}: {what}; {NEXT_REFRESH}."
-    if code == "network":
-        return f"Could not reach {host}; {NEXT_REFRESH}."
-    if code == "timeout":
-        return f"{host} did not answer in time; {NEXT_REFRESH}."
+    if code in ("network", "timeout"):  # the platform never answered: whatever the status, not a block
+        return _REFRESH_SENTENCES[code].format(host=host, next=NEXT_REFRESH)
     if code == "cooldown":
         why = reason.split(" after ", 1)[1].split(";", 1)[0] if " after " in reason else ""
         minutes = _MINUTES_RE.search(reason)
@@ -194,6 +207,8 @@ def refresh_words(entry: Mapping, platform: str, log: Sequence[Mapping] | None =
         return f"Not asked again yet: {label} blocked this profile earlier; {when}."
     if code in ("blocked", "login_wall") or status == "blocked":
         return f"{_with_note(*_block_words(label, reason, code))}; {_retry_after(entry, log)}."
+    if code in _REFRESH_SENTENCES:
+        return _REFRESH_SENTENCES[code].format(label=label, host=host, next=NEXT_REFRESH)
     if code == "http_5xx" or (code or "").startswith("http_5"):
         http = _HTTP_RE.search(reason)
         return f"{host} had a server error{f' (HTTP {http.group(1)})' if http else ''}; {NEXT_REFRESH}."
@@ -201,20 +216,6 @@ def refresh_words(entry: Mapping, platform: str, log: Sequence[Mapping] | None =
         return f"{label} says this page does not exist (HTTP {code[5:]}): the account may be gone or renamed."
     if (code or "").startswith("http_"):
         return f"{host} answered with an error (HTTP {code[5:]}); {NEXT_REFRESH}."
-    if code == "private_account":
-        return "This account is private: kolscope can only read public profiles."
-    if code in ("not_found", "account_not_found"):
-        return f"{label} says this account does not exist (any more)."
-    if code == "not_replayed":
-        return "The replay folder has no saved page for this creator."
-    if code == "fetch_failed":
-        return f"The browser failed while loading the page from {host}; {NEXT_REFRESH}."
-    if code == "browser_failed":
-        return f"The browser could not start or stopped during the refresh; {NEXT_REFRESH}."
-    if code == "no_profile_url":
-        return f"kolscope does not know this creator's {label} address, so it cannot refresh it."
-    if code == "store_failed":
-        return "The page was read but could not be saved: the data directory had a problem (see the server log)."
     if code == "other_creator":
         other = _OTHER_RE.search(reason)
         who = f" ({other.group(1)})" if other else ""

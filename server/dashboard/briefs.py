@@ -11,7 +11,7 @@ from flask import render_template, request
 from scraper import registry
 from server.api.briefs import rescore_active
 from server.dashboard import bp, error_page, signed_in
-from server.dashboard.forms import Done, form_action
+from server.dashboard.forms import Done, form_action, when_missing
 from server.scoring.brief_input import (
     CHOICE_FIELDS,
     LABELS,
@@ -21,7 +21,6 @@ from server.scoring.brief_input import (
     tier_ranges,
 )
 from server.services import get_store
-from server.store import NotFound
 
 
 def _person_language() -> str | None:
@@ -41,14 +40,7 @@ def _form(values: dict, errors: dict[str, str], *, title: str, action: str, stat
                            labels=LABELS, platforms=platforms, tiers=tier_ranges()), status
 
 
-def _get_or_none(bid: str) -> dict | None:
-    try:
-        return get_store().get_brief(bid)
-    except NotFound:
-        return None
-
-
-def _gone(**_route: str):  # the form's `missing` page too (called with the route's arguments)
+def _gone(**_route: str):  # the `missing` page (called with the route's arguments)
     return error_page(404, "No such brief", "This brief does not exist any more; it may have been deleted.")
 
 
@@ -107,10 +99,9 @@ def create_brief():
 
 @bp.get("/briefs/<bid>/edit")
 @signed_in
+@when_missing(_gone)
 def edit_brief(bid: str):
-    doc = _get_or_none(bid)
-    if doc is None:
-        return _gone()
+    doc = get_store().get_brief(bid)
     return _form(form_values(doc["brief"]), {}, title=f"Edit “{doc['brief']['name']}”", action=f"/briefs/{bid}/edit")
 
 
@@ -154,10 +145,9 @@ def activate_brief(bid: str):
 
 @bp.get("/briefs/<bid>/delete")
 @signed_in
+@when_missing(_gone)
 def confirm_delete_brief(bid: str):
-    doc = _get_or_none(bid)
-    if doc is None:
-        return _gone()
+    doc = get_store().get_brief(bid)
     return render_template("briefs_delete.html", doc=doc, active=get_store().active_brief_id() == bid)
 
 

@@ -21,12 +21,12 @@ from server.api.users import author
 from server.campaigns.price import FORMATS
 from server.campaigns.results import KPI_METRICS, OBJECTIVES
 from server.dashboard import bp, error_page, signed_in
-from server.dashboard.forms import Done, Refused, form_action, refusing
+from server.dashboard.forms import Done, Refused, form_action, refusing, when_missing
 from server.dashboard.campaign_forms import KPI_ROWS, campaign_body, deliverable_body, partner_body, plan_body
 from server.dashboard.campaign_views import campaign_csv, campaign_view
 from server.dashboard.reports import filename, html_download, pdf_download, report_html
 from server.services import get_store
-from server.store import Conflict, NotFound
+from server.store import Conflict
 from server.store.base import PARTNER_STATUSES
 
 MAX_SHORTLIST = 300
@@ -97,12 +97,10 @@ def campaign_create():
 
 @bp.get("/campaigns/<cid>")
 @signed_in
+@when_missing(_no_campaign)
 def campaign_page(cid: str):
     store = get_store()
-    try:
-        view = campaign_view(store, cid)
-    except NotFound:
-        return _no_campaign()
+    view = campaign_view(store, cid)
     return render_template(
         "campaign.html", **view, timeline_data=view["timeline"], statuses=PARTNER_STATUSES, formats=FORMATS,
         platforms=registry.NAMES, shortlist=_shortlist(store, view["partners"]),
@@ -180,45 +178,32 @@ def campaign_refresh_post(cid: str):
                 else "A refresh of this campaign is already running.")
 
 
-def _report_view(cid: str) -> dict | None:
-    try:
-        return campaign_view(get_store(), cid)
-    except NotFound:
-        return None
-
-
-def _report(cid: str) -> tuple[str, str] | None:
-    view = _report_view(cid)
-    if view is None:
-        return None
+def _report(cid: str) -> tuple[str, str]:
+    view = campaign_view(get_store(), cid)
     html = report_html("campaign_report.html", **view, timeline_data=view["timeline"])
     return html, f"campaign-{view['campaign']['name']}"
 
 
 @bp.get("/campaigns/<cid>/report.html")
 @signed_in
+@when_missing(_no_campaign)
 def campaign_report_html(cid: str):
-    made = _report(cid)
-    if made is None:
-        return _no_campaign()
-    return html_download(*made)
+    return html_download(*_report(cid))
 
 
 @bp.get("/campaigns/<cid>/report.pdf")
 @signed_in
+@when_missing(_no_campaign)
 def campaign_report_pdf(cid: str):
     made = _report(cid)
-    if made is None:
-        return _no_campaign()
     return pdf_download(*made, title=made[1])
 
 
 @bp.get("/campaigns/<cid>/report.csv")
 @signed_in
+@when_missing(_no_campaign)
 def campaign_report_csv(cid: str):
-    view = _report_view(cid)
-    if view is None:
-        return _no_campaign()
+    view = campaign_view(get_store(), cid)
     resp = Response(campaign_csv(view), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename("campaign-" + view["campaign"]["name"], "csv")}"'
     return resp

@@ -7,7 +7,8 @@ Every form that changes something does the same four things: check the session a
 - it returns `Done("Brief saved.")` (or `Done(..., to="/elsewhere")`): a notice, then the redirect;
 - it raises `Refused("words")` for something the person can fix (a bad value, a name taken, a store
   error met on the way, often through `refusing(Conflict, "words")`): an error notice, the redirect;
-- it lets `NotFound` through when the thing it acts on is gone: the form's `missing` page;
+- it lets `NotFound` through when the thing it acts on is gone: the form's `missing` page
+  (`when_missing`, which pages that show one thing use too);
 - it returns a page itself when a bad value must stay on the page with its message (the brief's form
   with each field's problem, status 400): returned as it is, without a notice.
 
@@ -55,6 +56,23 @@ def refusing(errors: type[Exception] | tuple[type[Exception], ...], say: str | C
         raise Refused(say(exc) if callable(say) else say, to=to) from exc
 
 
+def when_missing(page: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view (a page or a form) that lets `NotFound` through when what it shows or changes is gone:
+    then `page`, from the route's arguments (a 404 in words), instead of the general error page."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def run(**kwargs: Any) -> Any:
+            try:
+                return view(**kwargs)
+            except NotFound:
+                return page(**kwargs)
+
+        return run
+
+    return decorate
+
+
 def form_action(back: str | Callable[..., str] | None = None, missing: Callable[..., Any] | None = None):
     """A form's POST route (session + CSRF by `form_post`) run as the module docstring says. `back`:
     where it goes afterwards, a path or a function of the route's arguments (called only then; None:
@@ -62,18 +80,16 @@ def form_action(back: str | Callable[..., str] | None = None, missing: Callable[
     arguments, when the view lets `NotFound` through."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        act = view if missing is None else when_missing(missing)(view)
+
         @wraps(view)
         def run(**kwargs: Any) -> Any:
             try:
-                out = view(**kwargs)
+                out = act(**kwargs)
             except Refused as exc:
                 for problem in exc.problems:
                     notice(problem, "error")
                 return redirect(exc.to or _target(back, kwargs), code=303)
-            except NotFound:
-                if missing is None:
-                    raise
-                return missing(**kwargs)
             if isinstance(out, Done):
                 notice(out.text)
                 return redirect(out.to or _target(back, kwargs), code=303)

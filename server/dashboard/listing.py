@@ -134,20 +134,15 @@ def _given(args: Mapping[str, str]) -> dict[str, str]:
 def _typed(given: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
     """Country and language names turned into codes (the query takes codes)."""
     out = dict(given)
-    if "country" in out:
-        code = country_code(out["country"])
+    for name, to_code in (("country", country_code), ("language", language_code)):
+        if name not in out:
+            continue
+        code = to_code(out[name])
         if code is None:
-            errors["country"] = PROBLEMS["country"]
-            del out["country"]
+            errors[name] = PROBLEMS[name]
+            del out[name]
         else:
-            out["country"] = code
-    if "language" in out:
-        code = language_code(out["language"])
-        if code is None:
-            errors["language"] = PROBLEMS["language"]
-            del out["language"]
-        else:
-            out["language"] = code
+            out[name] = code
     return out
 
 

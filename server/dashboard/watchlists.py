@@ -22,7 +22,7 @@ from server.api.users import author
 from server.api.views import watchlist_view
 from server.api.watchlists import MIN_INTERVAL_HOURS, WatchlistCreate, WatchlistMember, WatchlistPatch, member_identity
 from server.dashboard import bp, error_page, signed_in
-from server.dashboard.forms import Done, Refused, form_action, refusing
+from server.dashboard.forms import Done, Refused, form_action, refusing, when_missing
 from server.dashboard.listing import filter_choices, read_listing
 from server.scheduler import next_run, notify_watchlists_changed
 from server.services import get_refreshes, get_store
@@ -117,12 +117,10 @@ def create_watchlist():
 
 @bp.get("/watchlists/<wid>")
 @signed_in
+@when_missing(_missing)
 def watchlist(wid: str):
     store = get_store()
-    try:
-        doc = store.get_watchlist(wid)
-    except NotFound:
-        return _missing(wid)
+    doc = store.get_watchlist(wid)
     run = get_refreshes().current_run(wid)
     running = bool(run and run.running)
     waiting: set[tuple[str, str]] = set()
@@ -181,11 +179,9 @@ def set_interval(wid: str):
 
 @bp.get("/watchlists/<wid>/delete")
 @signed_in
+@when_missing(_missing)
 def confirm_delete(wid: str):
-    try:
-        doc = get_store().get_watchlist(wid)
-    except NotFound:
-        return _missing(wid)
+    doc = get_store().get_watchlist(wid)
     count = len(doc.get("creators") or [])
     return render_template(
         "watchlist_confirm.html", title=f"Delete the watchlist “{doc['name']}”?",

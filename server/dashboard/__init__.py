@@ -11,7 +11,8 @@ token (a page on another port of 127.0.0.1 is same-site, so SameSite alone does 
 out), and the security guard has already checked that `Origin` is the dashboard's own.
 
 After a form the route redirects (303) to a page, with a notice for the person (`notice(...)`),
-shown once at the top of the next page.
+shown once at the top of the next page: `form_action` (server/dashboard/forms.py) does that, and
+`form_post`'s checks, for every form.
 """
 
 from __future__ import annotations

@@ -38,8 +38,8 @@ class Done:
 
 
 class Refused(Exception):
-    """A form that changed nothing, and why in words (a notice a problem): then to `to` (default
-    the form's `back`)."""
+    """A form that changed nothing, and why in words (an error notice for each problem): then to `to`
+    (default: the form's `back`)."""
 
     def __init__(self, *problems: str, to: str | None = None):
         super().__init__(*problems)

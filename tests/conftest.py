@@ -135,10 +135,11 @@ def postgres_server():
 
 @pytest.fixture
 def postgres_url(postgres_server):
-    """A new, empty PostgreSQL database for this test (dropped after it)."""
-    url = postgres_server.new_database()
+    """A PostgreSQL database of this test's own, holding the schema and no data: lent by the server
+    and given back after the test, emptied for the next one (or dropped if its schema changed)."""
+    url = postgres_server.lend_database()
     yield url
-    postgres_server.drop_database(url)
+    postgres_server.give_back(url)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ Chromium with the unpacked extension, and routing of the platforms' URLs to save
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import ssl
@@ -20,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.browser import CHROMIUM, chromium_args
+
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = ROOT / "extension"
-CHROMIUM = "/usr/bin/chromium"
 KOLSCOPE = Path(sys.executable).with_name("kolscope")
 OVERLAY = "kolscope-overlay"
 # A scored overlay whose capture is final (no refined capture pending or in flight).
@@ -118,22 +118,18 @@ class Backend:
 
 
 def launch_args(extension_dir: Path = EXTENSION_DIR, mapped_hosts: dict[str, int] | None = None) -> list[str]:
-    """Chromium's flags. `mapped_hosts` ({host: port}) sends those hosts to 127.0.0.1:port; every
-    other name but 127.0.0.1 and localhost fails to resolve, so Chromium makes no outside lookups."""
-    maps = "".join(f"MAP {host} 127.0.0.1:{port}, " for host, port in (mapped_hosts or {}).items())
-    args = [
+    """Chromium's flags (tests/browser.py's rules: `mapped_hosts`, {host: port}, sends those hosts to
+    127.0.0.1:port; every other name but 127.0.0.1 and localhost fails to resolve, so Chromium makes
+    no outside lookups), with the unpacked extension loaded."""
+    return chromium_args(
         # Extensions need Chromium's new headless mode (the old one cannot load them).
         "--headless=new",
         f"--disable-extensions-except={extension_dir}",
         f"--load-extension={extension_dir}",
-        f"--host-resolver-rules={maps}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
         "--no-first-run",
         "--disable-gpu",
         "--disable-dev-shm-usage",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--no-sandbox")
-    return args
+        mapped_hosts=mapped_hosts)
 
 
 @dataclass

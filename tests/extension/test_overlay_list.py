@@ -5,16 +5,16 @@ the page is captured again, page text kept as text, and "Check these" acting on 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser import chromium, needs_chromium
+
 CONTENT = Path(__file__).resolve().parents[2] / "extension" / "content"
 XSS = '<img src=x onerror="window.__pwned=1">'
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed")
+pytestmark = needs_chromium
 
 # The backend's answer to a list page's capture (POST /captures, 201), as background.js passes it on.
 ANSWER = {
@@ -66,16 +66,8 @@ ROWS = """() => [...ov.root.querySelectorAll('[data-kolscope="candidate"]')].map
 
 @pytest.fixture(scope="module")
 def page():
-    from playwright.sync_api import sync_playwright
-
-    args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--no-sandbox")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
-        tab = browser.new_page()
-        yield tab
-        browser.close()
+    with chromium() as browser:
+        yield browser.new_page()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -24,6 +23,7 @@ from server.refresh import load_replay, refresh_watchlist
 from server.store import Store, open_store
 from tests.conftest import REALPAGES, realpage_cases, require_realpages
 from tests.scraper.synthetic import LOGIN_PAGE, RATE_LIMIT_PAGE, write_replay_dir, x_capture
+from tests.waiting import wait_until
 
 FETCH = {"timeout": 8.0, "pool_size": 2}
 
@@ -32,16 +32,6 @@ def quick_politeness(**kw) -> Politeness:
     kw.setdefault("backoff_base", 0.05)
     kw.setdefault("backoff_max", 0.1)
     return Politeness.unlimited(**kw)
-
-
-def wait_until(predicate, timeout: float = 90.0, step: float = 0.2):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("timed out waiting")
 
 
 @pytest.fixture

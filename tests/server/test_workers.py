@@ -31,16 +31,7 @@ from server.workers.politeness import RedisPoliteness
 from server.workers.worker import Worker
 from tests.conftest import ROOT
 from tests.scraper.synthetic import write_replay_dir, x_capture
-
-
-def wait_until(predicate, timeout: float = 60.0, step: float = 0.1):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("timed out waiting")
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -296,7 +287,6 @@ def test_the_worker_command_refuses_in_one_line(argv, words, capsys, monkeypatch
     assert cli_main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1, err
-
 
 
 # -- the scheduler over a database --------------------------------------------------------------------------

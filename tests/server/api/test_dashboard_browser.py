@@ -10,18 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, log_in, needs_chromium
 from tests.server.api.conftest import x_capture
 from tests.server.api.test_crash import free_port, request, start_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_dashboard_in_chromium(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     port = free_port()
     proc = start_server(tmp_path / "data", port)
     try:
@@ -34,21 +32,14 @@ def test_dashboard_in_chromium(tmp_path):
         for followers, at in ((800, "2026-01-01T00:00:00Z"), (870, "2026-02-01T00:00:00Z"), (990, "2026-03-01T00:00:00Z")):
             body = json.dumps(x_capture("bo_runs", followers=followers, captured_at=at)).encode()
             assert request(port, token, "POST", "/api/v1/captures", body)[0] == 201
-        args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        with chromium() as browser:
             page = browser.new_page()
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             urls: list[str] = []
             posts: list = []
             page.on("request", lambda r: (urls.append(r.url), r.method == "POST" and posts.append(r)))
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.fill("input[name=token]", token)
-            page.click("button[type=submit]")
-            page.wait_for_selector("main h2")
+            log_in(page, f"http://127.0.0.1:{port}/", token, "main h2")
             assert page.url == f"http://127.0.0.1:{port}/"
             page.goto(f"http://127.0.0.1:{port}/browsed")  # captured, in no watchlist: browsed creators
             page.wait_for_selector("table.creators")
@@ -83,7 +74,6 @@ def test_dashboard_in_chromium(tmp_path):
             assert page.context.cookies() == []
             assert page.goto(f"http://127.0.0.1:{port}/api/v1/creators").status == 401
             assert urls and not [u for u in urls if token in u]  # no URL ever held the token (history)
-            browser.close()
         assert dialogs == []
     finally:
         proc.terminate()

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from pathlib import Path
 
 import pytest
 
 from server.dashboard.watchlists import paste_a_url
 from server.refresh import CreatorOutcome, RefreshRun
+from tests.browser import needs_chromium
 from tests.server.api.conftest import post_capture, x_capture
 
 
@@ -284,17 +284,15 @@ def test_refresh_now_shows_progress_and_each_status_in_words(client, app, three,
     assert 'http-equiv="refresh"' not in done and "Refresh now" in done
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_refresh_now_really_runs_and_each_outcome_is_said_in_words(tmp_path):
     """A real refresh (Chromium over saved pages, no network): the page follows it to the end."""
     from server import create_app, scheduler
     from tests.scraper.synthetic import write_replay_dir
     from tests.scraper.synthetic import x_capture as x_page
-    from tests.server.test_refresh import FETCH, wait_until
+    from tests.server.test_refresh import FETCH
+    from tests.waiting import wait_until
 
     replay = write_replay_dir(tmp_path / "replay", [x_page("ada_runs", 4321)])
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "STORE_FSYNC": False,

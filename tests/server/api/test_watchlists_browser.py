@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, log_in, needs_chromium
 from tests.server.api.conftest import x_capture
 from tests.server.api.test_crash import free_port, request, start_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[3] / "test-results"
 
 
@@ -24,10 +24,8 @@ def _rows(page) -> list[str]:
     return page.locator("table.creators tbody tr").evaluate_all("rows => rows.map(r => r.dataset.creator)")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_watchlists_in_chromium(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     port = free_port()
     proc = start_server(tmp_path / "data", port)
     base = f"http://127.0.0.1:{port}"
@@ -36,21 +34,14 @@ def test_watchlists_in_chromium(tmp_path):
         for handle, followers in (("alpha", 800), ("beta", 5000), ("gamma", 20000), ("delta", 150)):
             body = json.dumps(x_capture(handle, followers=followers, name=f"{handle.title()} <i>Runs</i>")).encode()
             assert request(port, token, "POST", "/api/v1/captures", body)[0] == 201
-        args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             # (the login form answers 401 and a bad filter 400, by design: "Failed to load resource")
             page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
                     and errors.append(m.text))
-            page.goto(f"{base}/")
-            page.fill("input[name=token]", token)
-            page.click("button[type=submit]")
-            page.wait_for_selector("main h2")
+            log_in(page, f"{base}/", token, "main h2")
             # nothing is in a watchlist yet: the shortlist is empty, the four are in Browsed
             assert "No creator in a watchlist yet" in page.inner_text("main")
             page.click("text=Browsed: the creators you looked at")
@@ -126,7 +117,6 @@ def test_watchlists_in_chromium(tmp_path):
             with page.expect_navigation():  # (the compare page is another screen's: only its URL counts)
                 page.click("button[form=compare]")
             assert page.url.startswith(f"{base}/compare?c=x%2Fgamma")
-            browser.close()
     finally:
         proc.terminate()
         proc.wait(10)

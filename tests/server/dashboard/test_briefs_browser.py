@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, log_in, needs_chromium
 from tests.server.api.conftest import x_capture
 from tests.server.api.test_crash import free_port, request, start_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -23,10 +23,8 @@ def _fit_text(page) -> str:
     return page.locator('table.creators tbody tr', has_text="Bo Runs").locator('[data-score="fit"]').inner_text()
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_create_and_activate_a_brief_in_chromium(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     port = free_port()
     proc = start_server(tmp_path / "data", port)
     base = f"http://127.0.0.1:{port}"
@@ -43,18 +41,11 @@ def test_create_and_activate_a_brief_in_chromium(tmp_path):
         status, made = request(port, token, "POST", "/api/v1/briefs", json.dumps(other).encode())
         assert status == 201
         assert request(port, token, "PUT", "/api/v1/briefs/active", json.dumps({"id": made["id"]}).encode())[0] == 200
-        args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/")
-            page.fill("input[name=token]", token)
-            page.click("button[type=submit]")
-            page.wait_for_selector("table.creators")
+            log_in(page, f"{base}/", token, "table.creators")
             before = _fit_text(page)
             for _ in range(60):  # the API's activation re-scores in the background
                 if before != "No grade":
@@ -113,7 +104,6 @@ def test_create_and_activate_a_brief_in_chromium(tmp_path):
             _, stored = request(port, token, "GET", "/api/v1/briefs/active")
             assert stored["brief"]["countries"] == ["DE"] and stored["brief"]["languages"] == ["de", "en"]
             assert stored["brief"]["min_engagement_rate"] == 0.03
-            browser.close()
         assert errors == []
     finally:
         proc.terminate()

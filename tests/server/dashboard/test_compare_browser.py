@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, log_in, needs_chromium
 from tests.conftest import ROOT, load_case
 from tests.server.api.test_crash import free_port, request, start_server
 from tests.server.dashboard.report_checks import outside_refs, pdf_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpages]
-CHROMIUM = "/usr/bin/chromium"
 # (case, platform/handle): three platforms; X twice, a year apart, so its card has a follower line
 PAGES = (("x/x_profile_XDevelopers_2024-02", None),
          ("x/x_profile_XDevelopers_latest", "x/XDevelopers"),
@@ -24,10 +24,8 @@ PAGES = (("x/x_profile_XDevelopers_2024-02", None),
          ("tiktok/tt_profile_dylanlemay_2023-02_sigi", "tiktok/dylanlemay"))
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_compare_three_creators_and_download_the_reports(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     cases = [(load_case(case), ref) for case, ref in PAGES]
     port = free_port()
     proc = start_server(tmp_path / "data", port)
@@ -43,18 +41,12 @@ def test_compare_three_creators_and_download_the_reports(tmp_path):
             if ref:
                 names[ref] = (expected["display_name"], expected["followers"]["value"])
         query = "&".join(f"c={ref}" for ref in names)
-        args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        with chromium() as browser:
             page = browser.new_page(accept_downloads=True, viewport={"width": 1280, "height": 1000})
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(f"http://127.0.0.1:{port}/compare?{query}")
-            page.fill("input[name=token]", token)  # no session yet: the login form, then back here
-            page.click("button[type=submit]")
-            page.wait_for_selector("table.creators, table.compare, form.filters")  # / is the shortlist: maybe empty
+            # no session yet: the login form, then back here (/ is the shortlist: maybe empty)
+            log_in(page, f"http://127.0.0.1:{port}/compare?{query}", token, "table.creators, table.compare, form.filters")
             page.goto(f"http://127.0.0.1:{port}/compare?{query}")
             table = page.locator("table.compare")
             for name, _ in names.values():
@@ -89,7 +81,6 @@ def test_compare_three_creators_and_download_the_reports(tmp_path):
             for name, followers in names.values():
                 assert name in text and f"{followers:,}" in text
             assert "Science explainers" in text
-            browser.close()
         assert dialogs == []
     finally:
         proc.terminate()

@@ -4,7 +4,6 @@ words (a page, not JSON) for bad links, and reports that are self-contained and 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,12 +11,12 @@ from scraper import registry
 
 from server.dashboard import reports
 from server.pdf import PdfError
+from tests.browser import needs_chromium
 from tests.server.api.conftest import post_capture, x_capture
 from tests.server.dashboard.conftest import TRIO, compare_query
 from tests.server.dashboard.report_checks import outside_refs, pdf_text
 
 HANDLES = [h for h, _, _ in TRIO]
-CHROMIUM_MISSING = not Path("/usr/bin/chromium").exists()
 
 
 def test_compare_shows_three_creators_with_the_best_marked(signed_in, trio):
@@ -104,7 +103,7 @@ def test_outside_refs_finds_what_a_browser_would_fetch():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(CHROMIUM_MISSING, reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_compare_and_watchlist_reports_as_pdf(signed_in, auth, trio):
     r = signed_in.get("/compare/report.pdf?" + compare_query(*HANDLES))
     assert r.status_code == 200 and r.mimetype == "application/pdf"

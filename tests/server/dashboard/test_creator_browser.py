@@ -12,20 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, log_in, needs_chromium
 from tests.conftest import REALPAGES, load_recorded
 from tests.server.api.conftest import x_capture
 from tests.server.api.test_crash import free_port, request, start_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
 CASES = ("youtube/yt_channel_kurzgesagt_2021-02_pbj", "youtube/yt_channel_kurzgesagt_2026-01")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_creator_page_in_chromium(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     captures = [load_recorded(REALPAGES, case, f"real captured pages not found at {REALPAGES}")[0] for case in CASES]
     port = free_port()
     proc = start_server(tmp_path / "data", port)
@@ -39,20 +37,14 @@ def test_creator_page_in_chromium(tmp_path):
         for followers, at in ((800, "2026-01-01T00:00:00Z"), (870, "2026-02-01T00:00:00Z"), (990, "2026-03-01T00:00:00Z")):
             body = json.dumps(x_capture("bo_runs", followers=followers, captured_at=at)).encode()
             assert request(port, token, "POST", "/api/v1/captures", body)[0] == 201
-        args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             console: list[str] = []
             page.on("console", lambda m: m.type in ("error", "warning") and console.append(m.text))
             urls: list[str] = []
             page.on("request", lambda r: urls.append(r.url))
-            page.goto(f"http://127.0.0.1:{port}/creator/youtube/kurzgesagt")
-            page.fill("input[name=token]", token)
-            page.click("button[type=submit]")
-            page.wait_for_selector("table.creators, form.filters")  # / is the shortlist: maybe no table
+            # / is the shortlist: maybe no table
+            log_in(page, f"http://127.0.0.1:{port}/creator/youtube/kurzgesagt", token, "table.creators, form.filters")
             page.goto(f"http://127.0.0.1:{port}/creator/youtube/kurzgesagt")
             assert page.locator("h2").first.inner_text().startswith("Kurzgesagt – In a Nutshell")
 
@@ -114,7 +106,6 @@ def test_creator_page_in_chromium(tmp_path):
                 "x": 0, "y": top["y"] - 8, "width": 1280, "height": bottom["y"] + bottom["height"] - top["y"] + 16})
             if os.environ.get("KOLSCOPE_UPDATE_SCREENSHOTS") == "1":
                 shutil.copyfile(out / "creator-charts.png", ROOT / "docs" / "img" / "dashboard-creator-charts.png")
-            browser.close()
         # nothing left the machine, no CSP refusal or script error on the way
         assert all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), [u for u in urls if "127.0.0.1" not in u]
         # (the login page's 401 and the favicon's 404 are logged as failed loads: not refusals)

@@ -5,23 +5,22 @@ by a replay) while the page follows the progress by itself; screenshot test-resu
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, log_in, needs_chromium
 from tests.conftest import load_listpage
 from tests.scraper.synthetic import write_replay_dir, x_capture
 from tests.server.api.test_crash import free_port, request, start_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed (make install)")
+@needs_chromium
 def test_discovery_in_chromium(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect  # late: only this test needs Playwright
 
     search, expected = load_listpage("x/x_search_tesla_2026-05")
     # the first two accounts of the search, whose profile pages the replay serves
@@ -34,16 +33,9 @@ def test_discovery_in_chromium(tmp_path):
         token = (data / "token").read_text().strip()
         status, answer = request(port, token, "POST", "/api/v1/captures", json.dumps(search).encode())
         assert status == 201 and answer["kind"] == "search" and answer["candidates_added"] == 20
-        args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.fill("input[name=token]", token)
-            page.click("button[type=submit]")
-            page.wait_for_selector("table.creators, main")
+            log_in(page, f"http://127.0.0.1:{port}/", token, "table.creators, main")
             page.click("nav.main-nav >> text=Discovery")
             page.wait_for_selector("table.candidates")
             rows = page.locator("table.candidates tbody tr")
@@ -68,7 +60,6 @@ def test_discovery_in_chromium(tmp_path):
             # a checked candidate links to its creator page, scored
             page.locator("table.candidates tbody tr", has_text=f"@{picked[0]}").first.locator("td a").first.click()
             page.wait_for_selector("table.factors")
-            browser.close()
         status, stored = request(port, token, "GET", f"/api/v1/creators/x/{picked[0]}")
         assert status == 200 and stored["snapshot"]["followers"] == 4321
     finally:

@@ -11,6 +11,8 @@ from pathlib import Path
 import hypothesis
 import pytest
 
+from tests import routes_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 REALPAGES = Path(os.environ.get("KOLSCOPE_REALPAGES", ROOT.parent / "shared" / "realpages"))
@@ -115,6 +117,12 @@ def x_about_response(screen_name: str, based_in: str | None) -> dict:
     variables = json.dumps({"screenName": screen_name}, separators=(",", ":"))
     return {"url": "https://x.com/i/api/graphql/Zz9/AboutAccountQuery?variables=" + urllib.parse.quote(variables),
             "status": 200, "content_type": "application/json", "body": json.dumps(body)}
+
+
+def pytest_configure(config):
+    """Every test app compiles its ~120 URL builders once per session, not once per app (~80% of
+    create_app's time; tests/routes_cache.py says why the URLs are the same)."""
+    routes_cache.install()
 
 
 # -- real servers: PostgreSQL and Redis (tests/services.py) ------------------------------------------

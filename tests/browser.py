@@ -48,3 +48,18 @@ def log_in(page, url: str, token: str, ready: str = "main") -> None:
     page.fill("input[name=token]", token)
     page.click("button[type=submit]")
     page.wait_for_selector(ready)
+
+
+@contextlib.contextmanager
+def dashboard_server(data: Path, *extra: str) -> Iterator[tuple[int, str]]:
+    """A real `kolscope serve` over `data` on a free loopback port (extra: more serve options), for a
+    browser to open: (port, the owner token). Stopped when the block ends."""
+    from tests.server.api.test_crash import free_port, start_server  # late: the API tests' server helpers
+
+    port = free_port()
+    proc = start_server(data, port, *extra)
+    try:
+        yield port, (data / "token").read_text().strip()
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, log_in, needs_chromium
+from tests.browser import chromium, dashboard_server, log_in, needs_chromium
 from tests.server.api.conftest import x_capture
-from tests.server.api.test_crash import free_port, request, start_server
+from tests.server.api.test_crash import request
 
 pytestmark = pytest.mark.slow
 XSS = "<img src=x onerror=alert(1)>"
@@ -20,10 +20,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 @needs_chromium
 def test_dashboard_in_chromium(tmp_path):
-    port = free_port()
-    proc = start_server(tmp_path / "data", port)
-    try:
-        token = (tmp_path / "data" / "token").read_text().strip()
+    with dashboard_server(tmp_path / "data") as (port, token):
         assert request(port, token, "POST", "/api/v1/captures", json.dumps(x_capture("xss", name=XSS)).encode())[0] == 201
         brief = {"name": "Running shoes launch", "keywords": ["running", "marathon", "trail"], "languages": ["en"]}
         status, answer = request(port, token, "POST", "/api/v1/briefs", json.dumps(brief).encode())
@@ -75,6 +72,3 @@ def test_dashboard_in_chromium(tmp_path):
             assert page.goto(f"http://127.0.0.1:{port}/api/v1/creators").status == 401
             assert urls and not [u for u in urls if token in u]  # no URL ever held the token (history)
         assert dialogs == []
-    finally:
-        proc.terminate()
-        proc.wait(10)

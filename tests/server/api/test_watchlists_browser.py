@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, log_in, needs_chromium
+from tests.browser import chromium, dashboard_server, log_in, needs_chromium
 from tests.server.api.conftest import x_capture
-from tests.server.api.test_crash import free_port, request, start_server
+from tests.server.api.test_crash import request
 
 pytestmark = pytest.mark.slow
 SHOTS = Path(__file__).resolve().parents[3] / "test-results"
@@ -26,11 +26,8 @@ def _rows(page) -> list[str]:
 
 @needs_chromium
 def test_watchlists_in_chromium(tmp_path):
-    port = free_port()
-    proc = start_server(tmp_path / "data", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        token = (tmp_path / "data" / "token").read_text().strip()
+    with dashboard_server(tmp_path / "data") as (port, token):
+        base = f"http://127.0.0.1:{port}"
         for handle, followers in (("alpha", 800), ("beta", 5000), ("gamma", 20000), ("delta", 150)):
             body = json.dumps(x_capture(handle, followers=followers, name=f"{handle.title()} <i>Runs</i>")).encode()
             assert request(port, token, "POST", "/api/v1/captures", body)[0] == 201
@@ -117,6 +114,3 @@ def test_watchlists_in_chromium(tmp_path):
             with page.expect_navigation():  # (the compare page is another screen's: only its URL counts)
                 page.click("button[form=compare]")
             assert page.url.startswith(f"{base}/compare?c=x%2Fgamma")
-    finally:
-        proc.terminate()
-        proc.wait(10)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, log_in, needs_chromium
+from tests.browser import chromium, dashboard_server, log_in, needs_chromium
 from tests.server.api.conftest import x_capture
-from tests.server.api.test_crash import free_port, request, start_server
+from tests.server.api.test_crash import request
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,11 +25,8 @@ def _fit_text(page) -> str:
 
 @needs_chromium
 def test_create_and_activate_a_brief_in_chromium(tmp_path):
-    port = free_port()
-    proc = start_server(tmp_path / "data", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        token = (tmp_path / "data" / "token").read_text().strip()
+    with dashboard_server(tmp_path / "data") as (port, token):
+        base = f"http://127.0.0.1:{port}"
         assert request(port, token, "POST", "/api/v1/captures", json.dumps(x_capture("bo_runs")).encode())[0] == 201
         # on the shortlist (`/` lists the creators in a watchlist)
         status, wl = request(port, token, "POST", "/api/v1/watchlists", json.dumps({"name": "Runners"}).encode())
@@ -105,6 +102,3 @@ def test_create_and_activate_a_brief_in_chromium(tmp_path):
             assert stored["brief"]["countries"] == ["DE"] and stored["brief"]["languages"] == ["de", "en"]
             assert stored["brief"]["min_engagement_rate"] == 0.03
         assert errors == []
-    finally:
-        proc.terminate()
-        proc.wait(10)

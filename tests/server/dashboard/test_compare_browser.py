@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, log_in, needs_chromium
+from tests.browser import chromium, dashboard_server, log_in, needs_chromium
 from tests.conftest import ROOT, load_case
-from tests.server.api.test_crash import free_port, request, start_server
+from tests.server.api.test_crash import request
 from tests.server.dashboard.report_checks import outside_refs, pdf_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpages]
@@ -27,10 +27,7 @@ PAGES = (("x/x_profile_XDevelopers_2024-02", None),
 @needs_chromium
 def test_compare_three_creators_and_download_the_reports(tmp_path):
     cases = [(load_case(case), ref) for case, ref in PAGES]
-    port = free_port()
-    proc = start_server(tmp_path / "data", port)
-    try:
-        token = (tmp_path / "data" / "token").read_text().strip()
+    with dashboard_server(tmp_path / "data") as (port, token):
         brief = {"name": "Science explainers", "keywords": ["science", "space"], "languages": ["en"]}
         status, answer = request(port, token, "POST", "/api/v1/briefs", json.dumps(brief).encode())
         assert status == 201
@@ -82,6 +79,3 @@ def test_compare_three_creators_and_download_the_reports(tmp_path):
                 assert name in text and f"{followers:,}" in text
             assert "Science explainers" in text
         assert dialogs == []
-    finally:
-        proc.terminate()
-        proc.wait(10)

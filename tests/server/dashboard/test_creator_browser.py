@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, log_in, needs_chromium
+from tests.browser import chromium, dashboard_server, log_in, needs_chromium
 from tests.conftest import REALPAGES, load_recorded
 from tests.server.api.conftest import x_capture
-from tests.server.api.test_crash import free_port, request, start_server
+from tests.server.api.test_crash import request
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,10 +25,7 @@ CASES = ("youtube/yt_channel_kurzgesagt_2021-02_pbj", "youtube/yt_channel_kurzge
 @needs_chromium
 def test_creator_page_in_chromium(tmp_path):
     captures = [load_recorded(REALPAGES, case, f"real captured pages not found at {REALPAGES}")[0] for case in CASES]
-    port = free_port()
-    proc = start_server(tmp_path / "data", port)
-    try:
-        token = (tmp_path / "data" / "token").read_text().strip()
+    with dashboard_server(tmp_path / "data") as (port, token):
         for capture in captures:
             status, answer = request(port, token, "POST", "/api/v1/captures", json.dumps(capture).encode())
             assert status == 201, answer
@@ -110,6 +107,3 @@ def test_creator_page_in_chromium(tmp_path):
         assert all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), [u for u in urls if "127.0.0.1" not in u]
         # (the login page's 401 and the favicon's 404 are logged as failed loads: not refusals)
         assert [m for m in console if "Content Security Policy" in m or "Refused" in m] == []
-    finally:
-        proc.terminate()
-        proc.wait(10)

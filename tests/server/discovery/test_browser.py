@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, log_in, needs_chromium
+from tests.browser import chromium, dashboard_server, log_in, needs_chromium
 from tests.conftest import load_listpage
 from tests.scraper.synthetic import write_replay_dir, x_capture
-from tests.server.api.test_crash import free_port, request, start_server
+from tests.server.api.test_crash import request
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,11 +26,7 @@ def test_discovery_in_chromium(tmp_path):
     # the first two accounts of the search, whose profile pages the replay serves
     picked = [c["handle"] for c in expected["creators"][:2]]
     replay_dir = write_replay_dir(tmp_path / "replay", [x_capture(h, 4321 + i) for i, h in enumerate(picked)])
-    port, data = free_port(), tmp_path / "data"
-    proc = None
-    try:
-        proc = start_server(data, port, "--replay", str(replay_dir))
-        token = (data / "token").read_text().strip()
+    with dashboard_server(tmp_path / "data", "--replay", str(replay_dir)) as (port, token):
         status, answer = request(port, token, "POST", "/api/v1/captures", json.dumps(search).encode())
         assert status == 201 and answer["kind"] == "search" and answer["candidates_added"] == 20
         with chromium() as browser:
@@ -62,7 +58,3 @@ def test_discovery_in_chromium(tmp_path):
             page.wait_for_selector("table.factors")
         status, stored = request(port, token, "GET", f"/api/v1/creators/x/{picked[0]}")
         assert status == 200 and stored["snapshot"]["followers"] == 4321
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)

@@ -14,10 +14,11 @@ Tables (the records are the TinyDB engine's, built by the same rules in records.
                     columns a listing filters and sorts on (computed from the summary by `_listed`,
                     with records.py's rules), so find_creators pages in SQL
     history         ONE ROW PER POINT: (creator id, numbers): the point's number n (its order of
-                    arrival), its shape's id, captured_at and counts as varints (packing.py). A row
-                    is ~60 bytes and its entry in the (deduplicated) creator index ~7: 365 daily
-                    points take ~25 KB (the JSON points ~225 KB in TinyDB). Each shape is kept in
-    shapes          each distinct shape once (consecutive captures share one: same posts and terms)
+                    arrival), then the point written against the one that arrived before it
+                    (packing.Chain: what changed, in a few bytes). A row is ~90 bytes with a
+                    realistic day's changes, and its entry in the (deduplicated) creator index ~7:
+                    365 daily points take ~35 KB (the JSON points ~200 KB). Schema version 1 kept
+                    each distinct point's "shape" in a `shapes` table: it is rewritten on open
     aliases         (platform, another key of the account) -> the key its data is stored under
     watchlists, watchlist_members, briefs, notes, users, settings (active brief, extension id, the
                     owner token)
@@ -31,7 +32,8 @@ by asking `self._partner_idents(conn)` (postgres_campaigns.py).
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import json
+import marshal
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -47,12 +49,12 @@ from server.store.base import (
     CONFIDENCES, DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, TASK_IDS_KEPT, Conflict, CreatorPage, CreatorQuery, NotFound,
     StoreError,
 )
-from server.store.packing import get_varint, pack, put_varint, unpack_many
+from server.store.packing import Chain, get_varint, put_varint, unpack_shapes
 from server.store.postgres_campaigns import CampaignTables
 from server.store.postgres_discovery import DiscoveryTables
 
 SCHEMA_LOCK = 0x6B6F6C73  # "kols": the advisory lock held while the schema is created or upgraded
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: history rows are chains (packing.Chain); 1 had a shapes table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name text PRIMARY KEY, value json);
@@ -85,11 +87,6 @@ CREATE TABLE IF NOT EXISTS creators (
     PRIMARY KEY (platform, key)
 );
 CREATE INDEX IF NOT EXISTS creators_pid ON creators (platform, platform_id) WHERE platform_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS shapes (
-    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    digest bytea NOT NULL UNIQUE,
-    shape json NOT NULL
-) WITH (toast_tuple_target = 128);
 CREATE TABLE IF NOT EXISTS history (creator integer NOT NULL, numbers bytea NOT NULL);
 CREATE INDEX IF NOT EXISTS history_creator ON history (creator);
 CREATE TABLE IF NOT EXISTS aliases (
@@ -265,11 +262,32 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             if row is not None and isinstance(row["value"], int) and row["value"] > SCHEMA_VERSION:
                 raise StoreError("store_too_new", f"The database has schema version {row['value']}; this "
                                                   f"kolscope reads up to {SCHEMA_VERSION}. Upgrade kolscope.")
+            if conn.execute("SELECT to_regclass('shapes') AS t").fetchone()["t"] is not None:
+                self._upgrade_history(conn)
             conn.execute("INSERT INTO meta VALUES ('schema_version', %s) ON CONFLICT (name) DO UPDATE "
                          "SET value = EXCLUDED.value", (Json(SCHEMA_VERSION),))
             for sql in (CampaignTables.SCHEMA_SQL, DiscoveryTables.SCHEMA_SQL):
                 if sql.strip():
                     conn.execute(sql)
+
+    def _upgrade_history(self, conn: psycopg.Connection) -> None:
+        """Schema version 1 to 2, under the schema lock: each creator's history read through its
+        shapes (the first format) and written anew as a chain; then the shapes table goes. One
+        creator at a time, so a large database is never held in memory at once."""
+        creators = [r["creator"] for r in conn.execute("SELECT DISTINCT creator FROM history ORDER BY 1")]
+        for creator in creators:
+            rows = []
+            for r in conn.execute("SELECT numbers FROM history WHERE creator = %s", (creator,)):
+                numbers = bytes(r["numbers"])
+                n, i = get_varint(numbers, 0)
+                sid, i = get_varint(numbers, i)
+                rows.append((n, sid, numbers, i))
+            rows.sort()
+            shapes = {r["id"]: r["shape"] for r in conn.execute(
+                "SELECT id, shape::text AS shape FROM shapes WHERE id = ANY (%s)", (list({r[1] for r in rows}),))}
+            points = [unpack_shapes(shapes[sid], [(numbers, i)])[0] for _, sid, numbers, i in rows]
+            self._replace_history(conn, creator, points)
+        conn.execute("DROP TABLE shapes")
 
     def close(self) -> None:
         for pool in (self.lock_pool, self.pool):
@@ -354,49 +372,40 @@ class PostgresStore(CampaignTables, DiscoveryTables):
 
     # -- creators --------------------------------------------------------------------------------
 
-    def _shape_id(self, conn: psycopg.Connection, shape_json: str, known: dict[str, int] | None = None) -> int:
-        """The id of a shape, stored on first sight (`known`: the ids one call has seen already)."""
-        if known is not None and shape_json in known:
-            return known[shape_json]
-        digest = hashlib.sha256(shape_json.encode("utf-8", "surrogatepass")).digest()[:16]
-        row = conn.execute("SELECT id FROM shapes WHERE digest = %s", (digest,)).fetchone()
-        if row is None:
-            row = conn.execute("INSERT INTO shapes (digest, shape) VALUES (%s, %s::json) ON CONFLICT (digest) "
-                               "DO UPDATE SET digest = EXCLUDED.digest RETURNING id", (digest, shape_json)).fetchone()
-        if known is not None:
-            known[shape_json] = row["id"]
-        return row["id"]
-
-    def _point_row(self, conn: psycopg.Connection, n: int, point: dict, known: dict[str, int] | None = None) -> bytes:
-        """A point's `numbers`: n, its shape's id, then packing.pack's numbers."""
-        shape_json, numbers = pack(point)
+    @staticmethod
+    def _point_row(chain: Chain, n: int, point: dict) -> bytes:
+        """A point's `numbers`: n, then the point as the next link of its creator's chain. The point
+        is taken in JSON's own types first (a tuple is a list, a key is text), as TinyDB keeps it."""
         out = bytearray()
         put_varint(out, n)
-        put_varint(out, self._shape_id(conn, shape_json, known))
-        return bytes(out) + numbers
+        return bytes(out) + chain.encode(json.loads(json.dumps(point)))
 
-    def _history(self, conn: psycopg.Connection, creator: int | None) -> list[dict]:
-        """A creator's points, oldest first (by captured_at as text; equal ones as stored)."""
+    def _chain(self, conn: psycopg.Connection, creator: int | None) -> tuple[list[dict], Chain]:
+        """A creator's points in the order they arrived (as decoded: they may share unchanged
+        parts), and the chain after the last one, to append to."""
+        chain = Chain()
         if creator is None:
-            return []
+            return [], chain
         rows = []
         for r in conn.execute("SELECT numbers FROM history WHERE creator = %s", (creator,)):
             numbers = bytes(r["numbers"])
             n, i = get_varint(numbers, 0)
-            sid, i = get_varint(numbers, i)
-            rows.append((n, sid, numbers, i))
-        rows.sort()  # the order they came in, which breaks ties of captured_at below
-        shapes = {r["id"]: r["shape"] for r in conn.execute(
-            "SELECT id, shape::text AS shape FROM shapes WHERE id = ANY (%s)", (list({r[1] for r in rows}),))}
-        by_shape: dict[int, list[int]] = {}
-        for n, (_, sid, _, _) in enumerate(rows):
-            by_shape.setdefault(sid, []).append(n)
-        points: list[dict] = [{}] * len(rows)
-        for sid, where in by_shape.items():
-            for n, point in zip(where, unpack_many(shapes[sid], [(rows[n][2], rows[n][3]) for n in where]), strict=True):
-                points[n] = point
+            rows.append((n, i, numbers))
+        rows.sort()
+        return [chain.decode(numbers, i) for _, i, numbers in rows], chain
+
+    @staticmethod
+    def _dated(points: list[dict]) -> list[dict]:
+        """Points as history() gives them: each its own objects (marshal's version 2 copies a tree
+        of JSON values ~10x faster than json, and shares nothing), oldest first by captured_at as
+        text, equal ones in the order they came."""
+        points = marshal.loads(marshal.dumps(points, 2))
         points.sort(key=lambda p: str(p.get("captured_at") or ""))
         return points
+
+    def _history(self, conn: psycopg.Connection, creator: int | None) -> list[dict]:
+        """A creator's points, oldest first (by captured_at as text; equal ones as stored)."""
+        return self._dated(self._chain(conn, creator)[0])
 
     def _creator_row(self, conn: psycopg.Connection, platform: str, key: str, *, lock: bool = False) -> dict | None:
         return conn.execute("SELECT id, points, summary, latest FROM creators WHERE platform = %s AND key = %s"
@@ -420,11 +429,12 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             tasks = list(before.get("tasks") or [])
             if task_id:
                 tasks = (tasks + [task_id])[-TASK_IDS_KEPT:]
-            n = row["points"] + 1
+            arrived, chain = self._chain(conn, row["id"])
+            n = len(arrived) + 1
             conn.execute("INSERT INTO history (creator, numbers) VALUES (%s, %s)",
-                         (row["id"], self._point_row(conn, n, point)))
+                         (row["id"], self._point_row(chain, n, point)))
             latest = {"snapshot": snapshot, "scores": scores, "brief_id": brief_id, "scored_at": now, "tasks": tasks}
-            points = self._history(conn, row["id"])
+            points = self._dated([*arrived, chain.prev])
             summary = records.summary(platform, key, snapshot, scores, brief_id, points, old, now_iso(ms=True))
             self._write_summary(conn, summary)
             conn.execute("UPDATE creators SET latest = %s, points = %s WHERE id = %s", (Json(latest), n, row["id"]))
@@ -461,8 +471,8 @@ class PostgresStore(CampaignTables, DiscoveryTables):
     def _replace_history(self, conn: psycopg.Connection, creator: int, history: list[dict]) -> None:
         """A creator's whole history, written anew (its points by COPY: one statement, not one a point)."""
         conn.execute("DELETE FROM history WHERE creator = %s", (creator,))
-        known: dict[str, int] = {}
-        rows = [(creator, self._point_row(conn, n, point, known)) for n, point in enumerate(history, 1)]
+        chain = Chain()
+        rows = [(creator, self._point_row(chain, n, point)) for n, point in enumerate(history, 1)]
         with conn.cursor() as cur, cur.copy("COPY history (creator, numbers) FROM STDIN") as copy:
             for r in rows:
                 copy.write_row(r)

@@ -68,7 +68,7 @@ def _migrate(source, url, capsys) -> tuple[int, str, str]:
 def _row_counts(url: str) -> dict[str, int]:
     with open_store({"DATABASE": url}) as pg, pg._tx() as conn:
         return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"]
-                for t in ("creators", "history", "shapes", "aliases", "watchlists", "watchlist_members", "briefs",
+                for t in ("creators", "history", "aliases", "watchlists", "watchlist_members", "briefs",
                           "notes", "users", "settings")}
 
 

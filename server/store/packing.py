@@ -174,7 +174,9 @@ class _T:
 
     SAME, NONE, FALSE, TRUE, INT, INT_DELTA, FLOAT, STR, STR_REF, TIME, DIGITS, DIGITS_DELTA, DICT_SAME_KEYS, \
         DICT, LIST, LIST_SHIFT = range(16)
-    SHIFT_INLINE = 0x10  # 0x10-0x1F: a list as long as the previous one, shifted by 0..15
+    SHIFT_INLINE = 0x10  # 0x10-0x16: a list as long as the previous one, shifted by 0..6
+    DICT_KEPT = 0x17     # a dict with some of the previous one's keys (in its order), then new ones
+    MASK_SHORT = 0x18    # 0x18-0x1F and one more byte: a dict with the previous one's keys, mask < 2048
     DELTA_INLINE = 0x20  # 0x20-0x3F: an int changed by -16..15 (zig-zagged: 0..31)
     MASK_INLINE = 0x40   # 0x40-0x7F: a dict with the previous one's keys, the mask of changed ones < 64
     DELTA_SHORT = 0x80   # 0x80-0xBF and one more byte: an int changed by zig-zag 32..16,415
@@ -305,11 +307,15 @@ class Chain:
                     changed.append((x, p[k]))
             if mask < 64:
                 out.append(_T.MASK_INLINE + mask)
+            elif mask < 2048:
+                out += bytes((_T.MASK_SHORT + (mask >> 8), mask & 0xFF))
             else:
                 out.append(_T.DICT_SAME_KEYS)
                 put_varint(out, mask)
             for x, before in changed:
                 self._put(out, x, before)
+            return
+        if type(p) is dict and self._put_kept(out, v, p):
             return
         out.append(_T.DICT)
         put_varint(out, len(v))
@@ -317,6 +323,28 @@ class Chain:
         for k, x in v.items():
             self._put_text(out, k)
             self._put(out, x, old.get(k, _MISSING))
+
+    def _put_kept(self, out: bytearray, v: dict, p: dict) -> bool:
+        """A dict as the previous one's keys it keeps (a mask), the keys it adds after them, and the
+        kept ones that changed (a mask); False (nothing written) when its keys are not in that order."""
+        kept = [k for k in p if k in v]
+        keys = list(v)
+        if keys[:len(kept)] != kept or any(k in p for k in keys[len(kept):]):
+            return False
+        keep = sum(1 << bit for bit, k in enumerate(p) if k in v)
+        changed = sum(1 << bit for bit, k in enumerate(kept) if not _same(v[k], p[k]))
+        out.append(_T.DICT_KEPT)
+        put_varint(out, keep)
+        put_varint(out, len(keys) - len(kept))
+        for k in keys[len(kept):]:
+            self._put_text(out, k)
+        put_varint(out, changed)
+        for bit, k in enumerate(kept):
+            if changed >> bit & 1:
+                self._put(out, v[k], p[k])
+        for k in keys[len(kept):]:
+            self._put(out, v[k], _MISSING)
+        return True
 
     def _put_list(self, out: bytearray, v: list, p: Any) -> None:
         if type(p) is not list or not p:
@@ -359,7 +387,7 @@ class Chain:
         return out
 
     def _put_shifted(self, out: bytearray, v: list, p: list, h: int) -> None:
-        if len(v) == len(p) and h < 16:
+        if len(v) == len(p) and h < _T.DICT_KEPT - _T.SHIFT_INLINE:
             out.append(_T.SHIFT_INLINE + h)
         else:
             out.append(_T.LIST_SHIFT)
@@ -387,6 +415,10 @@ class Chain:
             return self._get_dict(b, i, p, t - _T.MASK_INLINE)
         if t >= _T.DELTA_INLINE:
             return p + _unzig(t - _T.DELTA_INLINE), i
+        if t >= _T.MASK_SHORT:
+            return self._get_dict(b, i + 1, p, ((t - _T.MASK_SHORT) << 8) + b[i])
+        if t == _T.DICT_KEPT:
+            return self._get_kept(b, i, p)
         if t >= _T.SHIFT_INLINE:
             return self._get_list(b, i, p, t - _T.SHIFT_INLINE, len(p))
         if t == _T.SAME:
@@ -455,6 +487,25 @@ class Chain:
             bit <<= 1
             if bit > mask:
                 break
+        return out, i
+
+    def _get_kept(self, b: bytes, i: int, p: dict) -> tuple[dict, int]:
+        keep, i = get_varint(b, i)
+        added, i = get_varint(b, i)
+        kept = [k for bit, k in enumerate(p) if keep >> bit & 1]
+        new = []
+        for _ in range(added):
+            k, i = self._get_text(b, i)
+            new.append(k)
+        changed, i = get_varint(b, i)
+        out = {}
+        for bit, k in enumerate(kept):
+            if changed >> bit & 1:
+                out[k], i = self._get(b, i, p[k])
+            else:
+                out[k] = p[k]
+        for k in new:
+            out[k], i = self._get(b, i, _MISSING)
         return out, i
 
     def _get_list(self, b: bytes, i: int, p: list, h: int, n: int) -> tuple[list, int]:

@@ -70,7 +70,7 @@ def json_body() -> Any:
         # json takes what orjson refuses (lone surrogates from JS strings, huge ints), or words the
         # error; orjson also refuses nesting past 1,024, where json's recursion would give up anyway
         try:
-            value = json.loads(data)
+            value = json.loads(data, parse_constant=_not_finite, parse_float=_finite)
         except RecursionError:
             raise _too_deep("body") from None
         except (ValueError, UnicodeDecodeError) as exc:
@@ -78,6 +78,19 @@ def json_body() -> Any:
         check_depth(value)
         return without_lone_surrogates(value)  # storable as UTF-8
     check_depth(value)
+    return value
+
+
+def _not_finite(text: str) -> float:
+    """NaN and Infinity are not JSON (orjson refuses them; json would read them, and PostgreSQL's
+    json type would then refuse the record: a 500): a 400 in words."""
+    raise ValueError(f"{text} is not a finite number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value - value != 0:  # inf - inf and nan - nan are NaN: 1e999 is read as Infinity
+        _not_finite(text)
     return value
 
 

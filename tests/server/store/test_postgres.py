@@ -223,3 +223,91 @@ def test_text_postgresql_cannot_hold_is_kept_or_not_found(pg):
                  lambda: pg.delete_note("x", "anna", "nt_\x00")):
         with pytest.raises(NotFound):
             call()
+
+
+def _points(handle: str, days: int) -> list[dict]:
+    from bench.bench_store import year_of_snapshots
+    from scraper import parse
+    from server.scoring import history_point
+    from tests.server.api.conftest import x_capture
+
+    snaps = year_of_snapshots(parse(x_capture("year0")).to_dict(), len(handle))[:days]
+    return [dict(history_point(s), handle=handle) for s in snaps]
+
+
+def _write_version_1(conn, creator: int, points: list[dict]) -> None:
+    """A creator's history as schema version 1 wrote it: a shape per distinct point, rows of (n,
+    shape id, numbers)."""
+    import hashlib
+
+    from server.store.packing import pack_shape, put_varint
+
+    conn.execute("CREATE TABLE IF NOT EXISTS shapes (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                 "digest bytea NOT NULL UNIQUE, shape json NOT NULL)")
+    conn.execute("DELETE FROM history WHERE creator = %s", (creator,))
+    for n, point in enumerate(points, 1):
+        shape, numbers = pack_shape(point)
+        digest = hashlib.sha256(shape.encode("utf-8", "surrogatepass")).digest()[:16]
+        sid = conn.execute("INSERT INTO shapes (digest, shape) VALUES (%s, %s::json) ON CONFLICT (digest) DO UPDATE "
+                           "SET digest = EXCLUDED.digest RETURNING id", (digest, shape)).fetchone()["id"]
+        row = bytearray()
+        put_varint(row, n)
+        put_varint(row, sid)
+        conn.execute("INSERT INTO history (creator, numbers) VALUES (%s, %s)", (creator, bytes(row) + numbers))
+    conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+
+
+def test_a_version_1_database_is_upgraded_on_open_with_nothing_lost(postgres_url):
+    """A store written before history rows were chains (with its shapes table) reads the same after
+    the upgrade, takes new points, and keeps no shapes table."""
+    histories = {"anna": _points("anna", 40), "bo": _points("bo", 25), "cy": []}
+    histories["bo"][3] = {"captured_at": "2025-01-02T00:00:00.250Z", "followers": 2**70, "likes": 1.5, "odd": [None]}
+    with open_store({"DATABASE": postgres_url}) as store:
+        for handle, points in histories.items():
+            store.add_snapshot(_snap(handle), None)
+            with store._tx() as conn:
+                creator = store._creator_row(conn, "x", handle)["id"]
+                _write_version_1(conn, creator, points)
+                conn.execute("UPDATE creators SET points = %s WHERE id = %s", (len(points), creator))
+    with open_store({"DATABASE": postgres_url}) as store:
+        for handle, points in histories.items():
+            assert store.history("x", handle) == sorted(points, key=lambda p: str(p.get("captured_at") or ""))
+        store.add_snapshot(_snap("anna", 999, "2026-01-01T00:00:00Z"), None)
+        assert [p["followers"] for p in store.history("x", "anna")][-1] == 999
+        with store._tx() as conn:
+            assert conn.execute("SELECT to_regclass('shapes') AS t").fetchone()["t"] is None
+            assert conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()["value"] == 2
+    with open_store({"DATABASE": postgres_url}) as store:  # opening again changes nothing
+        assert len(store.history("x", "anna")) == 41
+
+
+def test_forgotten_creators_leave_no_rows_behind(pg):
+    """Forgetting creators removes every row of theirs (version 1 kept their shapes for ever)."""
+    for handle in ("anna", "bo"):
+        for point in _points(handle, 10):
+            pg.add_snapshot(_snap(handle, point["followers"], point["captured_at"]), None, history_point=point)
+    with pg._tx() as conn:
+        tables = [r["relname"] for r in conn.execute("SELECT relname FROM pg_stat_user_tables")]
+        before = {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}
+    assert pg.forget_creators([("x", "anna")]) == 1
+    assert len(pg.history("x", "bo")) == 10 and pg.history("x", "anna") == []
+    with pg._tx() as conn:
+        after = {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}
+    assert after["history"] == before["history"] - 10 and after["creators"] == before["creators"] - 1
+    assert {t: n for t, n in after.items() if t not in ("history", "creators")} == \
+        {t: n for t, n in before.items() if t not in ("history", "creators")}
+    assert pg.forget_creators([("x", "bo")]) == 1
+    with pg._tx() as conn:  # nothing of any creator is left anywhere (the settings and meta are the store's)
+        left = {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}
+    assert {t: n for t, n in left.items() if n and t not in ("settings", "meta")} == {}
+
+
+def test_non_finite_numbers_in_a_point_are_kept_as_tinydb_keeps_them(pg):
+    """NaN and Infinity in a history point (a caller's own point: JSON bodies refuse them) come back
+    as floats, as TinyDB's json keeps them; never a database error."""
+    import math
+
+    pg.add_snapshot(_snap("nan"), None, history_point={"captured_at": "2025-01-01T00:00:00Z", "followers": math.nan,
+                                                        "likes": math.inf, "views": -math.inf})
+    point = pg.history("x", "nan")[0]
+    assert math.isnan(point["followers"]) and point["likes"] == math.inf and point["views"] == -math.inf

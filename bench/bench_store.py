@@ -16,6 +16,10 @@
     autovacuum leaves on a running server) and after VACUUM FULL (the rows themselves, compacted).
     Per creator, past a first creator (which gives every file, table and index its first pages).
     Target: PostgreSQL <= 40 KB per realistic creator-year, after VACUUM FULL.
+(c) A capture of a realistic creator with a year of history on PostgreSQL: history() (what ingest
+    reads to score), then add_snapshot (which reads it again for the summary, and appends the point),
+    in ms per capture (median over YEAR_CAPTURES captures), each part apart: wall time, and this
+    process's CPU time (decoding and encoding points; steadier than wall time on a busy machine).
 
 Env: KOLSCOPE_BENCH_STORE_CREATORS (realistic creators per engine, default 2) and
 KOLSCOPE_BENCH_STORE_CAPTURES (ingest captures, default 800).
@@ -43,6 +47,7 @@ CAPTURES = int(os.environ.get("KOLSCOPE_BENCH_STORE_CAPTURES", "800"))
 # on PostgreSQL at load 10: few creators for the realistic points; more for the imported steady ones
 SIZE_CREATORS = int(os.environ.get("KOLSCOPE_BENCH_STORE_CREATORS", "2"))
 STEADY_CREATORS = 10
+YEAR_CAPTURES = 30
 DAYS = 365
 TARGET_PG_KB = 40
 T0 = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
@@ -261,6 +266,38 @@ def pg_size(postgres, name: str, profile, creators: int, daily: bool) -> dict[st
     return out
 
 
+def capture_at_a_year(postgres) -> dict[str, float]:
+    """(c): ms per capture of a creator with DAYS - YEAR_CAPTURES points already, median of each part."""
+    from scraper import parse
+    from server.scoring import history_point
+    from server.store import open_store
+    from tests.server.api.conftest import x_capture
+
+    days = year_of_snapshots(parse(x_capture("year0")).to_dict(), 1)
+    points = [history_point(s) for s in days]
+    first = DAYS - YEAR_CAPTURES
+    url = postgres.new_database("capture_year")
+    read, write, cpu_read, cpu_write = [], [], [], []
+    with open_store({"DATABASE": url}) as store:
+        store.import_creator(days[first - 1], None, points[:first])
+        for snap, point in zip(days[first:], points[first:]):
+            t, c = time.perf_counter(), time.process_time()
+            history = store.history("x", snap["handle"])
+            t1, c1 = time.perf_counter(), time.process_time()
+            store.add_snapshot(snap, None, history_point=point)
+            read.append((t1 - t) * 1000)
+            write.append((time.perf_counter() - t1) * 1000)
+            cpu_read.append((c1 - c) * 1000)
+            cpu_write.append((time.process_time() - c1) * 1000)
+        assert len(history) == DAYS - 1 and store.history("x", snap["handle"]) == points
+    out = {"history": pct(read, 50), "add_snapshot": pct(write, 50), "history_cpu": pct(cpu_read, 50),
+           "add_snapshot_cpu": pct(cpu_write, 50)}
+    print(f"capture of a creator with a year of history (PostgreSQL, {DAYS} points): history() "
+          f"{out['history']:.1f} ms ({out['history_cpu']:.1f} ms CPU here) + add_snapshot {out['add_snapshot']:.1f} ms "
+          f"({out['add_snapshot_cpu']:.1f} ms CPU here), medians of {YEAR_CAPTURES}; {load_line()}", flush=True)
+    return out
+
+
 def main() -> bool | None:
     from tests.services import PostgresServer, ServiceUnavailable
 
@@ -281,6 +318,7 @@ def main() -> bool | None:
         pg_real = pg_size(postgres, "realistic", year_of_snapshots, SIZE_CREATORS, daily=True)
         tinydb_size(tmp, "steady", steady_year, STEADY_CREATORS, daily=False)
         pg_steady = pg_size(postgres, "steady", steady_year, STEADY_CREATORS, daily=False)
+        capture_at_a_year(postgres)
         met = pg_real["full"] <= TARGET_PG_KB * 1000
         print(f"size per creator-year, realistic points: PostgreSQL {pg_real['full'] / 1000:.1f} KB "
               f"({'within' if met else 'NOT within'} the {TARGET_PG_KB} KB target; the steady points: "

@@ -1,6 +1,7 @@
-"""NaN and Infinity (issue 16's review): JSON has no such numbers, Python's json reads them anyway,
-and PostgreSQL's json type refuses them. A capture holding one, in its body or in a page's answer,
-is a 400 in words or is stored as TinyDB stores it: never a 500, on either engine."""
+"""NaN and Infinity (issue 16's review): JSON has no such numbers, Python's json reads them anyway
+(orjson refuses them), and PostgreSQL's json type refuses them. A body holding one is a 400 in words
+on either engine, whatever its endpoint; a page's answer holding one is parsed as the page's parser
+reads it (it drops such counts), never a 500."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def test_a_page_answer_with_a_non_finite_number_is_stored_or_refused_in_words(cl
 
 @pytest.mark.parametrize("constant", ["NaN", "-Infinity", "1e999"])
 def test_a_brief_with_a_non_finite_number_is_a_400_and_stores_nothing(client, auth, constant):
-    body = json.dumps({"name": "Shoes", "min_followers": 0}).replace('"min_followers": 0', f'"min_followers": {constant}')
+    # the field's own bounds refuse NaN and Infinity too: the body is refused before they are asked
+    body = json.dumps({"name": "Shoes", "min_engagement_rate": 0}).replace(
+        '"min_engagement_rate": 0', f'"min_engagement_rate": {constant}')
     r = client.post("/api/v1/briefs", data=body.encode(), headers=dict(auth, **{"Content-Type": "application/json"}))
     assert r.status_code == 400 and r.json["error"]["code"] == "invalid_json", r.json
     assert "finite" in r.json["error"]["message"]

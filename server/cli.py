@@ -173,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--broker", default=None, help=broker_help)
     sp.add_argument("--concurrency", type=int, default=1, help="tasks at once in this worker (pages in its browser)")
     sp.add_argument("--replay", default=None, help="serve platform URLs from capture files in DIR, not the network")
+    sp.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                    help="seconds a page may take before it counts as stuck (default: 20)")
+    sp.add_argument("--retries", type=int, default=None, metavar="N",
+                    help="times a stuck or failing page is asked again before its creator is marked stale (default: 2)")
     sp.set_defaults(func=_lazy("server.workers:cmd_worker"))
 
     sp = sub.add_parser("fsck", help="check the store's files (checksums, references); --repair restores backups")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import signal
 import ssl
 import sys
 import time
@@ -141,6 +142,15 @@ def _listen_failure(exc: OSError, host: str, port: int) -> str:
     return f"cannot listen on {host}:{port}: {os_error_words(exc)}."
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a service manager's stop) ends the serving loop as Ctrl-C does, so the app's shutdown
+    path runs (services.close_app) instead of the process dying with its connections open."""
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)  # waitress's loop ends on it; the TLS server's on KeyboardInterrupt, below
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _warm_up() -> None:
     """Load the parsers and scoring (language model included) before the first capture arrives,
     so the first user does not wait seconds for imports."""
@@ -239,6 +249,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # workers open the store themselves, which a data directory (one process's) does not allow
         return _fail("--broker needs --database postgresql://...: refresh workers share the store with this "
                      "server, and a data directory serves one process. Leave --broker out to refresh here.")
+    if getattr(args, "broker", None) and getattr(args, "replay", None):
+        return _fail("--replay does not go with --broker: the refresh workers fetch the pages, so give "
+                     "--replay DIR to `kolscope worker` instead")
     tls = bool(cert)
     if tls:
         problem = tls_problem(cert, key)
@@ -273,7 +286,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             server = waitress.create_server(app, map=server_map, host=args.host, port=args.port, **options)
             evict_idle_when_full(server_map)
     except OSError as exc:
-        store.close()
+        services.close_app(app)
         return _fail(_listen_failure(exc, args.host, args.port))
     try:
         if config["SCHEDULER_ENABLED"]:
@@ -294,17 +307,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if getattr(store, "dir", None):
             print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",
                   flush=True)
+        _stop_on_sigterm()
         if tls:
             try:
                 server.serve()
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, SystemExit):
                 pass
             finally:
                 server.stop()
         else:
             server.run()
     finally:
-        store.close()
+        services.close_app(app)  # the scheduler, the refreshes (a broker's connections) and the store
+    print("kolscope: stopped", flush=True)
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from server.discovery import CandidateChecks
-from server.refresh import Refreshes
+from server.refresh import RefreshError, Refreshes
 from server.rescore import Rescorer
 from server.store import Repository, open_store
 
@@ -53,8 +53,11 @@ def make_refreshes(store: Repository, config: Any) -> Refreshes:
     if not config.get("BROKER"):
         return Refreshes(store)
     # imported here, not at the top: only an app with a broker needs Celery and Redis
-    from server.workers.broker import BrokerRefreshes
+    from server.workers.broker import WORKER_SIDE, BrokerRefreshes, worker_side_problem
 
+    problem = worker_side_problem(config.get("REPLAY_DIR"), config.get("REFRESH_FETCHER_OPTIONS"))
+    if problem:  # said at start, not by every refresh later
+        raise RefreshError(WORKER_SIDE, problem[0].upper() + problem[1:] + ".")
     return BrokerRefreshes(store, config["BROKER"], visibility=config.get("BROKER_VISIBILITY_TIMEOUT"))
 
 
@@ -62,11 +65,39 @@ def init_app(app: Flask) -> Repository:
     """Open the store the config names (open_store: DATA_DIR, locked here) and create the services over it."""
     store = open_store(app.config)
     app.extensions[STORE] = store
-    app.extensions[REFRESHES] = make_refreshes(store, app.config)
+    try:
+        app.extensions[REFRESHES] = make_refreshes(store, app.config)
+    except BaseException:  # a broker the config cannot use: the store opened for it is released
+        store.close()
+        raise
     app.extensions[RESCORER] = Rescorer()
     app.extensions[EXTENSION] = ExtensionId(store)
     app.extensions[CANDIDATE_CHECKS] = CandidateChecks(store, app.extensions[REFRESHES])
     return store
+
+
+def close_app(app: Flask) -> None:
+    """The app's shutdown (Flask has no hook for it): stop its scheduler, close its refreshes (with a
+    broker: the Celery producer pool and the Redis connections) and then its store (its lock, its
+    connection pool). Each step runs even when one before it fails; a second call does nothing."""
+    # imported here, not at the top: the scheduler imports this module (refreshes_of)
+    from server import scheduler
+
+    steps = [lambda: scheduler.shutdown(app)]
+    refreshes = app.extensions.pop(REFRESHES, None)
+    if callable(getattr(refreshes, "close", None)):
+        steps.append(refreshes.close)
+    store = app.extensions.pop(STORE, None)
+    if store is not None:
+        steps.append(store.close)
+    failure: BaseException | None = None
+    for step in steps:
+        try:
+            step()
+        except Exception as exc:  # the rest still close; the first failure is raised at the end
+            failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 def store_of(app: Flask) -> Repository:

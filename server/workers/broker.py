@@ -33,6 +33,19 @@ VISIBILITY_TIMEOUT = 3600.0
 VISIBILITY_ENV = "KOLSCOPE_BROKER_VISIBILITY_TIMEOUT"
 BROKER_SCHEMES = ("redis", "rediss")
 QUEUE_UNAVAILABLE = "queue_unavailable"  # RefreshError's code when Redis does not answer (the API's 503)
+WORKER_SIDE = "worker_side"  # RefreshError's code for fetch settings only the workers take
+WORKER_SIDE_WORDS = ("with a broker, the refresh workers fetch the pages: give a replay directory, a "
+                     "page timeout or retries to `kolscope worker` (--replay, --timeout, --retries), "
+                     "not to the server")
+
+
+def worker_side_problem(replay: Any = None, fetcher_options: dict | None = None) -> str | None:
+    """Why these fetch settings cannot go with a broker (they are the workers'), or None."""
+    given = [name for name, value in (("a replay directory", replay), ("fetcher options", fetcher_options))
+             if value]
+    if not given:
+        return None
+    return f"{' and '.join(given)} given to a server with a broker: {WORKER_SIDE_WORDS}"
 
 
 def broker_problem(url: str | None) -> str | None:
@@ -84,6 +97,16 @@ def make_celery(broker_url: str, *, visibility: float | None = None) -> Any:
     return celery
 
 
+def close_celery(celery: Any) -> None:
+    """Close a Celery app made by make_celery, its broker connections with it: Celery.close() only
+    forgets its connection pool, whose sockets to Redis then stay open until the process ends."""
+    try:
+        celery.amqp.producer_pool.force_close_all()  # the producers' connections (send_task's)
+        celery.pool.force_close_all()  # and what is left in the pool: the worker's, the idle ones
+    finally:
+        celery.close()
+
+
 def redis_client(url: str) -> Any:
     """A Redis client that rides out a blip (3 quick retries) but says within a second when Redis is down."""
     import redis  # here, as Celery above: only a broker's users need it
@@ -97,8 +120,12 @@ def redis_client(url: str) -> Any:
 class BrokerRefreshes:
     """The app's refreshes when a broker is configured: `Refreshes`' interface, each creator a task for
     the workers (`kolscope worker`), the runs on the run board in Redis, the politeness in Redis
-    shared with the workers. The workers fetch with their own browser and their own `--replay`, so
-    the `replay` and `fetcher_options` a caller passes are theirs, not this object's."""
+    shared with the workers.
+
+    The workers fetch with their own browser, their own `--replay`, `--timeout` and `--retries`: a
+    task carries only the creator and `force`. So a `replay` or `fetcher_options` given here is
+    refused (RefreshError WORKER_SIDE), never silently dropped; `politeness` is accepted and unused,
+    as every worker already keeps the one in Redis this object shares."""
 
     queued = True  # the scheduler only starts runs (server/refresh.py's Refreshes runs them)
 
@@ -114,8 +141,10 @@ class BrokerRefreshes:
         self.politeness = RedisPoliteness(self.redis)
 
     def close(self) -> None:
-        self.celery.close()
-        self.redis.close()
+        try:
+            close_celery(self.celery)
+        finally:
+            self.redis.close()
 
     def current_run(self, watchlist_id: str) -> RefreshRun | None:
         """The watchlist's latest run; None while Redis is unreachable (each creator's last status is
@@ -154,11 +183,19 @@ class BrokerRefreshes:
                                        "broker_failed", now_iso(ms=True))
         return run_id, self.board.run(run_id) or RefreshRun(watchlist_id, started_at=started_at)
 
+    @staticmethod
+    def _refuse_worker_side(replay: Any, fetcher_options: dict | None) -> None:
+        problem = worker_side_problem(replay, fetcher_options)
+        if problem:
+            raise RefreshError(WORKER_SIDE, problem[0].upper() + problem[1:] + ".")
+
     def start_background(self, watchlist_id: str, creators: list[dict] | None = None, *,
-                         force: bool = False, **_worker_side: Any) -> tuple[RefreshRun, bool]:
+                         force: bool = False, replay: Any = None, fetcher_options: dict | None = None,
+                         politeness: Any = None) -> tuple[RefreshRun, bool]:
         """Enqueue a run (one task per creator); (run, started). A run still going is answered, not doubled."""
         import redis  # here, as in redis_client
 
+        self._refuse_worker_side(replay, fetcher_options)
         creators = self._creators_of(watchlist_id) if creators is None else creators
         try:
             return self._start(watchlist_id, creators, force)
@@ -176,11 +213,13 @@ class BrokerRefreshes:
 
     def run(self, creators: list[dict], *, watchlist_id: str | None = None, force: bool = False,
             on_result: Callable[[CreatorOutcome], None] | None = None, timeout: float | None = None,
-            poll: float = 0.25, **_worker_side: Any) -> RefreshRun:
+            poll: float = 0.25, replay: Any = None, fetcher_options: dict | None = None,
+            politeness: Any = None) -> RefreshRun:
         """Enqueue a run and wait for it to end, calling `on_result` as each creator ends (the candidate
         checks' way); answers the run (unfinished creators still running when `timeout` passes)."""
         import redis  # here, as in redis_client
 
+        self._refuse_worker_side(replay, fetcher_options)
         try:
             run_id, run = self._enqueue(watchlist_id, creators, force)
         except redis.RedisError as exc:

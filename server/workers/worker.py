@@ -29,13 +29,18 @@ from scraper.times import now_iso
 from server.refresh import CreatorOutcome, RefreshError, begin_creator, load_replay, store_fetched
 from server.store import Repository, StoreError, open_store
 from server.workers.board import RunBoard
-from server.workers.broker import REFRESH_TASK, broker_problem, make_celery, redis_client
+from server.workers.broker import REFRESH_TASK, broker_problem, close_celery, make_celery, redis_client
 from server.workers.politeness import RedisPoliteness
 
 log = logging.getLogger("kolscope.worker")
 
 TASK_RETRIES = 2  # a page that timed out is asked this many more times before the creator is stale
 FETCH_TIMEOUT = 20.0  # seconds a page may take (the in-process refresh's default)
+# the flags' bounds: a delivery (one page, at most its timeout) must end well within the broker's
+# visibility timeout (an hour), or the broker would hand a task still running to another worker;
+# and a creator that keeps failing is marked stale after a few tries, not asked again all day
+MAX_FETCH_TIMEOUT = 300.0
+MAX_TASK_RETRIES = 10
 
 
 class BrowserThread:
@@ -175,9 +180,11 @@ class Worker:
         return self
 
     def close(self) -> None:
-        self.browser.close()
-        self.celery.close()
-        self.redis.close()
+        try:
+            self.browser.close()
+            close_celery(self.celery)
+        finally:
+            self.redis.close()
 
     def controller(self, **options: Any) -> Any:
         """The Celery worker (a WorkController: no signal handlers, so it can run in a thread) taking
@@ -188,7 +195,7 @@ class Worker:
 
 
 def cmd_worker(args: Any) -> int:
-    """`kolscope worker --database URL --broker URL [--concurrency N] [--replay DIR]`."""
+    """`kolscope worker --database URL --broker URL [--concurrency N] [--replay DIR] [--timeout S] [--retries N]`."""
     def refuse(message: str) -> int:
         print(f"kolscope worker: {message}", file=sys.stderr)
         return 2
@@ -201,6 +208,12 @@ def cmd_worker(args: Any) -> int:
         return refuse(problem)
     if args.concurrency < 1:
         return refuse("--concurrency must be at least 1")
+    timeout = FETCH_TIMEOUT if getattr(args, "timeout", None) is None else args.timeout
+    retries = TASK_RETRIES if getattr(args, "retries", None) is None else args.retries
+    if not 0 < timeout <= MAX_FETCH_TIMEOUT:  # also NaN
+        return refuse(f"--timeout must be more than 0 and at most {MAX_FETCH_TIMEOUT:g} seconds (got {timeout:g})")
+    if not 0 <= retries <= MAX_TASK_RETRIES:
+        return refuse(f"--retries must be between 0 and {MAX_TASK_RETRIES} (got {retries})")
     try:
         replay = load_replay(args.replay)
     except RefreshError as exc:
@@ -211,7 +224,8 @@ def cmd_worker(args: Any) -> int:
         return refuse(getattr(exc, "message", None) or str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return serve(Worker(store, args.broker, concurrency=args.concurrency, replay=replay))
+        return serve(Worker(store, args.broker, concurrency=args.concurrency, replay=replay,
+                            timeout=timeout, retries=retries))
     finally:
         store.close()
 

@@ -168,7 +168,7 @@ def _replay(handles: list[str]) -> Replay:
 def test_an_api_refresh_through_the_broker_with_one_worker(tmp_path, app_store_config, redis_url):
     handles = ["ada_runs", "bo_bakes", "cy_codes", "di_draws"]
     replay_dir = write_replay_dir(tmp_path / "replay", [x_capture(h, 1000 + i) for i, h in enumerate(handles)])
-    app = create_app(dict(app_store_config, TESTING=True, BROKER=redis_url, REPLAY_DIR=str(replay_dir)))
+    app = create_app(dict(app_store_config, TESTING=True, BROKER=redis_url))  # the worker has the replay
     store = app.extensions["kolscope.store"]
     assert isinstance(app.extensions["kolscope.refreshes"], BrokerRefreshes)
     web = app.test_client()

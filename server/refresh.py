@@ -47,6 +47,13 @@ class CreatorOutcome:
     attempts: int = 0
     seconds: float | None = None
 
+    def line(self) -> str:
+        """One short line on how the creator is doing: `kolscope refresh`'s progress and the worker's log."""
+        text = f"{self.platform}/{self.handle}: {self.status}"
+        if self.status == "ok" and isinstance(self.followers, int):
+            return f"{text}, {self.followers:,} followers"
+        return f"{text} ({self.code})" if self.code and self.status != "ok" else text
+
 
 @dataclass
 class RefreshRun:

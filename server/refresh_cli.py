@@ -88,8 +88,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             task = progress.add_task(f"Refreshing {names}", total=len(creators), last="")
 
             def advance(outcome) -> None:
-                progress.update(task, advance=1,
-                                last=f"{outcome.platform}/{outcome.handle}: {outcome.status}")
+                progress.update(task, advance=1, last=outcome.line())
 
             run = refresh_creators(store, creators, watchlist_id=picked[0]["id"] if len(picked) == 1 else None,
                                    replay=replay, on_result=advance)

@@ -143,6 +143,7 @@ class Worker:
                     write()
                 except Exception:  # the store or Redis is what failed: the log has it
                     log.exception("recording the failure of %s/%s failed", platform, handle)
+            log.info("%s", outcome.line())
             return outcome.status
 
     def _refresh(self, task: Any, run_id: str, platform: str, handle: str, *, force: bool) -> str:
@@ -151,6 +152,7 @@ class Worker:
 
         def ended(o: CreatorOutcome) -> None:
             self.board.set_outcome(run_id, o)
+            log.info("%s", o.line())  # the worker's progress, in `kolscope refresh`'s words
 
         self.board.set_outcome(run_id, outcome)
         # a retry's creator is "running" in the store already: it is not taken for blocked

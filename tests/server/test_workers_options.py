@@ -26,6 +26,13 @@ from tests.services import free_port
 WORKER_ARGS = ["worker", "--database", "postgresql://127.0.0.1:1/x", "--broker", "redis://127.0.0.1:1/0"]
 
 
+@pytest.fixture
+def store(app_store_config):
+    s = open_store(app_store_config)  # TinyDB, or PostgreSQL under KOLSCOPE_TEST_STORE=postgresql
+    yield s
+    s.close()
+
+
 def _clients(url: str) -> int:
     """Connections Redis holds open, besides the one asking."""
     with redis.Redis.from_url(url) as c:
@@ -180,3 +187,31 @@ def test_serve_closes_the_app_on_sigterm(tmp_path, postgres_url, redis_url):
     assert proc.returncode == 0, "".join(lines) + out
     assert "kolscope: stopped" in out and "Traceback" not in out, out
     assert _clients(redis_url) == before
+
+
+# -- progress in one set of words -----------------------------------------------------------------------------
+
+
+def test_an_outcome_line_is_short_and_says_how_the_creator_ended():
+    from server.refresh import CreatorOutcome
+
+    assert CreatorOutcome("x", "ada", "ok", followers=12345).line() == "x/ada: ok, 12,345 followers"
+    assert CreatorOutcome("x", "bo", "stale", reason="the page did not load within 20 s",
+                          code="timeout").line() == "x/bo: stale (timeout)"
+    assert CreatorOutcome("tiktok", "cy", "running").line() == "tiktok/cy: running"
+
+
+def test_the_worker_logs_each_creator_as_kolscope_refresh_shows_it(store, redis_url, caplog):
+    from tests.server.test_workers import ThreadWorker, _replay
+
+    broker = BrokerRefreshes(store, redis_url)
+    worker = ThreadWorker(store, redis_url, replay=_replay(["ada_runs"]), timeout=8)
+    try:
+        with caplog.at_level("INFO", logger="kolscope.worker"):
+            run = broker.run([{"platform": "x", "handle": "ada_runs"}], timeout=60)
+    finally:
+        worker.stop()
+        broker.close()
+    assert run.counts() == {"ok": 1}
+    said = [r.getMessage() for r in caplog.records if r.name == "kolscope.worker"]
+    assert said == [run.creators[0].line()] == ["x/ada_runs: ok, 1,000 followers"]

@@ -35,7 +35,7 @@ STATEFUL_CALLS = frozenset({
 # Module-level calls that build something fixed (or a framework object made once per import).
 FIXED_CALLS = frozenset({
     "MappingProxyType", "frozenset", "tuple", "Path", "compile", "getLogger", "Blueprint", "TypeVar",
-    "timedelta", "with_name", "field", "Field", "ConfigDict",
+    "timedelta", "with_name", "field", "Field", "ConfigDict", "Struct",
 })
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "add",
                       "discard", "remove", "sort", "reverse", "__setitem__", "__delitem__"})

@@ -19,6 +19,7 @@ from scraper import budget
 from scraper.capture import Capture
 from scraper.errors import CaptureError, Malformed, NotACreatorPage, UnsupportedPlatform
 from scraper.models import Account
+from scraper.text import without_lone_surrogates
 
 LISTING_FORMAT = "kolscope.listing/1"
 KINDS = ("search", "hashtag", "related", "followers", "following", "comments")
@@ -140,4 +141,4 @@ def parse_listing(capture: dict[str, Any] | Capture) -> Listing:
             raise Malformed(f"The {platform.label} parser gave an unknown list kind {listing.kind!r}.")
         listing.url = listing.url or cap.url
         listing.captured_at = listing.captured_at or cap.captured_at
-        return listing
+        return without_lone_surrogates(listing)  # as scraper.parse's snapshots: a truncated emoji must not break answering

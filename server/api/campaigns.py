@@ -36,7 +36,7 @@ from server.campaigns.advice import advise
 from server.campaigns.orders import OrdersCsvError, parse_orders
 from server.campaigns.results import KPI_METRICS, OBJECTIVES, campaign_results, match_counts
 from server.services import get_store
-from server.store import NotFound, Repository
+from server.store import NotFound, Repository, StoreError
 from server.store.base import PARTNER_STATUSES
 from server.campaigns.price import FORMATS  # the formats a plan and a fair price share
 
@@ -334,7 +334,12 @@ def add_deliverable(store: Repository, cid: str, data: Any) -> dict:
         fields["url"] = f"This is a {module.label} post; the partner is on {registry.require(partner['platform']).label}."
     if fields:
         raise invalid(fields)
-    return store.add_deliverable(cid, partner["id"], model.url, module.name, post_id)
+    try:
+        return store.add_deliverable(cid, partner["id"], model.url, module.name, post_id)
+    except StoreError as exc:  # a URL with a NUL or half a surrogate pair: the same 400 on every engine
+        if exc.code != "invalid_text":
+            raise
+        raise ApiError(400, "invalid_text", exc.message, {"url": exc.message}) from None
 
 
 def import_orders(store: Repository, cid: str, data: bytes) -> dict:

@@ -25,7 +25,7 @@ from server.discovery import candidate_view
 from server.refresh import RefreshError, load_replay
 from server.services import get_candidate_checks, get_store
 from server.store import PLATFORMS, NotFound
-from server.store.tinydb_discovery import PATH_KINDS
+from server.store.candidates import PATH_KINDS
 
 CANDIDATE_ID = r"^cd_[0-9a-f]{12}$"
 MAX_IDS = 200

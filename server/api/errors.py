@@ -14,8 +14,9 @@ from server.store import StoreError
 log = logging.getLogger("kolscope.api")
 
 # codes of StoreError -> HTTP status
-STORE_STATUS = {"not_found": 404, "conflict": 409, "invalid_handle": 400, "invalid_user_name": 400, "store_locked": 503,
-                 "store_corrupt": 503, "store_too_new": 503, "store_unavailable": 503}
+STORE_STATUS = {"not_found": 404, "conflict": 409, "invalid_handle": 400, "invalid_user_name": 400,
+                "invalid_text": 400,  # text no engine keeps alike (a NUL, half a surrogate pair) where none belongs
+                "store_locked": 503, "store_corrupt": 503, "store_too_new": 503, "store_unavailable": 503}
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
                413: "too_large", 415: "unsupported_media_type", 422: "unprocessable",

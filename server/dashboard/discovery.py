@@ -16,7 +16,7 @@ from server.discovery import candidate_view
 from server.refresh import RefreshError, load_replay
 from server.services import get_candidate_checks, get_store
 from server.store import PLATFORMS, NotFound, StoreError
-from server.store.tinydb_discovery import PATH_KINDS
+from server.store.candidates import PATH_KINDS
 
 PAGE = 50
 CHECKED = {"": None, "yes": True, "no": False}

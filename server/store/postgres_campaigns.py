@@ -1,5 +1,6 @@
 """The PostgreSQL tables of campaigns (CampaignRepository, issue 14), a mixin of PostgresStore; the
-same behaviour as the TinyDB engine's (tinydb_campaigns.py, whose pure rules it reuses).
+same behaviour as the TinyDB engine's (tinydb_campaigns.py): both build their records by the pure
+rules of campaign_records.py.
 
 Tables:
 
@@ -29,7 +30,6 @@ the campaign deletes them; partners and deliverables go by a cascade.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from psycopg import errors
@@ -37,10 +37,9 @@ from psycopg.rows import tuple_row
 from psycopg.types.json import Json
 
 from scraper.times import now_iso
-from server.store.base import PARTNER_STATUSES, Conflict, NotFound
-from server.store.tinydb_campaigns import CAMPAIGN_FIELDS, MAX_METRIC_POINTS, _codes_key
-
-CAMPAIGN_ID = re.compile(r"^cp_[0-9a-f]{12}$")
+from server.store import campaign_records as rules
+from server.store.base import Conflict, NotFound
+from server.store.campaign_records import CAMPAIGN_FIELDS
 PARTNER_COLUMNS = ("id", "campaign_id", "platform", "key", "handle", "plan", "status", "copied_from", "author",
                    "updated_by", "created_at", "updated_at")
 DELIVERABLE_COLUMNS = ("id", "partner_id", "url", "platform", "key", "post_id", "metrics", "created_at")
@@ -143,6 +142,15 @@ CODES_SEP = "\x1f"  # between an order's codes in its row (the unit separator: n
 
 # -- what PostgreSQL text can hold (both mixins; the core's _tx answers NotFound for the rest) ---------
 
+def pg_text(value: Any) -> Any:
+    """Text for a look-up column or parameter: PostgreSQL text holds no NUL and no lone surrogate, so
+    they become U+FFFD (the records themselves are kept as `json`, which escapes them). The same rule
+    as postgres.py's `_text`, which the creators' columns are written with."""
+    if not isinstance(value, str):
+        return value
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def plain_id(value: Any, what: str) -> str:
     """An id from a request, as the tables can hold it; NotFound for anything else (not a string, or
     a NUL character, which PostgreSQL text cannot hold): no row has such an id."""
@@ -172,8 +180,7 @@ class CampaignTables:
 
     def _campaign_row(self, conn: Any, cid: Any, *, lock: bool = False) -> dict:
         """The campaign's row; NotFound for an unknown id (or anything not shaped like one)."""
-        if not isinstance(cid, str) or not CAMPAIGN_ID.match(cid):
-            raise NotFound(f"Campaign {str(cid)[:40]}")
+        rules.check_campaign_id(cid)
         row = conn.execute("SELECT * FROM campaigns WHERE id = %s" + (" FOR UPDATE" if lock else ""),
                            (cid,)).fetchone()
         if row is None:
@@ -184,8 +191,7 @@ class CampaignTables:
         """Every campaign, oldest first (then by name: two created in the same millisecond)."""
         with self._tx() as conn:
             rows = conn.execute("SELECT * FROM campaigns").fetchall()
-        docs = [_campaign_doc(r) for r in rows]
-        return sorted(docs, key=lambda d: (d.get("created_at") or "", d["name"].casefold(), d["id"]))
+        return rules.oldest_first(_campaign_doc(r) for r in rows)
 
     def get_campaign(self, cid: str) -> dict:
         with self._tx() as conn:
@@ -194,12 +200,10 @@ class CampaignTables:
     def create_campaign(self, doc: dict) -> dict:
         """A new campaign from the fields of CAMPAIGN_FIELDS in `doc` (validated by the caller)."""
         now = now_iso(ms=True)
-        fields = {k: doc.get(k) for k in CAMPAIGN_FIELDS}
-        fields["kpis"] = list(fields["kpis"] or [])
         with self._tx() as conn:
             row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name_fold, fields, created_at, updated_at) "
                          "VALUES (%s, %s, %s, %s, %s) RETURNING *",
-                         (self.new_id("cp"), _folded(doc["name"]), Json(fields), now, now))
+                         (self.new_id("cp"), _folded(doc["name"]), Json(rules.campaign_fields(doc)), now, now))
             return _campaign_doc(row)
 
     def update_campaign(self, cid: str, changes: dict) -> dict:
@@ -252,12 +256,8 @@ class CampaignTables:
             if conn.execute("SELECT 1 FROM partners WHERE campaign_id = %s AND platform = %s AND key = %s",
                             (cid, platform, key)).fetchone():
                 raise Conflict(f"{platform}/{handle} is a partner of this campaign already.")
-            summary = self._ensure(conn, platform, handle, url)
-            now = now_iso(ms=True)
-            doc = {"id": self.new_id("pt"), "campaign_id": cid, "platform": platform, "key": summary["key"],
-                   "handle": summary.get("handle") or handle, "plan": dict(plan), "status": PARTNER_STATUSES[0],
-                   "copied_from": copied_from, "author": author, "updated_by": author,
-                   "created_at": now, "updated_at": now}
+            doc = rules.new_partner(self.new_id("pt"), cid, platform, self._ensure(conn, platform, handle, url),
+                                    handle, plan, copied_from=copied_from, author=author, now=now_iso(ms=True))
             row = conn.execute(
                 f"INSERT INTO partners ({', '.join(PARTNER_COLUMNS)}) VALUES ({', '.join(['%s'] * len(PARTNER_COLUMNS))}) "
                 "ON CONFLICT (campaign_id, platform, key) DO NOTHING RETURNING id",
@@ -268,16 +268,10 @@ class CampaignTables:
 
     def update_partner(self, cid: str, pid: str, changes: dict, *, author: str | None = None) -> dict:
         """A new plan and/or status. A plan that differs from the one stored ends the copy flag."""
-        if "status" in changes and changes["status"] not in PARTNER_STATUSES:
-            raise ValueError(f"status must be one of {PARTNER_STATUSES}, not {changes['status']!r}")
+        rules.check_partner_changes(changes)
         with self._tx() as conn:
             self._campaign_row(conn, cid)
-            old = self._partner(conn, cid, pid, lock=True)
-            new = dict(old)
-            new.update({k: v for k, v in changes.items() if k in ("plan", "status")})
-            if "plan" in changes and changes["plan"] != old["plan"]:
-                new["copied_from"] = None
-            new.update(updated_at=now_iso(ms=True), updated_by=author)
+            new = rules.updated_partner(self._partner(conn, cid, pid, lock=True), changes, author, now_iso(ms=True))
             conn.execute("UPDATE partners SET plan = %s, status = %s, copied_from = %s, updated_at = %s, "
                          "updated_by = %s WHERE id = %s",
                          (Json(new["plan"]), new["status"], new["copied_from"], new["updated_at"], author, pid))
@@ -301,6 +295,7 @@ class CampaignTables:
     def add_deliverable(self, cid: str, partner_id: str, url: str, platform: str, post_id: str | None) -> dict:
         """A post marked as a partner's deliverable; the same post (platform and post id, else URL)
         marked twice is answered, not doubled (the partner's row lock orders two markings of it)."""
+        rules.check_post_text(url, post_id)
         with self._tx() as conn:
             self._campaign_row(conn, cid)
             partner = self._partner(conn, cid, partner_id, lock=True)
@@ -310,8 +305,7 @@ class CampaignTables:
                                (partner_id, platform, post_id or url)).fetchone()
             if row is not None:
                 return row
-            doc = {"id": self.new_id("dl"), "partner_id": partner_id, "url": url, "platform": platform,
-                   "key": partner["key"], "post_id": post_id, "metrics": [], "created_at": now_iso(ms=True)}
+            doc = rules.new_deliverable(self.new_id("dl"), partner, url, platform, post_id, now_iso(ms=True))
             conn.execute(f"INSERT INTO deliverables (campaign_id, {', '.join(DELIVERABLE_COLUMNS)}) "
                          f"VALUES (%s, {', '.join(['%s'] * len(DELIVERABLE_COLUMNS))})",
                          [cid, *(Json(doc[c]) if c == "metrics" else doc[c] for c in DELIVERABLE_COLUMNS)])
@@ -320,18 +314,14 @@ class CampaignTables:
     def record_deliverable_metrics(self, cid: str, did: str, metrics: dict) -> dict:
         """Add a point {at, views, likes, comments, shares} to a deliverable's metrics (a point at the
         same `at` replaces the one there); the last MAX_METRIC_POINTS are kept."""
-        point = {"at": metrics.get("at") or now_iso(ms=True),
-                 **{k: metrics.get(k) for k in ("views", "likes", "comments", "shares")}}
+        point = rules.metric_point(metrics, now_iso(ms=True))
         with self._tx() as conn:
             self._campaign_row(conn, cid)
             row = conn.execute(f"SELECT {', '.join(DELIVERABLE_COLUMNS)} FROM deliverables WHERE id = %s "
                                "AND campaign_id = %s FOR UPDATE", (plain_id(did, "Deliverable"), cid)).fetchone()
             if row is None:
                 raise NotFound(f"Deliverable {str(did)[:40]} of campaign {cid}")
-            points = [p for p in row["metrics"] or [] if p.get("at") != point["at"]]
-            points.append(point)
-            points.sort(key=lambda p: str(p.get("at")))
-            row["metrics"] = points[-MAX_METRIC_POINTS:]
+            row["metrics"] = rules.with_point(row["metrics"], point)
             conn.execute("UPDATE deliverables SET metrics = %s WHERE id = %s", (Json(row["metrics"]), did))
             return row
 
@@ -362,15 +352,11 @@ class CampaignTables:
     def _add_orders(self, conn: Any, cno: int, orders: list[dict]) -> tuple[int, dict[str, int]]:
         """The orders not stored yet, added with their totals: (how many, {codes key: count}). The
         caller holds the campaign's row lock (the numbering after the last order depends on it)."""
-        rows, seen = [], set()
+        rows: list[tuple] = []
         keys: dict[tuple, tuple[str, str]] = {}  # codes -> (as stored, totals key): a shop has few of them
-        for o in orders:
-            oid = str(o["order_id"])
-            if oid in seen:  # twice in one file: the first counts
-                continue
-            seen.add(oid)
-            codes = tuple(o.get("codes") or ([o["code"]] if o.get("code") else []))
-            stored, key = keys.get(codes) or keys.setdefault(codes, (CODES_SEP.join(codes), _codes_key(list(codes))))
+        for oid, o in rules.unseen_orders(orders, set()):  # twice in one file: the first counts
+            codes = tuple(rules.order_codes(o))
+            stored, key = keys.get(codes) or keys.setdefault(codes, (CODES_SEP.join(codes), rules.codes_key(codes)))
             rows.append((len(rows) + 1, oid, o.get("date"), float(o["total"]), o.get("currency"), stored, key,
                          o.get("currency") or ""))
         if not rows:
@@ -393,9 +379,7 @@ class CampaignTables:
             cno = self._campaign_row(conn, cid)["no"]
             rows = conn.cursor(row_factory=tuple_row).execute(
                 "SELECT order_id, date, total, currency, codes FROM orders WHERE cno = %s ORDER BY seq", (cno,)).fetchall()
-        return [{"order_id": r[0], "date": r[1], "total": r[2], "currency": r[3],
-                 "code": codes[0] if codes else None, "codes": codes}
-                for r in rows for codes in [r[4].split(CODES_SEP) if r[4] else []]]
+        return [rules.order_doc(*r[:4], r[4].split(CODES_SEP) if r[4] else []) for r in rows]
 
     def order_totals(self, cid: str) -> list[dict]:
         """The orders summed per combination of codes and currency, from the totals table:
@@ -404,8 +388,7 @@ class CampaignTables:
             cno = self._campaign_row(conn, cid)["no"]
             rows = conn.execute("SELECT codes_key, currency, orders, revenue, refunds FROM order_totals "
                                 "WHERE cno = %s ORDER BY seq", (cno,)).fetchall()
-        return [{"codes": r["codes_key"].split("\n") if r["codes_key"] else [], "currency": r["currency"],
-                 "orders": r["orders"], "revenue": round(float(r["revenue"]), 6), "refunds": r["refunds"]}
+        return [rules.totals_doc(r["codes_key"], r["currency"], r["orders"], round(float(r["revenue"]), 6), r["refunds"])
                 for r in rows]
 
     # -- kolscope migrate ------------------------------------------------------------------------
@@ -414,8 +397,7 @@ class CampaignTables:
         """Copy one campaign as it is (`kolscope migrate`): its id, partners', deliverables' ids and
         times kept; every row an upsert and the orders skipped by id, so a second run changes
         nothing. Answers the campaign as stored."""
-        fields = {k: doc.get(k) for k in CAMPAIGN_FIELDS}
-        fields["kpis"] = list(fields["kpis"] or [])
+        fields = rules.campaign_fields(doc)
         with self._tx() as conn:
             row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name_fold, fields, created_at, updated_at) "
                          "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "

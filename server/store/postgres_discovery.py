@@ -1,12 +1,15 @@
 """The PostgreSQL table of discovery's candidates (DiscoveryRepository, issue 15), a mixin of
-PostgresStore; the same behaviour as the TinyDB engine's (tinydb_discovery.py, whose pure merging
-rules `_new`, `_merged` and `one_per_handle` it reuses, so the two engines cannot drift apart).
+PostgresStore; the same behaviour as the TinyDB engine's: both build, merge and re-state candidates
+by the pure rules of candidates.py.
 
-One row per candidate, a column per field of the candidate document (paths as a JSON array, every key
-the account was known by as a text array), plus `seq`, the order candidates were found in (a list
-page's own order, the tie-break of a listing). Unique on (platform, key): one candidate per account.
-Indexed by every key (GIN on `keys`) and by platform id, so "is this creator a candidate?" (every
-capture asks) is an index look-up.
+One row per candidate: the candidate document as `json` (any text as written: a display name with
+a NUL or half a surrogate pair, which PostgreSQL text cannot hold, is kept as the TinyDB engine keeps
+it), and beside it the columns a look-up or a listing uses, their text made storable (`pg_text`):
+every key the account was known by (a text array), its platform id, its tier case-folded, the kinds
+of its paths, when it was last seen and its state; and `seq`, the order candidates were found in (a
+list page's own order, the tie-break of a listing). Unique on (platform, key): one candidate per
+account. Indexed by every key (GIN on `keys`) and by platform id, so "is this creator a candidate?"
+(every capture asks) is an index look-up.
 
 Writes (merging, states) take one transaction-scoped advisory lock, CANDIDATES_LOCK: a merge reads a
 candidate, merges paths and counts in Python and writes it back, and an account new to both of two
@@ -22,18 +25,16 @@ from typing import Any
 from psycopg.types.json import Json
 
 from scraper.times import now_iso
-from server.store import records
+from server.store import candidates, records
 from server.store.base import CreatorPage, NotFound, StoreError
-from server.store.postgres_campaigns import plain_id
-from server.store.tinydb_discovery import CANDIDATE_STATES, _copy, _merged, _new, one_per_handle
+from server.store.postgres_campaigns import pg_text, plain_id
 
 CANDIDATES_LOCK = 0x6B6F6C64  # "kold": the advisory lock held by a transaction writing candidates
-COLUMNS = ("id", "platform", "key", "keys", "handle", "platform_id", "display_name", "followers", "followers_text",
-           "rounded", "tier", "paths", "first_seen", "last_seen", "state", "state_reason", "checked_at")
-_COLUMNS = ", ".join(COLUMNS)
-_SELECT = f"SELECT {_COLUMNS} FROM candidates"
-_UPSERT = (f"INSERT INTO candidates ({_COLUMNS}, kinds) VALUES ({', '.join(['%s'] * (len(COLUMNS) + 1))}) "
-           f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in (*COLUMNS[1:], 'kinds'))}")
+_COLUMNS = ("id", "platform", "key", "keys", "platform_id", "tier_cf", "kinds", "last_seen", "state", "doc")
+_SELECT = "SELECT doc FROM candidates"
+_UPSERT = (f"INSERT INTO candidates ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
+           f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS[1:])}")
+_SET_DOC = "UPDATE candidates SET state = %s, doc = %s WHERE id = %s"
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS candidates (
@@ -42,20 +43,12 @@ CREATE TABLE IF NOT EXISTS candidates (
     platform        text NOT NULL,
     key             text NOT NULL,
     keys            text[] NOT NULL,
-    handle          text,
     platform_id     text,
-    display_name    text,
-    followers       bigint,
-    followers_text  text,
-    rounded         boolean NOT NULL DEFAULT false,
-    tier            text,
-    paths           json NOT NULL DEFAULT '[]',
+    tier_cf         text NOT NULL DEFAULT '',
     kinds           text[] NOT NULL DEFAULT '{}',
-    first_seen      text,
     last_seen       text COLLATE "C",
     state           text NOT NULL,
-    state_reason    text,
-    checked_at      text,
+    doc             json NOT NULL,
     UNIQUE (platform, key)
 );
 CREATE INDEX IF NOT EXISTS candidates_keys ON candidates USING gin (keys);
@@ -65,17 +58,18 @@ CREATE INDEX IF NOT EXISTS candidates_listed ON candidates (last_seen DESC, seq)
 
 
 def _values(doc: dict) -> list:
-    """A candidate's row: its fields, and the kinds of its paths (the `source` filter's column). A
-    follower count past 64 bits (no account has one: a page's garbage) is kept as unknown."""
+    """A candidate's row: its look-up columns (text made storable) and the document as written."""
     paths = doc.get("paths") or []
-    followers = doc.get("followers")
-    if isinstance(followers, int) and not -2**63 <= followers < 2**63:
-        doc = dict(doc, followers=None)
-    return [*(Json(paths) if c == "paths" else doc.get(c) for c in COLUMNS),
-            sorted({p.get("kind") for p in paths if isinstance(p.get("kind"), str)})]
+    tier = doc.get("tier")
+    pid = doc.get("platform_id")
+    return [doc["id"], doc["platform"], pg_text(doc["key"]), [pg_text(k) for k in doc.get("keys") or [doc["key"]]],
+            pg_text(pid) if isinstance(pid, str) and pid else None,
+            pg_text(tier.casefold()) if isinstance(tier, str) else "",
+            sorted({pg_text(p.get("kind")) for p in paths if isinstance(p, dict) and isinstance(p.get("kind"), str)}),
+            pg_text(doc.get("last_seen")), doc["state"], Json(doc)]
 
 
-class DiscoveryTables:
+class DiscoveryTables(candidates.Shortcuts):
     """Candidates for PostgresStore (see the module docstring for the table and its lock)."""
 
     SCHEMA_SQL = SCHEMA_SQL
@@ -89,22 +83,25 @@ class DiscoveryTables:
                            "ORDER BY key = %s DESC, seq LIMIT 1", (platform, key, key, key)).fetchone()
         if row is None and pid:
             row = conn.execute(f"{_SELECT} WHERE platform = %s AND platform_id = %s ORDER BY seq DESC LIMIT 1",
-                               (platform, pid)).fetchone()
-        return row
+                               (platform, pg_text(pid))).fetchone()
+        return row["doc"] if row is not None else None
 
     def _captured(self, conn: Any, platform: str, key: str, pid: str | None) -> bool:
         """Whether the store has a capture of this account (under its key, or the one its platform
-        id leads to): its candidate is then "checked" from the start."""
-        return records.has_data(self._summary(conn, platform, self._known_key(conn, platform, key, pid)))
+        id leads to; the creators' platform id column holds it as pg_text makes it)."""
+        return records.has_data(self._summary(conn, platform, self._known_key(conn, platform, key, pg_text(pid))))
 
     def _lock_candidates(self, conn: Any) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (CANDIDATES_LOCK,))
 
-    # -- writes ------------------------------------------------------------------------------------
+    def _account(self, conn: Any, platform: Any, handle: Any) -> tuple[str, str] | None:
+        """(platform, stored key) of an account; None for one no valid handle names (no candidate)."""
+        try:
+            return self._identity(conn, platform, handle)
+        except StoreError:
+            return None
 
-    def add_candidates(self, items: list[dict]) -> int:
-        """Merge `items` as candidates; how many were new."""
-        return sum(1 for doc, new in self.merge_candidates(items) if doc is not None and new)
+    # -- writes ------------------------------------------------------------------------------------
 
     def merge_candidates(self, items: list[dict]) -> list[tuple[dict | None, bool]]:
         """Merge each item ({platform, handle or platform_id, platform_id?, display_name?, followers?,
@@ -114,81 +111,53 @@ class DiscoveryTables:
         now = now_iso(ms=True)
         with self._tx() as conn:
             self._lock_candidates(conn)
-            merged: dict[str, dict] = {}  # this call's writes, by id (an account listed twice: once)
-            out = []
-            for item in items:
-                doc, new = self._merge_one(conn, merged, item, now)
-                if doc is not None:
-                    merged[doc["id"]] = doc
-                out.append((doc, new))
+            merged, answers = candidates.merge_all(items, lambda done, item: self._merge_one(conn, done, item, now))
             with conn.cursor() as cur:  # in the order found: a new one's seq keeps the page's order
                 cur.executemany(_UPSERT, [_values(doc) for doc in merged.values()])
-            return [(_copy(doc) if doc is not None else None, new) for doc, new in out]
+            return answers
 
     def _merge_one(self, conn: Any, merged: dict, item: dict, now: str) -> tuple[dict | None, bool]:
-        platform, pid = item.get("platform"), item.get("platform_id")
-        pid = pid if isinstance(pid, str) and pid else None
-        handle = item.get("handle") or pid
-        try:
-            platform, key = self._identity(conn, platform, handle)
-        except StoreError:
+        pid = candidates.platform_id(item)
+        account = self._account(conn, item.get("platform"), item.get("handle") or pid)
+        if account is None:
             return None, False
+        platform, key = account
         # as the TinyDB engine looks: the stored candidates by key, then by platform id, then this call's new ones
         old = self._candidate_of(conn, platform, key, pid)
-        if old is not None:
-            old = merged.get(old["id"], old)
-        else:
-            old = next((d for d in merged.values() if (d["platform"], d["key"]) == (platform, key)
-                        or (pid and (d["platform"], d.get("platform_id")) == (platform, pid))), None)
-        doc = _merged(old, item, platform, key, pid, now) if old else _new(item, platform, key, pid, now,
-                                                                          self.new_id("cd"))
-        if doc["state"] != "checked" and self._captured(conn, platform, key, pid):
-            doc.update(state="checked", state_reason=None, checked_at=now)
+        old = merged.get(old["id"], old) if old is not None else candidates.in_call(merged, platform, key, pid)
+        doc = candidates.merge_item(old, item, platform, key, pid, now, lambda: self.new_id("cd"),
+                                    lambda: self._captured(conn, platform, key, pid))
         return doc, old is None
-
-    def set_candidate_state(self, cand_id: str, state: str, reason: str | None = None) -> dict:
-        """new | queued | checked | failed, with the reason a person reads (failed)."""
-        return self.set_candidate_states([cand_id], state, reason)[0]
 
     def set_candidate_states(self, ids: list[str], state: str, reason: str | None = None) -> list[dict]:
         """set_candidate_state for several candidates, in one transaction (NotFound naming the first
         unknown id, before anything is written)."""
-        if state not in CANDIDATE_STATES:
-            raise ValueError(f"candidate state must be one of {CANDIDATE_STATES}, not {state!r}")
         with self._tx() as conn:
             self._lock_candidates(conn)
-            found = {r["id"]: r for r in conn.execute(f"{_SELECT} WHERE id = ANY(%s)",
-                                                      ([plain_id(i, "Candidate") for i in ids],))}
-            docs = []
-            for cid in ids:
-                doc = found.get(cid)
-                if doc is None:
-                    raise NotFound(f"Candidate {cid}")
-                doc = dict(doc, state=state, state_reason=reason)
-                if state == "checked":
-                    doc["checked_at"] = now_iso(ms=True)
-                docs.append(doc)
-            for doc in docs:
-                conn.execute("UPDATE candidates SET state = %s, state_reason = %s, checked_at = %s WHERE id = %s",
-                             (doc["state"], doc["state_reason"], doc["checked_at"], doc["id"]))
-            return [_copy(d) for d in docs]
+            found = {r["doc"]["id"]: r["doc"] for r in conn.execute(
+                f"{_SELECT} WHERE id = ANY(%s)", ([plain_id(i, "Candidate") for i in ids],))}
+            docs = candidates.restated(found, ids, state, reason, now_iso(ms=True))
+            with conn.cursor() as cur:
+                cur.executemany(_SET_DOC, [(d["state"], Json(d), d["id"]) for d in docs])
+            return [candidates.copy(d) for d in docs]
 
     def candidate_captured(self, platform: str, handle: str, platform_id: str | None = None) -> dict | None:
         """A capture of this account was stored: its candidate (if any) becomes checked. An index
         look-up, without the write lock, when the account is no candidate (every capture asks)."""
         pid = platform_id if isinstance(platform_id, str) and platform_id else None
         with self._tx() as conn:
-            try:
-                platform, key = self._identity(conn, platform, handle)
-            except StoreError:
+            account = self._account(conn, platform, handle)
+            if account is None:
                 return None
+            platform, key = account
             doc = self._candidate_of(conn, platform, key, pid)
             if doc is None or doc["state"] == "checked":
-                return _copy(doc) if doc is not None else None
+                return candidates.copy(doc) if doc is not None else None
             self._lock_candidates(conn)
-            doc = conn.execute(f"UPDATE candidates SET state = 'checked', state_reason = NULL, checked_at = %s "
-                               f"WHERE id = %s RETURNING {_COLUMNS}", (now_iso(ms=True), doc["id"])).fetchone()
-            return _copy(doc)
+            doc = self._candidate_of(conn, platform, key, pid)  # again, under the lock: a merge may have changed it
+            doc = candidates.checked(doc, now_iso(ms=True))
+            conn.execute(_SET_DOC, (doc["state"], Json(doc), doc["id"]))
+            return candidates.copy(doc)
 
     def import_candidates(self, docs: list[dict]) -> int:
         """Copy candidates as they are (`kolscope migrate`): ids, paths, states and times kept, an
@@ -205,46 +174,41 @@ class DiscoveryTables:
 
     def get_candidate(self, cand_id: str) -> dict:
         with self._tx() as conn:
-            doc = conn.execute(f"{_SELECT} WHERE id = %s", (plain_id(cand_id, "Candidate"),)).fetchone()
-        if doc is None:
+            row = conn.execute(f"{_SELECT} WHERE id = %s", (plain_id(cand_id, "Candidate"),)).fetchone()
+        if row is None:
             raise NotFound(f"Candidate {cand_id}")
-        return _copy(doc)
+        return candidates.copy(row["doc"])
 
     def find_candidate(self, platform: str, handle: str) -> dict | None:
         """The candidate of this account, or None."""
         with self._tx() as conn:
-            try:
-                platform, key = self._identity(conn, platform, handle)
-            except StoreError:
+            account = self._account(conn, platform, handle)
+            if account is None:
                 return None
+            platform, key = account
             doc = self._candidate_of(conn, platform, key)
-        return _copy(doc) if doc is not None else None
+        return candidates.copy(doc) if doc is not None else None
 
     def list_candidates(self, *, source: str | None = None, platform: str | None = None,
                         tier: str | None = None, checked: bool | None = None, limit: int | None = 50,
                         offset: int = 0, across_platforms: bool = False) -> CreatorPage:
-        """A page of candidates, most recently seen first (then in the order they were found).
-        Filters combine: `source` (a path kind among the candidate's paths), `platform`, `tier`
-        (case-insensitive), `checked` (state "checked", or any other state). `across_platforms`:
-        one entry per handle, the same handle on other platforms listed in its `also_on` (the
-        filtered candidates are then read whole: which entry stands for a handle depends on all)."""
-        if offset < 0 or (limit is not None and limit < 1):
-            raise ValueError("offset must be >= 0 and limit >= 1")
-        if any(isinstance(f, str) and "\x00" in f for f in (source, platform, tier)):
-            return CreatorPage()  # PostgreSQL text cannot hold it: no candidate has it
+        """The TinyDB engine's listing (base.DiscoveryRepository), filtered and paged in SQL; with
+        `across_platforms` the filtered candidates are read whole (which entry stands for a handle
+        depends on all of them)."""
+        candidates.check_page(offset, limit)
         where, params = ["true"], []
         if source is not None:
             where.append("%s = ANY(kinds)")
-            params.append(source)
+            params.append(pg_text(source))
         if platform is not None:
             where.append("platform = %s")
-            params.append(platform)
+            params.append(pg_text(platform))
         if tier:
-            where.append("lower(tier) = %s")
-            params.append(tier.casefold())
+            where.append("tier_cf = %s")
+            params.append(pg_text(tier.casefold()))
         if checked is not None:
             where.append("state = 'checked'" if checked else "state <> 'checked'")
-        sql = (f"SELECT {_COLUMNS}, count(*) OVER () AS total FROM candidates WHERE {' AND '.join(where)} "
+        sql = (f"SELECT doc, count(*) OVER () AS total FROM candidates WHERE {' AND '.join(where)} "
                "ORDER BY last_seen DESC NULLS LAST, seq")
         if not across_platforms:
             sql += " LIMIT %s OFFSET %s"
@@ -252,19 +216,13 @@ class DiscoveryTables:
         with self._tx() as conn:
             rows = conn.execute(sql, params).fetchall()
         if across_platforms:
-            items = one_per_handle([_strip(r) for r in rows])
-            end = len(items) if limit is None else offset + limit
-            return CreatorPage(items=items[offset:end], total=len(items), next=end if end < len(items) else None)
+            return candidates.page(candidates.one_per_handle([r["doc"] for r in rows]), offset, limit)
         total = rows[0]["total"] if rows else self._count_candidates(where, params[:-2])
         end = offset + len(rows)
-        return CreatorPage(items=[_copy(_strip(r)) for r in rows], total=total, next=end if end < total else None)
+        return CreatorPage(items=[candidates.copy(r["doc"]) for r in rows], total=total,
+                           next=end if end < total else None)
 
     def _count_candidates(self, where: list[str], params: list) -> int:
         """How many match (a page past the last one has no row to carry the count)."""
         with self._tx() as conn:
             return conn.execute(f"SELECT count(*) AS n FROM candidates WHERE {' AND '.join(where)}", params).fetchone()["n"]
-
-
-def _strip(row: dict) -> dict:
-    row.pop("total", None)
-    return row

@@ -19,26 +19,29 @@ the file then decodes two long strings instead of 100,000 small lists (~60 ms in
 machine), and an import appends to them without decoding the rows at all. The campaign document counts its orders (`orders`), so a
 lost orders file is an error, never "no orders". Deleting a campaign removes the campaign file first:
 a crash in between leaves an orphan orders file (fsck notes it), never a campaign without its orders.
+
+The records' rules (fields, partners, deliverables, metrics, order totals) are campaign_records.py's,
+shared with the PostgreSQL engine.
+
+`deliverables_of` (asked on every capture) reads only the campaigns holding posts of that creator:
+an in-memory index (platform, key) -> campaign ids, built from every campaign file on its first use
+and kept by each change of deliverables (this process holds the store's lock, so no other writes
+them). The index may name a campaign that holds none any more (a failed write after the index was
+told): that costs a read, never a missed deliverable.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
 from pathlib import Path
-from typing import Any
 
 from tinydb import Query
 
 from scraper.times import now_iso
-from server.store.base import PARTNER_STATUSES, Conflict, NotFound, StoreCorrupt
-
-CAMPAIGN_ID = re.compile(r"^cp_[0-9a-f]{12}$")
-CAMPAIGN_FIELDS = ("name", "objective", "kpis", "budget", "currency", "start", "end", "seller_monthly_sales",
-                   "brief_id")
-ORDER_COLUMNS = ("order_id", "date", "total", "currency", "codes")
-MAX_METRIC_POINTS = 500  # a deliverable refreshed daily for over a year; the oldest go first
+from server.store import campaign_records as rules
+from server.store.base import Conflict, NotFound, StoreCorrupt
+from server.store.campaign_records import CAMPAIGN_ID, CAMPAIGN_FIELDS, ORDER_COLUMNS
 
 
 def campaign_files(data_dir: Path) -> list[tuple[str, Path]]:
@@ -68,23 +71,6 @@ def _append_json(array_text: str, items: list) -> str:
     return more if array_text == "[]" else array_text[:-1] + "," + more[1:]
 
 
-def _codes_key(codes: list[str]) -> str:
-    """The totals' key of an order's codes: case-folded, in the shop's order, joined by a newline
-    (a character no promo code holds); "" for an order without a code."""
-    return "\n".join(c.casefold() for c in codes)
-
-
-def add_to_totals(totals: dict, codes: list[str], currency: str, total: float) -> None:
-    """Count one order into {codes key: {currency: [orders, revenue, refunds]}}. A negative total
-    (a refund row) lowers the revenue and counts as a refund, not as an order."""
-    cell = totals.setdefault(_codes_key(codes), {}).setdefault(currency, [0, 0.0, 0])
-    if total < 0:
-        cell[2] += 1
-    else:
-        cell[0] += 1
-    cell[1] = round(cell[1] + total, 6)
-
-
 class CampaignTables:
     """Campaign storage for TinyDBStore (see the module docstring for the files)."""
 
@@ -99,8 +85,7 @@ class CampaignTables:
     def _campaign_db(self, cid: str, *, create: bool = False):
         """A campaign's TinyDB (kept open: its storage caches the data); NotFound for an id that is
         not a campaign's (ids from a URL never become a path unless they have the shape of one)."""
-        if not isinstance(cid, str) or not CAMPAIGN_ID.match(cid):
-            raise NotFound(f"Campaign {str(cid)[:40]}")
+        rules.check_campaign_id(cid)
         dbs = self.__dict__.setdefault("_campaign_dbs", {})
         db = dbs.get(cid)
         if db is None:
@@ -131,8 +116,7 @@ class CampaignTables:
     def list_campaigns(self) -> list[dict]:
         """Every campaign, oldest first (then by name: two created in the same millisecond)."""
         with self._lock:
-            docs = [self._campaign_doc(cid) for cid, _ in campaign_files(self.dir)]
-        return sorted(docs, key=lambda d: (d.get("created_at") or "", d["name"].casefold(), d["id"]))
+            return rules.oldest_first(self._campaign_doc(cid) for cid, _ in campaign_files(self.dir))
 
     def get_campaign(self, cid: str) -> dict:
         with self._lock:
@@ -149,9 +133,7 @@ class CampaignTables:
             self._check_campaign_name(doc["name"])
             cid = self.new_id("cp")
             now = now_iso(ms=True)
-            record = {"id": cid, **{k: doc.get(k) for k in CAMPAIGN_FIELDS}, "orders": 0,
-                      "created_at": now, "updated_at": now}
-            record["kpis"] = list(record["kpis"] or [])
+            record = {"id": cid, **rules.campaign_fields(doc), "orders": 0, "created_at": now, "updated_at": now}
             self._campaign_db(cid, create=True).table("campaign").insert(record)
             return dict(record)
 
@@ -171,10 +153,13 @@ class CampaignTables:
             dbs = self.__dict__.get("_campaign_dbs", {})
             dbs.pop(cid, None)
             dbs.pop((cid, "orders"), None)
-            for path in (self._campaign_path(cid), self._orders_path(cid)):  # the campaign first: see above
-                for p in (path, path.with_name(path.name + ".bak")):
-                    with contextlib.suppress(FileNotFoundError):
-                        p.unlink()
+            try:
+                for path in (self._campaign_path(cid), self._orders_path(cid)):  # the campaign first: see above
+                    for p in (path, path.with_name(path.name + ".bak")):
+                        with contextlib.suppress(FileNotFoundError):
+                            p.unlink()
+            finally:
+                self._reindex_campaign(cid)
 
     # -- partners --------------------------------------------------------------------------------
 
@@ -201,27 +186,17 @@ class CampaignTables:
             q = Query()
             if db.table("partners").search((q.platform == platform) & (q.key == key)):
                 raise Conflict(f"{platform}/{handle} is a partner of this campaign already.")
-            summary = self.ensure_creator(platform, handle, url)
-            now = now_iso(ms=True)
-            doc = {"id": self.new_id("pt"), "campaign_id": cid, "platform": platform, "key": summary["key"],
-                   "handle": summary.get("handle") or handle, "plan": dict(plan), "status": PARTNER_STATUSES[0],
-                   "copied_from": copied_from, "author": author, "updated_by": author,
-                   "created_at": now, "updated_at": now}
+            doc = rules.new_partner(self.new_id("pt"), cid, platform, self.ensure_creator(platform, handle, url),
+                                    handle, plan, copied_from=copied_from, author=author, now=now_iso(ms=True))
             db.table("partners").insert(doc)
             return dict(doc)
 
     def update_partner(self, cid: str, pid: str, changes: dict, *, author: str | None = None) -> dict:
         """A new plan and/or status. A plan that differs from the one stored ends the copy flag."""
-        if "status" in changes and changes["status"] not in PARTNER_STATUSES:
-            raise ValueError(f"status must be one of {PARTNER_STATUSES}, not {changes['status']!r}")
+        rules.check_partner_changes(changes)
         with self._lock:
-            old = self._partner(cid, pid)
-            update: dict[str, Any] = {k: v for k, v in changes.items() if k in ("plan", "status")}
-            if "plan" in update and update["plan"] != old["plan"]:
-                update["copied_from"] = None
-            update["updated_at"] = now_iso(ms=True)
-            update["updated_by"] = author
-            self._campaign_db(cid).table("partners").update(update, Query().id == pid)
+            new = rules.updated_partner(self._partner(cid, pid), changes, author, now_iso(ms=True))
+            self._campaign_db(cid).table("partners").update(new, Query().id == pid)
             return self._partner(cid, pid)
 
     def remove_partner(self, cid: str, pid: str) -> None:
@@ -229,9 +204,12 @@ class CampaignTables:
         with self._lock:
             self._partner(cid, pid)
             db = self._campaign_db(cid)
-            with db.storage.batch():
-                db.table("partners").remove(Query().id == pid)
-                db.table("deliverables").remove(Query().partner_id == pid)
+            try:
+                with db.storage.batch():
+                    db.table("partners").remove(Query().id == pid)
+                    db.table("deliverables").remove(Query().partner_id == pid)
+            finally:
+                self._reindex_campaign(cid)
 
     # -- deliverables ----------------------------------------------------------------------------
 
@@ -242,44 +220,68 @@ class CampaignTables:
     def add_deliverable(self, cid: str, partner_id: str, url: str, platform: str, post_id: str | None) -> dict:
         """A post marked as a partner's deliverable; the same post (platform and post id, else URL)
         marked twice is answered, not doubled."""
+        rules.check_post_text(url, post_id)
         with self._lock:
             partner = self._partner(cid, partner_id)
             table = self._campaign_db(cid).table("deliverables")
             for d in table.all():
-                same = (d["post_id"] == post_id) if post_id else (d["url"] == url)
-                if d["partner_id"] == partner_id and d["platform"] == platform and same:
+                if rules.same_post(d, partner_id, platform, url, post_id):
                     return dict(d)
-            doc = {"id": self.new_id("dl"), "partner_id": partner_id, "url": url, "platform": platform,
-                   "key": partner["key"], "post_id": post_id, "metrics": [], "created_at": now_iso(ms=True)}
+            doc = rules.new_deliverable(self.new_id("dl"), partner, url, platform, post_id, now_iso(ms=True))
             table.insert(doc)
+            index = self.__dict__.get("_deliverable_campaigns")
+            if index is not None:
+                index.setdefault((platform, doc["key"]), set()).add(cid)
             return dict(doc)
 
     def record_deliverable_metrics(self, cid: str, did: str, metrics: dict) -> dict:
         """Add a point {at, views, likes, comments, shares} to a deliverable's metrics (a point at the
         same `at` replaces the one there); the last MAX_METRIC_POINTS are kept."""
-        point = {"at": metrics.get("at") or now_iso(ms=True),
-                 **{k: metrics.get(k) for k in ("views", "likes", "comments", "shares")}}
+        point = rules.metric_point(metrics, now_iso(ms=True))
         with self._lock:
             table = self._campaign_db(cid).table("deliverables")
             docs = table.search(Query().id == did)
             if not docs:
                 raise NotFound(f"Deliverable {str(did)[:40]} of campaign {cid}")
-            points = [p for p in docs[0].get("metrics") or [] if p.get("at") != point["at"]]
-            points.append(point)
-            points.sort(key=lambda p: str(p.get("at")))
-            table.update({"metrics": points[-MAX_METRIC_POINTS:]}, Query().id == did)
+            table.update({"metrics": rules.with_point(docs[0].get("metrics"), point)}, Query().id == did)
             return dict(table.search(Query().id == did)[0])
 
     def deliverables_of(self, platform: str, handle: str) -> list[tuple[str, dict]]:
-        """(campaign id, deliverable) of every post marked as this creator's, in any campaign."""
+        """(campaign id, deliverable) of every post marked as this creator's, in any campaign (the
+        campaigns the index names: see the module docstring)."""
         platform, key = self._identity(platform, handle)
         q = Query()
         with self._lock:
             out = []
-            for cid, _ in campaign_files(self.dir):
+            for cid in sorted(self._deliverables_index().get((platform, key), ())):
                 for d in self._campaign_db(cid).table("deliverables").search((q.platform == platform) & (q.key == key)):
                     out.append((cid, dict(d)))
             return out
+
+    def _deliverables_index(self) -> dict[tuple[str, str], set[str]]:
+        """(platform, key) -> ids of the campaigns with deliverables of that creator, built on first use."""
+        index = self.__dict__.get("_deliverable_campaigns")
+        if index is None:
+            index = {}
+            for cid, _ in campaign_files(self.dir):
+                for d in self._campaign_db(cid).table("deliverables").all():
+                    index.setdefault((d["platform"], d["key"]), set()).add(cid)
+            self.__dict__["_deliverable_campaigns"] = index
+        return index
+
+    def _reindex_campaign(self, cid: str) -> None:
+        """The index told what campaign `cid` holds now (nothing, once deleted); nothing to do
+        before the index is built."""
+        index = self.__dict__.get("_deliverable_campaigns")
+        if index is None:
+            return
+        for ident in [i for i, cids in index.items() if cid in cids]:
+            index[ident].discard(cid)
+            if not index[ident]:
+                del index[ident]
+        if self._campaign_path(cid).exists():
+            for d in self._campaign_db(cid).table("deliverables").all():
+                index.setdefault((d["platform"], d["key"]), set()).add(cid)
 
     # -- orders ----------------------------------------------------------------------------------
 
@@ -300,20 +302,15 @@ class CampaignTables:
             totals = {k: {c: list(v) for c, v in cur.items()} for k, cur in (stored["totals"] if stored else {}).items()}
             new: dict[str, int] = {}
             rows, ids = [], []
-            skipped = 0
-            for o in orders:
-                oid = str(o["order_id"])
-                if oid in seen:
-                    skipped += 1
-                    continue
-                seen.add(oid)
-                codes = list(o.get("codes") or ([o["code"]] if o.get("code") else []))
+            for oid, o in rules.unseen_orders(orders, seen):
+                codes = rules.order_codes(o)
                 total = float(o["total"])
                 rows.append([oid, o.get("date"), total, o.get("currency"), codes])
                 ids.append(oid)
-                add_to_totals(totals, codes, o.get("currency") or "", total)
-                k = _codes_key(codes)
+                rules.add_to_totals(totals, codes, o.get("currency") or "", total)
+                k = rules.codes_key(codes)
                 new[k] = new.get(k, 0) + 1
+            skipped = len(orders) - len(rows)
             if rows:
                 data = {"columns": list(ORDER_COLUMNS), "count": count + len(rows),
                         "ids": _append_json(stored["ids"] if stored else "[]", ids),
@@ -331,8 +328,7 @@ class CampaignTables:
         with self._lock:
             stored = self._stored_orders(cid)
             rows = json.loads(stored["rows"]) if stored else []
-            return [{"order_id": r[0], "date": r[1], "total": r[2], "currency": r[3],
-                     "code": r[4][0] if r[4] else None, "codes": list(r[4])} for r in rows]
+            return [rules.order_doc(*r) for r in rows]
 
     def order_totals(self, cid: str) -> list[dict]:
         """The orders summed per combination of codes and currency, without reading row by row:
@@ -340,6 +336,5 @@ class CampaignTables:
         with self._lock:
             stored = self._stored_orders(cid)
             totals = stored["totals"] if stored else {}
-            return [{"codes": key.split("\n") if key else [], "currency": currency, "orders": cell[0],
-                     "revenue": cell[1], "refunds": cell[2]}
+            return [rules.totals_doc(key, currency, *cell)
                     for key, by_currency in totals.items() for currency, cell in by_currency.items()]

@@ -9,10 +9,8 @@ index is): two maps, (platform, key) and (platform, platform id) -> candidate id
 per-capture look-up ("is this creator a candidate?") a dict look-up, and a listing filters the
 in-memory records instead of TinyDB building a Document of each (200 ms at 10,000 candidates).
 
-Merging (`merge_candidates`): one candidate per account, found by its key (the store's identity
-rule, so an alias or an old handle leads to the same one) or by its platform id. A path is one
-(kind, via) pair ("mentioned by @anna"): seen again, it keeps the larger count and, with it, the
-newer label ("in 3 posts"), so capturing the same page twice does not count twice.
+The rules of a candidate (merging, paths, states, one entry per handle) are candidates.py's, shared
+with the PostgreSQL engine.
 """
 
 from __future__ import annotations
@@ -20,20 +18,15 @@ from __future__ import annotations
 from typing import Any
 
 from scraper.times import now_iso
-from server.store import records
+from server.store import candidates, records
 from server.store.base import CreatorPage, NotFound, StoreError
 
 DISCOVERY_FILE = "discovery.json"
 DISCOVERY_HEADER = {"kind": "discovery"}
 TABLE = "candidates"
-CANDIDATE_STATES = ("new", "queued", "checked", "failed")
-# list-page kinds (scraper.listing.KINDS) and what a creator page points to
-PATH_KINDS = ("search", "hashtag", "related", "followers", "following", "comments", "mention", "tag",
-              "collab", "brand")
-MAX_PATHS = 50  # per candidate: the most recent ones (a creator in every search is not 10,000 rows)
 
 
-class DiscoveryTables:
+class DiscoveryTables(candidates.Shortcuts):
     """Candidates (base.DiscoveryRepository). Every public method takes `self._lock`."""
 
     # -- the file and its in-memory copy ---------------------------------------------------------------
@@ -85,11 +78,26 @@ class DiscoveryTables:
                 return other
         return None
 
-    # -- writes ------------------------------------------------------------------------------------
+    def _account(self, platform: Any, handle: Any) -> tuple[str, str] | None:
+        """(platform, stored key) of an account; None for one no valid handle names (no candidate)."""
+        try:
+            return self._identity(platform, handle)
+        except StoreError:
+            return None
 
-    def add_candidates(self, items: list[dict]) -> int:
-        """Merge `items` as candidates; how many were new."""
-        return sum(1 for doc, new in self.merge_candidates(items) if doc is not None and new)
+    def _find(self, platform: Any, handle: Any, pid: Any = None) -> tuple[dict, dict | None]:
+        """(the candidates' state, the candidate of this account or None): by its key, else (with
+        `pid`) by its platform id. The caller holds the lock."""
+        state = self._candidates()
+        account = self._account(platform, handle)
+        if account is None:
+            return state, None
+        cid = state["by_key"].get(account)
+        if cid is None and isinstance(pid, str) and pid:
+            cid = state["by_pid"].get((account[0], pid))
+        return state, state["docs"].get(cid) if cid else None
+
+    # -- writes ------------------------------------------------------------------------------------
 
     def merge_candidates(self, items: list[dict]) -> list[tuple[dict | None, bool]]:
         """Merge each item ({platform, handle or platform_id, platform_id?, display_name?, followers?,
@@ -99,78 +107,44 @@ class DiscoveryTables:
         now = now_iso(ms=True)
         with self._lock:
             state = self._candidates()
-            merged: dict[str, dict] = {}  # this call's writes, by id (an account listed twice: once)
-            out = []
-            for item in items:
-                doc, new = self._merge_one(state, merged, item, now)
-                if doc is not None:
-                    merged[doc["id"]] = doc
-                out.append((doc, new))
+            merged, answers = candidates.merge_all(items, lambda done, item: self._merge_one(state, done, item, now))
             if merged:
                 self._write(state, list(merged.values()))
-            return [(_copy(doc) if doc is not None else None, new) for doc, new in out]
+            return answers
 
     def _merge_one(self, state: dict, merged: dict, item: dict, now: str) -> tuple[dict | None, bool]:
-        platform, pid = item.get("platform"), item.get("platform_id")
-        pid = pid if isinstance(pid, str) and pid else None
-        handle = item.get("handle") or pid
-        try:
-            platform, key = self._identity(platform, handle)
-        except StoreError:
+        pid = candidates.platform_id(item)
+        account = self._account(item.get("platform"), item.get("handle") or pid)
+        if account is None:
             return None, False
-        cid = (state["by_key"].get((platform, key)) or (pid and state["by_pid"].get((platform, pid)))
-               or next((d["id"] for d in merged.values() if (d["platform"], d["key"]) == (platform, key)
-                        or (pid and (d["platform"], d.get("platform_id")) == (platform, pid))), None))
-        old = (merged.get(cid) or state["docs"].get(cid)) if cid else None
-        doc = _merged(old, item, platform, key, pid, now) if old else _new(item, platform, key, pid, now,
-                                                                          self.new_id("cd"))
-        if self._captured_key(platform, key, pid) is not None and doc["state"] != "checked":
-            doc.update(state="checked", state_reason=None, checked_at=now)
-        return doc, old is None and cid not in merged
-
-    def set_candidate_state(self, cand_id: str, state: str, reason: str | None = None) -> dict:
-        """new | queued | checked | failed, with the reason a person reads (failed)."""
-        return self.set_candidate_states([cand_id], state, reason)[0]
+        platform, key = account
+        cid = state["by_key"].get((platform, key)) or (pid and state["by_pid"].get((platform, pid)))
+        old = (merged.get(cid) or state["docs"].get(cid)) if cid else candidates.in_call(merged, platform, key, pid)
+        doc = candidates.merge_item(old, item, platform, key, pid, now, lambda: self.new_id("cd"),
+                                    lambda: self._captured_key(platform, key, pid) is not None)
+        return doc, old is None
 
     def set_candidate_states(self, ids: list[str], state: str, reason: str | None = None) -> list[dict]:
         """set_candidate_state for several candidates, in one write (NotFound naming the first
         unknown id, before anything is written)."""
-        if state not in CANDIDATE_STATES:
-            raise ValueError(f"candidate state must be one of {CANDIDATE_STATES}, not {state!r}")
         with self._lock:
             maps = self._candidates()
-            docs = []
-            for cid in ids:
-                doc = maps["docs"].get(cid)
-                if doc is None:
-                    raise NotFound(f"Candidate {cid}")
-                doc = dict(doc, state=state, state_reason=reason)
-                if state == "checked":
-                    doc["checked_at"] = now_iso(ms=True)
-                docs.append(doc)
+            docs = candidates.restated(maps["docs"], ids, state, reason, now_iso(ms=True))
             if docs:
                 self._write(maps, docs)
-            return [_copy(d) for d in docs]
+            return [candidates.copy(d) for d in docs]
 
     def candidate_captured(self, platform: str, handle: str, platform_id: str | None = None) -> dict | None:
         """A capture of this account was stored: its candidate (if any) becomes checked. A dict
         look-up when the account is no candidate (every capture asks)."""
-        try:
-            platform, key = self._identity(platform, handle)
-        except StoreError:
-            return None
         with self._lock:
-            state = self._candidates()
-            cid = state["by_key"].get((platform, key))
-            if cid is None and isinstance(platform_id, str) and platform_id:
-                cid = state["by_pid"].get((platform, platform_id))
-            doc = state["docs"].get(cid) if cid else None
+            state, doc = self._find(platform, handle, platform_id)
             if doc is None:
                 return None
             if doc["state"] != "checked":
-                doc = dict(doc, state="checked", state_reason=None, checked_at=now_iso(ms=True))
+                doc = candidates.checked(doc, now_iso(ms=True))
                 self._write(state, [doc])
-            return _copy(doc)
+            return candidates.copy(doc)
 
     # -- reads -------------------------------------------------------------------------------------
 
@@ -179,18 +153,13 @@ class DiscoveryTables:
             doc = self._candidates()["docs"].get(cand_id)
             if doc is None:
                 raise NotFound(f"Candidate {cand_id}")
-            return _copy(doc)
+            return candidates.copy(doc)
 
     def find_candidate(self, platform: str, handle: str) -> dict | None:
         """The candidate of this account, or None."""
-        try:
-            platform, key = self._identity(platform, handle)
-        except StoreError:
-            return None
         with self._lock:
-            state = self._candidates()
-            doc = state["docs"].get(state["by_key"].get((platform, key)))
-            return _copy(doc) if doc is not None else None
+            doc = self._find(platform, handle)[1]
+            return candidates.copy(doc) if doc is not None else None
 
     def list_candidates(self, *, source: str | None = None, platform: str | None = None,
                         tier: str | None = None, checked: bool | None = None, limit: int | None = 50,
@@ -199,8 +168,7 @@ class DiscoveryTables:
         Filters combine: `source` (a path kind among the candidate's paths), `platform`, `tier`
         (case-insensitive), `checked` (state "checked", or any other state). `across_platforms`:
         one entry per handle, the same handle on other platforms listed in its `also_on`."""
-        if offset < 0 or (limit is not None and limit < 1):
-            raise ValueError("offset must be >= 0 and limit >= 1")
+        candidates.check_page(offset, limit)
         wanted_tier = tier.casefold() if tier else None
         with self._lock:
             state = self._candidates()
@@ -211,44 +179,11 @@ class DiscoveryTables:
                     and (wanted_tier is None or (d.get("tier") or "").casefold() == wanted_tier)
                     and (checked is None or (d.get("state") == "checked") == checked)]
             hits.sort(key=lambda d: d.get("last_seen") or "", reverse=True)  # stable: ties keep that order
-            items = one_per_handle(hits) if across_platforms else [_copy(d) for d in hits]
-            end = len(items) if limit is None else offset + limit
-            return CreatorPage(items=items[offset:end], total=len(items), next=end if end < len(items) else None)
+            items = candidates.one_per_handle(hits) if across_platforms else [candidates.copy(d) for d in hits]
+            return candidates.page(items, offset, limit)
 
 
-# -- the records (pure) --------------------------------------------------------------------------------
-
-def handle_key(doc: dict) -> str | None:
-    """How one person's handle is recognised on another platform: the same letters and digits, case
-    and `._-` aside ("Anna.Runs" on one is "anna_runs" on another); None for account ids (numbers)
-    and handles too short to tell two people apart."""
-    handle = str(doc.get("handle") or "")
-    key = "".join(ch for ch in handle.casefold() if ch.isalnum())
-    return key if len(key) >= 4 and not key.isdigit() else None
-
-
-def one_per_handle(docs: list[dict]) -> list[dict]:
-    """Candidates deduplicated across platforms by handle: the first of each handle (the most recently
-    seen) stands for it, with the others in `also_on` [{id, platform, handle, followers, tier, state}]."""
-    out: list[dict] = []
-    first: dict[str, dict] = {}
-    for d in docs:
-        key = handle_key(d)
-        lead = first.get(key) if key else None
-        if lead is not None and lead["platform"] != d["platform"]:
-            lead["also_on"].append({k: d.get(k) for k in ("id", "platform", "handle", "followers", "tier", "state")})
-            continue
-        item = dict(_copy(d), also_on=[])
-        out.append(item)
-        if key and key not in first:
-            first[key] = item
-    return out
-
-
-def _copy(doc: dict) -> dict:
-    """A candidate for a caller: changing it changes nothing stored."""
-    return dict(doc, keys=list(doc.get("keys") or []), paths=[dict(p) for p in doc.get("paths") or []])
-
+# -- the in-memory maps --------------------------------------------------------------------------------
 
 def _remember(state: dict, doc: dict, doc_id: int) -> None:
     state["docs"][doc["id"]] = dict(doc)
@@ -258,54 +193,3 @@ def _remember(state: dict, doc: dict, doc_id: int) -> None:
         state["by_key"].setdefault((doc["platform"], key), doc["id"])
     if doc.get("platform_id"):
         state["by_pid"][(doc["platform"], doc["platform_id"])] = doc["id"]
-
-
-_SHOWN = ("display_name", "followers", "followers_text", "rounded", "tier")
-
-
-def _new(item: dict, platform: str, key: str, pid: str | None, now: str, cid: str) -> dict:
-    doc = {"id": cid, "platform": platform, "key": key, "keys": [key],
-           "handle": item.get("handle") or pid, "platform_id": pid}
-    doc.update({k: item.get(k) for k in _SHOWN})
-    doc["rounded"] = bool(doc["rounded"])
-    path = _path(item.get("path"), now)
-    doc.update(paths=[path] if path else [], first_seen=now, last_seen=now, state="new", state_reason=None,
-               checked_at=None)
-    return doc
-
-
-def _merged(old: dict, item: dict, platform: str, key: str, pid: str | None, now: str) -> dict:
-    doc = dict(old, last_seen=now)
-    if item.get("handle"):  # a renamed account: the newest handle shows, every key leads here
-        doc["handle"], doc["key"] = item["handle"], key
-        doc["keys"] = list(dict.fromkeys([*(old.get("keys") or [old["key"]]), key]))
-    if pid and not doc.get("platform_id"):
-        doc["platform_id"] = pid
-    if item.get("display_name"):
-        doc["display_name"] = item["display_name"]
-    if isinstance(item.get("followers"), int) and (not item.get("rounded") or old.get("rounded")
-                                                   or old.get("followers") is None):
-        # an exact count is not replaced by a rounded one
-        doc.update({k: item.get(k) for k in ("followers", "followers_text", "tier")}, rounded=bool(item.get("rounded")))
-    path = _path(item.get("path"), now)
-    if path:
-        doc["paths"] = _add_path(list(old.get("paths") or []), path)
-    return doc
-
-
-def _path(raw: Any, now: str) -> dict | None:
-    if not isinstance(raw, dict) or raw.get("kind") not in PATH_KINDS or not raw.get("label"):
-        return None
-    count = raw.get("count")
-    return {"kind": raw["kind"], "label": str(raw["label"]), "via": raw.get("via"),
-            "page_url": raw.get("page_url"), "at": raw.get("at") or now,
-            "count": count if isinstance(count, int) and count > 0 else 1}
-
-
-def _add_path(paths: list[dict], path: dict) -> list[dict]:
-    for n, p in enumerate(paths):
-        if (p.get("kind"), p.get("via")) == (path["kind"], path["via"]):
-            if path["count"] >= (p.get("count") or 1):
-                paths[n] = path
-            return paths
-    return (paths + [path])[-MAX_PATHS:]

@@ -157,6 +157,19 @@ def test_partner_and_deliverable_errors(client, auth):
     assert r.status_code == 400 and set(r.json["error"]["fields"]) == {"partner_id", "url"}
 
 
+def test_a_deliverable_url_holding_a_nul_is_a_400_in_words_on_every_engine(client, auth):
+    # valid JSON ("\\u0000") naming a post, but no URL holds a NUL: one 400 invalid_text naming the
+    # URL on every engine (PostgreSQL text cannot hold it: it was a misleading 404 there)
+    c = _campaign(client, auth)
+    base = f"{API}/{c['id']}"
+    bo = client.post(f"{base}/partners", json={"platform": "x", "handle": "bo_runs", "plan": PLAN}, headers=auth).json
+    r = client.post(f"{base}/deliverables", json={"partner_id": bo["id"], "url": "https://x.com/bo_runs/status/123?s=\x00"},
+                    headers=auth)
+    assert r.status_code == 400, r.json
+    assert r.json["error"]["code"] == "invalid_text" and "NUL" in r.json["error"]["fields"]["url"]
+    assert client.get(base, headers=auth).json["deliverables"] == []
+
+
 @pytest.mark.parametrize("method, path", [("get", ""), ("delete", ""), ("get", "/report"), ("get", "/advice"),
                                           ("post", "/orders"), ("post", "/partners"), ("post", "/deliverables")])
 def test_unknown_campaign_is_404(client, auth, method, path):

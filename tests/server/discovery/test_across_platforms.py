@@ -3,7 +3,7 @@ other platforms under `also_on` (API and discovery page); a platform filter list
 
 from __future__ import annotations
 
-from server.store.tinydb_discovery import handle_key, one_per_handle
+from server.store.candidates import handle_key, one_per_handle
 
 
 def _item(platform: str, handle: str) -> dict:

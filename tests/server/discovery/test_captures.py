@@ -106,3 +106,19 @@ def test_a_capture_checks_its_candidate_and_its_mentions_become_candidates(clien
     by_dev = [p for c in mentioned for p in c["paths"] if p["via"] == "x/twitterdev"]
     assert len(by_dev) >= 3
     assert all(p["label"].startswith("mentioned by @TwitterDev") and p["label"].endswith(" on X") for p in by_dev)
+
+
+@pytest.mark.parametrize("escape, kept", [("\\u0000", "\x00"), ("\\ud83d", "\ufffd")])
+def test_a_listed_name_with_text_postgresql_cannot_hold_is_kept_alike(client, auth, escape, kept):
+    # a NUL or half a surrogate pair in a page's JSON (valid JSON): a candidate on every engine, never a
+    # misleading 404; the NUL kept as written, the half pair U+FFFD as in a creator's snapshot
+    capture, _ = load_listpage("youtube/yt_search_channels_bbc_2026-01")
+    capture = dict(capture, html=capture["html"].replace('"BBC News"', f'"BBC{escape}News"'))
+    r = post_capture(client, auth, capture)
+    assert r.status_code == 201, r.json
+    first = r.json["creators"][0]
+    assert first["display_name"] == f"BBC{kept}News"
+    cand = client.get(f"/api/v1/candidates/{first['candidate_id']}", headers=auth)
+    assert cand.status_code == 200 and cand.json["display_name"] == f"BBC{kept}News"
+    listed = client.get("/api/v1/candidates?limit=100", headers=auth).json["items"]
+    assert f"BBC{kept}News" in [c["display_name"] for c in listed]

@@ -521,3 +521,27 @@ def test_forgetting_a_creator_deletes_its_file_and_backup_and_fsck_stays_clean(t
         assert check(data).problems == []
     finally:
         os.close(fd)
+
+
+def test_a_creators_deliverables_are_read_from_its_campaigns_only(tmp_path):
+    """deliverables_of (every capture asks) opens the campaigns holding posts of that creator, not
+    every campaign file: the index is built once, on first use, and kept by each change."""
+    store = Store(tmp_path / "data", fsync=False)
+    plan = {"fee": 1, "currency": "USD", "promo_codes": [], "tracking_url": None, "deliverables": []}
+    cids = [store.create_campaign({"name": f"c{n}", "objective": "sales", "kpis": [], "currency": "USD"})["id"]
+            for n in range(6)]
+    for n, cid in enumerate(cids):
+        pid = store.add_partner(cid, "x", "anna" if n in (1, 4) else f"bob{n}", plan)["id"]
+        store.add_deliverable(cid, pid, f"https://x.com/a/status/{n}", "x", str(n))
+    store.close()
+
+    store = Store(tmp_path / "data", fsync=False)
+    store.deliverables_of("x", "bob0")  # the first use reads every campaign once, to build the index
+    opened = []
+    real = store._campaign_db
+    store._campaign_db = lambda cid, **kw: opened.append(cid) or real(cid, **kw)
+    assert [c for c, _ in store.deliverables_of("x", "anna")] == sorted([cids[1], cids[4]])
+    assert sorted(opened) == sorted([cids[1], cids[4]])
+    opened.clear()
+    assert store.deliverables_of("x", "carol") == [] and opened == []
+    store.close()

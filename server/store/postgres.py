@@ -266,6 +266,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                 self._upgrade_history(conn)
             conn.execute("INSERT INTO meta VALUES ('schema_version', %s) ON CONFLICT (name) DO UPDATE "
                          "SET value = EXCLUDED.value", (Json(SCHEMA_VERSION),))
+            self._upgrade_candidates(conn)  # before its SCHEMA_SQL: a version-1 table gains its indexes' columns
             for sql in (CampaignTables.SCHEMA_SQL, DiscoveryTables.SCHEMA_SQL):
                 if sql.strip():
                     conn.execute(sql)

@@ -311,3 +311,44 @@ def test_non_finite_numbers_in_a_point_are_kept_as_tinydb_keeps_them(pg):
                                                         "likes": math.inf, "views": -math.inf})
     point = pg.history("x", "nan")[0]
     assert math.isnan(point["followers"]) and point["likes"] == math.inf and point["views"] == -math.inf
+
+
+def test_a_version_1_candidates_table_is_upgraded_on_open_with_nothing_lost(postgres_url):
+    """Candidates written when each field had its own column (schema version 1) read the same after
+    the upgrade, in the order they were found, and new ones merge into them."""
+    import psycopg
+
+    with open_store({"DATABASE": postgres_url}) as store:
+        store.add_candidates([
+            {"platform": "x", "handle": "ana", "platform_id": "11", "display_name": "Ana", "followers": 1200,
+             "tier": "Micro", "path": {"kind": "related", "label": "Related to @bo", "via": "x/bo", "at": None}},
+            {"platform": "tiktok", "handle": "cy", "followers_text": "1.2M", "rounded": True,
+             "path": {"kind": "search", "label": "Search: shoes"}},
+        ])
+        before = store.list_candidates()
+        with store._tx() as conn:  # today's table rewritten as version 1 held it
+            docs = [r["doc"] for r in conn.execute("SELECT doc FROM candidates ORDER BY seq")]
+            conn.execute("DROP TABLE candidates")
+            conn.execute("""CREATE TABLE candidates (seq bigserial, id text PRIMARY KEY, platform text NOT NULL,
+                key text NOT NULL, keys text[] NOT NULL, handle text, platform_id text, display_name text,
+                followers bigint, followers_text text, rounded boolean NOT NULL DEFAULT false, tier text,
+                paths json NOT NULL DEFAULT '[]', kinds text[] NOT NULL DEFAULT '{}', first_seen text,
+                last_seen text COLLATE "C", state text NOT NULL, state_reason text, checked_at text,
+                UNIQUE (platform, key))""")
+            conn.execute("CREATE INDEX candidates_keys ON candidates USING gin (keys)")
+            fields = list(docs[0])
+            for doc in docs:
+                conn.execute(f"INSERT INTO candidates ({', '.join(fields)}, kinds) VALUES "
+                             f"({', '.join(['%s'] * (len(fields) + 1))})",
+                             [psycopg.types.json.Json(doc[f]) if f == "paths" else doc[f] for f in fields]
+                             + [[p["kind"] for p in doc["paths"]]])
+            conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+    with open_store({"DATABASE": postgres_url}) as store:
+        assert store.list_candidates() == before
+        assert store.add_candidates([{"platform": "x", "handle": "ana", "path": {"kind": "search", "label": "S"}}]) == 0
+        ana = next(c for c in before.items if c["handle"] == "ana")
+        assert [p["kind"] for p in store.get_candidate(ana["id"])["paths"]] == ["related", "search"]
+        with store._tx() as conn:
+            columns = {r["column_name"] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'candidates'")}
+        assert "doc" in columns and "display_name" not in columns

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from server.store import open_store
+from server.store.postgres import SCHEMA_VERSION
 
 
 def test_a_given_back_database_is_lent_again_as_the_template_left_it(postgres_server):
@@ -31,7 +32,7 @@ def test_a_given_back_database_is_lent_again_as_the_template_left_it(postgres_se
             tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
             counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
             assert {t: n for t, n in counts.items() if n} == {"meta": 1}
-            assert conn.execute("SELECT value::text FROM meta").fetchone()[0] == "1"
+            assert conn.execute("SELECT value::text FROM meta").fetchone()[0] == str(SCHEMA_VERSION)
             assert conn.execute("SELECT pg_try_advisory_lock(42)").fetchone()[0]
         with open_store({"DATABASE": again}) as fresh:
             wid2 = fresh.create_watchlist("Daily")["id"]  # the name is free again

@@ -21,21 +21,15 @@ already seen. So a value is written as one of (a tag byte first; see `_T`):
 exactly (key order, int vs float vs bool, -0.0, NaN's bits, lone surrogates). A chain depends on its
 rows' order: the engine keeps each row's number and rewrites a creator's chain whole or appends to
 it, never edits a row in the middle.
-
-The first format (one shared "shape" per distinct point with its counts as varints: `pack_shape`,
-`unpack_shapes`) is kept to read a version-1 database when it is upgraded (postgres.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import struct
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-COUNTS = ("followers", "following", "posts", "likes", "views")
-POST_COUNTS = ("views", "likes", "comments")
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z")
 
@@ -76,14 +70,6 @@ def _iso(t: datetime, ms: bool) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S") + (f".{t.microsecond // 1000:03d}" if ms else "") + "Z"
 
 
-def _time_code(value: Any) -> int | None:
-    """captured_at as a number (seconds, or milliseconds when the text shows them, from EPOCH, zig-
-    zagged, times two, plus one for milliseconds), or None when it is not text that comes back
-    identical from the number."""
-    parts = _time_value(value)
-    return None if parts is None else _zig(parts[0]) * 2 + parts[1]
-
-
 def _time_value(value: Any) -> tuple[int, int] | None:
     """(seconds, or milliseconds when the text shows them, from EPOCH; 1 for milliseconds else 0) of
     text in one of kolscope's two ISO forms, or None when the text would not come back identical."""
@@ -99,75 +85,6 @@ def _time_value(value: Any) -> tuple[int, int] | None:
         return None
     return (t - EPOCH) // timedelta(milliseconds=1 if ms else 1000), int(ms)
 
-
-def _time_of(code: int) -> str:
-    ms = code & 1
-    return _iso(EPOCH + timedelta(milliseconds=_unzig(code >> 1) * (1 if ms else 1000)), bool(ms))
-
-
-# -- version 1: one shared shape per distinct point (read when a version-1 database is upgraded) --------
-
-def _slots(point: dict) -> list[tuple[dict, str]]:
-    """(dict, key) of each count slot present in the point, in a fixed order."""
-    slots = [(point, k) for k in COUNTS if k in point]
-    posts = point.get("recent_posts")
-    if isinstance(posts, list):
-        for p in posts:
-            if isinstance(p, dict):
-                slots += [(p, k) for k in POST_COUNTS if k in p]
-    return slots
-
-
-def pack_shape(point: dict) -> tuple[str, bytes]:
-    """(the point's shape as JSON text, its numbers as varints); see the module's docstring."""
-    shape = json.loads(json.dumps(point))  # a deep copy, in JSON's own types
-    out = bytearray()
-    code = _time_code(shape.get("captured_at")) if "captured_at" in shape else None
-    if code is None:
-        put_varint(out, 0)
-    else:
-        put_varint(out, code + 1)
-        shape["captured_at"] = None
-    for holder, key in _slots(shape):
-        value = holder[key]
-        if type(value) is int and value >= 0:  # not bool, float or a negative: those stay in the shape
-            put_varint(out, value + 1)
-            holder[key] = None
-        else:
-            put_varint(out, 0)
-    return json.dumps(shape, ensure_ascii=False, separators=(",", ":")), bytes(out)
-
-
-def _plan(shape: dict) -> list[tuple[int, str]]:
-    """_slots as positions ((-1: the point itself, else a recent post's index), key), the same for
-    every point of one shape: worked out once per shape, not once per point."""
-    plan = [(-1, k) for k in COUNTS if k in shape]
-    posts = shape.get("recent_posts")
-    if isinstance(posts, list):
-        for n, p in enumerate(posts):
-            if isinstance(p, dict):
-                plan += [(n, k) for k in POST_COUNTS if k in p]
-    return plan
-
-
-def unpack_shapes(shape_json: str, items: list[tuple[bytes, int]]) -> list[dict]:
-    """The points of one shape: `items` are (numbers, index where pack's numbers start)."""
-    plan = _plan(json.loads(shape_json))
-    out = []
-    for numbers, i in items:
-        point = json.loads(shape_json)  # a fresh copy (the fastest deep copy of JSON data)
-        code, i = get_varint(numbers, i)
-        if code:
-            point["captured_at"] = _time_of(code - 1)
-        for n, key in plan:
-            z, i = get_varint(numbers, i)
-            if z:
-                (point if n < 0 else point["recent_posts"][n])[key] = z - 1
-        out.append(point)
-    return out
-
-
-# -- version 2: each point written against the one before it (the module's docstring) ------------------
 
 class _T:
     """The tag bytes of a value (see `Chain`)."""

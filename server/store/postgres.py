@@ -17,8 +17,7 @@ Tables (the records are the TinyDB engine's, built by the same rules in records.
                     arrival), then the point written against the one that arrived before it
                     (packing.Chain: what changed, in a few bytes). A row is ~90 bytes with a
                     realistic day's changes, and its entry in the (deduplicated) creator index ~7:
-                    365 daily points take ~35 KB (the JSON points ~200 KB). Schema version 1 kept
-                    each distinct point's "shape" in a `shapes` table: it is rewritten on open
+                    365 daily points take ~35 KB (the JSON points ~200 KB)
     aliases         (platform, another key of the account) -> the key its data is stored under
     watchlists, watchlist_members, briefs, notes, users, settings (active brief, extension id, the
                     owner token)
@@ -49,12 +48,12 @@ from server.store.base import (
     CONFIDENCES, DEFAULT_REFRESH_HOURS, REFRESH_STATUSES, TASK_IDS_KEPT, Conflict, CreatorPage, CreatorQuery, NotFound,
     StoreError,
 )
-from server.store.packing import Chain, get_varint, put_varint, unpack_shapes
+from server.store.packing import Chain, get_varint, put_varint
 from server.store.postgres_campaigns import CampaignTables
 from server.store.postgres_discovery import DiscoveryTables
 
 SCHEMA_LOCK = 0x6B6F6C73  # "kols": the advisory lock held while the schema is created or upgraded
-SCHEMA_VERSION = 2  # 2: history rows are chains (packing.Chain); 1 had a shapes table
+SCHEMA_VERSION = 1  # the first released schema: a database newer than this is refused
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name text PRIMARY KEY, value json);
@@ -262,33 +261,11 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             if row is not None and isinstance(row["value"], int) and row["value"] > SCHEMA_VERSION:
                 raise StoreError("store_too_new", f"The database has schema version {row['value']}; this "
                                                   f"kolscope reads up to {SCHEMA_VERSION}. Upgrade kolscope.")
-            if conn.execute("SELECT to_regclass('shapes') AS t").fetchone()["t"] is not None:
-                self._upgrade_history(conn)
             conn.execute("INSERT INTO meta VALUES ('schema_version', %s) ON CONFLICT (name) DO UPDATE "
                          "SET value = EXCLUDED.value", (Json(SCHEMA_VERSION),))
-            self._upgrade_candidates(conn)  # before its SCHEMA_SQL: a version-1 table gains its indexes' columns
             for sql in (CampaignTables.SCHEMA_SQL, DiscoveryTables.SCHEMA_SQL):
                 if sql.strip():
                     conn.execute(sql)
-
-    def _upgrade_history(self, conn: psycopg.Connection) -> None:
-        """Schema version 1 to 2, under the schema lock: each creator's history read through its
-        shapes (the first format) and written anew as a chain; then the shapes table goes. One
-        creator at a time, so a large database is never held in memory at once."""
-        creators = [r["creator"] for r in conn.execute("SELECT DISTINCT creator FROM history ORDER BY 1")]
-        for creator in creators:
-            rows = []
-            for r in conn.execute("SELECT numbers FROM history WHERE creator = %s", (creator,)):
-                numbers = bytes(r["numbers"])
-                n, i = get_varint(numbers, 0)
-                sid, i = get_varint(numbers, i)
-                rows.append((n, sid, numbers, i))
-            rows.sort()
-            shapes = {r["id"]: r["shape"] for r in conn.execute(
-                "SELECT id, shape::text AS shape FROM shapes WHERE id = ANY (%s)", (list({r[1] for r in rows}),))}
-            points = [unpack_shapes(shapes[sid], [(numbers, i)])[0] for _, sid, numbers, i in rows]
-            self._replace_history(conn, creator, points)
-        conn.execute("DROP TABLE shapes")
 
     def close(self) -> None:
         for pool in (self.lock_pool, self.pool):

@@ -74,29 +74,6 @@ class DiscoveryTables(candidates.Shortcuts):
 
     SCHEMA_SQL = SCHEMA_SQL
 
-    # the first table (schema version 1) kept each field of a candidate in its own column
-    _V1_FIELDS = ("id", "platform", "key", "keys", "handle", "platform_id", "display_name", "followers",
-                  "followers_text", "rounded", "tier", "paths", "first_seen", "last_seen", "state",
-                  "state_reason", "checked_at")
-
-    def _upgrade_candidates(self, conn: Any) -> None:
-        """A candidates table of schema version 1 (a column per field) becomes today's (the document
-        as json, look-up columns beside it), in place under the caller's schema lock: each row's
-        document is rebuilt from its columns, in the order the fields were written, then the old
-        columns go. Nothing to do on a new database or an upgraded one."""
-        columns = {r["column_name"] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = 'candidates'")}
-        if not columns or "doc" in columns:
-            return
-        conn.execute("ALTER TABLE candidates ADD COLUMN doc json, ADD COLUMN tier_cf text NOT NULL DEFAULT ''")
-        rows = conn.execute(f"SELECT {', '.join(self._V1_FIELDS)} FROM candidates ORDER BY seq").fetchall()
-        for row in rows:
-            conn.execute(_UPSERT, _values({f: row[f] for f in self._V1_FIELDS}))
-        conn.execute("ALTER TABLE candidates ALTER COLUMN doc SET NOT NULL, "
-                     + ", ".join(f"DROP COLUMN {c}" for c in self._V1_FIELDS
-                                 if c not in _COLUMNS))
-
     # -- look-ups ----------------------------------------------------------------------------------
 
     def _candidate_of(self, conn: Any, platform: str, key: str, pid: str | None = None) -> dict | None:

@@ -10,7 +10,7 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.store.packing import Chain, pack_shape, unpack_shapes
+from server.store.packing import Chain
 
 TEXT = st.sampled_from(["a", "run", "2025-01-01T00:00:00Z", "2025-01-01T00:00:00.250Z", "0", "007", "12345678901234",
                         "ñandú", "a\ud800b", "", "2025-02-30T00:00:00Z", "+1", "2025-01-01T00:00:00+00:00"]) | st.text()
@@ -79,11 +79,3 @@ def test_a_year_of_realistic_points_packs_small():
         assert sum(map(len, rows)) / len(rows) <= most, profile.__name__
         assert _round_trip(points) == points
         assert json.dumps(_round_trip(points)) == json.dumps(points)
-
-
-def test_the_first_format_still_reads():
-    """Version 1's shape and numbers (read when a version-1 database is upgraded)."""
-    point = {"format": "kolscope.history/1", "captured_at": "2025-01-01T00:00:00Z", "followers": 10,
-             "recent_posts": [{"id": "1", "views": 5, "likes": "many"}], "terms": ["a"]}
-    shape, numbers = pack_shape(point)
-    assert unpack_shapes(shape, [(numbers, 0)]) == [point]

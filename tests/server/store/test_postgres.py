@@ -235,54 +235,8 @@ def _points(handle: str, days: int) -> list[dict]:
     return [dict(history_point(s), handle=handle) for s in snaps]
 
 
-def _write_version_1(conn, creator: int, points: list[dict]) -> None:
-    """A creator's history as schema version 1 wrote it: a shape per distinct point, rows of (n,
-    shape id, numbers)."""
-    import hashlib
-
-    from server.store.packing import pack_shape, put_varint
-
-    conn.execute("CREATE TABLE IF NOT EXISTS shapes (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-                 "digest bytea NOT NULL UNIQUE, shape json NOT NULL)")
-    conn.execute("DELETE FROM history WHERE creator = %s", (creator,))
-    for n, point in enumerate(points, 1):
-        shape, numbers = pack_shape(point)
-        digest = hashlib.sha256(shape.encode("utf-8", "surrogatepass")).digest()[:16]
-        sid = conn.execute("INSERT INTO shapes (digest, shape) VALUES (%s, %s::json) ON CONFLICT (digest) DO UPDATE "
-                           "SET digest = EXCLUDED.digest RETURNING id", (digest, shape)).fetchone()["id"]
-        row = bytearray()
-        put_varint(row, n)
-        put_varint(row, sid)
-        conn.execute("INSERT INTO history (creator, numbers) VALUES (%s, %s)", (creator, bytes(row) + numbers))
-    conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
-
-
-def test_a_version_1_database_is_upgraded_on_open_with_nothing_lost(postgres_url):
-    """A store written before history rows were chains (with its shapes table) reads the same after
-    the upgrade, takes new points, and keeps no shapes table."""
-    histories = {"anna": _points("anna", 40), "bo": _points("bo", 25), "cy": []}
-    histories["bo"][3] = {"captured_at": "2025-01-02T00:00:00.250Z", "followers": 2**70, "likes": 1.5, "odd": [None]}
-    with open_store({"DATABASE": postgres_url}) as store:
-        for handle, points in histories.items():
-            store.add_snapshot(_snap(handle), None)
-            with store._tx() as conn:
-                creator = store._creator_row(conn, "x", handle)["id"]
-                _write_version_1(conn, creator, points)
-                conn.execute("UPDATE creators SET points = %s WHERE id = %s", (len(points), creator))
-    with open_store({"DATABASE": postgres_url}) as store:
-        for handle, points in histories.items():
-            assert store.history("x", handle) == sorted(points, key=lambda p: str(p.get("captured_at") or ""))
-        store.add_snapshot(_snap("anna", 999, "2026-01-01T00:00:00Z"), None)
-        assert [p["followers"] for p in store.history("x", "anna")][-1] == 999
-        with store._tx() as conn:
-            assert conn.execute("SELECT to_regclass('shapes') AS t").fetchone()["t"] is None
-            assert conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()["value"] == 2
-    with open_store({"DATABASE": postgres_url}) as store:  # opening again changes nothing
-        assert len(store.history("x", "anna")) == 41
-
-
 def test_forgotten_creators_leave_no_rows_behind(pg):
-    """Forgetting creators removes every row of theirs (version 1 kept their shapes for ever)."""
+    """Forgetting creators removes every row of theirs."""
     for handle in ("anna", "bo"):
         for point in _points(handle, 10):
             pg.add_snapshot(_snap(handle, point["followers"], point["captured_at"]), None, history_point=point)
@@ -313,42 +267,13 @@ def test_non_finite_numbers_in_a_point_are_kept_as_tinydb_keeps_them(pg):
     assert math.isnan(point["followers"]) and point["likes"] == math.inf and point["views"] == -math.inf
 
 
-def test_a_version_1_candidates_table_is_upgraded_on_open_with_nothing_lost(postgres_url):
-    """Candidates written when each field had its own column (schema version 1) read the same after
-    the upgrade, in the order they were found, and new ones merge into them."""
-    import psycopg
+def test_a_database_of_a_newer_schema_is_refused_in_words(postgres_url):
+    """A database a newer kolscope wrote is not read (nor written) by this one: it says which
+    versions, instead of misreading the rows."""
+    from server.store.postgres import SCHEMA_VERSION
 
-    with open_store({"DATABASE": postgres_url}) as store:
-        store.add_candidates([
-            {"platform": "x", "handle": "ana", "platform_id": "11", "display_name": "Ana", "followers": 1200,
-             "tier": "Micro", "path": {"kind": "related", "label": "Related to @bo", "via": "x/bo", "at": None}},
-            {"platform": "tiktok", "handle": "cy", "followers_text": "1.2M", "rounded": True,
-             "path": {"kind": "search", "label": "Search: shoes"}},
-        ])
-        before = store.list_candidates()
-        with store._tx() as conn:  # today's table rewritten as version 1 held it
-            docs = [r["doc"] for r in conn.execute("SELECT doc FROM candidates ORDER BY seq")]
-            conn.execute("DROP TABLE candidates")
-            conn.execute("""CREATE TABLE candidates (seq bigserial, id text PRIMARY KEY, platform text NOT NULL,
-                key text NOT NULL, keys text[] NOT NULL, handle text, platform_id text, display_name text,
-                followers bigint, followers_text text, rounded boolean NOT NULL DEFAULT false, tier text,
-                paths json NOT NULL DEFAULT '[]', kinds text[] NOT NULL DEFAULT '{}', first_seen text,
-                last_seen text COLLATE "C", state text NOT NULL, state_reason text, checked_at text,
-                UNIQUE (platform, key))""")
-            conn.execute("CREATE INDEX candidates_keys ON candidates USING gin (keys)")
-            fields = list(docs[0])
-            for doc in docs:
-                conn.execute(f"INSERT INTO candidates ({', '.join(fields)}, kinds) VALUES "
-                             f"({', '.join(['%s'] * (len(fields) + 1))})",
-                             [psycopg.types.json.Json(doc[f]) if f == "paths" else doc[f] for f in fields]
-                             + [[p["kind"] for p in doc["paths"]]])
-            conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
-    with open_store({"DATABASE": postgres_url}) as store:
-        assert store.list_candidates() == before
-        assert store.add_candidates([{"platform": "x", "handle": "ana", "path": {"kind": "search", "label": "S"}}]) == 0
-        ana = next(c for c in before.items if c["handle"] == "ana")
-        assert [p["kind"] for p in store.get_candidate(ana["id"])["paths"]] == ["related", "search"]
-        with store._tx() as conn:
-            columns = {r["column_name"] for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'candidates'")}
-        assert "doc" in columns and "display_name" not in columns
+    with open_store({"DATABASE": postgres_url}) as store, store._tx() as conn:
+        conn.execute("UPDATE meta SET value = %s WHERE name = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    with pytest.raises(StoreError) as err:
+        open_store({"DATABASE": postgres_url})
+    assert err.value.code == "store_too_new" and str(SCHEMA_VERSION + 1) in str(err.value)

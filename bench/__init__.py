@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+import time
+from collections.abc import Callable
 
 
 def pct(values: list[float], q: float) -> float:
@@ -34,3 +37,15 @@ def load_line() -> str:
         return "load average unknown"
     busy = " (busy: wall figures include waiting for a core)" if load > (os.cpu_count() or 1) else ""
     return f"load average {load:.1f} on {os.cpu_count()} cores{busy}"
+
+
+def run_clients(client: Callable[[], None], n: int) -> float:
+    """Wall seconds for `n` threads each running `client` (a load generator pulling its own work) to
+    finish, all started together."""
+    threads = [threading.Thread(target=client) for _ in range(n)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return time.perf_counter() - t

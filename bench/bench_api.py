@@ -23,7 +23,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import load_line, pct
+from bench import load_line, pct, run_clients
 from tests.server.api.conftest import x_capture, x_user_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,13 +110,7 @@ def concurrent(server: Server, jobs: list[tuple[str, str, bytes | None]]) -> tup
                 if status >= 300:
                     errors[0] += 1
 
-    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
-    t = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return lat, time.perf_counter() - t, errors[0]
+    return lat, run_clients(worker, CLIENTS), errors[0]
 
 
 def build_store(data: Path, creators: int) -> float:

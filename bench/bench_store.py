@@ -41,7 +41,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import load_line, pct
+from bench import load_line, pct, run_clients
 
 CLIENTS = 16
 SERVERS = 4
@@ -103,13 +103,7 @@ def post_all(targets: list[tuple[str, str]], bodies: list[bytes]) -> tuple[float
                 lat.append(ms)
                 bad[0] += status != 201
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    t = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return time.perf_counter() - t, lat, bad[0]
+    return run_clients(client, CLIENTS), lat, bad[0]
 
 
 def ingest_throughput(tmp: Path, postgres) -> dict[str, float]:

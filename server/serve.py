@@ -236,6 +236,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
     from server import create_app, scheduler, services
+    from server.refresh import RefreshError
 
     max_connections = getattr(args, "max_connections", None)
     if max_connections is not None and not 16 <= max_connections <= 100_000:
@@ -268,6 +269,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config["ALLOWED_HOSTS"] = (args.host.lower(),)
     try:
         app = create_app(config)
+    except RefreshError as exc:  # a --broker the app cannot use (its scheme): said, not a traceback
+        return _fail(exc.message)
     except (StoreError, OSError) as exc:
         return _fail(_store_failure(exc, args.data)
                      or f"cannot start on the data directory {args.data}: {exc.strerror or exc}")

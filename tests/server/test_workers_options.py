@@ -215,3 +215,13 @@ def test_the_worker_logs_each_creator_as_kolscope_refresh_shows_it(store, redis_
     assert run.counts() == {"ok": 1}
     said = [r.getMessage() for r in caplog.records if r.name == "kolscope.worker"]
     assert said == [run.creators[0].line()] == ["x/ada_runs: ok, 1,000 followers"]
+
+
+def test_serve_refuses_a_broker_it_cannot_use_in_one_line(capsys, postgres_url):
+    """A --broker of another scheme is found when the app starts (after the database opened): one
+    line and exit 2, not a traceback."""
+    argv = ["serve", "--database", postgres_url, "--broker", "http://127.0.0.1:1/0", "--no-scheduler",
+            "--port", str(free_port())]
+    assert cli_main(argv) == 2
+    err = capsys.readouterr().err
+    assert "redis://" in err and "Traceback" not in err and err.count("\n") == 1, err

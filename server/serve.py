@@ -304,22 +304,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host = f"[{args.host}]" if ":" in args.host else args.host
         scheme = "https" if tls else "http"
         where = f"data in {store.dir}" if getattr(store, "dir", None) else "store: the database"
+        _stop_on_sigterm()  # before "serving on": a stop sent as soon as it is announced closes the app too
         print(f"kolscope: serving on {scheme}://{host}:{args.port}/ ({where})", flush=True)
         if behind_proxy:
             print("kolscope: behind a proxy: trusting one proxy's X-Forwarded-Proto/Host/For", flush=True)
         if getattr(store, "dir", None):
             print(f"kolscope: API token in {store.dir / 'token'} (print it with `kolscope token --data {args.data}`)",
                   flush=True)
-        _stop_on_sigterm()
         if tls:
             try:
                 server.serve()
-            except (KeyboardInterrupt, SystemExit):
-                pass
             finally:
                 server.stop()
         else:
             server.run()
+    except (KeyboardInterrupt, SystemExit):
+        pass  # Ctrl-C, or SIGTERM (_stop_on_sigterm) at any point after it is set: the app closes below
     finally:
         services.close_app(app)  # the scheduler, the refreshes (a broker's connections) and the store
     print("kolscope: stopped", flush=True)

@@ -49,7 +49,7 @@ from server.store.base import (
     StoreError,
 )
 from server.store.packing import Chain, get_varint, put_varint
-from server.store.postgres_campaigns import CampaignTables
+from server.store.postgres_campaigns import CampaignTables, folded, pg_text
 from server.store.postgres_discovery import DiscoveryTables
 
 SCHEMA_LOCK = 0x6B6F6C73  # "kols": the advisory lock held while the schema is created or upgraded
@@ -151,19 +151,6 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
 
 
-def _folded(name: str) -> bytes:
-    """A name as compared for uniqueness: case-folded, as bytes (any text, NUL included)."""
-    return str(name).casefold().encode("utf-8", "surrogatepass")
-
-
-def _text(value: Any) -> Any:
-    """Text for a text column or parameter: PostgreSQL text holds no NUL and no lone surrogate (the
-    records themselves are kept as `json`, which escapes them; this is for filters and look-ups)."""
-    if not isinstance(value, str):
-        return value
-    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
-
-
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -175,15 +162,15 @@ def _listed(summary: dict) -> dict:
     captured = summary.get("captured_at")
     pid = summary.get("platform_id")
     return {
-        "platform_id": _text(pid) if isinstance(pid, str) and pid else None,
+        "platform_id": pg_text(pid) if isinstance(pid, str) and pid else None,
         "has_data": records.has_data(summary),
-        "handle_cf": _text(str(summary.get("handle") or "").casefold()),
-        "name_cf": _text(str(summary.get("display_name") or "").casefold()),
-        "tier_l": _text((summary.get("tier") or "").lower() if isinstance(summary.get("tier") or "", str) else ""),
-        "country_u": _text((summary.get("country") or "").upper() if isinstance(summary.get("country") or "", str) else ""),
-        "languages": [_text(x) for x in records.audience_languages(summary) if isinstance(x, str)],
-        "refresh_state": _text(str(records.refresh_state(summary))),
-        "captured_at": _text(str(captured)) if captured is not None else None,
+        "handle_cf": pg_text(str(summary.get("handle") or "").casefold()),
+        "name_cf": pg_text(str(summary.get("display_name") or "").casefold()),
+        "tier_l": pg_text((summary.get("tier") or "").lower() if isinstance(summary.get("tier") or "", str) else ""),
+        "country_u": pg_text((summary.get("country") or "").upper() if isinstance(summary.get("country") or "", str) else ""),
+        "languages": [pg_text(x) for x in records.audience_languages(summary) if isinstance(x, str)],
+        "refresh_state": pg_text(str(records.refresh_state(summary))),
+        "captured_at": pg_text(str(captured)) if captured is not None else None,
         "s_score": _number(value(summary, "score")),
         "s_fit": _number(value(summary, "fit")),
         "s_authenticity": _number(value(summary, "authenticity")),
@@ -556,16 +543,16 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                 where.append(("" if query.in_watchlist else "NOT ")
                              + "EXISTS (SELECT 1 FROM watchlist_members m WHERE m.platform = c.platform AND m.key = c.key)")
             for value, sql in (
-                (_text(query.platform), "c.platform = %s"),
-                (_text(query.tier and query.tier.lower()), "c.tier_l = %s"),
-                (_text(query.country and query.country.upper()), "c.country_u = %s"),
-                (_text(query.language and query.language.lower()), "%s = ANY (c.languages)"),
+                (pg_text(query.platform), "c.platform = %s"),
+                (pg_text(query.tier and query.tier.lower()), "c.tier_l = %s"),
+                (pg_text(query.country and query.country.upper()), "c.country_u = %s"),
+                (pg_text(query.language and query.language.lower()), "%s = ANY (c.languages)"),
                 (query.min_fit, "c.s_fit >= %s"),
                 (query.min_authenticity, "c.s_authenticity >= %s"),
                 (query.min_confidence and CONFIDENCES.index(query.min_confidence), "c.s_confidence >= %s"),
                 (query.min_growth, "c.s_growth >= %s"),
                 (query.max_growth, "c.s_growth <= %s"),
-                (_text(query.captured_since), "coalesce(c.captured_at, '') >= %s"),
+                (pg_text(query.captured_since), "coalesce(c.captured_at, '') >= %s"),
                 (query.refresh, "c.refresh_state = %s"),
             ):
                 if value is not None and value != "":
@@ -573,7 +560,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                     params.append(value)
             if query.q:
                 where.append("(strpos(c.handle_cf, %s) > 0 OR strpos(c.name_cf, %s) > 0)")
-                params += [_text(query.q.casefold())] * 2
+                params += [pg_text(query.q.casefold())] * 2
             column = SORT_COLUMNS[query.sort]
             direction = "DESC" if query.descending else "ASC"
             # the page is chosen over the narrow columns, and only its summaries are read (sorting
@@ -684,10 +671,10 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             with conn.transaction():  # a savepoint: a duplicate name is a Conflict, not a failed transaction
                 if new:
                     conn.execute("INSERT INTO watchlists (id, name_cf, doc) VALUES (%s, %s, %s)",
-                                 (doc["id"], _folded(doc["name"]), Json(stored)))
+                                 (doc["id"], folded(doc["name"]), Json(stored)))
                 else:
                     conn.execute("UPDATE watchlists SET name_cf = %s, doc = %s WHERE id = %s",
-                                 (_folded(doc["name"]), Json(stored), doc["id"]))
+                                 (folded(doc["name"]), Json(stored), doc["id"]))
         except psycopg.errors.UniqueViolation:
             raise Conflict(f"A watchlist named {doc['name']!r} exists already.") from None
 
@@ -885,7 +872,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
 
     def _user_doc(self, conn: psycopg.Connection, name: str, *, lock: bool = False) -> dict:
         row = conn.execute(f"SELECT {self._USER} FROM users WHERE name_cf = %s" + (" FOR UPDATE" if lock else ""),
-                           (_folded(name),)).fetchone()
+                           (folded(name),)).fetchone()
         if row is None:
             raise NotFound(f"User {name}")
         return dict(row)
@@ -895,7 +882,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
             with conn.transaction():
                 conn.execute(f"INSERT INTO users ({self._USER}, name_cf) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                              (*(doc.get(k) for k in ("id", "name", "admin", "created_at", "revoked_at",
-                                                     "token_sha256", "token_hint")), _folded(doc["name"])))
+                                                     "token_sha256", "token_hint")), folded(doc["name"])))
         except psycopg.errors.UniqueViolation:
             raise Conflict(f"There is a user named {doc['name']} already.") from None
 
@@ -997,7 +984,7 @@ class PostgresStore(CampaignTables, DiscoveryTables):
                 return
             conn.execute("UPDATE users SET name = %s, name_cf = %s, admin = %s, created_at = %s, revoked_at = %s, "
                          "token_sha256 = %s, token_hint = %s WHERE id = %s",
-                         (doc["name"], _folded(doc["name"]), bool(doc.get("admin")), doc.get("created_at"),
+                         (doc["name"], folded(doc["name"]), bool(doc.get("admin")), doc.get("created_at"),
                           doc.get("revoked_at"), doc.get("token_sha256"), doc.get("token_hint"), doc["id"]))
 
     def export_users(self) -> list[dict]:

@@ -144,8 +144,8 @@ CODES_SEP = "\x1f"  # between an order's codes in its row (the unit separator: n
 
 def pg_text(value: Any) -> Any:
     """Text for a look-up column or parameter: PostgreSQL text holds no NUL and no lone surrogate, so
-    they become U+FFFD (the records themselves are kept as `json`, which escapes them). The same rule
-    as postgres.py's `_text`, which the creators' columns are written with."""
+    they become U+FFFD (the records themselves are kept as `json`, which escapes them). Every
+    engine module's look-up columns are written with it (creators', campaigns', candidates')."""
     if not isinstance(value, str):
         return value
     return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
@@ -159,9 +159,10 @@ def plain_id(value: Any, what: str) -> str:
     return value
 
 
-def _folded(name: str) -> bytes:
-    """A campaign name as compared for uniqueness: case-folded, as bytes (any text, NUL included)."""
-    return name.casefold().encode("utf-8", "surrogatepass")
+def folded(name: str) -> bytes:
+    """A name as compared for uniqueness (a campaign's, a watchlist's, a user's): case-folded, as
+    bytes (any text, NUL included)."""
+    return str(name).casefold().encode("utf-8", "surrogatepass")
 
 
 def _campaign_doc(row: dict) -> dict:
@@ -203,7 +204,7 @@ class CampaignTables:
         with self._tx() as conn:
             row = _named(conn, doc["name"], "INSERT INTO campaigns (id, name_fold, fields, created_at, updated_at) "
                          "VALUES (%s, %s, %s, %s, %s) RETURNING *",
-                         (self.new_id("cp"), _folded(doc["name"]), Json(rules.campaign_fields(doc)), now, now))
+                         (self.new_id("cp"), folded(doc["name"]), Json(rules.campaign_fields(doc)), now, now))
             return _campaign_doc(row)
 
     def update_campaign(self, cid: str, changes: dict) -> dict:
@@ -213,7 +214,7 @@ class CampaignTables:
             fields = {**row["fields"], **allowed}
             row = _named(conn, fields["name"], "UPDATE campaigns SET name_fold = %s, fields = %s, updated_at = %s "
                          "WHERE id = %s RETURNING *",
-                         (_folded(fields["name"]), Json(fields), now_iso(ms=True), cid))
+                         (folded(fields["name"]), Json(fields), now_iso(ms=True), cid))
             return _campaign_doc(row)
 
     def delete_campaign(self, cid: str) -> None:
@@ -403,7 +404,7 @@ class CampaignTables:
                          "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
                          "name_fold = excluded.name_fold, fields = excluded.fields, created_at = excluded.created_at, "
                          "updated_at = excluded.updated_at RETURNING *",
-                         (doc["id"], _folded(doc["name"]), Json(fields), doc.get("created_at") or "",
+                         (doc["id"], folded(doc["name"]), Json(fields), doc.get("created_at") or "",
                           doc.get("updated_at") or ""))
             for p in partners:
                 values = [Json(p.get(c) or {}) if c == "plan" else p.get(c) for c in PARTNER_COLUMNS]
